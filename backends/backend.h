@@ -1,0 +1,167 @@
+/*
+ * backend.h - the contract between the suitebench core and a TLS library.
+ *
+ * A backend wraps one TLS library behind `struct sb_backend`.  It never
+ * touches a socket, a clock or an output format: everything it may use --
+ * the link it sends and receives datagrams through, the virtual clock its
+ * retransmission timers read, the suite and credentials it is asked for --
+ * reaches it through this header.  The core never includes a TLS library
+ * header; it sees only this vtable.
+ *
+ * Life of an endpoint: the core allocates `endpoint_size` zeroed bytes,
+ * calls `endpoint_setup`, then calls `step` until it returns 0 (handshake
+ * done), then `write`/`read` application data, then `endpoint_free`.
+ */
+#ifndef SB_BACKEND_H
+#define SB_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../suites/suites.h"
+
+/* Status codes: 0 is success, errors are negative.  X(name, value, message). */
+#define SB_ERRORS(X)                                                        \
+	X(SB_ERR_WANT_IO, -1, "operation would block: waiting for the peer")  \
+	X(SB_ERR_NOMEM, -2, "out of memory")                                  \
+	X(SB_ERR_INVALID, -3, "invalid argument")                             \
+	X(SB_ERR_UNSUPPORTED, -4, "not supported by this library")           \
+	X(SB_ERR_CREDENTIALS, -5, "credentials could not be loaded")         \
+	X(SB_ERR_HANDSHAKE, -6, "handshake failed")                           \
+	X(SB_ERR_PEER_CLOSED, -7, "the peer closed the connection")          \
+	X(SB_ERR_RECORD, -8, "record could not be written or read")          \
+	X(SB_ERR_MTU, -9, "datagram larger than the link MTU")               \
+	X(SB_ERR_VERIFY, -10, "verification of the connection failed")       \
+	X(SB_ERR_IO, -11, "input/output error")                               \
+	X(SB_ERR_USAGE, -12, "bad command-line usage")                        \
+	X(SB_ERR_STALLED, -13, "handshake stalled: neither side can progress")
+
+enum sb_status {
+#define SB_ENUM(name, value, message) name = value,
+	SB_ERRORS(SB_ENUM)
+#undef SB_ENUM
+};
+
+/* The fixed English message for a status code; never NULL. */
+const char *sb_strerror(int status);
+
+#define SB_MUST_USE __attribute__((warn_unused_result))
+
+enum sb_protocol {
+	SB_PROTO_DTLS12,
+};
+
+enum sb_role {
+	SB_ROLE_CLIENT,
+	SB_ROLE_SERVER,
+};
+
+/*
+ * The endpoint's side of the link.  `send` takes exactly one datagram and
+ * returns 0, or SB_ERR_MTU when it exceeds the link MTU.  `recv` copies
+ * exactly one datagram into `buf` and returns its length, SB_ERR_WANT_IO
+ * when none is queued, or SB_ERR_INVALID when `cap` is too small for it.
+ */
+struct sb_io {
+	void *ctx;
+	int (*send)(void *ctx, const uint8_t *buf, size_t len);
+	int (*recv)(void *ctx, uint8_t *buf, size_t cap);
+};
+
+/* The core's virtual clock, microseconds since the Unix epoch. */
+struct sb_clock {
+	void *ctx;
+	uint64_t (*now_us)(void *ctx);
+};
+
+/* Credentials as files the library loads itself, plus the PSK. */
+struct sb_credentials {
+	const char *ca_file;       /* PEM trust anchor that signed the server */
+	const char *cert_file;     /* PEM certificate of this endpoint */
+	const char *key_file;      /* PEM private key of this endpoint */
+	const char *psk_identity;  /* NUL-terminated identity */
+	const uint8_t *psk;        /* PSK bytes */
+	size_t psk_len;
+};
+
+struct sb_endpoint_config {
+	enum sb_protocol protocol;
+	enum sb_role role;
+	const struct sb_suite *suite; /* the one suite offered or accepted */
+	struct sb_credentials creds;
+	const char *server_name;      /* client: name the certificate must carry */
+	size_t mtu;                   /* largest datagram, bytes */
+	bool cookie;                  /* server: HelloVerifyRequest exchange */
+	bool mutual;                  /* client certificates requested and checked */
+	struct sb_io io;
+	struct sb_clock clock;
+};
+
+/*
+ * Why a library cannot run a scenario: the sentence that reaches the CSV's
+ * reason column, written into a buffer the core owns.
+ */
+struct sb_reason {
+	char text[200];
+};
+
+struct sb_backend {
+	const char *name;              /* "openssl": the command-line name */
+	const char *(*version)(void);  /* runtime version, e.g. "OpenSSL 3.0.19 ..." */
+	size_t endpoint_size;          /* bytes of state the core allocates */
+
+	/*
+	 * Whether this library can take `role` in `protocol` with `suite`.
+	 * Returns true, or false with the library's reason in `why`.
+	 */
+	bool (*supports)(enum sb_protocol protocol, const struct sb_suite *suite,
+			 enum sb_role role, struct sb_reason *why);
+
+	/*
+	 * Create an endpoint in `ep` (endpoint_size zeroed bytes) for `cfg`,
+	 * which with everything it points to must outlive the endpoint.
+	 * Returns 0, or a negative status; the endpoint must be freed either way.
+	 */
+	int (*endpoint_setup)(void *ep, const struct sb_endpoint_config *cfg);
+
+	/*
+	 * Advance the handshake without blocking.  Returns 0 once it is
+	 * complete, SB_ERR_WANT_IO while it waits for the peer, or another
+	 * negative status when it failed.
+	 */
+	int (*step)(void *ep);
+
+	/* Send `len` bytes as one application record; 0 or a negative status. */
+	int (*write)(void *ep, const uint8_t *buf, size_t len);
+
+	/*
+	 * Receive one application record: its length, SB_ERR_WANT_IO when none
+	 * is ready (a forged DTLS record is dropped and reads as this), or
+	 * another negative status.
+	 */
+	int (*read)(void *ep, uint8_t *buf, size_t cap);
+
+	/* Code point of the suite the finished handshake negotiated. */
+	uint16_t (*negotiated_suite)(void *ep);
+
+	/*
+	 * Whether the finished handshake authenticated the peer: by its
+	 * certificate chain and name, or by proof of the PSK.
+	 */
+	bool (*peer_authenticated)(void *ep);
+
+	/* The library's own text for the last failure; never NULL. */
+	const char *(*last_error)(void *ep);
+
+	/* Release everything; safe on a zeroed or already freed endpoint. */
+	void (*endpoint_free)(void *ep);
+};
+
+/* The backends this build has, NULL-terminated, in a stable order. */
+extern const struct sb_backend *const sb_backends[];
+
+/* Find a backend by name; NULL when this build has none of that name. */
+const struct sb_backend *sb_backend_find(const char *name);
+
+#endif

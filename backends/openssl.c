@@ -1,0 +1,506 @@
+/*
+ * openssl.c - the OpenSSL backend (libssl 3.0 on Debian 12).
+ *
+ * Traps handled here (../shared/LIBRARY-NOTES.md): 3.0 has no datagram-pair
+ * BIO, so a small BIO method maps one write to one datagram and one read to
+ * one datagram; the MTU must be set with SSL_OP_NO_QUERY_MTU or it is
+ * overwritten at handshake start; DTLS timers read gettimeofday(), which
+ * this file therefore defines to read the core's virtual clock.
+ */
+#define _GNU_SOURCE
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "backend.h"
+
+#define OSSL_COOKIE_LEN 32 /* HMAC-SHA256, as long as Mbed TLS's cookie */
+
+struct ossl_endpoint {
+	const struct sb_endpoint_config *cfg;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	bool clock_held;
+	uint8_t cookie_secret[32];
+	char error[256];
+};
+
+/* ---- the virtual clock ------------------------------------------------ */
+
+/*
+ * OpenSSL 3.0 reads gettimeofday() for its DTLS timers and offers no hook
+ * (DTLS_set_timer_cb only picks durations).  Defining the symbol in our
+ * executable interposes it for libssl, so its timers read the core's
+ * virtual clock while an endpoint exists, and real time otherwise.  Every
+ * endpoint of one run shares the core's one clock.
+ */
+static struct sb_clock ossl_clock;
+static unsigned ossl_clock_users;
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz)
+{
+	(void)tz;
+	if (ossl_clock_users > 0) {
+		uint64_t us = ossl_clock.now_us(ossl_clock.ctx);
+		tv->tv_sec = (time_t)(us / 1000000u);
+		tv->tv_usec = (suseconds_t)(us % 1000000u);
+		return 0;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tv->tv_sec = ts.tv_sec;
+	tv->tv_usec = ts.tv_nsec / 1000;
+	return 0;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Keep the library's own text: the OpenSSL error queue, oldest first. */
+static void ossl_capture_error(struct ossl_endpoint *ep, const char *what)
+{
+	size_t at = (size_t)snprintf(ep->error, sizeof(ep->error), "%s", what);
+	unsigned long code;
+	while ((code = ERR_get_error()) != 0 && at + 3 < sizeof(ep->error)) {
+		char text[160];
+		ERR_error_string_n(code, text, sizeof(text));
+		at += (size_t)snprintf(ep->error + at, sizeof(ep->error) - at,
+				       ": %s", text);
+	}
+	ERR_clear_error();
+	if (ep->ssl) {
+		long verify = SSL_get_verify_result(ep->ssl);
+		if (verify != X509_V_OK && at + 3 < sizeof(ep->error))
+			snprintf(ep->error + at, sizeof(ep->error) - at,
+				 " (certificate: %s)",
+				 X509_verify_cert_error_string(verify));
+	}
+}
+
+static int ossl_fail(struct ossl_endpoint *ep, int status, const char *what)
+{
+	ossl_capture_error(ep, what);
+	return status;
+}
+
+/* ---- the datagram BIO -------------------------------------------------- */
+
+static int ossl_bio_write(BIO *bio, const char *buf, int len)
+{
+	const struct sb_io *io = BIO_get_data(bio);
+	BIO_clear_retry_flags(bio);
+	if (io->send(io->ctx, (const uint8_t *)buf, (size_t)len) != 0)
+		return -1;
+	return len;
+}
+
+static int ossl_bio_read(BIO *bio, char *buf, int cap)
+{
+	const struct sb_io *io = BIO_get_data(bio);
+	BIO_clear_retry_flags(bio);
+	int len = io->recv(io->ctx, (uint8_t *)buf, (size_t)cap);
+	if (len == SB_ERR_WANT_IO)
+		BIO_set_retry_read(bio);
+	return len < 0 ? -1 : len;
+}
+
+static long ossl_bio_ctrl(BIO *bio, int cmd, long num, void *ptr)
+{
+	(void)bio;
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+	case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT:
+		return 1;
+	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: /* the link's MTU excludes IP/UDP */
+	case BIO_CTRL_WPENDING:
+	case BIO_CTRL_PENDING:
+	default:
+		return 0;
+	}
+}
+
+static BIO_METHOD *ossl_bio_method;
+
+static void ossl_bio_method_free(void) __attribute__((destructor));
+static void ossl_bio_method_free(void)
+{
+	BIO_meth_free(ossl_bio_method);
+	ossl_bio_method = NULL;
+}
+
+static BIO *ossl_bio_new(const struct sb_io *io)
+{
+	if (!ossl_bio_method) {
+		BIO_METHOD *m = BIO_meth_new(
+			BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sb-link");
+		if (!m || !BIO_meth_set_write(m, ossl_bio_write) ||
+		    !BIO_meth_set_read(m, ossl_bio_read) ||
+		    !BIO_meth_set_ctrl(m, ossl_bio_ctrl)) {
+			BIO_meth_free(m);
+			return NULL;
+		}
+		ossl_bio_method = m;
+	}
+	BIO *bio = BIO_new(ossl_bio_method);
+	if (bio) {
+		BIO_set_data(bio, (void *)io);
+		BIO_set_init(bio, 1);
+	}
+	return bio;
+}
+
+/* ---- suites ------------------------------------------------------------ */
+
+/* The library's own cipher for `code_point`, or NULL when it has none. */
+static const SSL_CIPHER *ossl_find_cipher(SSL_CTX *ctx, uint16_t code_point)
+{
+	uint8_t wire[2] = {(uint8_t)(code_point >> 8), (uint8_t)code_point};
+	SSL *ssl = SSL_new(ctx);
+	if (!ssl)
+		return NULL;
+	const SSL_CIPHER *cipher = SSL_CIPHER_find(ssl, wire);
+	SSL_free(ssl);
+	return cipher;
+}
+
+static bool ossl_supports(enum sb_protocol protocol,
+			  const struct sb_suite *suite, enum sb_role role,
+			  struct sb_reason *why)
+{
+	(void)role;
+	(void)protocol; /* DTLS 1.2 is the only protocol so far */
+	SSL_CTX *ctx = SSL_CTX_new(DTLS_method());
+	const SSL_CIPHER *cipher = ctx ? ossl_find_cipher(ctx, suite->code_point)
+				       : NULL;
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	if (!cipher) {
+		snprintf(why->text, sizeof(why->text),
+			 "%s does not implement %s (0x%04X)",
+			 OpenSSL_version(OPENSSL_VERSION), suite->iana_name,
+			 suite->code_point);
+		return false;
+	}
+	return true;
+}
+
+/* ---- callbacks: PSK and cookies ---------------------------------------- */
+
+static unsigned int ossl_psk_client_cb(SSL *ssl, const char *hint,
+				       char *identity, unsigned int max_identity,
+				       unsigned char *psk, unsigned int max_psk)
+{
+	(void)hint;
+	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
+	const struct sb_credentials *c = &ep->cfg->creds;
+	size_t id_len = strlen(c->psk_identity);
+	if (id_len + 1 > max_identity || c->psk_len > max_psk)
+		return 0;
+	memcpy(identity, c->psk_identity, id_len + 1);
+	memcpy(psk, c->psk, c->psk_len);
+	return (unsigned int)c->psk_len;
+}
+
+static unsigned int ossl_psk_server_cb(SSL *ssl, const char *identity,
+				       unsigned char *psk, unsigned int max_psk)
+{
+	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
+	const struct sb_credentials *c = &ep->cfg->creds;
+	if (!identity || strcmp(identity, c->psk_identity) != 0 ||
+	    c->psk_len > max_psk)
+		return 0;
+	memcpy(psk, c->psk, c->psk_len);
+	return (unsigned int)c->psk_len;
+}
+
+/*
+ * A stateless cookie as real servers make it: a MAC over the client's
+ * transport address under a server secret.  The in-memory link has one
+ * client, so its "address" is a constant.
+ */
+static int ossl_cookie_make(SSL *ssl, uint8_t out[OSSL_COOKIE_LEN])
+{
+	static const uint8_t address[] = "sb-link-client";
+	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
+	unsigned int len = 0;
+	if (!HMAC(EVP_sha256(), ep->cookie_secret, sizeof(ep->cookie_secret),
+		  address, sizeof(address), out, &len))
+		return 0;
+	return len == OSSL_COOKIE_LEN;
+}
+
+static int ossl_cookie_generate_cb(SSL *ssl, unsigned char *cookie,
+				   unsigned int *len)
+{
+	if (!ossl_cookie_make(ssl, cookie))
+		return 0;
+	*len = OSSL_COOKIE_LEN;
+	return 1;
+}
+
+static int ossl_cookie_verify_cb(SSL *ssl, const unsigned char *cookie,
+				 unsigned int len)
+{
+	uint8_t expected[OSSL_COOKIE_LEN];
+	return len == OSSL_COOKIE_LEN && ossl_cookie_make(ssl, expected) &&
+	       CRYPTO_memcmp(cookie, expected, len) == 0;
+}
+
+/* ---- endpoint set-up --------------------------------------------------- */
+
+static bool ossl_is_psk(const struct sb_suite *suite)
+{
+	return suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_PSK;
+}
+
+static int ossl_ctx_common(struct ossl_endpoint *ep)
+{
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	SSL_CTX *ctx = ep->ctx;
+	const SSL_CIPHER *cipher = ossl_find_cipher(ctx, cfg->suite->code_point);
+	if (!cipher)
+		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
+	/* One suite, one group (P-256), one signature algorithm, no tickets. */
+	if (!SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(ctx, SSL_CIPHER_get_name(cipher)) ||
+	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
+	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256"))
+		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU);
+	return 0;
+}
+
+static int ossl_load_identity(struct ossl_endpoint *ep)
+{
+	const struct sb_credentials *c = &ep->cfg->creds;
+	if (SSL_CTX_use_certificate_file(ep->ctx, c->cert_file,
+					 SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ep->ctx, c->key_file,
+					SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ep->ctx) != 1)
+		return ossl_fail(ep, SB_ERR_CREDENTIALS, "loading certificate");
+	return 0;
+}
+
+static int ossl_load_trust(struct ossl_endpoint *ep)
+{
+	if (SSL_CTX_load_verify_locations(ep->ctx, ep->cfg->creds.ca_file,
+					  NULL) != 1)
+		return ossl_fail(ep, SB_ERR_CREDENTIALS, "loading the CA");
+	return 0;
+}
+
+/* Client context: PSK callback, or trust anchor (and identity if mutual). */
+static int ossl_client_ctx(struct ossl_endpoint *ep)
+{
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	int rc;
+	if (ossl_is_psk(cfg->suite)) {
+		SSL_CTX_set_psk_client_callback(ep->ctx, ossl_psk_client_cb);
+		return 0;
+	}
+	if ((rc = ossl_load_trust(ep)) != 0)
+		return rc;
+	if (cfg->mutual && (rc = ossl_load_identity(ep)) != 0)
+		return rc;
+	SSL_CTX_set_verify(ep->ctx, SSL_VERIFY_PEER, NULL);
+	return 0;
+}
+
+/* Server context: cookies, then PSK callback or identity (and client CA). */
+static int ossl_server_ctx(struct ossl_endpoint *ep)
+{
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	int rc;
+	if (cfg->cookie) {
+		if (RAND_bytes(ep->cookie_secret, sizeof(ep->cookie_secret)) != 1)
+			return ossl_fail(ep, SB_ERR_INVALID, "cookie secret");
+		SSL_CTX_set_cookie_generate_cb(ep->ctx, ossl_cookie_generate_cb);
+		SSL_CTX_set_cookie_verify_cb(ep->ctx, ossl_cookie_verify_cb);
+		SSL_CTX_set_options(ep->ctx, SSL_OP_COOKIE_EXCHANGE);
+	}
+	if (ossl_is_psk(cfg->suite)) {
+		SSL_CTX_set_psk_server_callback(ep->ctx, ossl_psk_server_cb);
+		return 0;
+	}
+	if ((rc = ossl_load_identity(ep)) != 0)
+		return rc;
+	if (!cfg->mutual)
+		return 0;
+	if ((rc = ossl_load_trust(ep)) != 0)
+		return rc;
+	STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->creds.ca_file);
+	if (!names)
+		return ossl_fail(ep, SB_ERR_CREDENTIALS, "reading CA names");
+	SSL_CTX_set_client_CA_list(ep->ctx, names);
+	SSL_CTX_set_verify(ep->ctx,
+			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			   NULL);
+	return 0;
+}
+
+/* The connection: the link BIO, the MTU, the role, the server name. */
+static int ossl_ssl_setup(struct ossl_endpoint *ep)
+{
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	ep->ssl = SSL_new(ep->ctx);
+	BIO *bio = ossl_bio_new(&cfg->io);
+	if (!ep->ssl || !bio) {
+		BIO_free(bio);
+		return ossl_fail(ep, SB_ERR_NOMEM, "SSL_new");
+	}
+	SSL_set_bio(ep->ssl, bio, bio);
+	SSL_set_app_data(ep->ssl, ep);
+	/* With SSL_OP_NO_QUERY_MTU the MTU must be set, or the handshake fails. */
+	if (!SSL_set_mtu(ep->ssl, (long)cfg->mtu))
+		return ossl_fail(ep, SB_ERR_MTU, "SSL_set_mtu");
+	if (cfg->role == SB_ROLE_SERVER) {
+		SSL_set_accept_state(ep->ssl);
+		return 0;
+	}
+	SSL_set_connect_state(ep->ssl);
+	if (ossl_is_psk(cfg->suite))
+		return 0;
+	if (!SSL_set_tlsext_host_name(ep->ssl, cfg->server_name) ||
+	    !SSL_set1_host(ep->ssl, cfg->server_name))
+		return ossl_fail(ep, SB_ERR_INVALID, "setting the server name");
+	return 0;
+}
+
+static int ossl_endpoint_setup(void *state, const struct sb_endpoint_config *cfg)
+{
+	struct ossl_endpoint *ep = state;
+	ep->cfg = cfg;
+	ossl_clock = cfg->clock;
+	ossl_clock_users++;
+	ep->clock_held = true;
+
+	bool client = cfg->role == SB_ROLE_CLIENT;
+	ep->ctx = SSL_CTX_new(client ? DTLS_client_method() : DTLS_server_method());
+	if (!ep->ctx)
+		return ossl_fail(ep, SB_ERR_NOMEM, "SSL_CTX_new");
+	int rc = ossl_ctx_common(ep);
+	if (rc == 0)
+		rc = client ? ossl_client_ctx(ep) : ossl_server_ctx(ep);
+	if (rc == 0)
+		rc = ossl_ssl_setup(ep);
+	return rc;
+}
+
+/* ---- operations -------------------------------------------------------- */
+
+static int ossl_step(void *state)
+{
+	struct ossl_endpoint *ep = state;
+	if (SSL_is_init_finished(ep->ssl))
+		return 0;
+	int ret = SSL_do_handshake(ep->ssl);
+	if (ret == 1)
+		return 0;
+	int err = SSL_get_error(ep->ssl, ret);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+		/* Retransmits a flight whose virtual-time deadline passed. */
+		if (DTLSv1_handle_timeout(ep->ssl) < 0)
+			return ossl_fail(ep, SB_ERR_HANDSHAKE, "retransmission");
+		return SB_ERR_WANT_IO;
+	}
+	return ossl_fail(ep, SB_ERR_HANDSHAKE, "handshake");
+}
+
+static int ossl_write(void *state, const uint8_t *buf, size_t len)
+{
+	struct ossl_endpoint *ep = state;
+	if (SSL_write(ep->ssl, buf, (int)len) == (int)len)
+		return 0;
+	return ossl_fail(ep, SB_ERR_RECORD, "SSL_write");
+}
+
+static int ossl_read(void *state, uint8_t *buf, size_t cap)
+{
+	struct ossl_endpoint *ep = state;
+	int n = SSL_read(ep->ssl, buf, (int)cap);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(ep->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		return SB_ERR_WANT_IO;
+	case SSL_ERROR_ZERO_RETURN:
+		return ossl_fail(ep, SB_ERR_PEER_CLOSED, "SSL_read");
+	default:
+		return ossl_fail(ep, SB_ERR_RECORD, "SSL_read");
+	}
+}
+
+static uint16_t ossl_negotiated_suite(void *state)
+{
+	struct ossl_endpoint *ep = state;
+	const SSL_CIPHER *cipher = SSL_get_current_cipher(ep->ssl);
+	return cipher ? SSL_CIPHER_get_protocol_id(cipher) : 0;
+}
+
+static bool ossl_peer_authenticated(void *state)
+{
+	struct ossl_endpoint *ep = state;
+	if (!SSL_is_init_finished(ep->ssl))
+		return false;
+	if (ossl_is_psk(ep->cfg->suite)) {
+		/* The Finished messages proved the peer holds the PSK; the
+		 * server also checked the identity in its callback. */
+		const SSL_CIPHER *c = SSL_get_current_cipher(ep->ssl);
+		int kx = c ? SSL_CIPHER_get_kx_nid(c) : NID_undef;
+		return kx == NID_kx_psk || kx == NID_kx_ecdhe_psk;
+	}
+	X509 *peer = SSL_get0_peer_certificate(ep->ssl);
+	return peer && SSL_get_verify_result(ep->ssl) == X509_V_OK;
+}
+
+static const char *ossl_last_error(void *state)
+{
+	const struct ossl_endpoint *ep = state;
+	return ep->error[0] ? ep->error : "no OpenSSL error recorded";
+}
+
+static void ossl_endpoint_free(void *state)
+{
+	struct ossl_endpoint *ep = state;
+	SSL_free(ep->ssl);
+	ep->ssl = NULL;
+	SSL_CTX_free(ep->ctx);
+	ep->ctx = NULL;
+	if (ep->clock_held) {
+		ep->clock_held = false;
+		ossl_clock_users--;
+	}
+}
+
+static const char *ossl_version(void)
+{
+	return OpenSSL_version(OPENSSL_VERSION);
+}
+
+const struct sb_backend sb_backend_openssl = {
+	.name = "openssl",
+	.version = ossl_version,
+	.endpoint_size = sizeof(struct ossl_endpoint),
+	.supports = ossl_supports,
+	.endpoint_setup = ossl_endpoint_setup,
+	.step = ossl_step,
+	.write = ossl_write,
+	.read = ossl_read,
+	.negotiated_suite = ossl_negotiated_suite,
+	.peer_authenticated = ossl_peer_authenticated,
+	.last_error = ossl_last_error,
+	.endpoint_free = ossl_endpoint_free,
+};

@@ -1,0 +1,49 @@
+#include <string.h>
+
+#include "backend.h"
+
+/* CMake defines SB_WITH_<LIB> for each library it found (curl's available_backends[]). */
+#ifdef SB_WITH_OPENSSL
+extern const struct sb_backend sb_backend_openssl;
+#endif
+#ifdef SB_WITH_MBEDTLS
+extern const struct sb_backend sb_backend_mbedtls;
+#endif
+#ifdef SB_WITH_BEARSSL
+extern const struct sb_backend sb_backend_bearssl;
+#endif
+
+const struct sb_backend *const sb_backends[] = {
+#ifdef SB_WITH_OPENSSL
+	&sb_backend_openssl,
+#endif
+#ifdef SB_WITH_MBEDTLS
+	&sb_backend_mbedtls,
+#endif
+#ifdef SB_WITH_BEARSSL
+	&sb_backend_bearssl,
+#endif
+	NULL,
+};
+
+const struct sb_backend *sb_backend_find(const char *name)
+{
+	for (size_t i = 0; sb_backends[i]; i++)
+		if (strcmp(sb_backends[i]->name, name) == 0)
+			return sb_backends[i];
+	return NULL;
+}
+
+const char *sb_strerror(int status)
+{
+	if (status == 0)
+		return "success";
+	switch ((enum sb_status)status) {
+#define SB_CASE(name, value, message) \
+	case name:                    \
+		return message;
+		SB_ERRORS(SB_CASE)
+#undef SB_CASE
+	}
+	return "unknown status";
+}

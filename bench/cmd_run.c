@@ -1,0 +1,436 @@
+/*
+ * cmd_run.c - `suitebench run`: build the scenario list from the command
+ * line, run each scenario, and write the table, the CSV and its provenance.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "csv.h"
+#include "link.h"
+#include "cycles.h"
+#include "outfile.h"
+#include "provenance.h"
+#include "runner.h"
+#include "table.h"
+
+#define MAX_SCENARIOS 1024
+
+struct run_cli {
+	const struct sb_backend *backends[8];
+	size_t backend_count;
+	const struct sb_suite *suites[64];
+	size_t suite_count;
+	bool kx_wanted[3];
+	struct sb_run_options options;
+	const char *output;
+	const char *credentials_dir;
+	bool quiet;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: suitebench run [options]\n"
+		"\n"
+		"Runs verified DTLS 1.2 handshakes and record loops and measures them.\n"
+		"Every scenario is verified first (negotiated suite, peer authenticated,\n"
+		"data round-trips, a forged record rejected); one that fails is reported\n"
+		"as failed, never as numbers.\n"
+		"\n"
+		"options:\n"
+		"  --backend LIST    libraries to run, each against itself (default: all\n"
+		"                    in this build; see 'suitebench list')\n"
+		"  --suite LIST      suites by short or IANA name, or 'all' (default: all)\n"
+		"  --kx LIST         only these key exchanges: psk, ecdhe-psk, ecdhe-ecdsa\n"
+		"  --payload LIST    record payload sizes in bytes; 'max' is the largest\n"
+		"                    that fits one datagram (default: 16,64,256,1024,max)\n"
+		"  --reps N          measured handshakes, and record batches of %d per\n"
+		"                    payload and direction (default: 20)\n"
+		"  --warmup N        unmeasured handshakes and batches first; the first\n"
+		"                    handshake also verifies the connection (default: 3)\n"
+		"  --mtu N           datagram MTU in bytes (default: %d, IPv6 minimum\n"
+		"                    less IPv6 and UDP headers)\n"
+		"  --no-cookie       servers skip the HelloVerifyRequest cookie exchange\n"
+		"  --mutual          servers ask for and verify client certificates\n"
+		"  --credentials DIR test credentials (default: %s)\n"
+		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
+		"                    beside it (FILE minus .csv, plus .provenance.txt)\n"
+		"  -q, --quiet       no table on stdout, no progress on stderr\n"
+		"  -h, --help        this help\n"
+		"\n"
+		"Exit status: 0 when every scenario ran or was unsupported, 1 when one\n"
+		"failed, 2 for bad input.\n",
+		SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, sb_credentials_default_dir());
+}
+
+/* ---- option parsing ---------------------------------------------------- */
+
+static int parse_backends(struct run_cli *cli, char *arg)
+{
+	char *names[8];
+	int n = sb_cli_split(arg, names, 8);
+	if (n < 0) {
+		sb_cli_error("--backend: expected a comma-separated list");
+		return SB_ERR_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct sb_backend *b = sb_backend_find(names[i]);
+		if (!b) {
+			sb_cli_error("--backend: unknown backend '%s' (this build "
+				     "has: see 'suitebench list')",
+				     names[i]);
+			return SB_ERR_USAGE;
+		}
+		cli->backends[cli->backend_count++] = b;
+	}
+	return 0;
+}
+
+static int parse_suites(struct run_cli *cli, char *arg)
+{
+	char *names[64];
+	int n = sb_cli_split(arg, names, 64);
+	if (n < 0) {
+		sb_cli_error("--suite: expected a comma-separated list");
+		return SB_ERR_USAGE;
+	}
+	cli->suite_count = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcasecmp(names[i], "all") == 0) {
+			for (size_t s = 0; s < sb_suites_count; s++)
+				cli->suites[s] = &sb_suites[s];
+			cli->suite_count = sb_suites_count;
+			return 0;
+		}
+		const struct sb_suite *s = sb_suite_find(names[i]);
+		if (!s) {
+			sb_cli_error("--suite: unknown suite '%s' (see 'suitebench "
+				     "list' for names)",
+				     names[i]);
+			return SB_ERR_USAGE;
+		}
+		cli->suites[cli->suite_count++] = s;
+	}
+	return 0;
+}
+
+static int parse_kx(struct run_cli *cli, char *arg)
+{
+	char *names[3];
+	int n = sb_cli_split(arg, names, 3);
+	if (n < 0) {
+		sb_cli_error("--kx: expected psk, ecdhe-psk or ecdhe-ecdsa, "
+			     "comma-separated");
+		return SB_ERR_USAGE;
+	}
+	memset(cli->kx_wanted, 0, sizeof(cli->kx_wanted));
+	for (int i = 0; i < n; i++) {
+		int kx = sb_kx_find(names[i]);
+		if (kx < 0) {
+			sb_cli_error("--kx: unknown key exchange '%s' (psk, "
+				     "ecdhe-psk, ecdhe-ecdsa)",
+				     names[i]);
+			return SB_ERR_USAGE;
+		}
+		cli->kx_wanted[kx] = true;
+	}
+	return 0;
+}
+
+static int parse_payloads(struct run_cli *cli, char *arg)
+{
+	char *items[SB_PAYLOADS_MAX_COUNT];
+	int n = sb_cli_split(arg, items, SB_PAYLOADS_MAX_COUNT);
+	if (n < 0) {
+		sb_cli_error("--payload: expected at most %d sizes, comma-separated",
+			     SB_PAYLOADS_MAX_COUNT);
+		return SB_ERR_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long v = SB_PAYLOAD_MAX;
+		if (strcasecmp(items[i], "max") != 0 &&
+		    sb_cli_number("--payload", items[i], 1, SB_LINK_MAX_MTU, &v))
+			return SB_ERR_USAGE;
+		cli->options.payloads[i] = v;
+	}
+	cli->options.payload_count = (size_t)n;
+	return 0;
+}
+
+static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
+{
+	unsigned long v = 0;
+	struct sb_run_options *o = &cli->options;
+	switch (opt) {
+	case 'r':
+		if (sb_cli_number("--reps", arg, 1, 1000000, &v))
+			return SB_ERR_USAGE;
+		o->reps = (unsigned)v;
+		return 0;
+	case 'w':
+		if (sb_cli_number("--warmup", arg, 1, 1000000, &v))
+			return SB_ERR_USAGE;
+		o->warmup = (unsigned)v;
+		return 0;
+	default: /* 'm' */
+		if (sb_cli_number("--mtu", arg, SB_LINK_MIN_MTU, SB_LINK_MAX_MTU,
+				  &v))
+			return SB_ERR_USAGE;
+		o->mtu = v;
+		return 0;
+	}
+}
+
+static void set_defaults(struct run_cli *cli)
+{
+	static const size_t payloads[] = {16, 64, 256, 1024, SB_PAYLOAD_MAX};
+	memset(cli, 0, sizeof(*cli));
+	for (size_t i = 0; sb_backends[i] && i < 8; i++)
+		cli->backends[cli->backend_count++] = sb_backends[i];
+	for (size_t s = 0; s < sb_suites_count; s++)
+		cli->suites[cli->suite_count++] = &sb_suites[s];
+	memset(cli->kx_wanted, 1, sizeof(cli->kx_wanted));
+	cli->options.mtu = SB_LINK_DEFAULT_MTU;
+	cli->options.cookie = true;
+	cli->options.reps = 20;
+	cli->options.warmup = 3;
+	memcpy(cli->options.payloads, payloads, sizeof(payloads));
+	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
+	cli->credentials_dir = sb_credentials_default_dir();
+}
+
+/* Returns 0 to run, 1 after --help, or SB_ERR_USAGE. */
+static int parse_run_args(int argc, char **argv, struct run_cli *cli)
+{
+	static const struct option longopts[] = {
+		{"backend", required_argument, NULL, 'b'},
+		{"suite", required_argument, NULL, 's'},
+		{"kx", required_argument, NULL, 'k'},
+		{"payload", required_argument, NULL, 'p'},
+		{"reps", required_argument, NULL, 'r'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"mtu", required_argument, NULL, 'm'},
+		{"no-cookie", no_argument, NULL, 'C'},
+		{"mutual", no_argument, NULL, 'M'},
+		{"credentials", required_argument, NULL, 'c'},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool backend_given = false;
+	int opt, rc = 0;
+	set_defaults(cli);
+	opterr = 0;
+	optind = 1;
+	while (rc == 0 && (opt = getopt_long(argc, argv, ":o:qh", longopts,
+					     NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			if (!backend_given)
+				cli->backend_count = 0;
+			backend_given = true;
+			rc = parse_backends(cli, optarg);
+			break;
+		case 's': rc = parse_suites(cli, optarg); break;
+		case 'k': rc = parse_kx(cli, optarg); break;
+		case 'p': rc = parse_payloads(cli, optarg); break;
+		case 'r':
+		case 'w':
+		case 'm': rc = parse_number_option(opt, optarg, cli); break;
+		case 'C': cli->options.cookie = false; break;
+		case 'M': cli->options.mutual = true; break;
+		case 'c': cli->credentials_dir = optarg; break;
+		case 'o': cli->output = optarg; break;
+		case 'q': cli->quiet = true; break;
+		case 'h': run_usage(stdout); return 1;
+		case ':':
+			sb_cli_error("run: %s needs a value", argv[optind - 1]);
+			return SB_ERR_USAGE;
+		default:
+			sb_cli_error("run: unknown option '%s' (try 'suitebench "
+				     "run --help')",
+				     argv[optind - 1]);
+			return SB_ERR_USAGE;
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		sb_cli_error("run: unexpected argument '%s'", argv[optind]);
+		return SB_ERR_USAGE;
+	}
+	if (rc == 0 && cli->backend_count == 0) {
+		sb_cli_error("run: this build has no backend");
+		return SB_ERR_USAGE;
+	}
+	return rc;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static size_t build_scenarios(const struct run_cli *cli,
+			      struct sb_scenario *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < cli->backend_count; b++)
+		for (size_t s = 0; s < cli->suite_count && n < cap; s++) {
+			if (!cli->kx_wanted[cli->suites[s]->kx])
+				continue;
+			out[n++] = (struct sb_scenario){
+				.client = cli->backends[b],
+				.server = cli->backends[b],
+				.protocol = SB_PROTO_DTLS12,
+				.suite = cli->suites[s],
+			};
+		}
+	return n;
+}
+
+static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
+		   size_t count, struct sb_results *results)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!cli->quiet)
+			fprintf(stderr, "[%zu/%zu] %s/%s %s %s ... ", i + 1, count,
+				sc[i].client->name, sc[i].server->name,
+				sb_protocol_name(sc[i].protocol),
+				sc[i].suite->short_name);
+		uint64_t t0 = sb_monotonic_ns();
+		size_t before = results->count;
+		if (sb_scenario_run(&sc[i], &cli->options, results)) {
+			sb_cli_error("out of memory");
+			return SB_ERR_NOMEM;
+		}
+		if (!cli->quiet) {
+			const struct sb_row *r = &results->rows[before];
+			fprintf(stderr, "%s (%.1f s)\n",
+				sb_row_status_name(r->status),
+				(double)(sb_monotonic_ns() - t0) / 1e9);
+		}
+	}
+	return 0;
+}
+
+static void write_provenance(FILE *f, int argc, char **argv,
+			     const struct run_cli *cli,
+			     const struct sb_cycles_info *cycles)
+{
+	const struct sb_run_options *o = &cli->options;
+	sb_provenance_write_common(f, argc, argv, cycles);
+	sb_provenance_line(f, "mtu", "%zu", o->mtu);
+	sb_provenance_line(f, "cookie_exchange", "%s", o->cookie ? "on" : "off");
+	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
+	sb_provenance_line(f, "warmup", "%u", o->warmup);
+	sb_provenance_line(f, "reps", "%u", o->reps);
+	sb_provenance_line(f, "record_batch", "%d records per timed batch",
+			   SB_RECORD_BATCH);
+	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+}
+
+static bool any_failed(const struct sb_results *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->rows[i].status == SB_ROW_FAILED)
+			return true;
+	return false;
+}
+
+struct outputs {
+	struct sb_outfile csv;
+	struct sb_outfile provenance;
+};
+
+static int open_outputs(const char *path, struct outputs *out)
+{
+	char msg[PATH_MAX + 64], prov[PATH_MAX];
+	if (sb_provenance_path(path, prov, sizeof(prov))) {
+		sb_cli_error("output path too long: %s", path);
+		return SB_ERR_USAGE;
+	}
+	if (sb_outfile_open(&out->csv, path, msg, sizeof(msg)) ||
+	    sb_outfile_open(&out->provenance, prov, msg, sizeof(msg))) {
+		sb_outfile_abort(&out->csv);
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int commit_outputs(struct outputs *out, const struct sb_results *r,
+			  int argc, char **argv, const struct run_cli *cli,
+			  const struct sb_cycles_info *cycles)
+{
+	char msg[PATH_MAX + 64];
+	write_provenance(out->provenance.f, argc, argv, cli, cycles);
+	if (sb_csv_results_write(out->csv.f, r) ||
+	    sb_outfile_commit(&out->provenance, msg, sizeof(msg)) ||
+	    sb_outfile_commit(&out->csv, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg[0] ? msg : "writing the CSV failed");
+		return SB_ERR_IO;
+	}
+	if (!cli->quiet)
+		fprintf(stderr, "wrote %s (%zu rows) and %s\n", out->csv.path,
+			r->count, out->provenance.path);
+	return 0;
+}
+
+static int load_credentials(const struct run_cli *cli,
+			    struct sb_credential_set *creds)
+{
+	char msg[PATH_MAX + 128];
+	if (sb_credentials_load(creds, cli->credentials_dir, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* The table shows record costs at the first numeric payload asked for. */
+static long table_payload(const struct sb_run_options *o)
+{
+	for (size_t i = 0; i < o->payload_count; i++)
+		if (o->payloads[i] != SB_PAYLOAD_MAX)
+			return (long)o->payloads[i];
+	return SB_NO_PAYLOAD;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct sb_scenario scenarios[MAX_SCENARIOS];
+	struct run_cli cli;
+	struct sb_credential_set creds;
+	struct outputs out = {0};
+	struct sb_results results = {0};
+	struct sb_cycles_info cycles;
+	int rc = parse_run_args(argc, argv, &cli);
+	if (rc)
+		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (load_credentials(&cli, &creds) ||
+	    (cli.output && open_outputs(cli.output, &out)))
+		return SB_EXIT_USAGE;
+	cli.options.creds = &creds;
+
+	sb_cycles_calibrate(&cycles);
+	cli.options.cycle_overhead = cycles.overhead;
+	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
+	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	if (count == 0)
+		sb_cli_error("run: no scenario matches the --suite and --kx given");
+	if (rc == 0 && !cli.quiet)
+		sb_table_print(stdout, &results, table_payload(&cli.options));
+	if (rc == 0 && cli.output)
+		/* main() passed argv + 1: argv[-1] is the program's name. */
+		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
+				    &cycles);
+	sb_outfile_abort(&out.csv);
+	sb_outfile_abort(&out.provenance);
+	int status = rc ? SB_EXIT_FAILURE
+			: count == 0 ? SB_EXIT_USAGE
+			: any_failed(&results) ? SB_EXIT_FAILURE
+					       : SB_EXIT_OK;
+	sb_results_free(&results);
+	return status;
+}

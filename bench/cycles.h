@@ -1,0 +1,47 @@
+/*
+ * cycles.h - the cycle counter: the x86 time-stamp counter read with fences.
+ *
+ * Figures are TSC cycles: the invariant TSC ticks at a constant rate, not
+ * at the core's current clock, so a TSC cycle is a unit of time.  Hardware
+ * performance counters are often absent in VMs (they are on the machine
+ * this was written on), which is why the TSC is the source.
+ */
+#ifndef SB_CYCLES_H
+#define SB_CYCLES_H
+
+#include <stdint.h>
+#include <x86intrin.h>
+
+/*
+ * Read the TSC.  The first fence keeps earlier instructions from drifting
+ * past the read, the second keeps later ones from starting before it
+ * (Intel's "How to Benchmark Code Execution Times", 2010).
+ */
+static inline uint64_t sb_cycles_now(void)
+{
+	_mm_lfence();
+	uint64_t t = __rdtsc();
+	_mm_lfence();
+	return t;
+}
+
+struct sb_cycles_info {
+	const char *source;  /* "rdtsc" */
+	double hz;           /* TSC ticks per second, calibrated */
+	uint64_t overhead;   /* cycles of a back-to-back pair of reads */
+};
+
+/*
+ * Measure the counter once: its frequency against CLOCK_MONOTONIC (over
+ * about 50 ms) and the cost of two back-to-back reads (the minimum of many
+ * trials), which every timed region subtracts.
+ */
+void sb_cycles_calibrate(struct sb_cycles_info *info);
+
+/* Cycles between `start` and `end`, less `overhead`, never below zero. */
+uint64_t sb_cycles_elapsed(uint64_t start, uint64_t end, uint64_t overhead);
+
+/* Nanoseconds from CLOCK_MONOTONIC. */
+uint64_t sb_monotonic_ns(void);
+
+#endif

@@ -1,0 +1,191 @@
+#include "link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sb_link_init(struct sb_link *link, size_t mtu)
+{
+	memset(link, 0, sizeof(*link));
+	link->mtu = mtu;
+	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
+	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
+}
+
+void sb_link_free(struct sb_link *link)
+{
+	for (int d = 0; d < 2; d++) {
+		free(link->queue[d].slots);
+		free(link->queue[d].lens);
+		memset(&link->queue[d], 0, sizeof(link->queue[d]));
+	}
+	free(link->flights);
+	link->flights = NULL;
+	link->flight_count = link->flight_cap = 0;
+}
+
+static uint8_t *queue_slot(const struct sb_link *link,
+			   const struct sb_link_queue *q, size_t index)
+{
+	return q->slots + ((q->head + index) % q->cap) * link->mtu;
+}
+
+/* Grow the ring to `cap` slots, unrolling it so the oldest entry is slot 0. */
+static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
+		      size_t cap)
+{
+	uint8_t *slots = malloc(cap * link->mtu);
+	size_t *lens = malloc(cap * sizeof(*lens));
+	if (!slots || !lens) {
+		free(slots);
+		free(lens);
+		return SB_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < q->count; i++) {
+		memcpy(slots + i * link->mtu, queue_slot(link, q, i), link->mtu);
+		lens[i] = q->lens[(q->head + i) % q->cap];
+	}
+	free(q->slots);
+	free(q->lens);
+	q->slots = slots;
+	q->lens = lens;
+	q->head = 0;
+	q->cap = cap;
+	return 0;
+}
+
+int sb_link_reserve(struct sb_link *link, enum sb_dir dir, size_t count)
+{
+	struct sb_link_queue *q = &link->queue[dir];
+	size_t need = q->count + count;
+	if (need <= q->cap)
+		return 0;
+	size_t cap = q->cap ? q->cap : 8;
+	while (cap < need)
+		cap *= 2;
+	return queue_grow(link, q, cap);
+}
+
+size_t sb_link_dtls_records(const uint8_t *buf, size_t len)
+{
+	size_t records = 0;
+	size_t at = 0;
+	while (at < len) {
+		records++;
+		if (len - at < SB_DTLS12_HEADER_LEN)
+			break;
+		size_t body = (size_t)buf[at + 11] << 8 | buf[at + 12];
+		at += SB_DTLS12_HEADER_LEN + body;
+	}
+	return records;
+}
+
+static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
+				 size_t len, size_t records)
+{
+	if (link->flight_count == 0 ||
+	    link->flights[link->flight_count - 1].dir != dir) {
+		if (link->flight_count == link->flight_cap) {
+			size_t cap = link->flight_cap ? 2 * link->flight_cap : 8;
+			struct sb_flight *f =
+				realloc(link->flights, cap * sizeof(*f));
+			if (!f)
+				return SB_ERR_NOMEM;
+			link->flights = f;
+			link->flight_cap = cap;
+		}
+		link->flights[link->flight_count++] =
+			(struct sb_flight){.dir = dir};
+	}
+	struct sb_link_counters *c = &link->flights[link->flight_count - 1].sent;
+	c->bytes += len;
+	c->datagrams++;
+	c->records += records;
+	return 0;
+}
+
+int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		 size_t len)
+{
+	if (len == 0)
+		return SB_ERR_INVALID;
+	if (len > link->mtu)
+		return SB_ERR_MTU;
+	int rc = sb_link_reserve(link, dir, 1);
+	if (rc)
+		return rc;
+	size_t records = sb_link_dtls_records(buf, len);
+	rc = flight_count_datagram(link, dir, len, records);
+	if (rc)
+		return rc;
+
+	struct sb_link_queue *q = &link->queue[dir];
+	memcpy(queue_slot(link, q, q->count), buf, len);
+	q->lens[(q->head + q->count) % q->cap] = len;
+	q->count++;
+
+	link->sent[dir].bytes += len;
+	link->sent[dir].datagrams++;
+	link->sent[dir].records += records;
+	return 0;
+}
+
+int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
+		 size_t cap)
+{
+	struct sb_link_queue *q = &link->queue[dir];
+	if (q->count == 0)
+		return SB_ERR_WANT_IO;
+	size_t len = q->lens[q->head];
+	if (len > cap)
+		return SB_ERR_INVALID;
+	memcpy(buf, queue_slot(link, q, 0), len);
+	q->head = (q->head + 1) % q->cap;
+	q->count--;
+	return (int)len;
+}
+
+size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir)
+{
+	return link->queue[dir].count;
+}
+
+int sb_link_corrupt(struct sb_link *link, enum sb_dir dir, size_t from_end)
+{
+	struct sb_link_queue *q = &link->queue[dir];
+	if (q->count == 0)
+		return SB_ERR_INVALID;
+	size_t newest = q->count - 1;
+	size_t len = q->lens[(q->head + newest) % q->cap];
+	if (from_end >= len)
+		return SB_ERR_INVALID;
+	queue_slot(link, q, newest)[len - 1 - from_end] ^= 1;
+	return 0;
+}
+
+void sb_link_reset_counters(struct sb_link *link)
+{
+	memset(link->sent, 0, sizeof(link->sent));
+	link->flight_count = 0;
+}
+
+static int port_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct sb_link_port *port = ctx;
+	return sb_link_send(port->link, port->out, buf, len);
+}
+
+static int port_recv(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct sb_link_port *port = ctx;
+	enum sb_dir in = port->out == SB_DIR_C2S ? SB_DIR_S2C : SB_DIR_C2S;
+	return sb_link_recv(port->link, in, buf, cap);
+}
+
+struct sb_io sb_link_io(struct sb_link *link, enum sb_role role)
+{
+	return (struct sb_io){
+		.ctx = &link->port[role],
+		.send = port_send,
+		.recv = port_recv,
+	};
+}

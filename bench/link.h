@@ -1,0 +1,121 @@
+/*
+ * link.h - the in-memory link between a client and a server endpoint.
+ *
+ * Two queues, one per direction, that keep datagram boundaries and refuse
+ * a datagram larger than the MTU.  Every byte a backend sends passes
+ * through sb_link_send(), so bytes, datagrams and records on the wire are
+ * counted here, once, identically for every library.
+ *
+ * Flights are numbered by the link: a new flight starts whenever the
+ * sending direction changes (DESIGN.md, measurement rules).
+ */
+#ifndef SB_LINK_H
+#define SB_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backends/backend.h"
+
+/* 1280-byte IPv6 minimum MTU (RFC 8200 5) less 40 bytes IPv6 and 8 bytes UDP. */
+#define SB_LINK_DEFAULT_MTU 1232
+/* The largest datagram a link accepts as its MTU: a UDP payload's limit. */
+#define SB_LINK_MAX_MTU 65507
+/* Smaller than any DTLS 1.2 handshake message can be fragmented into. */
+#define SB_LINK_MIN_MTU 256
+
+enum sb_dir {
+	SB_DIR_C2S = 0, /* client to server */
+	SB_DIR_S2C = 1, /* server to client */
+};
+
+struct sb_link_counters {
+	uint64_t bytes;
+	uint64_t datagrams;
+	uint64_t records;
+};
+
+struct sb_flight {
+	enum sb_dir dir;
+	struct sb_link_counters sent;
+};
+
+/* Datagrams waiting in one direction: a ring of MTU-sized slots. */
+struct sb_link_queue {
+	uint8_t *slots;
+	size_t *lens;
+	size_t head;
+	size_t count;
+	size_t cap;
+};
+
+/* What an endpoint's sb_io callbacks point at: a link and a direction. */
+struct sb_link_port {
+	struct sb_link *link;
+	enum sb_dir out;
+};
+
+struct sb_link {
+	size_t mtu;
+	struct sb_link_queue queue[2];
+	struct sb_link_counters sent[2];
+	struct sb_flight *flights;
+	size_t flight_count;
+	size_t flight_cap;
+	struct sb_link_port port[2];
+};
+
+/* Initialise an empty link with datagram MTU `mtu`.  Cannot fail. */
+void sb_link_init(struct sb_link *link, size_t mtu);
+
+/* Release the link's queues and flight list; safe on a zeroed link, twice. */
+void sb_link_free(struct sb_link *link);
+
+/*
+ * Queue one datagram in direction `dir` and count it.  Returns 0,
+ * SB_ERR_MTU if `len` exceeds the MTU, SB_ERR_INVALID for an empty
+ * datagram, or SB_ERR_NOMEM.
+ */
+int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		 size_t len) SB_MUST_USE;
+
+/*
+ * Take the oldest datagram in direction `dir` into `buf`.  Returns its
+ * length, SB_ERR_WANT_IO if none is queued, or SB_ERR_INVALID if it does
+ * not fit in `cap` (the datagram stays queued).
+ */
+int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
+		 size_t cap) SB_MUST_USE;
+
+/* Number of datagrams queued in direction `dir`. */
+size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir);
+
+/*
+ * Make room for `count` more datagrams in direction `dir`, so that timed
+ * loops never grow a queue.  Returns 0 or SB_ERR_NOMEM.
+ */
+int sb_link_reserve(struct sb_link *link, enum sb_dir dir,
+		    size_t count) SB_MUST_USE;
+
+/*
+ * Flip one bit of the newest datagram queued in direction `dir`: bit 0 of
+ * the byte `from_end` bytes before its end (0 is the last byte).  Used to
+ * forge a record.  Returns 0, or SB_ERR_INVALID if nothing is queued or
+ * the datagram is shorter than that.
+ */
+int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
+		    size_t from_end) SB_MUST_USE;
+
+/* Zero the counters and forget the flights; queued datagrams stay. */
+void sb_link_reset_counters(struct sb_link *link);
+
+/* The io callbacks for the endpoint playing `role`. */
+struct sb_io sb_link_io(struct sb_link *link, enum sb_role role);
+
+/*
+ * DTLS 1.2 records in a datagram, by walking the 13-byte headers (RFC 6347
+ * 4.1).  A trailing fragment too short to be a record counts as one.
+ */
+size_t sb_link_dtls_records(const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * suitebench - what a cipher suite costs in each TLS library: code size,
+ * CPU cycles, RAM and bytes on the wire, measured the same way for all.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: suitebench <command> [options]\n"
+		"\n"
+		"commands:\n"
+		"  run     run verified handshakes and record loops, measure them\n"
+		"  list    show the backends, the suites and which library supports what\n"
+		"\n"
+		"  suitebench <command> --help   options of one command\n"
+		"  suitebench --version          the tool's version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return SB_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return SB_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("suitebench %s\n", sb_cli_version());
+		return SB_EXIT_OK;
+	}
+	sb_cli_error("unknown command '%s' (try 'suitebench --help')", cmd);
+	return SB_EXIT_USAGE;
+}

@@ -1,0 +1,159 @@
+#include "pair.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cycles.h"
+
+/* Give up on a handshake after this many rounds in which neither side
+ * could make progress without the clock moving. */
+#define PAIR_MAX_IDLE_ROUNDS 64
+/* 1 s: the initial DTLS retransmission timeout (RFC 6347 4.2.4.1). */
+#define PAIR_IDLE_ADVANCE_US 1000000u
+#define PAIR_MAX_ROUNDS 100000
+
+const char *sb_role_name(enum sb_role role)
+{
+	return role == SB_ROLE_CLIENT ? "client" : "server";
+}
+
+static void endpoint_config(struct sb_pair *pair, const struct sb_pair_config *cfg,
+			    enum sb_role role)
+{
+	const struct sb_credential_set *c = cfg->creds;
+	bool client = role == SB_ROLE_CLIENT;
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	ep->backend = client ? cfg->client : cfg->server;
+	ep->cfg = (struct sb_endpoint_config){
+		.protocol = cfg->protocol,
+		.role = role,
+		.suite = cfg->suite,
+		.creds =
+			{
+				.ca_file = c->ca,
+				.cert_file = client ? c->client_cert : c->server_cert,
+				.key_file = client ? c->client_key : c->server_key,
+				.psk_identity = c->psk_identity,
+				.psk = c->psk,
+				.psk_len = c->psk_len,
+			},
+		.server_name = cfg->server_name ? cfg->server_name : SB_SERVER_NAME,
+		.mtu = cfg->mtu,
+		.cookie = cfg->cookie,
+		.mutual = cfg->mutual,
+		.io = sb_link_io(&pair->link, role),
+		.clock = sb_vclock_source(&pair->clock),
+	};
+}
+
+static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	ep->state = calloc(1, ep->backend->endpoint_size);
+	if (!ep->state) {
+		snprintf(pair->error, sizeof(pair->error), "%s: out of memory",
+			 sb_role_name(role));
+		return SB_ERR_NOMEM;
+	}
+	uint64_t t0 = sb_cycles_now();
+	int rc = ep->backend->endpoint_setup(ep->state, &ep->cfg);
+	uint64_t t1 = sb_cycles_now();
+	ep->setup_cycles = sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
+	if (rc)
+		snprintf(pair->error, sizeof(pair->error), "%s %s setup: %s: %s",
+			 ep->backend->name, sb_role_name(role), sb_strerror(rc),
+			 ep->backend->last_error(ep->state));
+	return rc;
+}
+
+int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
+{
+	memset(pair, 0, sizeof(*pair));
+	sb_link_init(&pair->link, cfg->mtu);
+	sb_vclock_init(&pair->clock);
+	pair->cycle_overhead = cfg->cycle_overhead;
+	endpoint_config(pair, cfg, SB_ROLE_CLIENT);
+	endpoint_config(pair, cfg, SB_ROLE_SERVER);
+	int rc = endpoint_setup(pair, SB_ROLE_CLIENT);
+	if (rc == 0)
+		rc = endpoint_setup(pair, SB_ROLE_SERVER);
+	return rc;
+}
+
+static int timed_step(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	uint64_t t0 = sb_cycles_now();
+	int rc = ep->backend->step(ep->state);
+	uint64_t t1 = sb_cycles_now();
+	ep->handshake_cycles += sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
+	if (rc == 0)
+		ep->done = true;
+	else if (rc != SB_ERR_WANT_IO)
+		snprintf(pair->error, sizeof(pair->error),
+			 "%s %s handshake: %s: %s", ep->backend->name,
+			 sb_role_name(role), sb_strerror(rc),
+			 ep->backend->last_error(ep->state));
+	return rc == SB_ERR_WANT_IO ? 0 : rc;
+}
+
+int sb_pair_handshake(struct sb_pair *pair)
+{
+	unsigned idle = 0;
+	for (unsigned round = 0; round < PAIR_MAX_ROUNDS; round++) {
+		for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
+			if (pair->ep[role].done)
+				continue;
+			int rc = timed_step(pair, (enum sb_role)role);
+			if (rc < 0)
+				return rc;
+		}
+		if (pair->ep[SB_ROLE_CLIENT].done && pair->ep[SB_ROLE_SERVER].done)
+			return 0;
+		if (sb_link_pending(&pair->link, SB_DIR_C2S) == 0 &&
+		    sb_link_pending(&pair->link, SB_DIR_S2C) == 0) {
+			/* Both wait and nothing is in flight: only a timer helps. */
+			if (++idle > PAIR_MAX_IDLE_ROUNDS)
+				break;
+			sb_vclock_advance(&pair->clock, PAIR_IDLE_ADVANCE_US);
+		}
+	}
+	snprintf(pair->error, sizeof(pair->error),
+		 "handshake stalled: client %s, server %s",
+		 pair->ep[SB_ROLE_CLIENT].done ? "done" : "waiting",
+		 pair->ep[SB_ROLE_SERVER].done ? "done" : "waiting");
+	return SB_ERR_STALLED;
+}
+
+int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
+		  size_t len)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	return ep->backend->write(ep->state, buf, len);
+}
+
+int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
+		 size_t cap)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	return ep->backend->read(ep->state, buf, cap);
+}
+
+const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	return ep->state ? ep->backend->last_error(ep->state) : "no endpoint";
+}
+
+void sb_pair_free(struct sb_pair *pair)
+{
+	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
+		struct sb_pair_endpoint *ep = &pair->ep[role];
+		if (ep->state)
+			ep->backend->endpoint_free(ep->state);
+		free(ep->state);
+		ep->state = NULL;
+	}
+	sb_link_free(&pair->link);
+}

@@ -1,0 +1,56 @@
+/*
+ * runner.h - runs one scenario: verify the connection, then measure it.
+ *
+ * A scenario is (client library, server library, protocol, suite).  The
+ * runner first checks that both libraries support it (else one
+ * `unsupported` row with the library's reason), then verifies a first
+ * connection -- the suite negotiated is the one requested, each side
+ * authenticated its peer, data round-trips byte for byte, a record with
+ * one flipped bit is rejected -- and only then measures handshakes and
+ * record loops.  A scenario that fails anywhere becomes one `failed` row
+ * with the reason, and none of its numbers are kept.
+ */
+#ifndef SB_RUNNER_H
+#define SB_RUNNER_H
+
+#include "credentials.h"
+#include "results.h"
+
+/* In a payload list: the largest payload whose record fits one datagram. */
+#define SB_PAYLOAD_MAX 0
+#define SB_PAYLOADS_MAX_COUNT 32
+/* Records per timed batch: enough that the counter's cost vanishes. */
+#define SB_RECORD_BATCH 32
+
+struct sb_scenario {
+	const struct sb_backend *client;
+	const struct sb_backend *server;
+	enum sb_protocol protocol;
+	const struct sb_suite *suite;
+};
+
+struct sb_run_options {
+	const struct sb_credential_set *creds;
+	size_t mtu;
+	bool cookie;
+	bool mutual;
+	unsigned warmup;  /* handshakes (and record batches) not measured */
+	unsigned reps;    /* measured handshakes, and record batches per size */
+	size_t payloads[SB_PAYLOADS_MAX_COUNT];
+	size_t payload_count;
+	uint64_t cycle_overhead;
+};
+
+/*
+ * Run `scenario` and append its rows to `results`.  A failed or
+ * unsupported scenario is a row, not an error: the return value is 0, or
+ * SB_ERR_NOMEM when rows could not be stored.
+ */
+int sb_scenario_run(const struct sb_scenario *scenario,
+		    const struct sb_run_options *options,
+		    struct sb_results *results) SB_MUST_USE;
+
+/* "dtls1.2". */
+const char *sb_protocol_name(enum sb_protocol protocol);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * table.h - results for a person at a terminal: one line per scenario
+ * with the headline figures (medians), the CSV having everything.
+ */
+#ifndef SB_TABLE_H
+#define SB_TABLE_H
+
+#include <stdio.h>
+
+#include "results.h"
+
+/*
+ * Print one line per scenario of `results`: handshake bytes each way,
+ * flights, handshake kilocycles for client and server, record overhead,
+ * and encrypt/decrypt cycles per record at payload `payload`.
+ */
+void sb_table_print(FILE *f, const struct sb_results *results, long payload);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * suites.h - the cipher-suite table: the one place that knows which suites
+ * suitebench measures and what the standards fix about them.
+ *
+ * Everything else derives from this table: the names the command line
+ * accepts, the record overhead a test expects on the wire, the support
+ * matrix `suitebench list` prints.  Adding a suite is one row in suites.c.
+ */
+#ifndef SB_SUITES_H
+#define SB_SUITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sb_kx {
+	SB_KX_PSK,
+	SB_KX_ECDHE_PSK,
+	SB_KX_ECDHE_ECDSA,
+};
+
+enum sb_aead {
+	SB_AEAD_AES_128_GCM,
+	SB_AEAD_AES_128_CCM,
+	SB_AEAD_AES_128_CCM_8,
+	SB_AEAD_CHACHA20_POLY1305,
+};
+
+struct sb_suite {
+	uint16_t code_point;     /* IANA TLS Cipher Suites registry */
+	const char *iana_name;   /* e.g. "TLS_PSK_WITH_AES_128_CCM_8" */
+	const char *short_name;  /* command-line name, e.g. "psk-ccm8" */
+	enum sb_kx kx;
+	enum sb_aead aead;
+	uint8_t key_len;         /* AEAD key, bytes */
+	uint8_t tag_len;         /* authentication tag, bytes */
+	uint8_t explicit_nonce_len; /* per-record nonce on the wire, bytes */
+	/* Each library's own name for the suite; NULL where it has none. */
+	const char *openssl_name;
+	const char *mbedtls_name;
+	const char *bearssl_name;
+};
+
+/* DTLS 1.2 record header: type, version, epoch, sequence, length (RFC 6347 4.1). */
+#define SB_DTLS12_HEADER_LEN 13
+/* TLS 1.2 record header: type, version, length (RFC 5246 6.2.1). */
+#define SB_TLS12_HEADER_LEN 5
+
+/* The table, in a stable order, and its length. */
+extern const struct sb_suite sb_suites[];
+extern const size_t sb_suites_count;
+
+/*
+ * Find a suite by name: its short name or IANA name, case-insensitively,
+ * with '-' and '_' alike ("PSK_CCM8", "tls-psk-with-aes-128-ccm-8").
+ * Returns NULL when no suite has that name.
+ */
+const struct sb_suite *sb_suite_find(const char *name);
+
+/* Find a suite by IANA code point; NULL when the table has none. */
+const struct sb_suite *sb_suite_by_code(uint16_t code_point);
+
+/* Bytes a record adds beyond its payload in DTLS 1.2: header + nonce + tag. */
+size_t sb_suite_dtls12_overhead(const struct sb_suite *suite);
+
+/* The key-exchange and AEAD names used in output ("ecdhe-psk", "aes-128-ccm-8"). */
+const char *sb_kx_name(enum sb_kx kx);
+const char *sb_aead_name(enum sb_aead aead);
+
+/* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa"); -1 if none. */
+int sb_kx_find(const char *name);
+
+#endif
