@@ -106,9 +106,13 @@ struct sb_reason {
 	char text[200];
 };
 
+/* Capability bits. */
+#define SB_CAP_HEAP_COUNTED 0x1u /* its allocations reach sb_heap_note_* */
+
 struct sb_backend {
 	const char *name;              /* "openssl": the command-line name */
 	const char *(*version)(void);  /* runtime version, e.g. "OpenSSL 3.0.19 ..." */
+	unsigned caps;                 /* SB_CAP_* bits */
 	size_t endpoint_size;          /* bytes of state the core allocates */
 
 	/*
@@ -157,6 +161,17 @@ struct sb_backend {
 	/* Release everything; safe on a zeroed or already freed endpoint. */
 	void (*endpoint_free)(void *ep);
 };
+
+/*
+ * Heap accounting.  A backend routes its library's allocator through
+ * hooks (OpenSSL's CRYPTO_set_mem_functions, a renamed calloc/free in Mbed
+ * TLS's archives) that report every block here, sized by
+ * malloc_usable_size() so that a block allocated before the hooks were
+ * installed is still released correctly.  The core charges the bytes to
+ * the endpoint whose call is running; outside such calls nothing counts.
+ */
+void sb_heap_note_alloc(size_t bytes);
+void sb_heap_note_free(size_t bytes);
 
 /* The backends this build has, NULL-terminated, in a stable order. */
 extern const struct sb_backend *const sb_backends[];

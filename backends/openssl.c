@@ -16,7 +16,9 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -60,6 +62,51 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 	tv->tv_sec = ts.tv_sec;
 	tv->tv_usec = ts.tv_nsec / 1000;
 	return 0;
+}
+
+/* ---- heap accounting ------------------------------------------------- */
+
+/* Blocks are sized with malloc_usable_size(), so one allocated before the
+ * hooks were installed is released correctly (backend.h). */
+static void *ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	void *p = malloc(n);
+	if (p)
+		sb_heap_note_alloc(malloc_usable_size(p));
+	return p;
+}
+
+static void *ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q = realloc(p, n);
+	if (!q)
+		return NULL;
+	if (p)
+		sb_heap_note_free(old);
+	sb_heap_note_alloc(malloc_usable_size(q));
+	return q;
+}
+
+static void ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (p)
+		sb_heap_note_free(malloc_usable_size(p));
+	free(p);
+}
+
+/* OpenSSL accepts allocator hooks only before its first allocation, so
+ * they are installed before main() runs. */
+static void ossl_install_heap_hooks(void) __attribute__((constructor));
+static void ossl_install_heap_hooks(void)
+{
+	CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -415,7 +462,7 @@ static int ossl_step(void *state)
 			return ossl_fail(ep, SB_ERR_HANDSHAKE, "retransmission");
 		return SB_ERR_WANT_IO;
 	}
-	return ossl_fail(ep, SB_ERR_HANDSHAKE, "handshake");
+	return ossl_fail(ep, SB_ERR_HANDSHAKE, "SSL_do_handshake");
 }
 
 static int ossl_write(void *state, const uint8_t *buf, size_t len)
@@ -493,6 +540,7 @@ static const char *ossl_version(void)
 const struct sb_backend sb_backend_openssl = {
 	.name = "openssl",
 	.version = ossl_version,
+	.caps = SB_CAP_HEAP_COUNTED,
 	.endpoint_size = sizeof(struct ossl_endpoint),
 	.supports = ossl_supports,
 	.endpoint_setup = ossl_endpoint_setup,

@@ -6,10 +6,16 @@
 
 #include "cycles.h"
 
-/* Give up on a handshake after this many rounds in which neither side
- * could make progress without the clock moving. */
-#define PAIR_MAX_IDLE_ROUNDS 64
-/* 1 s: the initial DTLS retransmission timeout (RFC 6347 4.2.4.1). */
+/*
+ * When both sides wait and nothing is in flight, only a retransmission
+ * timer can move the handshake on, so the virtual clock jumps 1 s (the
+ * initial DTLS timeout, RFC 6347 4.2.4.1) at a time.  DTLS drops a record
+ * that fails authentication silently (4.1.2.7), so a wrong PSK shows up
+ * exactly like this: the libraries retransmit with doubling timeouts and
+ * give up on their own (OpenSSL after 12 timeouts, about 7 minutes).
+ * 15 minutes of virtual time is past every library's limit.
+ */
+#define PAIR_MAX_IDLE_ROUNDS 900
 #define PAIR_IDLE_ADVANCE_US 1000000u
 #define PAIR_MAX_ROUNDS 100000
 
@@ -21,8 +27,9 @@ const char *sb_role_name(enum sb_role role)
 static void endpoint_config(struct sb_pair *pair, const struct sb_pair_config *cfg,
 			    enum sb_role role)
 {
-	const struct sb_credential_set *c = cfg->creds;
 	bool client = role == SB_ROLE_CLIENT;
+	const struct sb_credential_set *c =
+		client && cfg->client_creds ? cfg->client_creds : cfg->creds;
 	struct sb_pair_endpoint *ep = &pair->ep[role];
 	ep->backend = client ? cfg->client : cfg->server;
 	ep->cfg = (struct sb_endpoint_config){
@@ -56,9 +63,11 @@ static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
 			 sb_role_name(role));
 		return SB_ERR_NOMEM;
 	}
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
 	uint64_t t0 = sb_cycles_now();
 	int rc = ep->backend->endpoint_setup(ep->state, &ep->cfg);
 	uint64_t t1 = sb_cycles_now();
+	sb_heap_charge(outer);
 	ep->setup_cycles = sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
 	if (rc)
 		snprintf(pair->error, sizeof(pair->error), "%s %s setup: %s: %s",
@@ -84,9 +93,11 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 static int timed_step(struct sb_pair *pair, enum sb_role role)
 {
 	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
 	uint64_t t0 = sb_cycles_now();
 	int rc = ep->backend->step(ep->state);
 	uint64_t t1 = sb_cycles_now();
+	sb_heap_charge(outer);
 	ep->handshake_cycles += sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
 	if (rc == 0)
 		ep->done = true;
@@ -120,7 +131,9 @@ int sb_pair_handshake(struct sb_pair *pair)
 		}
 	}
 	snprintf(pair->error, sizeof(pair->error),
-		 "handshake stalled: client %s, server %s",
+		 "handshake stalled for %u s of virtual time: client %s, "
+		 "server %s",
+		 PAIR_MAX_IDLE_ROUNDS,
 		 pair->ep[SB_ROLE_CLIENT].done ? "done" : "waiting",
 		 pair->ep[SB_ROLE_SERVER].done ? "done" : "waiting");
 	return SB_ERR_STALLED;
@@ -130,14 +143,20 @@ int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
 		  size_t len)
 {
 	struct sb_pair_endpoint *ep = &pair->ep[role];
-	return ep->backend->write(ep->state, buf, len);
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	int rc = ep->backend->write(ep->state, buf, len);
+	sb_heap_charge(outer);
+	return rc;
 }
 
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
 		 size_t cap)
 {
 	struct sb_pair_endpoint *ep = &pair->ep[role];
-	return ep->backend->read(ep->state, buf, cap);
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	int rc = ep->backend->read(ep->state, buf, cap);
+	sb_heap_charge(outer);
+	return rc;
 }
 
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)
@@ -150,8 +169,11 @@ void sb_pair_free(struct sb_pair *pair)
 {
 	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
 		struct sb_pair_endpoint *ep = &pair->ep[role];
-		if (ep->state)
+		if (ep->state) {
+			struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
 			ep->backend->endpoint_free(ep->state);
+			sb_heap_charge(outer);
+		}
 		free(ep->state);
 		ep->state = NULL;
 	}

@@ -10,6 +10,7 @@
 #define SB_PAIR_H
 
 #include "credentials.h"
+#include "heap.h"
 #include "link.h"
 #include "vclock.h"
 
@@ -22,6 +23,8 @@ struct sb_pair_config {
 	enum sb_protocol protocol;
 	const struct sb_suite *suite;
 	const struct sb_credential_set *creds;
+	/* The client's own set when it differs (negative tests); NULL: creds. */
+	const struct sb_credential_set *client_creds;
 	const char *server_name; /* the name the client expects */
 	size_t mtu;
 	bool cookie;
@@ -35,6 +38,7 @@ struct sb_pair_endpoint {
 	struct sb_endpoint_config cfg;
 	uint64_t setup_cycles;
 	uint64_t handshake_cycles;
+	struct sb_heap_counter heap; /* the library's heap, this endpoint's calls */
 	bool done;
 };
 

@@ -281,10 +281,29 @@ static int sample_wire(struct run_state *st, const struct sb_link *link)
 	return rc;
 }
 
+/* Heap figures of both endpoints since their counters were last marked;
+ * nothing for a library whose allocations cannot be counted. */
+static int sample_heap(struct run_state *st, const struct sb_pair *pair,
+		       long payload)
+{
+	int rc = 0;
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
+		const struct sb_pair_endpoint *ep = &pair->ep[r];
+		if (!(ep->backend->caps & SB_CAP_HEAP_COUNTED))
+			continue;
+		const char *side = sb_role_name((enum sb_role)r);
+		rc = sample(st, side, "heap_peak", "bytes", payload,
+			    (double)ep->heap.peak);
+		rc = rc ? rc : sample(st, side, "heap_allocs", "allocations",
+				      payload, (double)ep->heap.allocs);
+	}
+	return rc;
+}
+
 static int sample_handshake(struct run_state *st, const struct sb_pair *pair,
 			    uint64_t ns)
 {
-	int rc = 0;
+	int rc = sample_heap(st, pair, SB_NO_PAYLOAD);
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
 		const char *side = sb_role_name((enum sb_role)r);
 		rc = sample(st, side, "setup_cycles", "cycles", SB_NO_PAYLOAD,
@@ -404,6 +423,25 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	return rc;
 }
 
+/* Steady state: the heap while one record goes each way. */
+static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
+			     const struct record_buffers *b, size_t payload)
+{
+	sb_heap_mark(&pair->ep[SB_ROLE_CLIENT].heap);
+	sb_heap_mark(&pair->ep[SB_ROLE_SERVER].heap);
+	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER; s++) {
+		enum sb_role sender = (enum sb_role)s;
+		if (sb_pair_write(pair, sender, b->payload, payload) ||
+		    sb_pair_read(pair, peer_of(sender), b->received, b->slot) !=
+			    (int)payload)
+			return fail(st, SB_ERR_RECORD,
+				    "steady-state record of %zu bytes from %s "
+				    "was lost",
+				    payload, sb_role_name(sender));
+	}
+	return sample_heap(st, pair, (long)payload);
+}
+
 static int measure_payload(struct run_state *st, struct sb_pair *pair,
 			   size_t payload)
 {
@@ -421,6 +459,8 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++)
 			rc = record_batch(st, pair, (enum sb_role)s, &b, payload,
 					  i >= o->warmup);
+	if (rc == 0)
+		rc = steady_state_heap(st, pair, &b, payload);
 	free(b.payload);
 	free(b.received);
 	return rc;

@@ -1,0 +1,136 @@
+#include "backend_check.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+void check_credentials(struct sb_credential_set *creds)
+{
+	char msg[512];
+	int rc = sb_credentials_load(creds, sb_credentials_default_dir(), msg,
+				     sizeof(msg));
+	cr_assert_eq(rc, 0, "credentials: %s", msg);
+}
+
+void check_config(struct sb_pair_config *cfg, const char *client,
+		  const char *server, const char *suite,
+		  const struct sb_credential_set *creds)
+{
+	*cfg = (struct sb_pair_config){
+		.client = sb_backend_find(client),
+		.server = sb_backend_find(server),
+		.protocol = SB_PROTO_DTLS12,
+		.suite = sb_suite_find(suite),
+		.creds = creds,
+		.mtu = SB_LINK_DEFAULT_MTU,
+		.cookie = true,
+	};
+	cr_assert_not_null(cfg->client, "no backend %s in this build", client);
+	cr_assert_not_null(cfg->server, "no backend %s in this build", server);
+	cr_assert_not_null(cfg->suite, "no suite %s", suite);
+}
+
+void check_connect(struct sb_pair *pair, const struct sb_pair_config *cfg)
+{
+	int rc = sb_pair_setup(pair, cfg);
+	cr_assert_eq(rc, 0, "setup: %s", pair->error);
+	rc = sb_pair_handshake(pair);
+	cr_assert_eq(rc, 0, "handshake %s: %s", cfg->suite->short_name,
+		     pair->error);
+}
+
+void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg)
+{
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		struct sb_pair_endpoint *ep = &pair->ep[r];
+		cr_assert_eq(ep->backend->negotiated_suite(ep->state),
+			     cfg->suite->code_point,
+			     "%s negotiated 0x%04X, want 0x%04X",
+			     sb_role_name((enum sb_role)r),
+			     ep->backend->negotiated_suite(ep->state),
+			     cfg->suite->code_point);
+	}
+	struct sb_pair_endpoint *c = &pair->ep[SB_ROLE_CLIENT];
+	struct sb_pair_endpoint *s = &pair->ep[SB_ROLE_SERVER];
+	cr_assert(c->backend->peer_authenticated(c->state),
+		  "client did not authenticate the server");
+	bool client_proves = cfg->suite->kx != SB_KX_ECDHE_ECDSA || cfg->mutual;
+	cr_assert_eq(s->backend->peer_authenticated(s->state), client_proves,
+		     "server's view of client authentication is wrong");
+}
+
+size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len)
+{
+	uint8_t out[2048], in[2048 + 64];
+	cr_assert_leq(len, sizeof(out));
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(i ^ 0x5a);
+	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
+	uint64_t before = pair->link.sent[dir].bytes;
+	uint64_t datagrams = pair->link.sent[dir].datagrams;
+	cr_assert_eq(sb_pair_write(pair, sender, out, len), 0, "write: %s",
+		     sb_pair_library_error(pair, sender));
+	cr_assert_eq(pair->link.sent[dir].datagrams, datagrams + 1,
+		     "one record must be one datagram");
+	enum sb_role receiver =
+		sender == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
+	int n = sb_pair_read(pair, receiver, in, sizeof(in));
+	cr_assert_eq(n, (int)len, "read %d bytes, want %zu: %s", n, len,
+		     n < 0 ? sb_pair_library_error(pair, receiver) : "");
+	cr_assert_arr_eq(in, out, len, "payload altered in transit");
+	return (size_t)(pair->link.sent[dir].bytes - before);
+}
+
+void check_forgery_rejected(struct sb_pair *pair)
+{
+	uint8_t buf[256] = {1, 2, 3};
+	cr_assert_eq(sb_pair_write(pair, SB_ROLE_CLIENT, buf, 64), 0);
+	cr_assert_eq(sb_link_corrupt(&pair->link, SB_DIR_C2S, 0), 0);
+	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
+	cr_assert_lt(n, 0, "server delivered %d bytes of a forged record", n);
+	cr_assert_eq(sb_link_pending(&pair->link, SB_DIR_C2S), 0,
+		     "the forged datagram was not consumed");
+}
+
+void check_handshake_fails(const struct sb_pair_config *cfg)
+{
+	struct sb_pair pair;
+	int rc = sb_pair_setup(&pair, cfg);
+	if (rc == 0)
+		rc = sb_pair_handshake(&pair);
+	cr_assert_lt(rc, 0, "handshake of %s succeeded but must fail",
+		     cfg->suite->short_name);
+	cr_assert_neq(rc, SB_ERR_STALLED, "failure must be reported, not a stall: %s",
+		      pair.error);
+	cr_assert_gt(strlen(pair.error), 20, "error too vague: '%s'", pair.error);
+	cr_log_info("expected failure: %s", pair.error);
+	sb_pair_free(&pair);
+}
+
+void check_suite_works(const char *client, const char *server,
+		       const struct check_suite *expect, bool mutual,
+		       bool cookie)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, client, server, expect->suite, &creds);
+	cfg.mutual = mutual;
+	cfg.cookie = cookie;
+	check_connect(&pair, &cfg);
+	check_verified(&pair, &cfg);
+	static const size_t sizes[] = {1, 16, 100, 1024};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+			size_t wire = check_round_trip(&pair, (enum sb_role)r,
+						       sizes[i]);
+			cr_expect_eq(wire - sizes[i], expect->dtls_overhead,
+				     "%s %s record of %zu bytes: overhead %zu, "
+				     "RFC says %zu",
+				     expect->suite, sb_role_name((enum sb_role)r),
+				     sizes[i], wire - sizes[i],
+				     expect->dtls_overhead);
+		}
+	check_forgery_rejected(&pair);
+	sb_pair_free(&pair);
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# cli_test.sh SUITEBENCH - the command line's contract: bad input gets one
+# clear line on stderr and exit status 2, and never leaves a results file.
+set -u
+sb=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+# expect STATUS PATTERN -- ARGS: exit status and a stderr line matching PATTERN
+expect() {
+	want=$1 pattern=$2
+	shift 3
+	"$sb" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	lines=$(grep -c . "$tmp/err")
+	if [ "$got" -ne "$want" ] ||
+		{ [ -n "$pattern" ] && ! grep -q -- "$pattern" "$tmp/err"; } ||
+		{ [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; }; then
+		echo "FAIL: suitebench $*: exit $got (want $want), stderr:"
+		cat "$tmp/err"
+		failures=$((failures + 1))
+	else
+		passes=$((passes + 1))
+	fi
+}
+
+expect 2 "unknown suite 'psk-ccm9'" -- run --suite psk-ccm9 -o "$tmp/a.csv"
+expect 2 "unknown backend 'wolfssl'" -- run --backend wolfssl
+expect 2 "unknown key exchange 'rsa'" -- run --kx rsa
+expect 2 "'12x' is not a number" -- run --reps 12x
+expect 2 "'0' is not a number" -- run --reps 0
+expect 2 "--mtu: '100' is not a number from 256" -- run --mtu 100
+expect 2 "--payload: 'big' is not a number" -- run --payload 16,big
+expect 2 "needs a value" -- run --suite
+expect 2 "unknown option '--frobnicate'" -- run --frobnicate
+expect 2 "unknown command 'walk'" -- walk
+expect 2 "cannot write $tmp/no/such/dir/x.csv" -- run --suite psk-ccm8 -o "$tmp/no/such/dir/x.csv"
+expect 2 "cannot read credential file $tmp/ca.pem" -- run --credentials "$tmp" --suite psk-ccm8
+expect 0 "" -- run --help
+expect 0 "" -- list
+
+[ -e "$tmp/a.csv" ] && { echo "FAIL: a results file was left by a refused run"; failures=$((failures + 1)); }
+
+# A short real run writes the CSV (header first) and the provenance beside it.
+expect 0 "wrote $tmp/ok.csv" -- run --suite psk-ccm8 --reps 2 --warmup 1 --payload 16 -o "$tmp/ok.csv"
+if head -n 1 "$tmp/ok.csv" | grep -q '^"client","server","protocol","kx","suite","payload","side","metric","unit","status","reason","n","median","p25","p75","min","max"' &&
+	grep -q '^cycle_frequency_hz: ' "$tmp/ok.provenance.txt" &&
+	[ -z "$(ls "$tmp" | grep '\.tmp\.')" ]; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: the CSV or its provenance is not as documented"
+	failures=$((failures + 1))
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,178 @@
+/*
+ * test_openssl.c - the OpenSSL backend against itself, for every suite
+ * OpenSSL implements; unsupported suites answered with a reason; wrong
+ * CA, wrong server name and wrong PSK each fail the handshake cleanly.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <openssl/ssl.h>
+#include <string.h>
+
+#include "backend_check.h"
+
+/* Overheads: RFC 6347 4.1 header (13) + RFC 5288/6655 explicit nonce (8,
+ * none for RFC 7905 ChaCha20-Poly1305) + tag (16, 8 for CCM_8). */
+static struct check_suite openssl_suites[] = {
+	{.suite = "psk-gcm", .dtls_overhead = 37},
+	{.suite = "psk-ccm", .dtls_overhead = 37},
+	{.suite = "psk-ccm8", .dtls_overhead = 29},
+	{.suite = "psk-chacha20", .dtls_overhead = 29},
+	{.suite = "ecdhe-psk-chacha20", .dtls_overhead = 29},
+	{.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
+	{.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
+	{.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
+	{.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+};
+#define SUITE_COUNT (sizeof(openssl_suites) / sizeof(openssl_suites[0]))
+
+/* ---- safety: what OpenSSL cannot do is a reason, not a crash ---------- */
+
+Test(openssl, ecdhe_psk_aes_unsupported_with_reason)
+{
+	static const char *const missing[] = {"ecdhe-psk-gcm", "ecdhe-psk-ccm",
+					      "ecdhe-psk-ccm8"};
+	const struct sb_backend *b = sb_backend_find("openssl");
+	cr_assert_not_null(b);
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_reason why = {{0}};
+		const struct sb_suite *s = sb_suite_find(missing[i]);
+		cr_assert_not(b->supports(SB_PROTO_DTLS12, s, SB_ROLE_CLIENT, &why));
+		cr_assert_not_null(strstr(why.text, s->iana_name),
+				   "reason must name the suite: %s", why.text);
+		cr_assert_not_null(strstr(why.text, "OpenSSL"), "%s", why.text);
+	}
+}
+
+Test(openssl, every_suite_listed_is_supported)
+{
+	const struct sb_backend *b = sb_backend_find("openssl");
+	for (size_t i = 0; i < SUITE_COUNT; i++) {
+		struct sb_reason why = {{0}};
+		cr_assert(b->supports(SB_PROTO_DTLS12,
+				      sb_suite_find(openssl_suites[i].suite),
+				      SB_ROLE_SERVER, &why),
+			  "%s: %s", openssl_suites[i].suite, why.text);
+	}
+}
+
+/* The table's OpenSSL names are the library's own names for the code points. */
+Test(openssl, table_names_match_library)
+{
+	SSL_CTX *ctx = SSL_CTX_new(DTLS_method());
+	SSL *ssl = SSL_new(ctx);
+	for (size_t i = 0; i < sb_suites_count; i++) {
+		const struct sb_suite *s = &sb_suites[i];
+		uint8_t wire[2] = {(uint8_t)(s->code_point >> 8),
+				   (uint8_t)s->code_point};
+		const SSL_CIPHER *c = SSL_CIPHER_find(ssl, wire);
+		if (!s->openssl_name) {
+			cr_expect_null(c, "%s has a name in OpenSSL", s->iana_name);
+			continue;
+		}
+		cr_assert_not_null(c, "OpenSSL lacks %s", s->iana_name);
+		cr_expect_str_eq(SSL_CIPHER_get_name(c), s->openssl_name);
+		cr_expect_str_eq(SSL_CIPHER_standard_name(c), s->iana_name);
+	}
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+}
+
+/* ---- behaviour: every suite handshakes, verifies, frames records ------ */
+
+ParameterizedTestParameters(openssl, suite_works)
+{
+	return cr_make_param_array(struct check_suite, openssl_suites,
+				   SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, openssl, suite_works)
+{
+	check_suite_works("openssl", "openssl", s, false, true);
+}
+
+ParameterizedTestParameters(openssl, suite_works_without_cookie)
+{
+	return cr_make_param_array(struct check_suite, openssl_suites,
+				   SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, openssl, suite_works_without_cookie)
+{
+	check_suite_works("openssl", "openssl", s, false, false);
+}
+
+Test(openssl, mutual_authentication)
+{
+	static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};
+	check_suite_works("openssl", "openssl", &s, true, true);
+}
+
+/* RFC 6347 4.2.1: the cookie exchange adds a ClientHello/HelloVerifyRequest
+ * round, so a full handshake has 6 flights with it and 4 without. */
+Test(openssl, cookie_exchange_adds_two_flights)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "openssl", "openssl", "psk-ccm8", &creds);
+	check_connect(&pair, &cfg);
+	cr_expect_eq(pair.link.flight_count, 6);
+	sb_pair_free(&pair);
+	cfg.cookie = false;
+	check_connect(&pair, &cfg);
+	cr_expect_eq(pair.link.flight_count, 4);
+	sb_pair_free(&pair);
+}
+
+/* ---- adversarial: wrong credentials fail cleanly ---------------------- */
+
+Test(openssl, wrong_ca_fails)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	strcpy(creds.ca, creds.other_ca);
+	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-gcm", &creds);
+	check_handshake_fails(&cfg);
+}
+
+Test(openssl, wrong_server_name_fails)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-ccm8", &creds);
+	cfg.server_name = "other.suitebench.test";
+	check_handshake_fails(&cfg);
+}
+
+Test(openssl, wrong_psk_fails)
+{
+	static const char *const suites[] = {"psk-ccm8", "ecdhe-psk-chacha20"};
+	for (size_t i = 0; i < 2; i++) {
+		struct sb_credential_set creds;
+		struct sb_pair_config cfg;
+		check_credentials(&creds);
+		check_config(&cfg, "openssl", "openssl", suites[i], &creds);
+		/* The client holds a different key than the server. */
+		struct sb_credential_set wrong = creds;
+		wrong.psk[0] ^= 0x80;
+		cfg.client_creds = &wrong;
+		check_handshake_fails(&cfg);
+	}
+}
+
+Test(openssl, missing_key_file_fails_setup)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	strcpy(creds.server_key, "/nonexistent/server.key");
+	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-gcm", &creds);
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
+		     pair.error);
+	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
+	sb_pair_free(&pair);
+}

@@ -1,0 +1,138 @@
+/*
+ * test_runner.c - a scenario verifies before it measures: ok scenarios
+ * give rows with numbers, unsupported ones one row with the reason, and
+ * failed ones one row with the reason and never a number.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../bench/link.h"
+#include "../bench/runner.h"
+
+static struct sb_credential_set creds;
+static struct sb_run_options options;
+static struct sb_results results;
+
+static void setup(void)
+{
+	char msg[512];
+	cr_assert_eq(sb_credentials_load(&creds, sb_credentials_default_dir(),
+					 msg, sizeof(msg)),
+		     0, "%s", msg);
+	options = (struct sb_run_options){
+		.creds = &creds,
+		.mtu = SB_LINK_DEFAULT_MTU,
+		.cookie = true,
+		.warmup = 1,
+		.reps = 3,
+		.payloads = {16, SB_PAYLOAD_MAX},
+		.payload_count = 2,
+	};
+	memset(&results, 0, sizeof(results));
+}
+
+static void teardown(void)
+{
+	sb_results_free(&results);
+}
+
+static struct sb_scenario scenario(const char *suite)
+{
+	const struct sb_backend *b = sb_backend_find("openssl");
+	cr_assert_not_null(b);
+	return (struct sb_scenario){b, b, SB_PROTO_DTLS12, sb_suite_find(suite)};
+}
+
+static const struct sb_row *find(const char *side, const char *metric,
+				 long payload)
+{
+	for (size_t i = 0; i < results.count; i++) {
+		const struct sb_row *r = &results.rows[i];
+		if (r->payload == payload && strcmp(r->side, side) == 0 &&
+		    strcmp(r->metric, metric) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* ---- safety ----------------------------------------------------------- */
+
+Test(runner, unsupported_suite_is_one_row_with_reason, .init = setup,
+     .fini = teardown)
+{
+	struct sb_scenario sc = scenario("ecdhe-psk-ccm8");
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	cr_assert_eq(results.count, 1);
+	cr_assert_eq(results.rows[0].status, SB_ROW_UNSUPPORTED);
+	cr_assert_not_null(strstr(results.rows[0].reason,
+				  "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256"),
+			   "%s", results.rows[0].reason);
+}
+
+/* ---- behaviour -------------------------------------------------------- */
+
+Test(runner, ok_scenario_has_every_metric, .init = setup, .fini = teardown)
+{
+	struct sb_scenario sc = scenario("psk-ccm8");
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	for (size_t i = 0; i < results.count; i++)
+		cr_assert_eq(results.rows[i].status, SB_ROW_OK, "%s: %s",
+			     results.rows[i].metric, results.rows[i].reason);
+	static const char *const per_side[] = {
+		"setup_cycles", "handshake_cycles", "handshake_bytes",
+		"handshake_datagrams", "handshake_records", "heap_peak",
+		"heap_allocs"};
+	for (size_t i = 0; i < sizeof(per_side) / sizeof(per_side[0]); i++) {
+		cr_expect_not_null(find("client", per_side[i], SB_NO_PAYLOAD),
+				   "%s", per_side[i]);
+		cr_expect_not_null(find("server", per_side[i], SB_NO_PAYLOAD),
+				   "%s", per_side[i]);
+	}
+	cr_expect_not_null(find("both", "handshake_ns", SB_NO_PAYLOAD));
+	const struct sb_row *hs = find("client", "handshake_cycles", SB_NO_PAYLOAD);
+	cr_assert_eq(hs->stats.n, 3, "reps measured handshakes");
+	cr_expect_gt(hs->stats.median, 0);
+	/* cookies on: six flights (RFC 6347 4.2.1 plus 4.2.4's full handshake) */
+	cr_expect_eq(find("both", "handshake_flights", SB_NO_PAYLOAD)->stats.median, 6);
+	cr_expect_not_null(find("client", "flight1_bytes", SB_NO_PAYLOAD));
+	cr_expect_not_null(find("server", "flight6_bytes", SB_NO_PAYLOAD));
+	/* CCM_8 in DTLS 1.2: 13 + 8 + 8 */
+	cr_expect_eq(find("client", "record_overhead", 16)->stats.median, 29);
+	cr_expect_eq(find("server", "record_bytes", 16)->stats.median, 45);
+	cr_expect_not_null(find("client", "encrypt_cycles", 16));
+	cr_expect_not_null(find("server", "decrypt_cycles", 16));
+	/* the largest payload fills the 1232-byte MTU exactly */
+	cr_expect_eq(find("client", "max_payload", SB_NO_PAYLOAD)->stats.median,
+		     1232 - 29);
+	cr_expect_eq(find("client", "record_bytes", 1232 - 29)->stats.median, 1232);
+}
+
+Test(runner, payload_too_large_is_unsupported_row, .init = setup,
+     .fini = teardown)
+{
+	options.payloads[0] = 1204; /* one byte more than CCM_8 fits in 1232 */
+	options.payload_count = 1;
+	struct sb_scenario sc = scenario("psk-ccm8");
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	const struct sb_row *r = find("both", "scenario", 1204);
+	cr_assert_not_null(r);
+	cr_assert_eq(r->status, SB_ROW_UNSUPPORTED);
+	cr_assert_not_null(strstr(r->reason, "at most 1203"), "%s", r->reason);
+}
+
+/* ---- adversarial: a failed verification keeps no numbers -------------- */
+
+Test(runner, failed_scenario_is_one_row_without_numbers, .init = setup,
+     .fini = teardown)
+{
+	/* The server presents the client's certificate: wrong name. */
+	strcpy(creds.server_cert, creds.client_cert);
+	strcpy(creds.server_key, creds.client_key);
+	struct sb_scenario sc = scenario("ecdhe-ecdsa-ccm8");
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	cr_assert_eq(results.count, 1);
+	cr_assert_eq(results.rows[0].status, SB_ROW_FAILED);
+	cr_assert_eq(results.rows[0].stats.n, 0);
+	cr_assert_gt(strlen(results.rows[0].reason), 10);
+	cr_log_info("reason: %s", results.rows[0].reason);
+}
