@@ -18,8 +18,8 @@ int sb_csv_results_write(FILE *f, const struct sb_results *results)
 {
 	int rc = sb_csv_record_write(f, sb_results_columns,
 				     sb_results_column_count);
-	char cells[32][400];
-	const char *fields[32];
+	char cells[24][400];
+	const char *fields[24];
 	for (size_t r = 0; rc == 0 && r < results->count; r++) {
 		for (size_t c = 0; c < sb_results_column_count; c++) {
 			sb_row_field(&results->rows[r], c, cells[c],

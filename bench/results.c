@@ -8,7 +8,8 @@
 const char *const sb_results_columns[] = {
 	"client", "server", "protocol", "kx",     "suite",  "payload",
 	"side",   "metric", "unit",     "status", "reason", "n",
-	"median", "p25",    "p75",      "min",    "max",
+	"median", "p25",    "p75",      "min",    "max",    "mad",
+	"warnings", "build", "granularity",
 };
 
 const size_t sb_results_column_count =
@@ -59,7 +60,8 @@ void sb_row_field(const struct sb_row *row, size_t column, char *buf,
 		  size_t len)
 {
 	const struct sb_summary *s = &row->stats;
-	const double stats[] = {s->median, s->p25, s->p75, s->min, s->max};
+	const double stats[] = {s->median, s->p25, s->p75,
+				s->min,    s->max, s->mad};
 	buf[0] = '\0';
 	switch (column) {
 	case 0: snprintf(buf, len, "%s", row->client); return;
@@ -76,11 +78,14 @@ void sb_row_field(const struct sb_row *row, size_t column, char *buf,
 	case 8: snprintf(buf, len, "%s", row->unit); return;
 	case 9: snprintf(buf, len, "%s", sb_row_status_name(row->status)); return;
 	case 10: snprintf(buf, len, "%s", row->reason); return;
+	case 18: snprintf(buf, len, "%s", row->warnings); return;
+	case 19: snprintf(buf, len, "%s", row->build); return;
+	case 20: snprintf(buf, len, "%s", row->granularity); return;
 	}
 	if (row->status != SB_ROW_OK)
 		return;
 	if (column == 11)
 		snprintf(buf, len, "%zu", s->n);
-	else if (column >= 12 && column < 17)
+	else if (column >= 12 && column < 18)
 		format_number(stats[column - 12], buf, len);
 }

@@ -34,6 +34,9 @@ struct sb_row {
 	enum sb_row_status status;
 	char reason[320];
 	struct sb_summary stats;
+	char warnings[200];    /* measurement caveats, ';'-separated */
+	char build[16];        /* code size: prebuilt, tailored, cortex-m4 */
+	char granularity[16];  /* code size: per-suite or whole-library */
 };
 
 struct sb_results {
@@ -42,7 +45,10 @@ struct sb_results {
 	size_t cap;
 };
 
-/* The CSV's columns, in order, and how many there are. */
+/*
+ * The CSV's columns, in order, and how many there are.  The first nine
+ * (client .. unit) and `build` identify a row; the rest describe it.
+ */
 extern const char *const sb_results_columns[];
 extern const size_t sb_results_column_count;
 

@@ -1,5 +1,7 @@
 #include "stats.h"
 
+#include <math.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,21 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The median of |v - median|; `values` must be sorted and stays so. */
+static double median_abs_deviation(const double *values, size_t n,
+				   double median)
+{
+	double *dev = malloc(n * sizeof(*dev));
+	if (!dev)
+		return NAN;
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(values[i] - median);
+	qsort(dev, n, sizeof(*dev), compare_doubles);
+	double mad = sb_stats_quantile(dev, n, 0.5);
+	free(dev);
+	return mad;
+}
+
 void sb_stats_summarize(double *values, size_t n, struct sb_summary *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -52,4 +69,5 @@ void sb_stats_summarize(double *values, size_t n, struct sb_summary *out)
 	out->p75 = sb_stats_quantile(values, n, 0.75);
 	out->min = values[0];
 	out->max = values[n - 1];
+	out->mad = median_abs_deviation(values, n, out->median);
 }

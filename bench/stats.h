@@ -18,6 +18,7 @@ struct sb_summary {
 	double p75;
 	double min;
 	double max;
+	double mad; /* median absolute deviation from the median, unscaled */
 };
 
 /* A growable list of samples. */

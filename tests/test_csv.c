@@ -56,7 +56,8 @@ static struct sb_row sample_row(void)
 {
 	struct sb_row row = {.payload = 64,
 			     .stats = {.n = 5, .median = 1234.5, .p25 = 1000,
-				       .p75 = 1300, .min = 900, .max = 2000}};
+				       .p75 = 1300, .min = 900, .max = 2000,
+				       .mad = 0.25}};
 	strcpy(row.client, "openssl");
 	strcpy(row.server, "openssl");
 	strcpy(row.protocol, "dtls1.2");
@@ -77,9 +78,10 @@ Test(csv, empty_results_write_only_the_header)
 	struct parsed p;
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 1);
-	cr_assert_eq(p.counts[0], 17);
+	cr_assert_eq(p.counts[0], 21);
 	cr_assert_str_eq(p.fields[0][0], "client");
 	cr_assert_str_eq(p.fields[0][16], "max");
+	cr_assert_str_eq(p.fields[0][20], "granularity");
 }
 
 Test(csv, write_error_is_reported)
@@ -99,9 +101,10 @@ Test(csv, header_columns_are_the_schema)
 	static const char *const want[] = {
 		"client", "server", "protocol", "kx", "suite", "payload",
 		"side", "metric", "unit", "status", "reason", "n",
-		"median", "p25", "p75", "min", "max"};
-	cr_assert_eq(sb_results_column_count, 17);
-	for (size_t i = 0; i < 17; i++)
+		"median", "p25", "p75", "min", "max", "mad", "warnings",
+		"build", "granularity"};
+	cr_assert_eq(sb_results_column_count, 21);
+	for (size_t i = 0; i < 21; i++)
 		cr_assert_str_eq(sb_results_columns[i], want[i]);
 }
 
@@ -117,10 +120,10 @@ Test(csv, ok_row_round_trips)
 	const char *const want[] = {"openssl", "openssl", "dtls1.2", "psk",
 				    "psk-ccm8", "64", "client", "encrypt_cycles",
 				    "cycles", "ok", "", "5", "1234.5", "1000",
-				    "1300", "900", "2000"};
-	for (size_t i = 0; i < 17; i++)
+				    "1300", "900", "2000", "0.25", "", "", ""};
+	for (size_t i = 0; i < 21; i++)
 		cr_expect_str_eq(p.fields[1][i], want[i], "column %zu", i);
-	cr_assert_not_null(strstr(raw, "\"max\"\r\n"), "RFC 4180 wants CRLF");
+	cr_assert_not_null(strstr(raw, "\"granularity\"\r\n"), "RFC 4180 wants CRLF");
 	sb_results_free(&results);
 }
 
@@ -138,7 +141,7 @@ Test(csv, failed_row_has_no_numbers)
 	cr_assert_str_eq(p.fields[1][5], "", "no payload");
 	cr_assert_str_eq(p.fields[1][9], "failed");
 	cr_assert_str_eq(p.fields[1][10], "handshake failed");
-	for (size_t i = 11; i < 17; i++)
+	for (size_t i = 11; i < 18; i++)
 		cr_assert_str_eq(p.fields[1][i], "", "column %zu has a number", i);
 	sb_results_free(&results);
 }
@@ -162,7 +165,7 @@ Test(csv, quotes_commas_newlines_and_utf8_survive)
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 8);
 	for (size_t i = 0; i < 7; i++) {
-		cr_expect_eq(p.counts[i + 1], 17);
+		cr_expect_eq(p.counts[i + 1], 21);
 		cr_expect_str_eq(p.fields[i + 1][10], reasons[i]);
 	}
 	sb_results_free(&results);

@@ -50,6 +50,8 @@ Test(stats, odd_count_unsorted)
 	cr_assert_eq(s.p75, 4);
 	cr_assert_eq(s.min, 1);
 	cr_assert_eq(s.max, 100);
+	/* |v - 3| = 2 1 0 1 97 -> sorted 0 1 1 2 97 -> MAD 1 */
+	cr_assert_eq(s.mad, 1);
 }
 
 Test(stats, even_count_interpolates)
