@@ -49,7 +49,8 @@ const char *sb_strerror(int status);
 #define SB_MUST_USE __attribute__((warn_unused_result))
 
 enum sb_protocol {
-	SB_PROTO_DTLS12,
+	SB_PROTO_DTLS12, /* over datagrams */
+	SB_PROTO_TLS12,  /* over an ordered byte stream */
 };
 
 enum sb_role {
@@ -58,10 +59,12 @@ enum sb_role {
 };
 
 /*
- * The endpoint's side of the link.  `send` takes exactly one datagram and
- * returns 0, or SB_ERR_MTU when it exceeds the link MTU.  `recv` copies
- * exactly one datagram into `buf` and returns its length, SB_ERR_WANT_IO
- * when none is queued, or SB_ERR_INVALID when `cap` is too small for it.
+ * The endpoint's side of the link.  DTLS: `send` takes exactly one
+ * datagram and returns 0, or SB_ERR_MTU when it exceeds the link MTU;
+ * `recv` copies exactly one datagram into `buf` and returns its length,
+ * SB_ERR_WANT_IO when none is queued, or SB_ERR_INVALID when `cap` is too
+ * small for it.  TLS: `send` appends bytes to the stream and returns 0;
+ * `recv` copies up to `cap` bytes and returns how many, or SB_ERR_WANT_IO.
  */
 struct sb_io {
 	void *ctx;
@@ -91,8 +94,8 @@ struct sb_endpoint_config {
 	const struct sb_suite *suite; /* the one suite offered or accepted */
 	struct sb_credentials creds;
 	const char *server_name;      /* client: name the certificate must carry */
-	size_t mtu;                   /* largest datagram, bytes */
-	bool cookie;                  /* server: HelloVerifyRequest exchange */
+	size_t mtu;                   /* DTLS: largest datagram, bytes */
+	bool cookie;                  /* DTLS server: HelloVerifyRequest exchange */
 	bool mutual;                  /* client certificates requested and checked */
 	struct sb_io io;
 	struct sb_clock clock;

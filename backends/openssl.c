@@ -5,7 +5,8 @@
  * BIO, so a small BIO method maps one write to one datagram and one read to
  * one datagram; the MTU must be set with SSL_OP_NO_QUERY_MTU or it is
  * overwritten at handshake start; DTLS timers read gettimeofday(), which
- * this file therefore defines to read the core's virtual clock.
+ * this file therefore defines to read the core's virtual clock.  TLS 1.2
+ * runs over the same BIO, on the link's stream mode.
  */
 #define _GNU_SOURCE
 #include <openssl/bio.h>
@@ -220,13 +221,25 @@ static const SSL_CIPHER *ossl_find_cipher(SSL_CTX *ctx, uint16_t code_point)
 	return cipher;
 }
 
+static bool ossl_is_dtls(enum sb_protocol protocol)
+{
+	return protocol == SB_PROTO_DTLS12;
+}
+
+static const SSL_METHOD *ossl_method(enum sb_protocol protocol,
+				     enum sb_role role)
+{
+	bool client = role == SB_ROLE_CLIENT;
+	if (ossl_is_dtls(protocol))
+		return client ? DTLS_client_method() : DTLS_server_method();
+	return client ? TLS_client_method() : TLS_server_method();
+}
+
 static bool ossl_supports(enum sb_protocol protocol,
 			  const struct sb_suite *suite, enum sb_role role,
 			  struct sb_reason *why)
 {
-	(void)role;
-	(void)protocol; /* DTLS 1.2 is the only protocol so far */
-	SSL_CTX *ctx = SSL_CTX_new(DTLS_method());
+	SSL_CTX *ctx = SSL_CTX_new(ossl_method(protocol, role));
 	const SSL_CIPHER *cipher = ctx ? ossl_find_cipher(ctx, suite->code_point)
 				       : NULL;
 	SSL_CTX_free(ctx);
@@ -317,14 +330,18 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 	const SSL_CIPHER *cipher = ossl_find_cipher(ctx, cfg->suite->code_point);
 	if (!cipher)
 		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
+	int version = ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION
+						  : TLS1_2_VERSION;
 	/* One suite, one group (P-256), one signature algorithm, no tickets. */
-	if (!SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) ||
-	    !SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION) ||
+	if (!SSL_CTX_set_min_proto_version(ctx, version) ||
+	    !SSL_CTX_set_max_proto_version(ctx, version) ||
 	    !SSL_CTX_set_cipher_list(ctx, SSL_CIPHER_get_name(cipher)) ||
 	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
 	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256"))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (ossl_is_dtls(cfg->protocol))
+		SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU);
 	return 0;
 }
 
@@ -370,7 +387,7 @@ static int ossl_server_ctx(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	int rc;
-	if (cfg->cookie) {
+	if (cfg->cookie && ossl_is_dtls(cfg->protocol)) {
 		if (RAND_bytes(ep->cookie_secret, sizeof(ep->cookie_secret)) != 1)
 			return ossl_fail(ep, SB_ERR_INVALID, "cookie secret");
 		SSL_CTX_set_cookie_generate_cb(ep->ctx, ossl_cookie_generate_cb);
@@ -410,7 +427,7 @@ static int ossl_ssl_setup(struct ossl_endpoint *ep)
 	SSL_set_bio(ep->ssl, bio, bio);
 	SSL_set_app_data(ep->ssl, ep);
 	/* With SSL_OP_NO_QUERY_MTU the MTU must be set, or the handshake fails. */
-	if (!SSL_set_mtu(ep->ssl, (long)cfg->mtu))
+	if (ossl_is_dtls(cfg->protocol) && !SSL_set_mtu(ep->ssl, (long)cfg->mtu))
 		return ossl_fail(ep, SB_ERR_MTU, "SSL_set_mtu");
 	if (cfg->role == SB_ROLE_SERVER) {
 		SSL_set_accept_state(ep->ssl);
@@ -434,7 +451,7 @@ static int ossl_endpoint_setup(void *state, const struct sb_endpoint_config *cfg
 	ep->clock_held = true;
 
 	bool client = cfg->role == SB_ROLE_CLIENT;
-	ep->ctx = SSL_CTX_new(client ? DTLS_client_method() : DTLS_server_method());
+	ep->ctx = SSL_CTX_new(ossl_method(cfg->protocol, cfg->role));
 	if (!ep->ctx)
 		return ossl_fail(ep, SB_ERR_NOMEM, "SSL_CTX_new");
 	int rc = ossl_ctx_common(ep);
@@ -457,8 +474,9 @@ static int ossl_step(void *state)
 		return 0;
 	int err = SSL_get_error(ep->ssl, ret);
 	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		/* Retransmits a flight whose virtual-time deadline passed. */
-		if (DTLSv1_handle_timeout(ep->ssl) < 0)
+		/* DTLS: retransmit a flight whose virtual-time deadline passed. */
+		if (ossl_is_dtls(ep->cfg->protocol) &&
+		    DTLSv1_handle_timeout(ep->ssl) < 0)
 			return ossl_fail(ep, SB_ERR_HANDSHAKE, "retransmission");
 		return SB_ERR_WANT_IO;
 	}

@@ -19,9 +19,21 @@
 
 #define MAX_SCENARIOS 1024
 
+#define MAX_PAIRS 64
+
+struct backend_pair {
+	const struct sb_backend *client;
+	const struct sb_backend *server;
+};
+
 struct run_cli {
-	const struct sb_backend *backends[8];
-	size_t backend_count;
+	struct backend_pair pairs[MAX_PAIRS];
+	size_t pair_count;
+	const struct sb_backend *clients[8]; /* --client, until paired */
+	size_t client_count;
+	const struct sb_backend *servers[8]; /* --server, until paired */
+	size_t server_count;
+	bool protocols[2];
 	const struct sb_suite *suites[64];
 	size_t suite_count;
 	bool kx_wanted[3];
@@ -36,7 +48,8 @@ static void run_usage(FILE *f)
 	fprintf(f,
 		"usage: suitebench run [options]\n"
 		"\n"
-		"Runs verified DTLS 1.2 handshakes and record loops and measures them.\n"
+		"Runs verified DTLS 1.2 and TLS 1.2 handshakes and record loops between\n"
+		"a client library and a server library, and measures them.\n"
 		"Every scenario is verified first (negotiated suite, peer authenticated,\n"
 		"data round-trips, a forged record rejected); one that fails is reported\n"
 		"as failed, never as numbers.\n"
@@ -44,6 +57,12 @@ static void run_usage(FILE *f)
 		"options:\n"
 		"  --backend LIST    libraries to run, each against itself (default: all\n"
 		"                    in this build; see 'suitebench list')\n"
+		"  --client LIST     client libraries; with --server, every combination\n"
+		"  --server LIST     server libraries (each defaults to all when only the\n"
+		"                    other is given)\n"
+		"  --pairs LIST      client/server pairs such as openssl/mbedtls, or 'all'\n"
+		"                    for every client against every server\n"
+		"  --protocol LIST   dtls1.2, tls1.2 (default: both)\n"
 		"  --suite LIST      suites by short or IANA name, or 'all' (default: all)\n"
 		"  --kx LIST         only these key exchanges: psk, ecdhe-psk, ecdhe-ecdsa\n"
 		"  --payload LIST    record payload sizes in bytes; 'max' is the largest\n"
@@ -69,24 +88,139 @@ static void run_usage(FILE *f)
 
 /* ---- option parsing ---------------------------------------------------- */
 
-static int parse_backends(struct run_cli *cli, char *arg)
+static const struct sb_backend *find_backend(const char *option,
+					      const char *name)
+{
+	const struct sb_backend *b = sb_backend_find(name);
+	if (!b)
+		sb_cli_error("%s: unknown backend '%s' (see 'suitebench list' "
+			     "for the backends this build has)",
+			     option, name);
+	return b;
+}
+
+static size_t all_backends(const struct sb_backend **out, size_t cap)
+{
+	size_t n = 0;
+	for (; sb_backends[n] && n < cap; n++)
+		out[n] = sb_backends[n];
+	return n;
+}
+
+/* A comma-separated list of backend names into `out`; returns the count
+ * or SB_ERR_USAGE. */
+static int parse_backend_list(const char *option, char *arg,
+			      const struct sb_backend **out, size_t cap)
 {
 	char *names[8];
 	int n = sb_cli_split(arg, names, 8);
-	if (n < 0) {
-		sb_cli_error("--backend: expected a comma-separated list");
+	if (n < 0 || (size_t)n > cap) {
+		sb_cli_error("%s: expected a comma-separated list of backends",
+			     option);
 		return SB_ERR_USAGE;
 	}
-	for (int i = 0; i < n; i++) {
-		const struct sb_backend *b = sb_backend_find(names[i]);
-		if (!b) {
-			sb_cli_error("--backend: unknown backend '%s' (this build "
-				     "has: see 'suitebench list')",
-				     names[i]);
+	if (n == 1 && strcasecmp(names[0], "all") == 0)
+		return (int)all_backends(out, cap);
+	for (int i = 0; i < n; i++)
+		if (!(out[i] = find_backend(option, names[i])))
 			return SB_ERR_USAGE;
-		}
-		cli->backends[cli->backend_count++] = b;
+	return n;
+}
+
+static int add_pair(struct run_cli *cli, const struct sb_backend *client,
+		    const struct sb_backend *server)
+{
+	if (cli->pair_count == MAX_PAIRS) {
+		sb_cli_error("too many client/server pairs (at most %d)",
+			     MAX_PAIRS);
+		return SB_ERR_USAGE;
 	}
+	cli->pairs[cli->pair_count++] = (struct backend_pair){client, server};
+	return 0;
+}
+
+static int parse_backends(struct run_cli *cli, char *arg)
+{
+	const struct sb_backend *list[8];
+	int n = parse_backend_list("--backend", arg, list, 8);
+	for (int i = 0; i < n; i++)
+		if (add_pair(cli, list[i], list[i]))
+			return SB_ERR_USAGE;
+	return n < 0 ? n : 0;
+}
+
+/* "all", or pairs "client/server" separated by commas. */
+static int parse_pairs(struct run_cli *cli, char *arg)
+{
+	if (strcasecmp(arg, "all") == 0) {
+		const struct sb_backend *list[8];
+		size_t n = all_backends(list, 8);
+		for (size_t c = 0; c < n; c++)
+			for (size_t s = 0; s < n; s++)
+				if (add_pair(cli, list[c], list[s]))
+					return SB_ERR_USAGE;
+		return 0;
+	}
+	char *items[MAX_PAIRS];
+	int n = sb_cli_split(arg, items, MAX_PAIRS);
+	for (int i = 0; i < n; i++) {
+		char *slash = strchr(items[i], '/');
+		if (!slash) {
+			n = -1;
+			break;
+		}
+		*slash = '\0';
+		const struct sb_backend *client = find_backend("--pairs", items[i]);
+		const struct sb_backend *server =
+			client ? find_backend("--pairs", slash + 1) : NULL;
+		if (!server || add_pair(cli, client, server))
+			return SB_ERR_USAGE;
+	}
+	if (n < 0) {
+		sb_cli_error("--pairs: expected 'all' or client/server pairs "
+			     "such as openssl/mbedtls, comma-separated");
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int parse_protocols(struct run_cli *cli, char *arg)
+{
+	char *names[2];
+	int n = sb_cli_split(arg, names, 2);
+	memset(cli->protocols, 0, sizeof(cli->protocols));
+	for (int i = 0; i < n; i++) {
+		if (strcasecmp(names[i], "dtls1.2") == 0 ||
+		    strcasecmp(names[i], "dtls") == 0)
+			cli->protocols[SB_PROTO_DTLS12] = true;
+		else if (strcasecmp(names[i], "tls1.2") == 0 ||
+			 strcasecmp(names[i], "tls") == 0)
+			cli->protocols[SB_PROTO_TLS12] = true;
+		else
+			n = -1;
+	}
+	if (n < 0) {
+		sb_cli_error("--protocol: expected dtls1.2, tls1.2 or both, "
+			     "comma-separated");
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* --client and --server pair every client with every server; a side not
+ * given means every backend of this build. */
+static int pair_clients_with_servers(struct run_cli *cli)
+{
+	if (cli->client_count == 0 && cli->server_count == 0)
+		return 0;
+	if (cli->client_count == 0)
+		cli->client_count = all_backends(cli->clients, 8);
+	if (cli->server_count == 0)
+		cli->server_count = all_backends(cli->servers, 8);
+	for (size_t c = 0; c < cli->client_count; c++)
+		for (size_t s = 0; s < cli->server_count; s++)
+			if (add_pair(cli, cli->clients[c], cli->servers[s]))
+				return SB_ERR_USAGE;
 	return 0;
 }
 
@@ -189,8 +323,7 @@ static void set_defaults(struct run_cli *cli)
 {
 	static const size_t payloads[] = {16, 64, 256, 1024, SB_PAYLOAD_MAX};
 	memset(cli, 0, sizeof(*cli));
-	for (size_t i = 0; sb_backends[i] && i < 8; i++)
-		cli->backends[cli->backend_count++] = sb_backends[i];
+	memset(cli->protocols, 1, sizeof(cli->protocols));
 	for (size_t s = 0; s < sb_suites_count; s++)
 		cli->suites[cli->suite_count++] = &sb_suites[s];
 	memset(cli->kx_wanted, 1, sizeof(cli->kx_wanted));
@@ -208,6 +341,10 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 {
 	static const struct option longopts[] = {
 		{"backend", required_argument, NULL, 'b'},
+		{"client", required_argument, NULL, 'L'},
+		{"server", required_argument, NULL, 'S'},
+		{"pairs", required_argument, NULL, 'P'},
+		{"protocol", required_argument, NULL, 't'},
 		{"suite", required_argument, NULL, 's'},
 		{"kx", required_argument, NULL, 'k'},
 		{"payload", required_argument, NULL, 'p'},
@@ -222,19 +359,25 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool backend_given = false;
-	int opt, rc = 0;
+	int opt, rc = 0, n;
 	set_defaults(cli);
 	opterr = 0;
 	optind = 1;
 	while (rc == 0 && (opt = getopt_long(argc, argv, ":o:qh", longopts,
 					     NULL)) != -1) {
 		switch (opt) {
-		case 'b':
-			if (!backend_given)
-				cli->backend_count = 0;
-			backend_given = true;
-			rc = parse_backends(cli, optarg);
+		case 'b': rc = parse_backends(cli, optarg); break;
+		case 'P': rc = parse_pairs(cli, optarg); break;
+		case 't': rc = parse_protocols(cli, optarg); break;
+		case 'L':
+			n = parse_backend_list("--client", optarg, cli->clients, 8);
+			rc = n < 0 ? n : 0;
+			cli->client_count = n < 0 ? 0 : (size_t)n;
+			break;
+		case 'S':
+			n = parse_backend_list("--server", optarg, cli->servers, 8);
+			rc = n < 0 ? n : 0;
+			cli->server_count = n < 0 ? 0 : (size_t)n;
 			break;
 		case 's': rc = parse_suites(cli, optarg); break;
 		case 'k': rc = parse_kx(cli, optarg); break;
@@ -262,7 +405,16 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		sb_cli_error("run: unexpected argument '%s'", argv[optind]);
 		return SB_ERR_USAGE;
 	}
-	if (rc == 0 && cli->backend_count == 0) {
+	if (rc == 0)
+		rc = pair_clients_with_servers(cli);
+	if (rc == 0 && cli->pair_count == 0) {
+		/* Default: every backend against itself. */
+		const struct sb_backend *list[8];
+		size_t n_all = all_backends(list, 8);
+		for (size_t i = 0; i < n_all && rc == 0; i++)
+			rc = add_pair(cli, list[i], list[i]);
+	}
+	if (rc == 0 && cli->pair_count == 0) {
 		sb_cli_error("run: this build has no backend");
 		return SB_ERR_USAGE;
 	}
@@ -275,17 +427,19 @@ static size_t build_scenarios(const struct run_cli *cli,
 			      struct sb_scenario *out, size_t cap)
 {
 	size_t n = 0;
-	for (size_t b = 0; b < cli->backend_count; b++)
-		for (size_t s = 0; s < cli->suite_count && n < cap; s++) {
-			if (!cli->kx_wanted[cli->suites[s]->kx])
-				continue;
-			out[n++] = (struct sb_scenario){
-				.client = cli->backends[b],
-				.server = cli->backends[b],
-				.protocol = SB_PROTO_DTLS12,
-				.suite = cli->suites[s],
-			};
-		}
+	for (size_t p = 0; p < cli->pair_count; p++)
+		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12; proto++)
+			for (size_t s = 0; s < cli->suite_count && n < cap; s++) {
+				if (!cli->protocols[proto] ||
+				    !cli->kx_wanted[cli->suites[s]->kx])
+					continue;
+				out[n++] = (struct sb_scenario){
+					.client = cli->pairs[p].client,
+					.server = cli->pairs[p].server,
+					.protocol = (enum sb_protocol)proto,
+					.suite = cli->suites[s],
+				};
+			}
 	return n;
 }
 

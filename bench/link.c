@@ -1,11 +1,13 @@
 #include "link.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-void sb_link_init(struct sb_link *link, size_t mtu)
+void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 {
 	memset(link, 0, sizeof(*link));
+	link->mode = mode;
 	link->mtu = mtu;
 	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
 	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
@@ -17,6 +19,8 @@ void sb_link_free(struct sb_link *link)
 		free(link->queue[d].slots);
 		free(link->queue[d].lens);
 		memset(&link->queue[d], 0, sizeof(link->queue[d]));
+		free(link->stream[d].data);
+		memset(&link->stream[d], 0, sizeof(link->stream[d]));
 	}
 	free(link->flights);
 	link->flights = NULL;
@@ -53,8 +57,30 @@ static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
 	return 0;
 }
 
+/* Room for `more` bytes after the unread ones, compacting or growing. */
+static int stream_reserve(struct sb_link_stream *s, size_t more)
+{
+	if (s->head > 0) {
+		memmove(s->data, s->data + s->head, s->len);
+		s->head = 0;
+	}
+	if (s->len + more <= s->cap)
+		return 0;
+	size_t cap = s->cap ? s->cap : 4096;
+	while (cap < s->len + more)
+		cap *= 2;
+	uint8_t *data = realloc(s->data, cap);
+	if (!data)
+		return SB_ERR_NOMEM;
+	s->data = data;
+	s->cap = cap;
+	return 0;
+}
+
 int sb_link_reserve(struct sb_link *link, enum sb_dir dir, size_t count)
 {
+	if (link->mode == SB_LINK_STREAM)
+		return stream_reserve(&link->stream[dir], count * link->mtu);
 	struct sb_link_queue *q = &link->queue[dir];
 	size_t need = q->count + count;
 	if (need <= q->cap)
@@ -75,6 +101,31 @@ size_t sb_link_dtls_records(const uint8_t *buf, size_t len)
 			break;
 		size_t body = (size_t)buf[at + 11] << 8 | buf[at + 12];
 		at += SB_DTLS12_HEADER_LEN + body;
+	}
+	return records;
+}
+
+/* TLS records completed by `len` more bytes of a stream (RFC 5246 6.2.1):
+ * a record counts when its 5-byte header has been seen. */
+static size_t stream_records(struct sb_link_stream *s, const uint8_t *buf,
+			     size_t len)
+{
+	size_t records = 0;
+	while (len > 0) {
+		if (s->body_left > 0) {
+			size_t take = len < s->body_left ? len : s->body_left;
+			s->body_left -= take;
+			buf += take;
+			len -= take;
+			continue;
+		}
+		s->header[s->header_have++] = *buf++;
+		len--;
+		if (s->header_have == SB_TLS12_HEADER_LEN) {
+			records++;
+			s->body_left = (size_t)s->header[3] << 8 | s->header[4];
+			s->header_have = 0;
+		}
 	}
 	return records;
 }
@@ -103,25 +154,50 @@ static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
 	return 0;
 }
 
-int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		 size_t len)
+static int stream_send(struct sb_link *link, enum sb_dir dir,
+		       const uint8_t *buf, size_t len, size_t *records)
 {
-	if (len == 0)
-		return SB_ERR_INVALID;
+	struct sb_link_stream *s = &link->stream[dir];
+	if (s->head + s->len + len > s->cap) {
+		int rc = stream_reserve(s, len);
+		if (rc)
+			return rc;
+	}
+	memcpy(s->data + s->head + s->len, buf, len);
+	s->len += len;
+	*records = stream_records(s, buf, len);
+	return 0;
+}
+
+static int datagram_send(struct sb_link *link, enum sb_dir dir,
+			 const uint8_t *buf, size_t len, size_t *records)
+{
 	if (len > link->mtu)
 		return SB_ERR_MTU;
 	int rc = sb_link_reserve(link, dir, 1);
 	if (rc)
 		return rc;
-	size_t records = sb_link_dtls_records(buf, len);
-	rc = flight_count_datagram(link, dir, len, records);
-	if (rc)
-		return rc;
-
 	struct sb_link_queue *q = &link->queue[dir];
 	memcpy(queue_slot(link, q, q->count), buf, len);
 	q->lens[(q->head + q->count) % q->cap] = len;
 	q->count++;
+	*records = sb_link_dtls_records(buf, len);
+	return 0;
+}
+
+int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		 size_t len)
+{
+	if (len == 0)
+		return SB_ERR_INVALID;
+	size_t records = 0;
+	int rc = link->mode == SB_LINK_STREAM
+			 ? stream_send(link, dir, buf, len, &records)
+			 : datagram_send(link, dir, buf, len, &records);
+	if (rc == 0)
+		rc = flight_count_datagram(link, dir, len, records);
+	if (rc)
+		return rc;
 
 	link->sent[dir].bytes += len;
 	link->sent[dir].datagrams++;
@@ -129,9 +205,26 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 	return 0;
 }
 
+static int stream_recv(struct sb_link_stream *s, uint8_t *buf, size_t cap)
+{
+	if (s->len == 0)
+		return SB_ERR_WANT_IO;
+	size_t n = cap < s->len ? cap : s->len;
+	if (n > INT_MAX)
+		n = INT_MAX;
+	memcpy(buf, s->data + s->head, n);
+	s->head += n;
+	s->len -= n;
+	if (s->len == 0)
+		s->head = 0;
+	return (int)n;
+}
+
 int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 		 size_t cap)
 {
+	if (link->mode == SB_LINK_STREAM)
+		return stream_recv(&link->stream[dir], buf, cap);
 	struct sb_link_queue *q = &link->queue[dir];
 	if (q->count == 0)
 		return SB_ERR_WANT_IO;
@@ -146,11 +239,20 @@ int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 
 size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir)
 {
+	if (link->mode == SB_LINK_STREAM)
+		return link->stream[dir].len;
 	return link->queue[dir].count;
 }
 
 int sb_link_corrupt(struct sb_link *link, enum sb_dir dir, size_t from_end)
 {
+	if (link->mode == SB_LINK_STREAM) {
+		struct sb_link_stream *s = &link->stream[dir];
+		if (from_end >= s->len)
+			return SB_ERR_INVALID;
+		s->data[s->head + s->len - 1 - from_end] ^= 1;
+		return 0;
+	}
 	struct sb_link_queue *q = &link->queue[dir];
 	if (q->count == 0)
 		return SB_ERR_INVALID;

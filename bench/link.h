@@ -8,6 +8,11 @@
  *
  * Flights are numbered by the link: a new flight starts whenever the
  * sending direction changes (DESIGN.md, measurement rules).
+ *
+ * Two modes: datagram (DTLS) keeps each send as one datagram; stream
+ * (TLS) is an ordered byte stream like TCP, where a "datagram" counts one
+ * send call (one segment) and records are found by following the 5-byte
+ * TLS record headers across sends.
  */
 #ifndef SB_LINK_H
 #define SB_LINK_H
@@ -23,6 +28,11 @@
 #define SB_LINK_MAX_MTU 65507
 /* Smaller than any DTLS 1.2 handshake message can be fragmented into. */
 #define SB_LINK_MIN_MTU 256
+
+enum sb_link_mode {
+	SB_LINK_DATAGRAM,
+	SB_LINK_STREAM,
+};
 
 enum sb_dir {
 	SB_DIR_C2S = 0, /* client to server */
@@ -49,6 +59,17 @@ struct sb_link_queue {
 	size_t cap;
 };
 
+/* Bytes waiting in one direction of a stream, and the record parser. */
+struct sb_link_stream {
+	uint8_t *data;
+	size_t head;          /* first unread byte */
+	size_t len;           /* unread bytes */
+	size_t cap;
+	uint8_t header[SB_TLS12_HEADER_LEN]; /* a record header being read */
+	size_t header_have;
+	size_t body_left;     /* bytes of the current record body still due */
+};
+
 /* What an endpoint's sb_io callbacks point at: a link and a direction. */
 struct sb_link_port {
 	struct sb_link *link;
@@ -56,8 +77,10 @@ struct sb_link_port {
 };
 
 struct sb_link {
+	enum sb_link_mode mode;
 	size_t mtu;
 	struct sb_link_queue queue[2];
+	struct sb_link_stream stream[2];
 	struct sb_link_counters sent[2];
 	struct sb_flight *flights;
 	size_t flight_count;
@@ -65,16 +88,20 @@ struct sb_link {
 	struct sb_link_port port[2];
 };
 
-/* Initialise an empty link with datagram MTU `mtu`.  Cannot fail. */
-void sb_link_init(struct sb_link *link, size_t mtu);
+/*
+ * Initialise an empty link.  In datagram mode `mtu` is the largest
+ * datagram it carries; in stream mode it only sizes reservations.
+ * Cannot fail.
+ */
+void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu);
 
 /* Release the link's queues and flight list; safe on a zeroed link, twice. */
 void sb_link_free(struct sb_link *link);
 
 /*
- * Queue one datagram in direction `dir` and count it.  Returns 0,
- * SB_ERR_MTU if `len` exceeds the MTU, SB_ERR_INVALID for an empty
- * datagram, or SB_ERR_NOMEM.
+ * Queue one datagram (stream: append `len` bytes) in direction `dir` and
+ * count it.  Returns 0, SB_ERR_MTU if a datagram exceeds the MTU,
+ * SB_ERR_INVALID when `len` is 0, or SB_ERR_NOMEM.
  */
 int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 		 size_t len) SB_MUST_USE;
@@ -82,26 +109,28 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 /*
  * Take the oldest datagram in direction `dir` into `buf`.  Returns its
  * length, SB_ERR_WANT_IO if none is queued, or SB_ERR_INVALID if it does
- * not fit in `cap` (the datagram stays queued).
+ * not fit in `cap` (the datagram stays queued).  Stream: take up to `cap`
+ * bytes; returns how many, or SB_ERR_WANT_IO when none wait.
  */
 int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 		 size_t cap) SB_MUST_USE;
 
-/* Number of datagrams queued in direction `dir`. */
+/* Datagrams (stream: bytes) waiting in direction `dir`. */
 size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir);
 
 /*
- * Make room for `count` more datagrams in direction `dir`, so that timed
- * loops never grow a queue.  Returns 0 or SB_ERR_NOMEM.
+ * Make room for `count` more datagrams (stream: `count` MTUs of bytes) in
+ * direction `dir`, so that timed loops never grow a queue.  Returns 0 or
+ * SB_ERR_NOMEM.
  */
 int sb_link_reserve(struct sb_link *link, enum sb_dir dir,
 		    size_t count) SB_MUST_USE;
 
 /*
- * Flip one bit of the newest datagram queued in direction `dir`: bit 0 of
- * the byte `from_end` bytes before its end (0 is the last byte).  Used to
- * forge a record.  Returns 0, or SB_ERR_INVALID if nothing is queued or
- * the datagram is shorter than that.
+ * Flip one bit of the newest datagram queued in direction `dir` (stream:
+ * of the unread bytes): bit 0 of the byte `from_end` bytes before its end
+ * (0 is the last byte).  Used to forge a record.  Returns 0, or
+ * SB_ERR_INVALID if nothing is queued or it is shorter than that.
  */
 int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
 		    size_t from_end) SB_MUST_USE;

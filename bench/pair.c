@@ -79,7 +79,10 @@ static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
 int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 {
 	memset(pair, 0, sizeof(*pair));
-	sb_link_init(&pair->link, cfg->mtu);
+	sb_link_init(&pair->link,
+		     cfg->protocol == SB_PROTO_TLS12 ? SB_LINK_STREAM
+						     : SB_LINK_DATAGRAM,
+		     cfg->mtu);
 	sb_vclock_init(&pair->clock);
 	pair->cycle_overhead = cfg->cycle_overhead;
 	endpoint_config(pair, cfg, SB_ROLE_CLIENT);

@@ -37,6 +37,8 @@ const char *sb_protocol_name(enum sb_protocol protocol)
 	switch (protocol) {
 	case SB_PROTO_DTLS12:
 		return "dtls1.2";
+	case SB_PROTO_TLS12:
+		return "tls1.2";
 	}
 	return "?";
 }
@@ -381,12 +383,14 @@ static int read_batch(struct run_state *st, struct sb_pair *pair,
 	return 0;
 }
 
-/* Every record of the batch must be one datagram of one record. */
+/* Every write of the batch must be one record, in DTLS one datagram. */
 static int check_batch_wire(struct run_state *st, const struct sb_link *link,
 			    enum sb_dir dir, size_t payload)
 {
 	const struct sb_link_counters *c = &link->sent[dir];
-	if (c->datagrams != SB_RECORD_BATCH || c->records != SB_RECORD_BATCH ||
+	bool datagrams_ok = link->mode == SB_LINK_STREAM ||
+			    c->datagrams == SB_RECORD_BATCH;
+	if (!datagrams_ok || c->records != SB_RECORD_BATCH ||
 	    c->bytes % SB_RECORD_BATCH != 0)
 		return fail(st, SB_ERR_VERIFY,
 			    "%zu-byte writes gave %llu datagrams, %llu records, "
@@ -466,10 +470,15 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	return rc;
 }
 
-/* The largest payload one record in one datagram carries with this suite. */
+/* The largest payload whose record fits one MTU (for TLS: one segment of
+ * that size) with this suite. */
 static size_t max_payload(const struct run_state *st)
 {
-	return st->options->mtu - sb_suite_dtls12_overhead(st->scenario->suite);
+	const struct sb_suite *suite = st->scenario->suite;
+	size_t overhead = st->scenario->protocol == SB_PROTO_TLS12
+				  ? sb_suite_tls12_overhead(suite)
+				  : sb_suite_dtls12_overhead(suite);
+	return st->options->mtu - overhead;
 }
 
 static int measure_records(struct run_state *st, struct sb_pair *pair,
@@ -485,7 +494,7 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
 			char why[160];
 			snprintf(why, sizeof(why),
 				 "a %zu-byte payload does not fit one %zu-byte "
-				 "datagram with this suite (at most %zu)",
+				 "MTU with this suite (at most %zu)",
 				 payload, o->mtu, max);
 			if (status_row(st->scenario, SB_ROW_UNSUPPORTED,
 				       (long)payload, why, out))

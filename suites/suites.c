@@ -95,6 +95,11 @@ size_t sb_suite_dtls12_overhead(const struct sb_suite *suite)
 	return SB_DTLS12_HEADER_LEN + suite->explicit_nonce_len + suite->tag_len;
 }
 
+size_t sb_suite_tls12_overhead(const struct sb_suite *suite)
+{
+	return SB_TLS12_HEADER_LEN + suite->explicit_nonce_len + suite->tag_len;
+}
+
 static const char *const kx_names[] = {
 	[SB_KX_PSK] = "psk",
 	[SB_KX_ECDHE_PSK] = "ecdhe-psk",

@@ -62,6 +62,9 @@ const struct sb_suite *sb_suite_by_code(uint16_t code_point);
 /* Bytes a record adds beyond its payload in DTLS 1.2: header + nonce + tag. */
 size_t sb_suite_dtls12_overhead(const struct sb_suite *suite);
 
+/* Bytes a record adds beyond its payload in TLS 1.2: header + nonce + tag. */
+size_t sb_suite_tls12_overhead(const struct sb_suite *suite);
+
 /* The key-exchange and AEAD names used in output ("ecdhe-psk", "aes-128-ccm-8"). */
 const char *sb_kx_name(enum sb_kx kx);
 const char *sb_aead_name(enum sb_aead aead);

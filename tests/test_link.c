@@ -11,7 +11,7 @@ static struct sb_link link;
 
 static void setup(void)
 {
-	sb_link_init(&link, 100);
+	sb_link_init(&link, SB_LINK_DATAGRAM, 100);
 }
 
 static void teardown(void)
@@ -52,7 +52,7 @@ Test(link, free_twice_is_safe)
 {
 	struct sb_link l = {0};
 	sb_link_free(&l);
-	sb_link_init(&l, 64);
+	sb_link_init(&l, SB_LINK_DATAGRAM, 64);
 	sb_link_free(&l);
 	sb_link_free(&l);
 }
@@ -181,7 +181,88 @@ Test(link, io_callbacks_cross_over, .init = setup, .fini = teardown)
 	cr_assert_eq(link.sent[SB_DIR_C2S].bytes, 3);
 }
 
+/* A TLS record: 5-byte header with the body length at bytes 3-4. */
+static size_t tls_record(uint8_t *out, size_t body)
+{
+	memset(out, 0, SB_TLS12_HEADER_LEN + body);
+	out[0] = 23;
+	out[1] = 3;
+	out[2] = 3;
+	out[3] = (uint8_t)(body >> 8);
+	out[4] = (uint8_t)body;
+	return SB_TLS12_HEADER_LEN + body;
+}
+
+Test(link, stream_counts_records_across_sends)
+{
+	struct sb_link s;
+	uint8_t buf[700];
+	sb_link_init(&s, SB_LINK_STREAM, 100);
+	size_t len = tls_record(buf, 300);     /* longer than the "MTU" */
+	len += tls_record(buf + len, 2);
+	/* Split mid-header, mid-body, then mid-second-header: 3, 200, 105. */
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, 3), 0);
+	cr_assert_eq(s.sent[SB_DIR_C2S].records, 0);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 3, 200), 0);
+	cr_assert_eq(s.sent[SB_DIR_C2S].records, 1);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 203, 105), 0);
+	cr_assert_eq(s.sent[SB_DIR_C2S].records, 1, "second header incomplete");
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 308, len - 308), 0);
+	cr_assert_eq(s.sent[SB_DIR_C2S].records, 2);
+	cr_assert_eq(s.sent[SB_DIR_C2S].bytes, len);
+	cr_assert_eq(s.sent[SB_DIR_C2S].datagrams, 4, "four segments");
+	cr_assert_eq(sb_link_pending(&s, SB_DIR_C2S), len);
+	sb_link_free(&s);
+}
+
+Test(link, stream_reads_any_amount_in_order)
+{
+	struct sb_link s;
+	uint8_t buf[64], out[64];
+	sb_link_init(&s, SB_LINK_STREAM, 100);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)i;
+	cr_assert_eq(sb_link_send(&s, SB_DIR_S2C, buf, 40), 0);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_S2C, buf + 40, 24), 0);
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_S2C, out, 10), 10);
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_S2C, out + 10, 64), 54);
+	cr_assert_arr_eq(out, buf, 64);
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_S2C, out, 64), SB_ERR_WANT_IO);
+	cr_assert_eq(s.flight_count, 1);
+	sb_link_free(&s);
+}
+
+Test(link, stream_reserve_then_large_sends)
+{
+	struct sb_link s;
+	static uint8_t buf[20000], out[20000];
+	sb_link_init(&s, SB_LINK_STREAM, 1232);
+	cr_assert_eq(sb_link_reserve(&s, SB_DIR_C2S, 4), 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, sizeof(buf)), 0);
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_C2S, out, sizeof(out)),
+		     (int)sizeof(out));
+	cr_assert_arr_eq(out, buf, sizeof(buf));
+	sb_link_free(&s);
+}
+
 /* ---- adversarial ------------------------------------------------------ */
+
+Test(link, stream_corrupt_flips_unread_byte)
+{
+	struct sb_link s;
+	uint8_t buf[4] = {0}, out[4];
+	sb_link_init(&s, SB_LINK_STREAM, 100);
+	cr_assert_eq(sb_link_corrupt(&s, SB_DIR_C2S, 0), SB_ERR_INVALID);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, 4), 0);
+	cr_assert_eq(sb_link_corrupt(&s, SB_DIR_C2S, 0), 0);
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_C2S, out, 4), 4);
+	uint8_t want[4] = {0, 0, 0, 1};
+	cr_assert_arr_eq(out, want, 4);
+	sb_link_free(&s);
+}
+
 
 Test(link, corrupt_flips_one_bit_of_newest, .init = setup, .fini = teardown)
 {

@@ -101,10 +101,40 @@ ParameterizedTest(struct check_suite *s, openssl, suite_works_without_cookie)
 	check_suite_works("openssl", "openssl", s, false, false);
 }
 
+/* TLS 1.2 over the stream link: RFC 5246 6.2.1's 5-byte header + nonce + tag. */
+ParameterizedTestParameters(openssl, tls_suite_works)
+{
+	return cr_make_param_array(struct check_suite, openssl_suites,
+				   SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, openssl, tls_suite_works)
+{
+	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS12,
+				   s->suite, s->dtls_overhead - 8, false, false);
+}
+
+Test(openssl, tls_mutual_authentication)
+{
+	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS12,
+				   "ecdhe-ecdsa-gcm", 29, true, false);
+}
+
 Test(openssl, mutual_authentication)
 {
 	static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};
 	check_suite_works("openssl", "openssl", &s, true, true);
+}
+
+Test(openssl, tls_wrong_ca_fails)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	strcpy(creds.ca, creds.other_ca);
+	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-ccm", &creds);
+	cfg.protocol = SB_PROTO_TLS12;
+	check_handshake_fails(&cfg);
 }
 
 /* RFC 6347 4.2.1: the cookie exchange adds a ClientHello/HelloVerifyRequest

@@ -120,6 +120,23 @@ Test(runner, payload_too_large_is_unsupported_row, .init = setup,
 	cr_assert_not_null(strstr(r->reason, "at most 1203"), "%s", r->reason);
 }
 
+Test(runner, tls_scenario_measures_stream_records, .init = setup,
+     .fini = teardown)
+{
+	struct sb_scenario sc = scenario("psk-gcm");
+	sc.protocol = SB_PROTO_TLS12;
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	cr_assert_eq(results.rows[0].status, SB_ROW_OK, "%s",
+		     results.rows[0].reason);
+	cr_assert_str_eq(results.rows[0].protocol, "tls1.2");
+	/* GCM in TLS 1.2: 5 + 8 + 16 (RFC 5246 6.2.1, RFC 5288 3) */
+	cr_expect_eq(find("client", "record_overhead", 16)->stats.median, 29);
+	/* no cookie round in TLS: four flights */
+	cr_expect_eq(find("both", "handshake_flights", SB_NO_PAYLOAD)->stats.median, 4);
+	cr_expect_eq(find("client", "max_payload", SB_NO_PAYLOAD)->stats.median,
+		     1232 - 29);
+}
+
 /* ---- adversarial: a failed verification keeps no numbers -------------- */
 
 Test(runner, failed_scenario_is_one_row_without_numbers, .init = setup,

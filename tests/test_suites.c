@@ -70,6 +70,8 @@ ParameterizedTest(struct suite_fact *f, suites, facts_match_rfcs)
 	cr_expect_eq(s->tag_len, f->tag_len);
 	cr_expect_eq(s->explicit_nonce_len, f->nonce_len);
 	cr_expect_eq(sb_suite_dtls12_overhead(s), f->dtls_overhead);
+	/* TLS 1.2's header is 5 bytes, DTLS 1.2's 13 (RFC 5246 6.2.1). */
+	cr_expect_eq(sb_suite_tls12_overhead(s), f->dtls_overhead - 8);
 }
 
 Test(suites, names_match_loosely)
