@@ -78,6 +78,12 @@ struct sb_clock {
 	uint64_t (*now_us)(void *ctx);
 };
 
+/* Which primitive implementations a library that offers the choice uses. */
+enum sb_impl {
+	SB_IMPL_NATIVE,   /* the fastest the CPU allows (AES-NI, PCLMUL, SSE2) */
+	SB_IMPL_PORTABLE, /* portable constant-time code, as on a small MCU */
+};
+
 /* Credentials as files the library loads itself, plus the PSK. */
 struct sb_credentials {
 	const char *ca_file;       /* PEM trust anchor that signed the server */
@@ -97,6 +103,7 @@ struct sb_endpoint_config {
 	size_t mtu;                   /* DTLS: largest datagram, bytes */
 	bool cookie;                  /* DTLS server: HelloVerifyRequest exchange */
 	bool mutual;                  /* client certificates requested and checked */
+	enum sb_impl impl;            /* primitives, where the library lets us pick */
 	struct sb_io io;
 	struct sb_clock clock;
 };
@@ -163,6 +170,19 @@ struct sb_backend {
 
 	/* Release everything; safe on a zeroed or already freed endpoint. */
 	void (*endpoint_free)(void *ep);
+
+	/*
+	 * Optional (NULL when the library allocates on the heap): bytes of
+	 * caller-owned state the endpoint needs -- engine context and I/O
+	 * buffers -- reported as `static_ram`.
+	 */
+	size_t (*static_ram)(const void *ep);
+
+	/*
+	 * Optional: describe the primitive implementations `impl` selects,
+	 * e.g. "aes=x86ni ghash=pclmul", for the provenance file.
+	 */
+	void (*describe_impl)(enum sb_impl impl, char *buf, size_t len);
 };
 
 /*

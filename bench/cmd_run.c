@@ -75,6 +75,9 @@ static void run_usage(FILE *f)
 		"                    less IPv6 and UDP headers)\n"
 		"  --no-cookie       servers skip the HelloVerifyRequest cookie exchange\n"
 		"  --mutual          servers ask for and verify client certificates\n"
+		"  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: 'native'\n"
+		"                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has them;\n"
+		"                    default) or 'ct' (portable constant-time, as on an MCU)\n"
 		"  --credentials DIR test credentials (default: %s)\n"
 		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
 		"                    beside it (FILE minus .csv, plus .provenance.txt)\n"
@@ -295,6 +298,20 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 	return 0;
 }
 
+static int parse_impl(struct run_cli *cli, const char *arg)
+{
+	if (strcasecmp(arg, "ct") == 0)
+		cli->options.impl = SB_IMPL_PORTABLE;
+	else if (strcasecmp(arg, "native") == 0)
+		cli->options.impl = SB_IMPL_NATIVE;
+	else {
+		sb_cli_error("--bearssl-impl: expected ct or native, not '%s'",
+			     arg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
 static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 {
 	unsigned long v = 0;
@@ -353,6 +370,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		{"mtu", required_argument, NULL, 'm'},
 		{"no-cookie", no_argument, NULL, 'C'},
 		{"mutual", no_argument, NULL, 'M'},
+		{"bearssl-impl", required_argument, NULL, 'I'},
 		{"credentials", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -387,6 +405,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'm': rc = parse_number_option(opt, optarg, cli); break;
 		case 'C': cli->options.cookie = false; break;
 		case 'M': cli->options.mutual = true; break;
+		case 'I': rc = parse_impl(cli, optarg); break;
 		case 'c': cli->credentials_dir = optarg; break;
 		case 'o': cli->output = optarg; break;
 		case 'q': cli->quiet = true; break;
@@ -482,6 +501,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 			   SB_RECORD_BATCH);
 	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	for (size_t i = 0; sb_backends[i]; i++) {
+		char key[48], text[256];
+		if (!sb_backends[i]->describe_impl)
+			continue;
+		sb_backends[i]->describe_impl(o->impl, text, sizeof(text));
+		snprintf(key, sizeof(key), "primitives_%s", sb_backends[i]->name);
+		sb_provenance_line(f, key, "%s", text);
+	}
 }
 
 static bool any_failed(const struct sb_results *r)

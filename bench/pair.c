@@ -49,6 +49,7 @@ static void endpoint_config(struct sb_pair *pair, const struct sb_pair_config *c
 		.mtu = cfg->mtu,
 		.cookie = cfg->cookie,
 		.mutual = cfg->mutual,
+		.impl = cfg->impl,
 		.io = sb_link_io(&pair->link, role),
 		.clock = sb_vclock_source(&pair->clock),
 	};

@@ -29,6 +29,7 @@ struct sb_pair_config {
 	size_t mtu;
 	bool cookie;
 	bool mutual;
+	enum sb_impl impl;
 	uint64_t cycle_overhead; /* subtracted from every timed call */
 };
 

@@ -283,17 +283,21 @@ static int sample_wire(struct run_state *st, const struct sb_link *link)
 	return rc;
 }
 
-/* Heap figures of both endpoints since their counters were last marked;
- * nothing for a library whose allocations cannot be counted. */
+/* Heap figures of both endpoints since their counters were last marked,
+ * or the caller-owned RAM of a library that allocates nothing; nothing
+ * for a library whose allocations cannot be counted. */
 static int sample_heap(struct run_state *st, const struct sb_pair *pair,
 		       long payload)
 {
 	int rc = 0;
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
 		const struct sb_pair_endpoint *ep = &pair->ep[r];
-		if (!(ep->backend->caps & SB_CAP_HEAP_COUNTED))
-			continue;
 		const char *side = sb_role_name((enum sb_role)r);
+		if (ep->backend->static_ram)
+			rc = sample(st, side, "static_ram", "bytes", payload,
+				    (double)ep->backend->static_ram(ep->state));
+		if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED))
+			continue;
 		rc = sample(st, side, "heap_peak", "bytes", payload,
 			    (double)ep->heap.peak);
 		rc = rc ? rc : sample(st, side, "heap_allocs", "allocations",
@@ -568,6 +572,7 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 				.mtu = options->mtu,
 				.cookie = options->cookie,
 				.mutual = options->mutual,
+				.impl = options->impl,
 				.cycle_overhead = options->cycle_overhead,
 			},
 	};

@@ -34,6 +34,7 @@ struct sb_run_options {
 	size_t mtu;
 	bool cookie;
 	bool mutual;
+	enum sb_impl impl;
 	unsigned warmup;  /* handshakes (and record batches) not measured */
 	unsigned reps;    /* measured handshakes, and record batches per size */
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
