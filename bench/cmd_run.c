@@ -80,7 +80,8 @@ static void run_usage(FILE *f)
 		"                    default) or 'ct' (portable constant-time, as on an MCU)\n"
 		"  --credentials DIR test credentials (default: %s)\n"
 		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
-		"                    beside it (FILE minus .csv, plus .provenance.txt)\n"
+		"                    beside it (FILE minus .csv, plus .provenance.txt);\n"
+		"                    '-' writes the CSV to stdout instead of the table\n"
 		"  -q, --quiet       no table on stdout, no progress on stderr\n"
 		"  -h, --help        this help\n"
 		"\n"
@@ -521,9 +522,11 @@ static bool any_failed(const struct sb_results *r)
 
 struct outputs {
 	struct sb_outfile csv;
-	struct sb_outfile provenance;
+	struct sb_outfile provenance; /* unused when the CSV is written in place */
 };
 
+/* The provenance goes beside a CSV file; a CSV sent to standard output
+ * or a device has no "beside". */
 static int open_outputs(const char *path, struct outputs *out)
 {
 	char msg[PATH_MAX + 64], prov[PATH_MAX];
@@ -531,8 +534,10 @@ static int open_outputs(const char *path, struct outputs *out)
 		sb_cli_error("output path too long: %s", path);
 		return SB_ERR_USAGE;
 	}
-	if (sb_outfile_open(&out->csv, path, msg, sizeof(msg)) ||
-	    sb_outfile_open(&out->provenance, prov, msg, sizeof(msg))) {
+	int rc = sb_outfile_open(&out->csv, path, msg, sizeof(msg));
+	if (rc == 0 && !out->csv.in_place)
+		rc = sb_outfile_open(&out->provenance, prov, msg, sizeof(msg));
+	if (rc) {
 		sb_outfile_abort(&out->csv);
 		sb_cli_error("%s", msg);
 		return SB_ERR_USAGE;
@@ -544,17 +549,24 @@ static int commit_outputs(struct outputs *out, const struct sb_results *r,
 			  int argc, char **argv, const struct run_cli *cli,
 			  const struct sb_cycles_info *cycles)
 {
-	char msg[PATH_MAX + 64];
-	write_provenance(out->provenance.f, argc, argv, cli, cycles);
+	char msg[PATH_MAX + 64] = "";
+	bool with_provenance = !out->csv.in_place;
+	if (with_provenance)
+		write_provenance(out->provenance.f, argc, argv, cli, cycles);
 	if (sb_csv_results_write(out->csv.f, r) ||
-	    sb_outfile_commit(&out->provenance, msg, sizeof(msg)) ||
+	    (with_provenance &&
+	     sb_outfile_commit(&out->provenance, msg, sizeof(msg))) ||
 	    sb_outfile_commit(&out->csv, msg, sizeof(msg))) {
 		sb_cli_error("%s", msg[0] ? msg : "writing the CSV failed");
 		return SB_ERR_IO;
 	}
-	if (!cli->quiet)
+	if (!cli->quiet && with_provenance)
 		fprintf(stderr, "wrote %s (%zu rows) and %s\n", out->csv.path,
 			r->count, out->provenance.path);
+	else if (!cli->quiet)
+		fprintf(stderr, "wrote %zu rows to %s (no provenance file for "
+				"a stream)\n",
+			r->count, out->csv.path);
 	return 0;
 }
 
@@ -600,7 +612,9 @@ int cmd_run(int argc, char **argv)
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
 	if (count == 0)
 		sb_cli_error("run: no scenario matches the --suite and --kx given");
-	if (rc == 0 && !cli.quiet)
+	/* With the CSV on standard output, the table would corrupt it. */
+	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
+	if (rc == 0 && !cli.quiet && !csv_on_stdout)
 		sb_table_print(stdout, &results, table_payload(&cli.options));
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */

@@ -3,20 +3,25 @@
  *
  * Output is written to a temporary file beside the target and renamed
  * over it only when everything was written and flushed, so an interrupted
- * or failed run never leaves a half-written results file.
+ * or failed run never leaves a half-written results file.  "-" means
+ * standard output, and a target that is not a regular file (a device, a
+ * pipe, a symbolic link) is written in place: renaming over it would
+ * replace the device or the link itself.
  */
 #ifndef SB_OUTFILE_H
 #define SB_OUTFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../backends/backend.h"
 
 struct sb_outfile {
 	char path[PATH_MAX];
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX]; /* empty when writing in place */
 	FILE *f;
+	bool in_place;      /* no temporary file: "-" or not a regular file */
 };
 
 /*

@@ -26,44 +26,55 @@ static double median_of(const struct sb_results *r, size_t first,
 	return -1;
 }
 
+/* A median, or "-" where the scenario has no such figure. */
+static void print_value(FILE *f, int width, double value, int decimals)
+{
+	if (value < 0)
+		fprintf(f, " %*s", width, "-");
+	else
+		fprintf(f, " %*.*f", width, decimals, value);
+}
+
 static void print_scenario(FILE *f, const struct sb_results *r, size_t first,
 			   long payload)
 {
 	const struct sb_row *row = &r->rows[first];
-	fprintf(f, "%-8s %-8s %-8s %-21s ", row->client, row->server,
-		row->protocol, row->suite);
+	char pair[64];
+	snprintf(pair, sizeof(pair), "%s/%s", row->client, row->server);
+	fprintf(f, "%-17s %-8s %-21s", pair, row->protocol, row->suite);
 	if (row->status != SB_ROW_OK && strcmp(row->metric, "scenario") == 0) {
-		fprintf(f, "%s: %s\n", row->status == SB_ROW_FAILED ? "FAILED"
-								   : "unsupported",
+		fprintf(f, " %s: %s\n",
+			row->status == SB_ROW_FAILED ? "FAILED" : "unsupported",
 			row->reason);
 		return;
 	}
-	fprintf(f, "%5.0f/%-5.0f %3.0f %8.1f/%-8.1f %4.0f %7.0f/%-7.0f\n",
-		median_of(r, first, "client", "handshake_bytes", SB_NO_PAYLOAD),
-		median_of(r, first, "server", "handshake_bytes", SB_NO_PAYLOAD),
-		median_of(r, first, "both", "handshake_flights", SB_NO_PAYLOAD),
-		median_of(r, first, "client", "handshake_cycles", SB_NO_PAYLOAD) / 1e3,
-		median_of(r, first, "server", "handshake_cycles", SB_NO_PAYLOAD) / 1e3,
-		median_of(r, first, "client", "record_overhead", payload),
-		median_of(r, first, "client", "encrypt_cycles", payload),
-		median_of(r, first, "server", "decrypt_cycles", payload));
+	print_value(f, 5, median_of(r, first, "client", "handshake_bytes", SB_NO_PAYLOAD), 0);
+	print_value(f, 5, median_of(r, first, "server", "handshake_bytes", SB_NO_PAYLOAD), 0);
+	print_value(f, 3, median_of(r, first, "both", "handshake_flights", SB_NO_PAYLOAD), 0);
+	print_value(f, 8, median_of(r, first, "client", "handshake_cycles", SB_NO_PAYLOAD) / 1e3, 1);
+	print_value(f, 8, median_of(r, first, "server", "handshake_cycles", SB_NO_PAYLOAD) / 1e3, 1);
+	print_value(f, 4, median_of(r, first, "client", "record_overhead", payload), 0);
+	print_value(f, 7, median_of(r, first, "client", "encrypt_cycles", payload), 0);
+	print_value(f, 7, median_of(r, first, "server", "decrypt_cycles", payload), 0);
+	fputc('\n', f);
 }
 
 void sb_table_print(FILE *f, const struct sb_results *r, long payload)
 {
-	fprintf(f, "%-8s %-8s %-8s %-21s %-11s %3s %-17s %4s %s\n", "client",
-		"server", "protocol", "suite", "hs bytes", "fl",
-		"hs kcycles", "ovh", "record cycles");
-	fprintf(f, "%-48s %-11s %3s %-17s %4s %s\n", "", "c>s/s>c", "",
-		"client/server", "", "");
-	char label[48];
-	snprintf(label, sizeof(label), "enc/dec @%ldB", payload);
-	fprintf(f, "%-48s %-11s %3s %-17s %4s %s\n", "", "", "", "", "", label);
+	char enc[16], dec[16];
+	snprintf(enc, sizeof(enc), "enc@%ld", payload);
+	snprintf(dec, sizeof(dec), "dec@%ld", payload);
+	fprintf(f, "%-17s %-8s %-21s %5s %5s %3s %8s %8s %4s %7s %7s\n",
+		"client/server", "protocol", "suite", "c>s B", "s>c B", "fl",
+		"kcyc cli", "kcyc srv", "ovh", enc, dec);
 	for (size_t i = 0; i < r->count; i++)
 		if (i == 0 || !same_scenario(&r->rows[i], &r->rows[i - 1]))
 			print_scenario(f, r, i, payload);
-	fprintf(f, "\nhs bytes: handshake bytes on the wire each way; fl: flights; "
-		   "hs kcycles: thousands of TSC cycles (median);\novh: bytes a "
-		   "record adds to its payload; record cycles: per record, client "
-		   "encrypt / server decrypt.\n");
+	fprintf(f, "\nc>s B, s>c B: handshake bytes on the wire each way; fl: "
+		   "flights; kcyc: handshake\nthousands of TSC cycles, client "
+		   "and server; ovh: bytes a record adds to its payload;\nenc, "
+		   "dec: TSC cycles per record of %ld bytes, client encrypt and "
+		   "server decrypt.\nAll figures are medians; the CSV has the "
+		   "spread and every other metric.\n",
+		payload);
 }

@@ -64,6 +64,22 @@ Test(outfile, nothing_visible_until_commit, .init = setup, .fini = teardown)
 
 /* ---- adversarial ------------------------------------------------------ */
 
+/* Renaming over /dev/null as root would replace the device with a file. */
+Test(outfile, device_is_written_in_place)
+{
+	struct sb_outfile out;
+	char msg[512];
+	cr_assert_eq(sb_outfile_open(&out, "/dev/null", msg, sizeof(msg)), 0,
+		     "%s", msg);
+	cr_assert(out.in_place);
+	cr_assert_eq(out.tmp[0], '\0');
+	fputs("x", out.f);
+	cr_assert_eq(sb_outfile_commit(&out, msg, sizeof(msg)), 0, "%s", msg);
+	struct stat st;
+	cr_assert_eq(stat("/dev/null", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+}
+
 Test(outfile, abort_leaves_nothing_and_keeps_old_file, .init = setup,
      .fini = teardown)
 {
