@@ -340,6 +340,9 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256"))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	/* Send the leaf only, as the other libraries do: without this OpenSSL
+	 * builds the chain from the trust store and sends the CA too. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	if (ossl_is_dtls(cfg->protocol))
 		SSL_CTX_set_options(ctx, SSL_OP_NO_QUERY_MTU);
 	return 0;

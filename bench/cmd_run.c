@@ -2,7 +2,10 @@
  * cmd_run.c - `suitebench run`: build the scenario list from the command
  * line, run each scenario, and write the table, the CSV and its provenance.
  */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +42,18 @@ struct run_cli {
 	bool kx_wanted[3];
 	struct sb_run_options options;
 	const char *output;
+	const char *raw;
+	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
 	bool quiet;
+};
+
+/* Measurements of the machine itself, taken before and after the run. */
+struct machine_check {
+	double load_before;
+	uint64_t probe_before;
+	uint64_t probe_after;
+	double harness_cycles;
 };
 
 static void run_usage(FILE *f)
@@ -67,8 +80,13 @@ static void run_usage(FILE *f)
 		"  --kx LIST         only these key exchanges: psk, ecdhe-psk, ecdhe-ecdsa\n"
 		"  --payload LIST    record payload sizes in bytes; 'max' is the largest\n"
 		"                    that fits one datagram (default: 16,64,256,1024,max)\n"
-		"  --reps N          measured handshakes, and record batches of %d per\n"
-		"                    payload and direction (default: 20)\n"
+		"  --reps N          at least N measured handshakes, and N record batches\n"
+		"                    of %d per payload and direction (default: 20)\n"
+		"  --precision P     then go on until each timed median is known to +-P %%\n"
+		"                    (95 %% confidence; default: 1)...\n"
+		"  --max-reps N      ...or N repetitions are done (default: 1000)...\n"
+		"  --budget S        ...or the scenario has run S seconds (default: 3;\n"
+		"                    0: exactly --reps)\n"
 		"  --warmup N        unmeasured handshakes and batches first; the first\n"
 		"                    handshake also verifies the connection (default: 3)\n"
 		"  --mtu N           datagram MTU in bytes (default: %d, IPv6 minimum\n"
@@ -78,6 +96,8 @@ static void run_usage(FILE *f)
 		"  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: 'native'\n"
 		"                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has them;\n"
 		"                    default) or 'ct' (portable constant-time, as on an MCU)\n"
+		"  --cpu N           pin the run to CPU N\n"
+		"  --raw FILE        also write every sample, one CSV row each\n"
 		"  --credentials DIR test credentials (default: %s)\n"
 		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
 		"                    beside it (FILE minus .csv, plus .provenance.txt);\n"
@@ -313,6 +333,22 @@ static int parse_impl(struct run_cli *cli, const char *arg)
 	return 0;
 }
 
+/* A percentage such as 1 or 0.5. */
+static int parse_precision(struct run_cli *cli, const char *arg)
+{
+	char *end = NULL;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v > 0 && v <= 100)) {
+		sb_cli_error(
+		    "--precision: '%s' is not a percentage above 0 and "
+		    "at most 100",
+		    arg);
+		return SB_ERR_USAGE;
+	}
+	cli->options.precision = v / 100;
+	return 0;
+}
+
 static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 {
 	unsigned long v = 0;
@@ -327,6 +363,21 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 		if (sb_cli_number("--warmup", arg, 1, 1000000, &v))
 			return SB_ERR_USAGE;
 		o->warmup = (unsigned)v;
+		return 0;
+	case 'x':
+		if (sb_cli_number("--max-reps", arg, 1, 10000000, &v))
+			return SB_ERR_USAGE;
+		o->max_reps = (unsigned)v;
+		return 0;
+	case 'B':
+		if (sb_cli_number("--budget", arg, 0, 86400, &v))
+			return SB_ERR_USAGE;
+		o->budget_s = (double)v;
+		return 0;
+	case 'u':
+		if (sb_cli_number("--cpu", arg, 0, 4095, &v))
+			return SB_ERR_USAGE;
+		cli->cpu = (long)v;
 		return 0;
 	default: /* 'm' */
 		if (sb_cli_number("--mtu", arg, SB_LINK_MIN_MTU, SB_LINK_MAX_MTU,
@@ -349,6 +400,10 @@ static void set_defaults(struct run_cli *cli)
 	cli->options.cookie = true;
 	cli->options.reps = 20;
 	cli->options.warmup = 3;
+	cli->options.max_reps = 1000;
+	cli->options.precision = 0.01;
+	cli->options.budget_s = 3;
+	cli->cpu = -1;
 	memcpy(cli->options.payloads, payloads, sizeof(payloads));
 	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
 	cli->credentials_dir = sb_credentials_default_dir();
@@ -358,25 +413,30 @@ static void set_defaults(struct run_cli *cli)
 static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 {
 	static const struct option longopts[] = {
-		{"backend", required_argument, NULL, 'b'},
-		{"client", required_argument, NULL, 'L'},
-		{"server", required_argument, NULL, 'S'},
-		{"pairs", required_argument, NULL, 'P'},
-		{"protocol", required_argument, NULL, 't'},
-		{"suite", required_argument, NULL, 's'},
-		{"kx", required_argument, NULL, 'k'},
-		{"payload", required_argument, NULL, 'p'},
-		{"reps", required_argument, NULL, 'r'},
-		{"warmup", required_argument, NULL, 'w'},
-		{"mtu", required_argument, NULL, 'm'},
-		{"no-cookie", no_argument, NULL, 'C'},
-		{"mutual", no_argument, NULL, 'M'},
-		{"bearssl-impl", required_argument, NULL, 'I'},
-		{"credentials", required_argument, NULL, 'c'},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"backend", required_argument, NULL, 'b'},
+	    {"client", required_argument, NULL, 'L'},
+	    {"server", required_argument, NULL, 'S'},
+	    {"pairs", required_argument, NULL, 'P'},
+	    {"protocol", required_argument, NULL, 't'},
+	    {"suite", required_argument, NULL, 's'},
+	    {"kx", required_argument, NULL, 'k'},
+	    {"payload", required_argument, NULL, 'p'},
+	    {"reps", required_argument, NULL, 'r'},
+	    {"max-reps", required_argument, NULL, 'x'},
+	    {"precision", required_argument, NULL, 'R'},
+	    {"budget", required_argument, NULL, 'B'},
+	    {"cpu", required_argument, NULL, 'u'},
+	    {"raw", required_argument, NULL, 'W'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"no-cookie", no_argument, NULL, 'C'},
+	    {"mutual", no_argument, NULL, 'M'},
+	    {"bearssl-impl", required_argument, NULL, 'I'},
+	    {"credentials", required_argument, NULL, 'c'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
 	set_defaults(cli);
@@ -403,14 +463,39 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'p': rc = parse_payloads(cli, optarg); break;
 		case 'r':
 		case 'w':
-		case 'm': rc = parse_number_option(opt, optarg, cli); break;
-		case 'C': cli->options.cookie = false; break;
-		case 'M': cli->options.mutual = true; break;
-		case 'I': rc = parse_impl(cli, optarg); break;
-		case 'c': cli->credentials_dir = optarg; break;
-		case 'o': cli->output = optarg; break;
-		case 'q': cli->quiet = true; break;
-		case 'h': run_usage(stdout); return 1;
+		case 'x':
+		case 'B':
+		case 'u':
+		case 'm':
+			rc = parse_number_option(opt, optarg, cli);
+			break;
+		case 'R':
+			rc = parse_precision(cli, optarg);
+			break;
+		case 'W':
+			cli->raw = optarg;
+			break;
+		case 'C':
+			cli->options.cookie = false;
+			break;
+		case 'M':
+			cli->options.mutual = true;
+			break;
+		case 'I':
+			rc = parse_impl(cli, optarg);
+			break;
+		case 'c':
+			cli->credentials_dir = optarg;
+			break;
+		case 'o':
+			cli->output = optarg;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
 		case ':':
 			sb_cli_error("run: %s needs a value", argv[optind - 1]);
 			return SB_ERR_USAGE;
@@ -489,11 +574,37 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 }
 
 static void write_provenance(FILE *f, int argc, char **argv,
-			     const struct run_cli *cli,
-			     const struct sb_cycles_info *cycles)
+                             const struct run_cli *cli,
+                             const struct sb_cycles_info *cycles,
+                             const struct machine_check *m)
 {
 	const struct sb_run_options *o = &cli->options;
 	sb_provenance_write_common(f, argc, argv, cycles);
+	sb_provenance_line(f, "load_average", "%.2f at start", m->load_before);
+	double drift =
+	    m->probe_before
+	        ? 100.0 * ((double)m->probe_after - (double)m->probe_before) /
+	              (double)m->probe_before
+	        : 0;
+	sb_provenance_line(f, "speed_probe",
+	                   "%llu cycles at start, %llu at end (%+.1f %%; a "
+	                   "change means the CPU's speed or share changed)",
+	                   (unsigned long long)m->probe_before,
+	                   (unsigned long long)m->probe_after, drift);
+	sb_provenance_line(f, "harness_cycles",
+	                   "%.1f per 45-byte record sent and received through "
+	                   "the link alone",
+	                   m->harness_cycles);
+	if (cli->cpu >= 0)
+		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
+		                   cli->cpu);
+	else
+		sb_provenance_line(f, "cpu_affinity", "not pinned");
+	sb_provenance_line(f, "precision",
+	                   "%.2f %% target, %u to %u reps, "
+	                   "budget %.0f s per scenario",
+	                   100 * o->precision, o->reps, o->max_reps,
+	                   o->budget_s);
 	sb_provenance_line(f, "mtu", "%zu", o->mtu);
 	sb_provenance_line(f, "cookie_exchange", "%s", o->cookie ? "on" : "off");
 	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
@@ -545,14 +656,26 @@ static int open_outputs(const char *path, struct outputs *out)
 	return 0;
 }
 
+static int commit_raw(struct sb_outfile *raw)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_commit(raw, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_IO;
+	}
+	return 0;
+}
+
 static int commit_outputs(struct outputs *out, const struct sb_results *r,
-			  int argc, char **argv, const struct run_cli *cli,
-			  const struct sb_cycles_info *cycles)
+                          int argc, char **argv, const struct run_cli *cli,
+                          const struct sb_cycles_info *cycles,
+                          const struct machine_check *machine)
 {
 	char msg[PATH_MAX + 64] = "";
 	bool with_provenance = !out->csv.in_place;
 	if (with_provenance)
-		write_provenance(out->provenance.f, argc, argv, cli, cycles);
+		write_provenance(out->provenance.f, argc, argv, cli, cycles,
+		                 machine);
 	if (sb_csv_results_write(out->csv.f, r) ||
 	    (with_provenance &&
 	     sb_outfile_commit(&out->provenance, msg, sizeof(msg))) ||
@@ -590,42 +713,121 @@ static long table_payload(const struct sb_run_options *o)
 	return SB_NO_PAYLOAD;
 }
 
+/* Pin the process to one CPU, so the scheduler cannot move it mid-figure. */
+static int pin_cpu(long cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET((int)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		sb_cli_error("--cpu %ld: %s", cpu, strerror(errno));
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int open_raw(const char *path, struct sb_outfile *raw)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_open(raw, path, msg, sizeof(msg)) ||
+	    sb_csv_record_write(raw->f, sb_raw_columns, sb_raw_column_count)) {
+		sb_outfile_abort(raw);
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* Figures with caveats, on stderr, with what to do about them. */
+static void report_warnings(const struct sb_results *r)
+{
+	size_t flagged = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct sb_row *row = &r->rows[i];
+		if (!row->warnings[0])
+			continue;
+		if (++flagged <= 8)
+			fprintf(stderr, "warning: %s/%s %s %s %s %s: %s\n",
+			        row->client, row->server, row->protocol,
+			        row->suite, row->side, row->metric,
+			        row->warnings);
+	}
+	if (flagged > 8)
+		fprintf(stderr,
+		        "warning: ... and %zu more figures (see the "
+		        "CSV's warnings column)\n",
+		        flagged - 8);
+	if (flagged > 0)
+		fprintf(stderr,
+		        "Outliers and imprecise medians come from a busy "
+		        "or shared machine: rerun on an idle one, pin with "
+		        "--cpu, or raise --budget/--max-reps.\n");
+}
+
+static void check_machine_before(struct run_cli *cli, struct machine_check *m)
+{
+	m->load_before = sb_load_average();
+	if (m->load_before > 0.5 && !cli->quiet)
+		fprintf(stderr,
+		        "warning: the machine is busy (load %.2f): "
+		        "timings will be noisy\n",
+		        m->load_before);
+	m->probe_before = sb_cycles_probe();
+	/* The smallest record the run sends: a 16-byte payload, 45 bytes. */
+	m->harness_cycles =
+	    sb_harness_record_cycles(45, cli->options.cycle_overhead);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static struct sb_scenario scenarios[MAX_SCENARIOS];
 	struct run_cli cli;
 	struct sb_credential_set creds;
 	struct outputs out = {0};
+	struct sb_outfile raw = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
+	struct machine_check machine;
 	int rc = parse_run_args(argc, argv, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	if (load_credentials(&cli, &creds) ||
-	    (cli.output && open_outputs(cli.output, &out)))
+	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
+	    (cli.raw && open_raw(cli.raw, &raw)) ||
+	    (cli.output && open_outputs(cli.output, &out))) {
+		sb_outfile_abort(&raw);
 		return SB_EXIT_USAGE;
+	}
 	cli.options.creds = &creds;
+	cli.options.raw = raw.f;
 
 	sb_cycles_calibrate(&cycles);
 	cli.options.cycle_overhead = cycles.overhead;
+	check_machine_before(&cli, &machine);
 	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	machine.probe_after = sb_cycles_probe();
 	if (count == 0)
 		sb_cli_error("run: no scenario matches the --suite and --kx given");
 	/* With the CSV on standard output, the table would corrupt it. */
 	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
 	if (rc == 0 && !cli.quiet && !csv_on_stdout)
 		sb_table_print(stdout, &results, table_payload(&cli.options));
+	if (rc == 0 && !cli.quiet)
+		report_warnings(&results);
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
-				    &cycles);
+		                    &cycles, &machine);
+	if (rc == 0 && cli.raw)
+		rc = commit_raw(&raw);
 	sb_outfile_abort(&out.csv);
 	sb_outfile_abort(&out.provenance);
-	int status = rc ? SB_EXIT_FAILURE
-			: count == 0 ? SB_EXIT_USAGE
-			: any_failed(&results) ? SB_EXIT_FAILURE
-					       : SB_EXIT_OK;
+	sb_outfile_abort(&raw);
+	int status = rc                     ? SB_EXIT_FAILURE
+	             : count == 0           ? SB_EXIT_USAGE
+	             : any_failed(&results) ? SB_EXIT_FAILURE
+	                                    : SB_EXIT_OK;
 	sb_results_free(&results);
 	return status;
 }

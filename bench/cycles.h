@@ -44,4 +44,14 @@ uint64_t sb_cycles_elapsed(uint64_t start, uint64_t end, uint64_t overhead);
 /* Nanoseconds from CLOCK_MONOTONIC. */
 uint64_t sb_monotonic_ns(void);
 
+/*
+ * Cycles a fixed chain of dependent integer operations takes (the best of
+ * several tries).  Run at the start and the end of a run: a difference
+ * means the core's speed, or its share of a shared host, changed.
+ */
+uint64_t sb_cycles_probe(void);
+
+/* The 1-minute load average, or -1 when it cannot be read. */
+double sb_load_average(void);
+
 #endif

@@ -1,34 +1,27 @@
 #include "runner.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "cycles.h"
 #include "pair.h"
+#include "series.h"
 
 /* Bytes of application data the verification round trip sends. */
 #define VERIFY_PAYLOAD 100
 /* Slack in each receive slot, so a record longer than expected is seen. */
 #define READ_SLACK 256
 
-/* The samples of one metric, keyed like a row. */
-struct series {
-	char side[8];
-	char metric[32];
-	const char *unit;
-	long payload;
-	struct sb_samples samples;
-};
-
 struct run_state {
 	const struct sb_scenario *scenario;
 	const struct sb_run_options *options;
 	struct sb_pair_config pair_config;
-	struct series *series;
-	size_t series_count;
-	size_t series_cap;
+	struct sb_series_set series;
+	uint64_t deadline_ns; /* when the scenario stops chasing precision */
 	char reason[sizeof(((struct sb_row *)0)->reason)];
 };
 
@@ -57,49 +50,45 @@ static int fail(struct run_state *st, int status, const char *fmt, ...)
 
 /* ---- samples ----------------------------------------------------------- */
 
-static struct series *series_find(struct run_state *st, const char *side,
-				  const char *metric, long payload)
-{
-	for (size_t i = 0; i < st->series_count; i++) {
-		struct series *s = &st->series[i];
-		if (s->payload == payload && strcmp(s->side, side) == 0 &&
-		    strcmp(s->metric, metric) == 0)
-			return s;
-	}
-	return NULL;
-}
-
 static int sample(struct run_state *st, const char *side, const char *metric,
 		  const char *unit, long payload, double value)
 {
-	struct series *s = series_find(st, side, metric, payload);
-	if (!s) {
-		if (st->series_count == st->series_cap) {
-			size_t cap = st->series_cap ? 2 * st->series_cap : 32;
-			struct series *grown =
-				realloc(st->series, cap * sizeof(*grown));
-			if (!grown)
-				return fail(st, SB_ERR_NOMEM, "out of memory");
-			st->series = grown;
-			st->series_cap = cap;
-		}
-		s = &st->series[st->series_count++];
-		*s = (struct series){.unit = unit, .payload = payload};
-		snprintf(s->side, sizeof(s->side), "%s", side);
-		snprintf(s->metric, sizeof(s->metric), "%s", metric);
-	}
-	if (sb_samples_add(&s->samples, value))
+	if (sb_series_add(&st->series, side, metric, unit, payload, value))
 		return fail(st, SB_ERR_NOMEM, "out of memory");
 	return 0;
 }
 
-static void series_free(struct run_state *st)
+/* Whether the timed metric is precise enough on both sides that have it. */
+static bool timing_precise(struct run_state *st, const char *metric,
+                           long payload)
 {
-	for (size_t i = 0; i < st->series_count; i++)
-		sb_samples_free(&st->series[i].samples);
-	free(st->series);
-	st->series = NULL;
-	st->series_count = st->series_cap = 0;
+	const struct sb_run_options *o = st->options;
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		struct sb_series *s =
+		    sb_series_find(&st->series, sb_role_name((enum sb_role)r),
+		                   metric, payload);
+		if (s && !sb_series_precise(s, o->reps, o->precision))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether a measuring loop at repetition `i` is done: never before the
+ * minimum repetitions, then when its metrics (`second` may be NULL) are
+ * precise enough (checked every 8 repetitions: the check sorts), the
+ * maximum is reached, or the time allowed until `deadline_ns` is spent.
+ */
+static bool loop_done(struct run_state *st, unsigned i, const char *first,
+                      const char *second, long payload, uint64_t deadline_ns)
+{
+	const struct sb_run_options *o = st->options;
+	if (i < o->reps)
+		return false;
+	if (i >= o->max_reps || sb_monotonic_ns() >= deadline_ns)
+		return true;
+	return (i - o->reps) % 8 == 0 && timing_precise(st, first, payload) &&
+	       (!second || timing_precise(st, second, payload));
 }
 
 /* ---- rows -------------------------------------------------------------- */
@@ -129,17 +118,91 @@ static int status_row(const struct sb_scenario *sc, enum sb_row_status status,
 	return sb_results_add(out, &row);
 }
 
+static void add_warning(struct sb_row *row, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void add_warning(struct sb_row *row, const char *fmt, ...)
+{
+	size_t at = strlen(row->warnings);
+	if (at > 0 && at + 2 < sizeof(row->warnings)) {
+		strcpy(row->warnings + at, "; ");
+		at += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(row->warnings + at, sizeof(row->warnings) - at, fmt, ap);
+	va_end(ap);
+}
+
+/* Caveats of a timed figure: outliers, precision not reached, and a
+ * harness cost that is not negligible beside it. */
+static void timing_warnings(struct run_state *st, const struct sb_series *s,
+                            struct sb_row *row)
+{
+	const struct sb_run_options *o = st->options;
+	size_t outliers = sb_series_outliers(s);
+	if (outliers > 0)
+		add_warning(
+		    row, "%zu of %zu samples are outliers (modified z > 3.5)",
+		    outliers, s->samples.count);
+	double med = row->stats.median;
+	double half = 1.96 * 1.2533 * 1.4826 * row->stats.mad /
+	              sqrt((double)row->stats.n);
+	if (o->precision > 0 && med > 0 && half > o->precision * med)
+		add_warning(row,
+		            "median known to +-%.1f %%, not the %.1f %% asked",
+		            100 * half / med, 100 * o->precision);
+	/* The link's send is inside a timed write, its receive inside a read:
+	 * each is about half of the harness's cost per record. */
+	bool record = strcmp(s->metric, "encrypt_cycles") == 0 ||
+	              strcmp(s->metric, "decrypt_cycles") == 0;
+	struct sb_series *h = record
+	                          ? sb_series_find(&st->series, "both",
+	                                           "harness_cycles", s->payload)
+	                          : NULL;
+	double link = h && h->samples.count ? h->samples.values[0] / 2 : 0;
+	if (med > 0 && link > 0.01 * med)
+		add_warning(row, "link copy is %.1f %% of this figure",
+		            100 * link / med);
+}
+
+static int write_raw(const struct run_state *st, const struct sb_row *row,
+                     const struct sb_series *s)
+{
+	char fields[12][48];
+	const char *cells[12];
+	for (size_t c = 0; c < 9; c++) {
+		sb_row_field(row, c, fields[c], sizeof(fields[c]));
+		cells[c] = fields[c];
+	}
+	for (size_t i = 0; i < s->samples.count; i++) {
+		snprintf(fields[9], sizeof(fields[9]), "%zu", i);
+		snprintf(fields[10], sizeof(fields[10]), "%.17g",
+		         s->samples.values[i]);
+		cells[9] = fields[9];
+		cells[10] = fields[10];
+		if (sb_csv_record_write(st->options->raw, cells, 11))
+			return SB_ERR_IO;
+	}
+	return 0;
+}
+
 static int series_rows(struct run_state *st, struct sb_results *out)
 {
-	for (size_t i = 0; i < st->series_count; i++) {
-		struct series *s = &st->series[i];
+	for (size_t i = 0; i < st->series.count; i++) {
+		struct sb_series *s = &st->series.items[i];
 		struct sb_row row = scenario_row(st->scenario);
 		row.payload = s->payload;
 		snprintf(row.side, sizeof(row.side), "%s", s->side);
 		snprintf(row.metric, sizeof(row.metric), "%s", s->metric);
 		snprintf(row.unit, sizeof(row.unit), "%s", s->unit);
+		if (st->options->raw && write_raw(st, &row, s))
+			return fail(st, SB_ERR_IO,
+			            "writing raw samples failed");
 		sb_stats_summarize(s->samples.values, s->samples.count,
-				   &row.stats);
+		                   &row.stats);
+		if (sb_series_is_timing(s))
+			timing_warnings(st, s, &row);
 		if (sb_results_add(out, &row))
 			return SB_ERR_NOMEM;
 	}
@@ -431,6 +494,17 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	return rc;
 }
 
+/* The largest payload whose record fits one MTU (for TLS: one segment of
+ * that size) with this suite. */
+static size_t max_payload(const struct run_state *st)
+{
+	const struct sb_suite *suite = st->scenario->suite;
+	size_t overhead = st->scenario->protocol == SB_PROTO_TLS12
+	                      ? sb_suite_tls12_overhead(suite)
+	                      : sb_suite_dtls12_overhead(suite);
+	return st->options->mtu - overhead;
+}
+
 /* Steady state: the heap while one record goes each way. */
 static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 			     const struct record_buffers *b, size_t payload)
@@ -451,7 +525,7 @@ static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 }
 
 static int measure_payload(struct run_state *st, struct sb_pair *pair,
-			   size_t payload)
+                           size_t payload, uint64_t deadline_ns)
 {
 	const struct sb_run_options *o = st->options;
 	struct record_buffers b = {.slot = payload + READ_SLACK};
@@ -463,10 +537,25 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 		rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	if (rc == 0)
 		fill_pattern(b.payload, payload, (unsigned)payload);
-	for (unsigned i = 0; rc == 0 && i < o->warmup + o->reps; i++)
-		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++)
-			rc = record_batch(st, pair, (enum sb_role)s, &b, payload,
-					  i >= o->warmup);
+	/* What the same records cost the link alone, for the warnings. */
+	size_t wire = payload + (o->mtu - max_payload(st));
+	if (rc == 0)
+		rc = sample(st, "both", "harness_cycles", "cycles",
+		            (long)payload,
+		            sb_harness_record_cycles(wire, o->cycle_overhead));
+	for (unsigned i = 0; rc == 0 && i < o->warmup; i++)
+		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER;
+		     s++)
+			rc = record_batch(st, pair, (enum sb_role)s, &b,
+			                  payload, false);
+	for (unsigned i = 0;
+	     rc == 0 && !loop_done(st, i, "encrypt_cycles", "decrypt_cycles",
+	                           (long)payload, deadline_ns);
+	     i++)
+		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER;
+		     s++)
+			rc = record_batch(st, pair, (enum sb_role)s, &b,
+			                  payload, true);
 	if (rc == 0)
 		rc = steady_state_heap(st, pair, &b, payload);
 	free(b.payload);
@@ -474,15 +563,13 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	return rc;
 }
 
-/* The largest payload whose record fits one MTU (for TLS: one segment of
- * that size) with this suite. */
-static size_t max_payload(const struct run_state *st)
+/* Each payload size gets an equal share of the scenario's time left. */
+static uint64_t payload_deadline(const struct run_state *st, size_t left)
 {
-	const struct sb_suite *suite = st->scenario->suite;
-	size_t overhead = st->scenario->protocol == SB_PROTO_TLS12
-				  ? sb_suite_tls12_overhead(suite)
-				  : sb_suite_dtls12_overhead(suite);
-	return st->options->mtu - overhead;
+	uint64_t now = sb_monotonic_ns();
+	if (now >= st->deadline_ns)
+		return now;
+	return now + (st->deadline_ns - now) / left;
 }
 
 static int measure_records(struct run_state *st, struct sb_pair *pair,
@@ -505,7 +592,9 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
 				return fail(st, SB_ERR_NOMEM, "out of memory");
 			continue;
 		}
-		rc = measure_payload(st, pair, payload);
+		rc =
+		    measure_payload(st, pair, payload,
+		                    payload_deadline(st, o->payload_count - i));
 		if (rc == 0 && o->payloads[i] == SB_PAYLOAD_MAX)
 			for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && rc == 0; s++)
 				rc = sample(st, sb_role_name((enum sb_role)s),
@@ -534,21 +623,75 @@ static bool scenario_supported(const struct sb_scenario *sc, char *why,
 	return true;
 }
 
+/* The payload forged records carry: the first size asked for. */
+static size_t reject_payload(const struct run_state *st)
+{
+	size_t p = st->options->payloads[0];
+	return p == SB_PAYLOAD_MAX || p > max_payload(st) ? max_payload(st) : p;
+}
+
+/*
+ * What a forged record costs the server: one read of a record whose tag
+ * has a flipped bit.  DTLS drops it silently (RFC 6347 4.1.2.7), so an
+ * attacker can make a device pay this at will; TLS closes the connection,
+ * which is why every measured handshake's connection pays it once.
+ */
+static int sample_reject(struct run_state *st, struct sb_pair *pair)
+{
+	size_t payload = reject_payload(st);
+	uint8_t buf[SB_LINK_MAX_MTU];
+	fill_pattern(buf, payload, 3);
+	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, payload) ||
+	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
+		return fail(st, SB_ERR_VERIFY,
+		            "could not send a forged record");
+	uint64_t t0 = sb_cycles_now();
+	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
+	uint64_t cycles =
+	    sb_cycles_elapsed(t0, sb_cycles_now(), pair->cycle_overhead);
+	if (n >= 0)
+		return fail(st, SB_ERR_VERIFY,
+		            "server accepted a record with a flipped tag bit");
+	return sample(st, "server", "reject_cycles", "cycles", (long)payload,
+	              (double)cycles);
+}
+
+static int measure_handshakes(struct run_state *st)
+{
+	uint64_t now = sb_monotonic_ns();
+	/* Handshakes may use half the scenario's time, records the rest. */
+	uint64_t deadline =
+		now < st->deadline_ns ? now + (st->deadline_ns - now) / 2 : now;
+	int rc = 0;
+	for (unsigned i = 0;
+	     rc == 0 && !loop_done(st, i, "handshake_cycles", NULL,
+	                           SB_NO_PAYLOAD, deadline);
+	     i++) {
+		struct sb_pair pair;
+		rc = handshake_once(st, &pair, true);
+		if (rc == 0)
+			rc = sample_reject(st, &pair);
+		sb_pair_free(&pair);
+	}
+	return rc;
+}
+
 static int measure(struct run_state *st, struct sb_results *out)
 {
 	const struct sb_run_options *o = st->options;
 	struct sb_pair pair = {0};
+	st->deadline_ns = sb_monotonic_ns() + (uint64_t)(o->budget_s * 1e9);
 	int rc = verify_connection(st);
 	/* The verified connection was the first warm-up handshake. */
 	for (unsigned i = 1; rc == 0 && i < o->warmup; i++) {
 		rc = handshake_once(st, &pair, false);
 		sb_pair_free(&pair);
 	}
-	for (unsigned i = 0; rc == 0 && i < o->reps; i++) {
-		sb_pair_free(&pair);
-		rc = handshake_once(st, &pair, true);
-	}
-	/* Records go over the last measured connection. */
+	if (rc == 0)
+		rc = measure_handshakes(st);
+	/* Records go over a fresh connection, unharmed by forged records. */
+	if (rc == 0)
+		rc = handshake_once(st, &pair, false);
 	if (rc == 0)
 		rc = measure_records(st, &pair, out);
 	sb_pair_free(&pair);
@@ -583,7 +726,7 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	int rc = measure(&st, results);
 	if (rc == 0)
 		rc = series_rows(&st, results);
-	series_free(&st);
+	sb_series_set_free(&st.series);
 	if (rc == SB_ERR_NOMEM)
 		return rc;
 	if (rc) {
@@ -592,4 +735,43 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 				  st.reason, results);
 	}
 	return 0;
+}
+
+/* ---- the harness's own cost -------------------------------------------- */
+
+const char *const sb_raw_columns[] = {
+    "client", "server", "protocol", "kx",     "suite", "payload",
+    "side",   "metric", "unit",     "sample", "value",
+};
+const size_t sb_raw_column_count =
+    sizeof(sb_raw_columns) / sizeof(sb_raw_columns[0]);
+
+double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead)
+{
+	enum { BATCHES = 200 };
+	uint8_t out[SB_LINK_MAX_MTU] = {0}, in[SB_LINK_MAX_MTU];
+	double per_record[BATCHES];
+	struct sb_link link;
+	sb_link_init(&link, SB_LINK_DATAGRAM, len);
+	if (sb_link_reserve(&link, SB_DIR_C2S, SB_RECORD_BATCH)) {
+		sb_link_free(&link);
+		return 0;
+	}
+	int failed = 0;
+	for (int b = 0; b < BATCHES; b++) {
+		uint64_t t0 = sb_cycles_now();
+		for (int i = 0; i < SB_RECORD_BATCH; i++)
+			failed |= sb_link_send(&link, SB_DIR_C2S, out, len);
+		for (int i = 0; i < SB_RECORD_BATCH; i++)
+			failed |=
+			    sb_link_recv(&link, SB_DIR_C2S, in, sizeof(in)) < 0;
+		uint64_t t1 = sb_cycles_now();
+		per_record[b] =
+		    (double)sb_cycles_elapsed(t0, t1, cycle_overhead) /
+		    SB_RECORD_BATCH;
+	}
+	sb_link_free(&link);
+	struct sb_summary s;
+	sb_stats_summarize(per_record, BATCHES, &s);
+	return failed ? 0 : s.median;
 }

@@ -13,6 +13,8 @@
 #ifndef SB_RUNNER_H
 #define SB_RUNNER_H
 
+#include <stdio.h>
+
 #include "credentials.h"
 #include "results.h"
 
@@ -35,8 +37,13 @@ struct sb_run_options {
 	bool cookie;
 	bool mutual;
 	enum sb_impl impl;
-	unsigned warmup;  /* handshakes (and record batches) not measured */
-	unsigned reps;    /* measured handshakes, and record batches per size */
+	unsigned warmup;   /* handshakes (and record batches) not measured */
+	unsigned reps;     /* at least this many measured handshakes, and record
+	                      batches per size */
+	unsigned max_reps; /* at most this many, while chasing precision */
+	double precision;  /* target: median known to +-precision (0.01: 1 %) */
+	double budget_s;   /* seconds one scenario may spend chasing it */
+	FILE *raw;         /* every sample as CSV rows, or NULL */
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
 	size_t payload_count;
 	uint64_t cycle_overhead;
@@ -51,7 +58,18 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 		    const struct sb_run_options *options,
 		    struct sb_results *results) SB_MUST_USE;
 
-/* "dtls1.2". */
+/* "dtls1.2" or "tls1.2". */
 const char *sb_protocol_name(enum sb_protocol protocol);
+
+/* The header of the --raw samples file: the key columns, sample, value. */
+extern const char *const sb_raw_columns[];
+extern const size_t sb_raw_column_count;
+
+/*
+ * The harness's own cost per record: one datagram of `len` bytes sent
+ * and received through a link, no library involved, in TSC cycles (the
+ * median over many batches, counter overhead subtracted).
+ */
+double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead);
 
 #endif

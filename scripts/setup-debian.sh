@@ -3,7 +3,8 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -eu
 packages="build-essential cmake pkg-config git ca-certificates libssl-dev openssl
-libmbedtls-dev libbearssl-dev libcsv-dev libcriterion-dev valgrind"
+libmbedtls-dev libbearssl-dev libcsv-dev libcriterion-dev valgrind
+python3-matplotlib"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -25,6 +25,10 @@ static void setup(void)
 		.cookie = true,
 		.warmup = 1,
 		.reps = 3,
+		/* No time to chase precision: exactly `reps` samples. */
+		.max_reps = 1000,
+		.precision = 0.01,
+		.budget_s = 0,
 		.payloads = {16, SB_PAYLOAD_MAX},
 		.payload_count = 2,
 	};
@@ -89,6 +93,8 @@ Test(runner, ok_scenario_has_every_metric, .init = setup, .fini = teardown)
 				   "%s", per_side[i]);
 	}
 	cr_expect_not_null(find("both", "handshake_ns", SB_NO_PAYLOAD));
+	cr_expect_not_null(find("server", "reject_cycles", 16));
+	cr_expect_not_null(find("both", "harness_cycles", 16));
 	const struct sb_row *hs = find("client", "handshake_cycles", SB_NO_PAYLOAD);
 	cr_assert_eq(hs->stats.n, 3, "reps measured handshakes");
 	cr_expect_gt(hs->stats.median, 0);
