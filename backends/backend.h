@@ -104,6 +104,13 @@ struct sb_endpoint_config {
 	bool cookie;                  /* DTLS server: HelloVerifyRequest exchange */
 	bool mutual;                  /* client certificates requested and checked */
 	enum sb_impl impl;            /* primitives, where the library lets us pick */
+	/*
+	 * Deterministic mode: every random byte the library draws comes from
+	 * sb_rng seeded with `seed` (reseeded at each endpoint's setup), so
+	 * two runs give identical transcripts.  NOT secure: benchmarks only.
+	 */
+	bool deterministic;
+	uint64_t seed;
 	struct sb_io io;
 	struct sb_clock clock;
 };
@@ -195,6 +202,22 @@ struct sb_backend {
  */
 void sb_heap_note_alloc(size_t bytes);
 void sb_heap_note_free(size_t bytes);
+
+/*
+ * The deterministic byte generator of --deterministic: SplitMix64
+ * (Steele, Lea and Flood, 2014).  Fast and reproducible, not
+ * cryptographic -- it stands in for a library's random generator only
+ * so that transcripts repeat.
+ */
+struct sb_rng {
+	uint64_t state;
+};
+
+/* Seed the generator; `stream` separates endpoints sharing one seed. */
+void sb_rng_seed(struct sb_rng *rng, uint64_t seed, uint64_t stream);
+
+/* Fill `buf` with the next `len` bytes of the stream. */
+void sb_rng_fill(struct sb_rng *rng, uint8_t *buf, size_t len);
 
 /* The backends this build has, NULL-terminated, in a stable order. */
 extern const struct sb_backend *const sb_backends[];

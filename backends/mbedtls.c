@@ -8,16 +8,15 @@
  * id set again.  Debian's build has no MBEDTLS_PLATFORM_MEMORY, so the
  * build links copies of the static archives whose calloc/free references
  * are renamed to sb_mbed_calloc/sb_mbed_free, defined at the end of this
- * file: only Mbed TLS's own allocations are counted.  TLS 1.2 runs over
- * the same callbacks, on the link's stream mode.
- *
- * Left as it is for now: with MBEDTLS_HAVE_TIME the library puts time()
- * into the hello randoms and its cookies, so transcripts vary by second.
+ * file: only Mbed TLS's own allocations are counted.  The same copies
+ * rename time() to sb_mbed_time(), so the seconds Mbed TLS puts into its
+ * hello randoms and cookies, and checks certificates against, come from
+ * the core's virtual clock.  TLS 1.2 runs over the same callbacks, on the
+ * link's stream mode.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/pk.h>
@@ -28,9 +27,15 @@
 #include <mbedtls/x509_crt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
+
+/* The clock sb_mbed_time() reads: the core's, set by every endpoint's
+ * setup (one run shares one clock). */
+static struct sb_clock mbed_clock;
 
 /* The in-memory link has one client, so its "address" is a constant. */
 static const unsigned char mbed_transport_id[] = "sb-link-client";
@@ -39,7 +44,6 @@ struct mbed_endpoint {
 	const struct sb_endpoint_config *cfg;
 	bool live; /* the contexts below are initialised */
 	bool done; /* the handshake is over */
-	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_ssl_config conf;
 	mbedtls_ssl_context ssl;
@@ -52,6 +56,7 @@ struct mbed_endpoint {
 	uint64_t timer_int_us; /* virtual-clock deadlines */
 	uint64_t timer_fin_us;
 	int io_status; /* the link's last refusal, 0 if none */
+	struct sb_rng rng; /* --deterministic: the DRBG's only entropy */
 	char error[256];
 };
 
@@ -219,13 +224,37 @@ static bool mbed_is_psk(const struct sb_suite *suite)
 	return suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_PSK;
 }
 
+/*
+ * The DRBG's entropy.  Not mbedtls_entropy_func: Debian's build enables
+ * HAVEGE, whose mbedtls_entropy_init() alone runs about 14 million
+ * instructions of timing-dependent loops -- a cost no device pays (it has
+ * a hardware RNG) that would swamp `setup` and make instruction counts
+ * unrepeatable.  So: the kernel's generator, as a device's RNG would be,
+ * or sb_rng under --deterministic.
+ */
+static int mbed_entropy(void *ctx, unsigned char *out, size_t len)
+{
+	struct mbed_endpoint *ep = ctx;
+	if (ep->cfg->deterministic) {
+		sb_rng_fill(&ep->rng, out, len);
+		return 0;
+	}
+	for (size_t got = 0; got < len;) {
+		ssize_t n = getrandom(out + got, len - got, 0);
+		if (n < 0)
+			return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 static int mbed_conf_common(struct mbed_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	mbedtls_ssl_config *conf = &ep->conf;
 	static const char personal[] = "suitebench-mbedtls";
 	int ret = mbedtls_ctr_drbg_seed(
-	    &ep->drbg, mbedtls_entropy_func, &ep->entropy,
+	    &ep->drbg, mbed_entropy, ep,
 	    (const unsigned char *)personal, sizeof(personal) - 1);
 	if (ret != 0)
 		return mbed_fail(ep, SB_ERR_INVALID, "seeding the DRBG", ret);
@@ -400,7 +429,8 @@ static int mbed_endpoint_setup(void *state,
 {
 	struct mbed_endpoint *ep = state;
 	ep->cfg = cfg;
-	mbedtls_entropy_init(&ep->entropy);
+	mbed_clock = cfg->clock;
+	sb_rng_seed(&ep->rng, cfg->seed, (uint64_t)cfg->role);
 	mbedtls_ctr_drbg_init(&ep->drbg);
 	mbedtls_ssl_config_init(&ep->conf);
 	mbedtls_ssl_init(&ep->ssl);
@@ -530,7 +560,6 @@ static void mbed_endpoint_free(void *state)
 	mbedtls_x509_crt_free(&ep->cert);
 	mbedtls_pk_free(&ep->key);
 	mbedtls_ctr_drbg_free(&ep->drbg);
-	mbedtls_entropy_free(&ep->entropy);
 }
 
 const struct sb_backend sb_backend_mbedtls = {
@@ -556,6 +585,7 @@ const struct sb_backend sb_backend_mbedtls = {
  * these two (objcopy --redefine-sym, CMakeLists.txt), so they see exactly
  * the library's own blocks.  Sized with malloc_usable_size() (backend.h).
  */
+time_t sb_mbed_time(time_t *out);
 void *sb_mbed_calloc(size_t n, size_t size);
 void sb_mbed_free(void *p);
 
@@ -572,4 +602,15 @@ void sb_mbed_free(void *p)
 	if (p)
 		sb_heap_note_free(malloc_usable_size(p));
 	free(p);
+}
+
+/* Mbed TLS's time(), renamed in its archives (see the file comment). */
+time_t sb_mbed_time(time_t *out)
+{
+	time_t now = mbed_clock.now_us
+	                 ? (time_t)(mbed_clock.now_us(mbed_clock.ctx) / 1000000u)
+	                 : time(NULL);
+	if (out)
+		*out = now;
+	return now;
 }

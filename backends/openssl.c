@@ -9,6 +9,9 @@
  * runs over the same BIO, on the link's stream mode.
  */
 #define _GNU_SOURCE
+/* RAND_METHOD is deprecated in 3.0 but is the one hook that replaces every
+ * random draw, which --deterministic needs. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -33,6 +36,7 @@ struct ossl_endpoint {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	bool clock_held;
+	bool rng_held;
 	uint8_t cookie_secret[32];
 	char error[256];
 };
@@ -63,6 +67,48 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 	tv->tv_sec = ts.tv_sec;
 	tv->tv_usec = ts.tv_nsec / 1000;
 	return 0;
+}
+
+/* ---- deterministic randomness ------------------------------------------ */
+
+/*
+ * --deterministic: OpenSSL draws every random byte (hello randoms, ECDHE
+ * keys, ECDSA nonces) through RAND_bytes/RAND_priv_bytes, which honour a
+ * replaced RAND_METHOD.  The method is process-wide, so it is installed
+ * while a deterministic endpoint exists and reseeded at each endpoint's
+ * setup; the single-threaded run makes the order of draws repeatable.
+ */
+static struct sb_rng ossl_rng;
+static unsigned ossl_rng_users;
+
+static int ossl_rng_bytes(unsigned char *buf, int num)
+{
+	sb_rng_fill(&ossl_rng, buf, (size_t)num);
+	return 1;
+}
+
+static int ossl_rng_status(void)
+{
+	return 1;
+}
+
+static const RAND_METHOD ossl_rng_method = {
+	.bytes = ossl_rng_bytes,
+	.pseudorand = ossl_rng_bytes,
+	.status = ossl_rng_status,
+};
+
+static void ossl_rng_hold(const struct sb_endpoint_config *cfg)
+{
+	sb_rng_seed(&ossl_rng, cfg->seed, (uint64_t)cfg->role);
+	if (ossl_rng_users++ == 0)
+		RAND_set_rand_method(&ossl_rng_method);
+}
+
+static void ossl_rng_release(void)
+{
+	if (--ossl_rng_users == 0)
+		RAND_set_rand_method(NULL); /* back to OpenSSL's own */
 }
 
 /* ---- heap accounting ------------------------------------------------- */
@@ -452,6 +498,10 @@ static int ossl_endpoint_setup(void *state, const struct sb_endpoint_config *cfg
 	ossl_clock = cfg->clock;
 	ossl_clock_users++;
 	ep->clock_held = true;
+	if (cfg->deterministic) {
+		ossl_rng_hold(cfg);
+		ep->rng_held = true;
+	}
 
 	bool client = cfg->role == SB_ROLE_CLIENT;
 	ep->ctx = SSL_CTX_new(ossl_method(cfg->protocol, cfg->role));
@@ -550,6 +600,10 @@ static void ossl_endpoint_free(void *state)
 	if (ep->clock_held) {
 		ep->clock_held = false;
 		ossl_clock_users--;
+	}
+	if (ep->rng_held) {
+		ep->rng_held = false;
+		ossl_rng_release();
 	}
 }
 

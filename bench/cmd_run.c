@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "counter.h"
 #include "csv.h"
 #include "link.h"
 #include "cycles.h"
@@ -96,6 +98,12 @@ static void run_usage(FILE *f)
 		"  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: 'native'\n"
 		"                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has them;\n"
 		"                    default) or 'ct' (portable constant-time, as on an MCU)\n"
+		"  --deterministic   seed every library's random generator (see --seed)\n"
+		"                    so transcripts and bytes repeat exactly; NOT secure\n"
+		"  --seed N          the seed of --deterministic (default: 1)\n"
+		"  --counter C       cycles (default: TSC) or instructions: exact counts\n"
+		"                    under valgrind's callgrind (the tool re-runs itself\n"
+		"                    there; timing metrics are then left out)\n"
 		"  --cpu N           pin the run to CPU N\n"
 		"  --raw FILE        also write every sample, one CSV row each\n"
 		"  --credentials DIR test credentials (default: %s)\n"
@@ -319,6 +327,20 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 	return 0;
 }
 
+static int parse_counter(struct run_cli *cli, const char *arg)
+{
+	if (strcasecmp(arg, "instructions") == 0)
+		cli->options.count_instructions = true;
+	else if (strcasecmp(arg, "cycles") == 0)
+		cli->options.count_instructions = false;
+	else {
+		sb_cli_error("--counter: expected cycles or instructions, not '%s'",
+			     arg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
 static int parse_impl(struct run_cli *cli, const char *arg)
 {
 	if (strcasecmp(arg, "ct") == 0)
@@ -379,6 +401,11 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 			return SB_ERR_USAGE;
 		cli->cpu = (long)v;
 		return 0;
+	case 'E':
+		if (sb_cli_number("--seed", arg, 0, ULONG_MAX, &v))
+			return SB_ERR_USAGE;
+		o->seed = v;
+		return 0;
 	default: /* 'm' */
 		if (sb_cli_number("--mtu", arg, SB_LINK_MIN_MTU, SB_LINK_MAX_MTU,
 				  &v))
@@ -403,6 +430,7 @@ static void set_defaults(struct run_cli *cli)
 	cli->options.max_reps = 1000;
 	cli->options.precision = 0.01;
 	cli->options.budget_s = 3;
+	cli->options.seed = 1;
 	cli->cpu = -1;
 	memcpy(cli->options.payloads, payloads, sizeof(payloads));
 	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
@@ -432,6 +460,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"no-cookie", no_argument, NULL, 'C'},
 	    {"mutual", no_argument, NULL, 'M'},
 	    {"bearssl-impl", required_argument, NULL, 'I'},
+	    {"deterministic", no_argument, NULL, 'D'},
+	    {"counter", required_argument, NULL, 'K'},
+	    {"seed", required_argument, NULL, 'E'},
 	    {"credentials", required_argument, NULL, 'c'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -439,6 +470,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
+	bool reps_given = false;
 	set_defaults(cli);
 	opterr = 0;
 	optind = 1;
@@ -462,10 +494,14 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'k': rc = parse_kx(cli, optarg); break;
 		case 'p': rc = parse_payloads(cli, optarg); break;
 		case 'r':
+			reps_given = true;
+			rc = parse_number_option(opt, optarg, cli);
+			break;
 		case 'w':
 		case 'x':
 		case 'B':
 		case 'u':
+		case 'E':
 		case 'm':
 			rc = parse_number_option(opt, optarg, cli);
 			break;
@@ -483,6 +519,12 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'I':
 			rc = parse_impl(cli, optarg);
+			break;
+		case 'D':
+			cli->options.deterministic = true;
+			break;
+		case 'K':
+			rc = parse_counter(cli, optarg);
 			break;
 		case 'c':
 			cli->credentials_dir = optarg;
@@ -512,6 +554,12 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	}
 	if (rc == 0)
 		rc = pair_clients_with_servers(cli);
+	/* Counts are exact: no precision to chase, and fewer repetitions do. */
+	if (cli->options.count_instructions) {
+		cli->options.budget_s = 0;
+		if (!reps_given)
+			cli->options.reps = 3;
+	}
 	if (rc == 0 && cli->pair_count == 0) {
 		/* Default: every backend against itself. */
 		const struct sb_backend *list[8];
@@ -581,6 +629,23 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	const struct sb_run_options *o = &cli->options;
 	sb_provenance_write_common(f, argc, argv, cycles);
 	sb_provenance_line(f, "load_average", "%.2f at start", m->load_before);
+	if (o->count_instructions) {
+		char seen[256];
+		const char *native = getenv(SB_COUNTER_NATIVE_ENV);
+		sb_counter_cpu_features(seen, sizeof(seen));
+		sb_provenance_line(f, "counter",
+				   "instructions, counted by valgrind's callgrind "
+				   "around each measured region; timing metrics "
+				   "left out");
+		sb_provenance_line(f, "cpu_features_native", "%s",
+				   native ? native : "unknown");
+		sb_provenance_line(f, "cpu_features_under_valgrind",
+				   "%s (what the libraries saw: code paths may "
+				   "differ from a native run)",
+				   seen);
+	} else {
+		sb_provenance_line(f, "counter", "cycles (TSC)");
+	}
 	double drift =
 	    m->probe_before
 	        ? 100.0 * ((double)m->probe_after - (double)m->probe_before) /
@@ -607,6 +672,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   o->budget_s);
 	sb_provenance_line(f, "mtu", "%zu", o->mtu);
 	sb_provenance_line(f, "cookie_exchange", "%s", o->cookie ? "on" : "off");
+	if (o->deterministic)
+		sb_provenance_line(f, "deterministic",
+				   "seed %llu: every library's random generator "
+				   "seeded, clocks virtual (NOT secure)",
+				   (unsigned long long)o->seed);
+	else
+		sb_provenance_line(f, "deterministic", "no: libraries use their "
+				   "own random generators");
 	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
 	sb_provenance_line(f, "warmup", "%u", o->warmup);
 	sb_provenance_line(f, "reps", "%u", o->reps);
@@ -778,7 +851,8 @@ static void check_machine_before(struct run_cli *cli, struct machine_check *m)
 	    sb_harness_record_cycles(45, cli->options.cycle_overhead);
 }
 
-int cmd_run(int argc, char **argv)
+/* `args` is a copy of `argv` that parsing may cut up. */
+static int run_command(int argc, char **argv, char **args)
 {
 	static struct sb_scenario scenarios[MAX_SCENARIOS];
 	struct run_cli cli;
@@ -788,9 +862,14 @@ int cmd_run(int argc, char **argv)
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
 	struct machine_check machine;
-	int rc = parse_run_args(argc, argv, &cli);
+	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (cli.options.count_instructions && !sb_counter_active()) {
+		/* main() passed argv + 1: argv[-1] is the program's name. */
+		rc = sb_counter_reexec(argc + 1, argv - 1);
+		return rc < 0 ? SB_EXIT_FAILURE : rc;
+	}
 	if (load_credentials(&cli, &creds) ||
 	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
 	    (cli.raw && open_raw(cli.raw, &raw)) ||
@@ -812,7 +891,8 @@ int cmd_run(int argc, char **argv)
 	/* With the CSV on standard output, the table would corrupt it. */
 	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
 	if (rc == 0 && !cli.quiet && !csv_on_stdout)
-		sb_table_print(stdout, &results, table_payload(&cli.options));
+		sb_table_print(stdout, &results, table_payload(&cli.options),
+			       cli.options.count_instructions);
 	if (rc == 0 && !cli.quiet)
 		report_warnings(&results);
 	if (rc == 0 && cli.output)
@@ -829,5 +909,36 @@ int cmd_run(int argc, char **argv)
 	             : any_failed(&results) ? SB_EXIT_FAILURE
 	                                    : SB_EXIT_OK;
 	sb_results_free(&results);
+	return status;
+}
+
+/* A copy of the arguments to parse: list options are split in place, and
+ * the originals must stay whole for the provenance and a re-execution. */
+static char **copy_args(int argc, char **argv)
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+	for (int i = 0; copy && i < argc; i++)
+		if (!(copy[i] = strdup(argv[i])))
+			return copy; /* run_command is never reached */
+	return copy;
+}
+
+static void free_args(int argc, char **copy)
+{
+	for (int i = 0; copy && i < argc; i++)
+		free(copy[i]);
+	free(copy);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	char **args = copy_args(argc, argv);
+	bool whole = args != NULL;
+	for (int i = 0; whole && i < argc; i++)
+		whole = args[i] != NULL;
+	if (!whole)
+		sb_cli_error("out of memory");
+	int status = whole ? run_command(argc, argv, args) : SB_EXIT_FAILURE;
+	free_args(argc, args);
 	return status;
 }

@@ -11,6 +11,25 @@ void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 	link->mtu = mtu;
 	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
 	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
+	sb_sha256_init(&link->transcript);
+}
+
+static void transcript_add(struct sb_link *link, enum sb_dir dir,
+			   const uint8_t *buf, size_t len)
+{
+	uint8_t head[5] = {(uint8_t)dir, (uint8_t)(len >> 24),
+			   (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			   (uint8_t)len};
+	sb_sha256_update(&link->transcript, head, sizeof(head));
+	sb_sha256_update(&link->transcript, buf, len);
+}
+
+void sb_link_transcript_hex(const struct sb_link *link, char out[65])
+{
+	struct sb_sha256 copy = link->transcript;
+	uint8_t digest[SB_SHA256_LEN];
+	sb_sha256_final(&copy, digest);
+	sb_sha256_hex(digest, out);
 }
 
 void sb_link_free(struct sb_link *link)
@@ -198,6 +217,7 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 		rc = flight_count_datagram(link, dir, len, records);
 	if (rc)
 		return rc;
+	transcript_add(link, dir, buf, len);
 
 	link->sent[dir].bytes += len;
 	link->sent[dir].datagrams++;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "../backends/backend.h"
+#include "sha256.h"
 
 /* 1280-byte IPv6 minimum MTU (RFC 8200 5) less 40 bytes IPv6 and 8 bytes UDP. */
 #define SB_LINK_DEFAULT_MTU 1232
@@ -86,6 +87,7 @@ struct sb_link {
 	size_t flight_count;
 	size_t flight_cap;
 	struct sb_link_port port[2];
+	struct sb_sha256 transcript; /* every send since sb_link_init */
 };
 
 /*
@@ -134,6 +136,13 @@ int sb_link_reserve(struct sb_link *link, enum sb_dir dir,
  */
 int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
 		    size_t from_end) SB_MUST_USE;
+
+/*
+ * The SHA-256 of everything sent since sb_link_init, as 64 hex digits:
+ * each send hashed as direction (1 byte), length (4 bytes, big-endian) and
+ * the bytes, so boundaries and order count.  Reading it does not stop it.
+ */
+void sb_link_transcript_hex(const struct sb_link *link, char out[65]);
 
 /* Zero the counters and forget the flights; queued datagrams stay. */
 void sb_link_reset_counters(struct sb_link *link);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "cycles.h"
 
 /*
@@ -50,6 +51,8 @@ static void endpoint_config(struct sb_pair *pair, const struct sb_pair_config *c
 		.cookie = cfg->cookie,
 		.mutual = cfg->mutual,
 		.impl = cfg->impl,
+		.deterministic = cfg->deterministic,
+		.seed = cfg->seed,
 		.io = sb_link_io(&pair->link, role),
 		.clock = sb_vclock_source(&pair->clock),
 	};
@@ -65,11 +68,11 @@ static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
 		return SB_ERR_NOMEM;
 	}
 	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	uint64_t t0 = sb_cycles_now();
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
 	int rc = ep->backend->endpoint_setup(ep->state, &ep->cfg);
-	uint64_t t1 = sb_cycles_now();
+	sb_pair_region_end(pair, t0, &ep->setup_cycles, &ep->setup_instructions);
 	sb_heap_charge(outer);
-	ep->setup_cycles = sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
 	if (rc)
 		snprintf(pair->error, sizeof(pair->error), "%s %s setup: %s: %s",
 			 ep->backend->name, sb_role_name(role), sb_strerror(rc),
@@ -86,6 +89,7 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 		     cfg->mtu);
 	sb_vclock_init(&pair->clock);
 	pair->cycle_overhead = cfg->cycle_overhead;
+	pair->count_instructions = cfg->count_instructions;
 	endpoint_config(pair, cfg, SB_ROLE_CLIENT);
 	endpoint_config(pair, cfg, SB_ROLE_SERVER);
 	int rc = endpoint_setup(pair, SB_ROLE_CLIENT);
@@ -98,11 +102,12 @@ static int timed_step(struct sb_pair *pair, enum sb_role role)
 {
 	struct sb_pair_endpoint *ep = &pair->ep[role];
 	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	uint64_t t0 = sb_cycles_now();
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
 	int rc = ep->backend->step(ep->state);
-	uint64_t t1 = sb_cycles_now();
+	sb_pair_region_end(pair, t0, &ep->handshake_cycles,
+			   &ep->handshake_instructions);
 	sb_heap_charge(outer);
-	ep->handshake_cycles += sb_cycles_elapsed(t0, t1, pair->cycle_overhead);
 	if (rc == 0)
 		ep->done = true;
 	else if (rc != SB_ERR_WANT_IO)
@@ -161,6 +166,22 @@ int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
 	int rc = ep->backend->read(ep->state, buf, cap);
 	sb_heap_charge(outer);
 	return rc;
+}
+
+void sb_pair_region_begin(struct sb_pair *pair, uint64_t *start)
+{
+	if (pair->count_instructions)
+		sb_counter_start();
+	*start = sb_cycles_now();
+}
+
+void sb_pair_region_end(struct sb_pair *pair, uint64_t start, uint64_t *cycles,
+			uint64_t *instructions)
+{
+	uint64_t end = sb_cycles_now();
+	if (pair->count_instructions)
+		*instructions += sb_counter_stop();
+	*cycles += sb_cycles_elapsed(start, end, pair->cycle_overhead);
 }
 
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)

@@ -9,7 +9,7 @@ const char *const sb_results_columns[] = {
 	"client", "server", "protocol", "kx",     "suite",  "payload",
 	"side",   "metric", "unit",     "status", "reason", "n",
 	"median", "p25",    "p75",      "min",    "max",    "mad",
-	"warnings", "build", "granularity",
+	"warnings", "build", "granularity", "digest",
 };
 
 const size_t sb_results_column_count =
@@ -81,11 +81,14 @@ void sb_row_field(const struct sb_row *row, size_t column, char *buf,
 	case 18: snprintf(buf, len, "%s", row->warnings); return;
 	case 19: snprintf(buf, len, "%s", row->build); return;
 	case 20: snprintf(buf, len, "%s", row->granularity); return;
+	case 21: snprintf(buf, len, "%s", row->digest); return;
 	}
 	if (row->status != SB_ROW_OK)
 		return;
 	if (column == 11)
 		snprintf(buf, len, "%zu", s->n);
+	else if (row->digest[0])
+		return; /* a digest row has a count, not a distribution */
 	else if (column >= 12 && column < 18)
 		format_number(stats[column - 12], buf, len);
 }

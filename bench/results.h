@@ -37,6 +37,7 @@ struct sb_row {
 	char warnings[200];    /* measurement caveats, ';'-separated */
 	char build[16];        /* code size: prebuilt, tailored, cortex-m4 */
 	char granularity[16];  /* code size: per-suite or whole-library */
+	char digest[65];       /* transcript_sha256: the SHA-256 in hex */
 };
 
 struct sb_results {

@@ -22,6 +22,9 @@ struct run_state {
 	struct sb_pair_config pair_config;
 	struct sb_series_set series;
 	uint64_t deadline_ns; /* when the scenario stops chasing precision */
+	char transcript[65];  /* the first measured handshake's digest */
+	unsigned transcripts; /* measured handshakes hashed */
+	unsigned transcripts_differing; /* of those, unlike the first */
 	char reason[sizeof(((struct sb_row *)0)->reason)];
 };
 
@@ -373,17 +376,55 @@ static int sample_handshake(struct run_state *st, const struct sb_pair *pair,
 			    uint64_t ns)
 {
 	int rc = sample_heap(st, pair, SB_NO_PAYLOAD);
+	bool counting = st->options->count_instructions;
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
+		const struct sb_pair_endpoint *ep = &pair->ep[r];
 		const char *side = sb_role_name((enum sb_role)r);
+		if (counting) {
+			rc = sample(st, side, "setup_instructions",
+				    "instructions", SB_NO_PAYLOAD,
+				    (double)ep->setup_instructions);
+			rc = rc ? rc : sample(st, side, "handshake_instructions",
+					      "instructions", SB_NO_PAYLOAD,
+					      (double)ep->handshake_instructions);
+			continue;
+		}
 		rc = sample(st, side, "setup_cycles", "cycles", SB_NO_PAYLOAD,
-			    (double)pair->ep[r].setup_cycles);
+			    (double)ep->setup_cycles);
 		rc = rc ? rc : sample(st, side, "handshake_cycles", "cycles",
-				      SB_NO_PAYLOAD,
-				      (double)pair->ep[r].handshake_cycles);
+				      SB_NO_PAYLOAD, (double)ep->handshake_cycles);
 	}
-	rc = rc ? rc : sample(st, "both", "handshake_ns", "ns", SB_NO_PAYLOAD,
-			      (double)ns);
+	/* Under valgrind, time is valgrind's: only counts are kept. */
+	if (rc == 0 && !counting)
+		rc = sample(st, "both", "handshake_ns", "ns", SB_NO_PAYLOAD,
+			    (double)ns);
 	return rc ? rc : sample_wire(st, &pair->link);
+}
+
+/* Deterministic runs must repeat their transcript handshake after handshake. */
+static void note_transcript(struct run_state *st, const struct sb_link *link)
+{
+	char hex[65];
+	sb_link_transcript_hex(link, hex);
+	if (st->transcripts++ == 0)
+		memcpy(st->transcript, hex, sizeof(hex));
+	else if (strcmp(hex, st->transcript) != 0)
+		st->transcripts_differing++;
+}
+
+static int transcript_row(struct run_state *st, struct sb_results *out)
+{
+	struct sb_row row = scenario_row(st->scenario);
+	snprintf(row.side, sizeof(row.side), "both");
+	snprintf(row.metric, sizeof(row.metric), "transcript_sha256");
+	snprintf(row.unit, sizeof(row.unit), "digest");
+	memcpy(row.digest, st->transcript, sizeof(row.digest));
+	row.stats.n = st->transcripts;
+	if (st->transcripts_differing)
+		add_warning(&row, "%u of %u handshakes had another transcript: "
+				  "something in the run is not deterministic",
+			    st->transcripts_differing, st->transcripts);
+	return sb_results_add(out, &row) ? SB_ERR_NOMEM : 0;
 }
 
 /* One handshake on a fresh pair, timed; `measured` keeps its figures. */
@@ -400,6 +441,8 @@ static int handshake_once(struct run_state *st, struct sb_pair *pair,
 	rc = verify_handshake(st, pair);
 	if (rc == 0 && measured)
 		rc = sample_handshake(st, pair, ns);
+	if (rc == 0 && measured)
+		note_transcript(st, &pair->link);
 	return rc;
 }
 
@@ -411,37 +454,48 @@ struct record_buffers {
 	size_t slot;
 };
 
+/* A batch's cost: TSC cycles, and instructions when they are counted. */
+struct batch_cost {
+	uint64_t cycles;
+	uint64_t instructions;
+};
+
 static int write_batch(struct run_state *st, struct sb_pair *pair,
 		       enum sb_role sender, const struct record_buffers *b,
-		       size_t payload, uint64_t *cycles)
+		       size_t payload, struct batch_cost *cost)
 {
-	uint64_t t0 = sb_cycles_now();
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
 	for (size_t i = 0; i < SB_RECORD_BATCH; i++)
-		if (sb_pair_write(pair, sender, b->payload, payload))
+		if (sb_pair_write(pair, sender, b->payload, payload)) {
+			sb_pair_region_end(pair, t0, &cost->cycles,
+					   &cost->instructions);
 			return fail(st, SB_ERR_RECORD,
 				    "%s write of %zu bytes: %s",
 				    sb_role_name(sender), payload,
 				    sb_pair_library_error(pair, sender));
-	*cycles = sb_cycles_elapsed(t0, sb_cycles_now(), pair->cycle_overhead);
+		}
+	sb_pair_region_end(pair, t0, &cost->cycles, &cost->instructions);
 	return 0;
 }
 
 static int read_batch(struct run_state *st, struct sb_pair *pair,
 		      enum sb_role receiver, const struct record_buffers *b,
-		      size_t payload, uint64_t *cycles)
+		      size_t payload, struct batch_cost *cost)
 {
-	uint64_t t0 = sb_cycles_now();
-	for (size_t i = 0; i < SB_RECORD_BATCH; i++) {
-		int n = sb_pair_read(pair, receiver, b->received + i * b->slot,
-				     b->slot);
-		if (n != (int)payload)
-			return fail(st, SB_ERR_RECORD,
-				    "%s read %d bytes of a %zu-byte record: %s",
-				    sb_role_name(receiver), n, payload,
-				    n < 0 ? sb_pair_library_error(pair, receiver)
-					  : "length differs");
-	}
-	*cycles = sb_cycles_elapsed(t0, sb_cycles_now(), pair->cycle_overhead);
+	uint64_t t0;
+	int n = (int)payload;
+	sb_pair_region_begin(pair, &t0);
+	for (size_t i = 0; i < SB_RECORD_BATCH && n == (int)payload; i++)
+		n = sb_pair_read(pair, receiver, b->received + i * b->slot,
+				 b->slot);
+	sb_pair_region_end(pair, t0, &cost->cycles, &cost->instructions);
+	if (n != (int)payload)
+		return fail(st, SB_ERR_RECORD,
+			    "%s read %d bytes of a %zu-byte record: %s",
+			    sb_role_name(receiver), n, payload,
+			    n < 0 ? sb_pair_library_error(pair, receiver)
+				  : "length differs");
 	for (size_t i = 0; i < SB_RECORD_BATCH; i++)
 		if (memcmp(b->received + i * b->slot, b->payload, payload) != 0)
 			return fail(st, SB_ERR_VERIFY,
@@ -474,7 +528,7 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 {
 	enum sb_role receiver = peer_of(sender);
 	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
-	uint64_t enc = 0, dec = 0;
+	struct batch_cost enc = {0}, dec = {0};
 	sb_link_reset_counters(&pair->link);
 	int rc = write_batch(st, pair, sender, b, payload, &enc);
 	rc = rc ? rc : check_batch_wire(st, &pair->link, dir, payload);
@@ -483,10 +537,17 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 		return rc;
 	double wire = (double)(pair->link.sent[dir].bytes / SB_RECORD_BATCH);
 	long p = (long)payload;
-	rc = sample(st, sb_role_name(sender), "encrypt_cycles", "cycles", p,
-		    (double)enc / SB_RECORD_BATCH);
-	rc = rc ? rc : sample(st, sb_role_name(receiver), "decrypt_cycles",
-			      "cycles", p, (double)dec / SB_RECORD_BATCH);
+	bool counting = st->options->count_instructions;
+	const char *unit = counting ? "instructions" : "cycles";
+	rc = sample(st, sb_role_name(sender),
+		    counting ? "encrypt_instructions" : "encrypt_cycles", unit, p,
+		    (double)(counting ? enc.instructions : enc.cycles) /
+			    SB_RECORD_BATCH);
+	rc = rc ? rc : sample(st, sb_role_name(receiver),
+			      counting ? "decrypt_instructions" : "decrypt_cycles",
+			      unit, p,
+			      (double)(counting ? dec.instructions : dec.cycles) /
+				      SB_RECORD_BATCH);
 	rc = rc ? rc : sample(st, sb_role_name(sender), "record_bytes",
 			      "bytes", p, wire);
 	rc = rc ? rc : sample(st, sb_role_name(sender), "record_overhead",
@@ -539,7 +600,7 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 		fill_pattern(b.payload, payload, (unsigned)payload);
 	/* What the same records cost the link alone, for the warnings. */
 	size_t wire = payload + (o->mtu - max_payload(st));
-	if (rc == 0)
+	if (rc == 0 && !o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
 		            (long)payload,
 		            sb_harness_record_cycles(wire, o->cycle_overhead));
@@ -658,6 +719,7 @@ static int sample_reject(struct run_state *st, struct sb_pair *pair)
 
 static int measure_handshakes(struct run_state *st)
 {
+	const struct sb_run_options *o = st->options;
 	uint64_t now = sb_monotonic_ns();
 	/* Handshakes may use half the scenario's time, records the rest. */
 	uint64_t deadline =
@@ -669,7 +731,7 @@ static int measure_handshakes(struct run_state *st)
 	     i++) {
 		struct sb_pair pair;
 		rc = handshake_once(st, &pair, true);
-		if (rc == 0)
+		if (rc == 0 && !o->count_instructions)
 			rc = sample_reject(st, &pair);
 		sb_pair_free(&pair);
 	}
@@ -716,6 +778,9 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 				.cookie = options->cookie,
 				.mutual = options->mutual,
 				.impl = options->impl,
+				.deterministic = options->deterministic,
+				.seed = options->seed,
+				.count_instructions = options->count_instructions,
 				.cycle_overhead = options->cycle_overhead,
 			},
 	};
@@ -726,6 +791,8 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	int rc = measure(&st, results);
 	if (rc == 0)
 		rc = series_rows(&st, results);
+	if (rc == 0 && options->deterministic)
+		rc = transcript_row(&st, results);
 	sb_series_set_free(&st.series);
 	if (rc == SB_ERR_NOMEM)
 		return rc;

@@ -37,6 +37,9 @@ struct sb_run_options {
 	bool cookie;
 	bool mutual;
 	enum sb_impl impl;
+	bool deterministic; /* seeded generators: identical transcripts */
+	bool count_instructions; /* under callgrind: instructions, not cycles */
+	uint64_t seed;
 	unsigned warmup;   /* handshakes (and record batches) not measured */
 	unsigned reps;     /* at least this many measured handshakes, and record
 	                      batches per size */

@@ -35,8 +35,19 @@ static void print_value(FILE *f, int width, double value, int decimals)
 		fprintf(f, " %*.*f", width, decimals, value);
 }
 
+/* The metric names the table shows: cycles, or instructions. */
+struct table_metrics {
+	const char *handshake, *encrypt, *decrypt, *unit;
+};
+
+static const struct table_metrics cycle_metrics = {
+	"handshake_cycles", "encrypt_cycles", "decrypt_cycles", "kcyc"};
+static const struct table_metrics instruction_metrics = {
+	"handshake_instructions", "encrypt_instructions",
+	"decrypt_instructions", "kins"};
+
 static void print_scenario(FILE *f, const struct sb_results *r, size_t first,
-			   long payload)
+			   long payload, const struct table_metrics *m)
 {
 	const struct sb_row *row = &r->rows[first];
 	char pair[64];
@@ -51,30 +62,38 @@ static void print_scenario(FILE *f, const struct sb_results *r, size_t first,
 	print_value(f, 5, median_of(r, first, "client", "handshake_bytes", SB_NO_PAYLOAD), 0);
 	print_value(f, 5, median_of(r, first, "server", "handshake_bytes", SB_NO_PAYLOAD), 0);
 	print_value(f, 3, median_of(r, first, "both", "handshake_flights", SB_NO_PAYLOAD), 0);
-	print_value(f, 8, median_of(r, first, "client", "handshake_cycles", SB_NO_PAYLOAD) / 1e3, 1);
-	print_value(f, 8, median_of(r, first, "server", "handshake_cycles", SB_NO_PAYLOAD) / 1e3, 1);
+	double client = median_of(r, first, "client", m->handshake, SB_NO_PAYLOAD);
+	double server = median_of(r, first, "server", m->handshake, SB_NO_PAYLOAD);
+	print_value(f, 8, client < 0 ? client : client / 1e3, 1);
+	print_value(f, 8, server < 0 ? server : server / 1e3, 1);
 	print_value(f, 4, median_of(r, first, "client", "record_overhead", payload), 0);
-	print_value(f, 7, median_of(r, first, "client", "encrypt_cycles", payload), 0);
-	print_value(f, 7, median_of(r, first, "server", "decrypt_cycles", payload), 0);
+	print_value(f, 7, median_of(r, first, "client", m->encrypt, payload), 0);
+	print_value(f, 7, median_of(r, first, "server", m->decrypt, payload), 0);
 	fputc('\n', f);
 }
 
-void sb_table_print(FILE *f, const struct sb_results *r, long payload)
+void sb_table_print(FILE *f, const struct sb_results *r, long payload,
+		    bool instructions)
 {
-	char enc[16], dec[16];
+	const struct table_metrics *m =
+		instructions ? &instruction_metrics : &cycle_metrics;
+	char enc[16], dec[16], cli[16], srv[16];
 	snprintf(enc, sizeof(enc), "enc@%ld", payload);
 	snprintf(dec, sizeof(dec), "dec@%ld", payload);
+	snprintf(cli, sizeof(cli), "%s cli", m->unit);
+	snprintf(srv, sizeof(srv), "%s srv", m->unit);
 	fprintf(f, "%-17s %-8s %-21s %5s %5s %3s %8s %8s %4s %7s %7s\n",
 		"client/server", "protocol", "suite", "c>s B", "s>c B", "fl",
-		"kcyc cli", "kcyc srv", "ovh", enc, dec);
+		cli, srv, "ovh", enc, dec);
 	for (size_t i = 0; i < r->count; i++)
 		if (i == 0 || !same_scenario(&r->rows[i], &r->rows[i - 1]))
-			print_scenario(f, r, i, payload);
+			print_scenario(f, r, i, payload, m);
 	fprintf(f, "\nc>s B, s>c B: handshake bytes on the wire each way; fl: "
-		   "flights; kcyc: handshake\nthousands of TSC cycles, client "
-		   "and server; ovh: bytes a record adds to its payload;\nenc, "
-		   "dec: TSC cycles per record of %ld bytes, client encrypt and "
-		   "server decrypt.\nAll figures are medians; the CSV has the "
-		   "spread and every other metric.\n",
-		payload);
+		   "flights; %s: handshake\nthousands of %s, client and server; "
+		   "ovh: bytes a record adds to its payload;\nenc, dec: %s per "
+		   "record of %ld bytes, client encrypt and server decrypt.\n"
+		   "All figures are medians; the CSV has the spread and every "
+		   "other metric.\n",
+		m->unit, instructions ? "instructions" : "TSC cycles",
+		instructions ? "instructions" : "TSC cycles", payload);
 }

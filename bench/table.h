@@ -5,15 +5,18 @@
 #ifndef SB_TABLE_H
 #define SB_TABLE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "results.h"
 
 /*
  * Print one line per scenario of `results`: handshake bytes each way,
- * flights, handshake kilocycles for client and server, record overhead,
- * and encrypt/decrypt cycles per record at payload `payload`.
+ * flights, handshake kilocycles (or kilo-instructions when `instructions`)
+ * for client and server, record overhead, and encrypt/decrypt cost per
+ * record at payload `payload`.
  */
-void sb_table_print(FILE *f, const struct sb_results *results, long payload);
+void sb_table_print(FILE *f, const struct sb_results *results, long payload,
+		    bool instructions);
 
 #endif

@@ -143,6 +143,56 @@ Test(runner, tls_scenario_measures_stream_records, .init = setup,
 		     1232 - 29);
 }
 
+static const struct sb_row *transcript_of(const struct sb_results *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (strcmp(r->rows[i].metric, "transcript_sha256") == 0)
+			return &r->rows[i];
+	return NULL;
+}
+
+/* --deterministic: every backend, twice, gives the same transcript, and
+ * every handshake within a run the same one. */
+Test(runner, deterministic_transcripts_repeat_for_every_backend, .init = setup,
+     .fini = teardown)
+{
+	options.deterministic = true;
+	options.seed = 7;
+	for (size_t b = 0; sb_backends[b]; b++)
+		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12; proto++) {
+			struct sb_scenario sc = {sb_backends[b], sb_backends[b],
+						 (enum sb_protocol)proto,
+						 sb_suite_find("ecdhe-ecdsa-ccm8")};
+			struct sb_reason why;
+			if (!sc.client->supports(sc.protocol, sc.suite,
+						 SB_ROLE_CLIENT, &why))
+				continue;
+			char first[65] = "";
+			for (int run = 0; run < 2; run++) {
+				struct sb_results r = {0};
+				cr_assert_eq(sb_scenario_run(&sc, &options, &r), 0);
+				const struct sb_row *row = transcript_of(&r);
+				cr_assert_not_null(row, "%s %s: no transcript row: %s",
+						   sc.client->name,
+						   sb_protocol_name(sc.protocol),
+						   r.rows[0].reason);
+				cr_expect_str_empty(row->warnings, "%s %s: %s",
+						    sc.client->name,
+						    sb_protocol_name(sc.protocol),
+						    row->warnings);
+				cr_expect_eq(strlen(row->digest), 64);
+				if (run == 0)
+					strcpy(first, row->digest);
+				else
+					cr_expect_str_eq(row->digest, first,
+							 "%s %s: transcripts differ",
+							 sc.client->name,
+							 sb_protocol_name(sc.protocol));
+				sb_results_free(&r);
+			}
+		}
+}
+
 /* ---- adversarial: a failed verification keeps no numbers -------------- */
 
 Test(runner, failed_scenario_is_one_row_without_numbers, .init = setup,
