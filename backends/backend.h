@@ -186,6 +186,14 @@ struct sb_backend {
 	size_t (*static_ram)(const void *ep);
 
 	/*
+	 * Optional (NULL for libraries without DTLS timers): the virtual time,
+	 * in microseconds, at which the endpoint's retransmission timer fires,
+	 * or 0 when none runs.  The core jumps its clock there when both sides
+	 * wait, so a lossy handshake costs no real time.
+	 */
+	uint64_t (*next_timeout_us)(void *ep);
+
+	/*
 	 * Optional: describe the primitive implementations `impl` selects,
 	 * e.g. "aes=x86ni ghash=pclmul", for the provenance file.
 	 */

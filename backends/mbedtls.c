@@ -540,6 +540,13 @@ static bool mbed_peer_authenticated(void *state)
 	       mbedtls_ssl_get_peer_cert(&ep->ssl) != NULL;
 }
 
+/* The retransmission deadline the timer callbacks were given. */
+static uint64_t mbed_next_timeout_us(void *state)
+{
+	const struct mbed_endpoint *ep = state;
+	return ep->timer_armed ? ep->timer_fin_us : 0;
+}
+
 static const char *mbed_last_error(void *state)
 {
 	const struct mbed_endpoint *ep = state;
@@ -576,6 +583,7 @@ const struct sb_backend sb_backend_mbedtls = {
     .peer_authenticated = mbed_peer_authenticated,
     .last_error = mbed_last_error,
     .endpoint_free = mbed_endpoint_free,
+    .next_timeout_us = mbed_next_timeout_us,
 };
 
 /* ---- heap accounting --------------------------------------------------- */

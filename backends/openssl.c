@@ -584,6 +584,17 @@ static bool ossl_peer_authenticated(void *state)
 	return peer && SSL_get_verify_result(ep->ssl) == X509_V_OK;
 }
 
+static uint64_t ossl_next_timeout_us(void *state)
+{
+	struct ossl_endpoint *ep = state;
+	struct timeval left;
+	if (!ep->ssl || !ossl_is_dtls(ep->cfg->protocol) ||
+	    DTLSv1_get_timeout(ep->ssl, &left) != 1)
+		return 0;
+	return ep->cfg->clock.now_us(ep->cfg->clock.ctx) +
+	       (uint64_t)left.tv_sec * 1000000u + (uint64_t)left.tv_usec;
+}
+
 static const char *ossl_last_error(void *state)
 {
 	const struct ossl_endpoint *ep = state;
@@ -626,4 +637,5 @@ const struct sb_backend sb_backend_openssl = {
 	.peer_authenticated = ossl_peer_authenticated,
 	.last_error = ossl_last_error,
 	.endpoint_free = ossl_endpoint_free,
+	.next_timeout_us = ossl_next_timeout_us,
 };

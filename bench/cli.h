@@ -12,6 +12,8 @@
 /* Each subcommand: argv[0] is the subcommand's name.  Returns the exit status. */
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_size(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Exit statuses shared by the subcommands. */
 #define SB_EXIT_OK 0

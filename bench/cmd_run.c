@@ -45,6 +45,12 @@ struct run_cli {
 	struct sb_run_options options;
 	const char *output;
 	const char *raw;
+	const char *pcap;
+	bool trace;
+	size_t mtus[16];       /* --mtu: a sweep when more than one */
+	size_t mtu_count;
+	double faults[3][16];  /* --loss, --duplicate, --reorder lists */
+	size_t fault_count[3];
 	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
 	bool quiet;
@@ -91,8 +97,12 @@ static void run_usage(FILE *f)
 		"                    0: exactly --reps)\n"
 		"  --warmup N        unmeasured handshakes and batches first; the first\n"
 		"                    handshake also verifies the connection (default: 3)\n"
-		"  --mtu N           datagram MTU in bytes (default: %d, IPv6 minimum\n"
-		"                    less IPv6 and UDP headers)\n"
+		"  --mtu LIST        datagram MTU in bytes (default: %d, IPv6 minimum\n"
+		"                    less IPv6 and UDP headers); a list sweeps it\n"
+		"  --loss LIST       DTLS handshakes over a link that loses, duplicates\n"
+		"  --duplicate LIST  or reorders each datagram with these probabilities\n"
+		"  --reorder LIST    (seeded by --seed): success rate, virtual time,\n"
+		"                    bytes with retransmissions; no record loops\n"
 		"  --no-cookie       servers skip the HelloVerifyRequest cookie exchange\n"
 		"  --mutual          servers ask for and verify client certificates\n"
 		"  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: 'native'\n"
@@ -106,6 +116,10 @@ static void run_usage(FILE *f)
 		"                    there; timing metrics are then left out)\n"
 		"  --cpu N           pin the run to CPU N\n"
 		"  --raw FILE        also write every sample, one CSV row each\n"
+		"  --trace           print each scenario's verified handshake as a ladder:\n"
+		"                    datagrams, records, handshake messages\n"
+		"  --pcap FILE       write one scenario's verified connection as a pcap\n"
+		"                    file (synthesized IPv4/UDP, or TCP for TLS)\n"
 		"  --credentials DIR test credentials (default: %s)\n"
 		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
 		"                    beside it (FILE minus .csv, plus .provenance.txt);\n"
@@ -327,6 +341,32 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 	return 0;
 }
 
+/* --loss/--duplicate/--reorder: probabilities in [0, 1), comma-separated. */
+static int parse_fault_list(struct run_cli *cli, int opt, char *arg)
+{
+	static const char *const names[3] = {"--loss", "--duplicate",
+					     "--reorder"};
+	int kind = opt == 'F' ? 0 : opt == 'G' ? 1 : 2;
+	char *items[16];
+	int n = sb_cli_split(arg, items, 16);
+	for (int i = 0; i < n; i++) {
+		char *end = NULL;
+		double p = strtod(items[i], &end);
+		if (end == items[i] || *end || !(p >= 0 && p < 1))
+			n = -1;
+		else
+			cli->faults[kind][i] = p;
+	}
+	if (n < 0) {
+		sb_cli_error("%s: expected probabilities from 0 to below 1, "
+			     "comma-separated (at most 16)",
+			     names[kind]);
+		return SB_ERR_USAGE;
+	}
+	cli->fault_count[kind] = (size_t)n;
+	return 0;
+}
+
 static int parse_counter(struct run_cli *cli, const char *arg)
 {
 	if (strcasecmp(arg, "instructions") == 0)
@@ -352,6 +392,28 @@ static int parse_impl(struct run_cli *cli, const char *arg)
 			     arg);
 		return SB_ERR_USAGE;
 	}
+	return 0;
+}
+
+/* --mtu: one MTU, or a list to sweep. */
+static int parse_mtus(struct run_cli *cli, const char *arg)
+{
+	char copy[256], *items[16];
+	snprintf(copy, sizeof(copy), "%s", arg);
+	int n = sb_cli_split(copy, items, 16);
+	if (n < 0) {
+		sb_cli_error("--mtu: expected at most 16 sizes, comma-separated");
+		return SB_ERR_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long v;
+		if (sb_cli_number("--mtu", items[i], SB_LINK_MIN_MTU,
+				  SB_LINK_MAX_MTU, &v))
+			return SB_ERR_USAGE;
+		cli->mtus[i] = v;
+	}
+	cli->mtu_count = (size_t)n;
+	cli->options.mtu = cli->mtus[0];
 	return 0;
 }
 
@@ -407,11 +469,7 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 		o->seed = v;
 		return 0;
 	default: /* 'm' */
-		if (sb_cli_number("--mtu", arg, SB_LINK_MIN_MTU, SB_LINK_MAX_MTU,
-				  &v))
-			return SB_ERR_USAGE;
-		o->mtu = v;
-		return 0;
+		return parse_mtus(cli, arg);
 	}
 }
 
@@ -455,6 +513,11 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"budget", required_argument, NULL, 'B'},
 	    {"cpu", required_argument, NULL, 'u'},
 	    {"raw", required_argument, NULL, 'W'},
+	    {"trace", no_argument, NULL, 'T'},
+	    {"loss", required_argument, NULL, 'F'},
+	    {"duplicate", required_argument, NULL, 'G'},
+	    {"reorder", required_argument, NULL, 'H'},
+	    {"pcap", required_argument, NULL, 'A'},
 	    {"warmup", required_argument, NULL, 'w'},
 	    {"mtu", required_argument, NULL, 'm'},
 	    {"no-cookie", no_argument, NULL, 'C'},
@@ -507,6 +570,17 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'R':
 			rc = parse_precision(cli, optarg);
+			break;
+		case 'T':
+			cli->trace = true;
+			break;
+		case 'F':
+		case 'G':
+		case 'H':
+			rc = parse_fault_list(cli, opt, optarg);
+			break;
+		case 'A':
+			cli->pcap = optarg;
 			break;
 		case 'W':
 			cli->raw = optarg;
@@ -576,23 +650,79 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 
 /* ---- running ----------------------------------------------------------- */
 
+static bool faults_given(const struct run_cli *cli)
+{
+	return cli->fault_count[0] || cli->fault_count[1] || cli->fault_count[2];
+}
+
+/* Every combination of the swept MTUs and fault probabilities. */
+static size_t build_conditions(const struct run_cli *cli,
+			       struct sb_conditions *out, size_t cap)
+{
+	size_t counts[4] = {cli->mtu_count, cli->fault_count[0],
+			    cli->fault_count[1], cli->fault_count[2]};
+	size_t total = 1;
+	for (int k = 0; k < 4; k++)
+		total *= counts[k] ? counts[k] : 1;
+	size_t n = 0;
+	for (size_t i = 0; i < total && n < cap; i++, n++) {
+		struct sb_conditions *c = &out[n];
+		size_t rest = i, at = 0, pick[4];
+		*c = (struct sb_conditions){.faulty = faults_given(cli)};
+		for (int k = 0; k < 4; k++) {
+			size_t size = counts[k] ? counts[k] : 1;
+			pick[k] = rest % size;
+			rest /= size;
+		}
+		if (cli->mtu_count) {
+			c->mtu = cli->mtus[pick[0]];
+			at += (size_t)snprintf(c->label + at, sizeof(c->label) - at,
+					       "mtu=%zu", c->mtu);
+		}
+		static const char *const names[3] = {"loss", "duplicate",
+						     "reorder"};
+		double *p[3] = {&c->faults.loss, &c->faults.duplicate,
+				&c->faults.reorder};
+		for (int k = 0; k < 3; k++) {
+			if (!cli->fault_count[k])
+				continue;
+			*p[k] = cli->faults[k][pick[k + 1]];
+			at += (size_t)snprintf(c->label + at,
+					       at < sizeof(c->label)
+						       ? sizeof(c->label) - at
+						       : 0,
+					       "%s%s=%g", at ? "," : "", names[k],
+					       *p[k]);
+		}
+	}
+	return n;
+}
+
 static size_t build_scenarios(const struct run_cli *cli,
 			      struct sb_scenario *out, size_t cap)
 {
+	struct sb_conditions conditions[256];
+	size_t nc = build_conditions(cli, conditions, 256);
 	size_t n = 0;
 	for (size_t p = 0; p < cli->pair_count; p++)
 		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12; proto++)
-			for (size_t s = 0; s < cli->suite_count && n < cap; s++) {
-				if (!cli->protocols[proto] ||
-				    !cli->kx_wanted[cli->suites[s]->kx])
-					continue;
-				out[n++] = (struct sb_scenario){
-					.client = cli->pairs[p].client,
-					.server = cli->pairs[p].server,
-					.protocol = (enum sb_protocol)proto,
-					.suite = cli->suites[s],
-				};
-			}
+			for (size_t s = 0; s < cli->suite_count; s++)
+				for (size_t c = 0; c < nc && n < cap; c++) {
+					/* Faults are a datagram path's: TLS's
+					 * stream is reliable. */
+					if (!cli->protocols[proto] ||
+					    !cli->kx_wanted[cli->suites[s]->kx] ||
+					    (conditions[c].faulty &&
+					     proto == SB_PROTO_TLS12))
+						continue;
+					out[n++] = (struct sb_scenario){
+						.client = cli->pairs[p].client,
+						.server = cli->pairs[p].server,
+						.protocol = (enum sb_protocol)proto,
+						.suite = cli->suites[s],
+						.conditions = conditions[c],
+					};
+				}
 	return n;
 }
 
@@ -601,10 +731,10 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 {
 	for (size_t i = 0; i < count; i++) {
 		if (!cli->quiet)
-			fprintf(stderr, "[%zu/%zu] %s/%s %s %s ... ", i + 1, count,
-				sc[i].client->name, sc[i].server->name,
+			fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s ... ", i + 1,
+				count, sc[i].client->name, sc[i].server->name,
 				sb_protocol_name(sc[i].protocol),
-				sc[i].suite->short_name);
+				sc[i].suite->short_name, sc[i].conditions.label);
 		uint64_t t0 = sb_monotonic_ns();
 		size_t before = results->count;
 		if (sb_scenario_run(&sc[i], &cli->options, results)) {
@@ -723,6 +853,16 @@ static int open_outputs(const char *path, struct outputs *out)
 		rc = sb_outfile_open(&out->provenance, prov, msg, sizeof(msg));
 	if (rc) {
 		sb_outfile_abort(&out->csv);
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int open_pcap(const char *path, struct sb_outfile *pcap)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_open(pcap, path, msg, sizeof(msg))) {
 		sb_cli_error("%s", msg);
 		return SB_ERR_USAGE;
 	}
@@ -859,6 +999,7 @@ static int run_command(int argc, char **argv, char **args)
 	struct sb_credential_set creds;
 	struct outputs out = {0};
 	struct sb_outfile raw = {0};
+	struct sb_outfile pcap = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
 	struct machine_check machine;
@@ -873,17 +1014,32 @@ static int run_command(int argc, char **argv, char **args)
 	if (load_credentials(&cli, &creds) ||
 	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
 	    (cli.raw && open_raw(cli.raw, &raw)) ||
+	    (cli.pcap && open_pcap(cli.pcap, &pcap)) ||
 	    (cli.output && open_outputs(cli.output, &out))) {
 		sb_outfile_abort(&raw);
+		sb_outfile_abort(&pcap);
 		return SB_EXIT_USAGE;
 	}
 	cli.options.creds = &creds;
 	cli.options.raw = raw.f;
+	cli.options.trace = cli.trace ? stdout : NULL;
+	cli.options.pcap = pcap.f;
 
 	sb_cycles_calibrate(&cycles);
 	cli.options.cycle_overhead = cycles.overhead;
 	check_machine_before(&cli, &machine);
 	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
+	if (cli.pcap && count != 1) {
+		sb_cli_error("--pcap records one scenario, and these options "
+			     "give %zu: narrow them with --pairs, --protocol "
+			     "and --suite",
+			     count);
+		sb_outfile_abort(&pcap);
+		sb_outfile_abort(&raw);
+		sb_outfile_abort(&out.csv);
+		sb_outfile_abort(&out.provenance);
+		return SB_EXIT_USAGE;
+	}
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
 	machine.probe_after = sb_cycles_probe();
 	if (count == 0)
@@ -901,9 +1057,12 @@ static int run_command(int argc, char **argv, char **args)
 		                    &cycles, &machine);
 	if (rc == 0 && cli.raw)
 		rc = commit_raw(&raw);
+	if (rc == 0 && cli.pcap)
+		rc = commit_raw(&pcap);
 	sb_outfile_abort(&out.csv);
 	sb_outfile_abort(&out.provenance);
 	sb_outfile_abort(&raw);
+	sb_outfile_abort(&pcap);
 	int status = rc                     ? SB_EXIT_FAILURE
 	             : count == 0           ? SB_EXIT_USAGE
 	             : any_failed(&results) ? SB_EXIT_FAILURE

@@ -12,6 +12,12 @@ void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
 	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
 	sb_sha256_init(&link->transcript);
+	sb_wire_init(&link->wire, mode == SB_LINK_STREAM, 0);
+}
+
+void sb_link_guard(struct sb_link *link, size_t nonce_len)
+{
+	link->wire.nonce_len = nonce_len;
 }
 
 static void transcript_add(struct sb_link *link, enum sb_dir dir,
@@ -43,6 +49,11 @@ void sb_link_free(struct sb_link *link)
 	}
 	free(link->flights);
 	link->flights = NULL;
+	sb_wire_free(&link->wire);
+	for (int d = 0; d < 2; d++) {
+		free(link->held[d]);
+		link->held[d] = NULL;
+	}
 	link->flight_count = link->flight_cap = 0;
 }
 
@@ -188,11 +199,9 @@ static int stream_send(struct sb_link *link, enum sb_dir dir,
 	return 0;
 }
 
-static int datagram_send(struct sb_link *link, enum sb_dir dir,
-			 const uint8_t *buf, size_t len, size_t *records)
+static int enqueue(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		   size_t len)
 {
-	if (len > link->mtu)
-		return SB_ERR_MTU;
 	int rc = sb_link_reserve(link, dir, 1);
 	if (rc)
 		return rc;
@@ -200,8 +209,98 @@ static int datagram_send(struct sb_link *link, enum sb_dir dir,
 	memcpy(queue_slot(link, q, q->count), buf, len);
 	q->lens[(q->head + q->count) % q->cap] = len;
 	q->count++;
-	*records = sb_link_dtls_records(buf, len);
 	return 0;
+}
+
+void sb_link_set_faults(struct sb_link *link, const struct sb_link_faults *faults,
+			uint64_t seed)
+{
+	link->faults = *faults;
+	sb_rng_seed(&link->fault_rng, seed, 0xfa017);
+}
+
+/* A uniform draw in [0, 1) from the fault generator. */
+static double fault_draw(struct sb_link *link)
+{
+	uint8_t b[8];
+	sb_rng_fill(&link->fault_rng, b, sizeof(b));
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return (double)(v >> 11) / 9007199254740992.0; /* 2^53 */
+}
+
+/* A held-back datagram goes out behind the next one, or when the
+ * receiver would otherwise find the queue empty. */
+static int release_held(struct sb_link *link, enum sb_dir dir)
+{
+	if (!link->held[dir])
+		return 0;
+	int rc = enqueue(link, dir, link->held[dir], link->held_len[dir]);
+	free(link->held[dir]);
+	link->held[dir] = NULL;
+	return rc;
+}
+
+/* Three independent draws per datagram, so changing one probability does
+ * not change the other faults' pattern. */
+static int deliver_with_faults(struct sb_link *link, enum sb_dir dir,
+			       const uint8_t *buf, size_t len)
+{
+	bool lost = fault_draw(link) < link->faults.loss;
+	bool twice = fault_draw(link) < link->faults.duplicate;
+	bool late = fault_draw(link) < link->faults.reorder;
+	int rc = 0;
+	if (lost)
+		return release_held(link, dir);
+	if (late && !link->held[dir]) {
+		if (!(link->held[dir] = malloc(len)))
+			return SB_ERR_NOMEM;
+		memcpy(link->held[dir], buf, len);
+		link->held_len[dir] = len;
+		return 0;
+	}
+	rc = enqueue(link, dir, buf, len);
+	if (rc == 0 && twice)
+		rc = enqueue(link, dir, buf, len);
+	return rc ? rc : release_held(link, dir);
+}
+
+static bool faults_on(const struct sb_link *link)
+{
+	return link->faults.loss > 0 || link->faults.duplicate > 0 ||
+	       link->faults.reorder > 0;
+}
+
+static int datagram_send(struct sb_link *link, enum sb_dir dir,
+			 const uint8_t *buf, size_t len, size_t *records)
+{
+	if (len > link->mtu)
+		return SB_ERR_MTU;
+	*records = sb_link_dtls_records(buf, len);
+	return faults_on(link) ? deliver_with_faults(link, dir, buf, len)
+			       : enqueue(link, dir, buf, len);
+}
+
+int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
+			uint8_t *buf, size_t cap)
+{
+	const struct sb_link_queue *q = &link->queue[dir];
+	if (link->mode != SB_LINK_DATAGRAM || q->count == 0)
+		return SB_ERR_WANT_IO;
+	size_t len = q->lens[(q->head + q->count - 1) % q->cap];
+	if (len > cap)
+		return SB_ERR_INVALID;
+	memcpy(buf, queue_slot(link, q, q->count - 1), len);
+	return (int)len;
+}
+
+int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		   size_t len)
+{
+	if (link->mode != SB_LINK_DATAGRAM || len == 0)
+		return SB_ERR_INVALID;
+	return len > link->mtu ? SB_ERR_MTU : enqueue(link, dir, buf, len);
 }
 
 int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
@@ -215,6 +314,12 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 			 : datagram_send(link, dir, buf, len, &records);
 	if (rc == 0)
 		rc = flight_count_datagram(link, dir, len, records);
+	if (rc == 0)
+		rc = sb_wire_observe(&link->wire, (int)dir, buf, len,
+				     link->clock.now_us
+					     ? link->clock.now_us(link->clock.ctx)
+					     : 0,
+				     link->flight_count);
 	if (rc)
 		return rc;
 	transcript_add(link, dir, buf, len);
@@ -246,6 +351,8 @@ int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 	if (link->mode == SB_LINK_STREAM)
 		return stream_recv(&link->stream[dir], buf, cap);
 	struct sb_link_queue *q = &link->queue[dir];
+	if (q->count == 0 && link->held[dir] && release_held(link, dir))
+		return SB_ERR_NOMEM;
 	if (q->count == 0)
 		return SB_ERR_WANT_IO;
 	size_t len = q->lens[q->head];
@@ -261,7 +368,7 @@ size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir)
 {
 	if (link->mode == SB_LINK_STREAM)
 		return link->stream[dir].len;
-	return link->queue[dir].count;
+	return link->queue[dir].count + (link->held[dir] ? 1 : 0);
 }
 
 int sb_link_corrupt(struct sb_link *link, enum sb_dir dir, size_t from_end)

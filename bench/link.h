@@ -22,6 +22,7 @@
 
 #include "../backends/backend.h"
 #include "sha256.h"
+#include "wire.h"
 
 /* 1280-byte IPv6 minimum MTU (RFC 8200 5) less 40 bytes IPv6 and 8 bytes UDP. */
 #define SB_LINK_DEFAULT_MTU 1232
@@ -71,6 +72,18 @@ struct sb_link_stream {
 	size_t body_left;     /* bytes of the current record body still due */
 };
 
+/*
+ * Seeded faults of a lossy datagram path, each a probability per datagram:
+ * lost, delivered twice, or held back behind the next datagram (or until
+ * the receiver finds nothing else).  Sent bytes are counted either way:
+ * the sender paid for them.
+ */
+struct sb_link_faults {
+	double loss;
+	double duplicate;
+	double reorder;
+};
+
 /* What an endpoint's sb_io callbacks point at: a link and a direction. */
 struct sb_link_port {
 	struct sb_link *link;
@@ -88,6 +101,12 @@ struct sb_link {
 	size_t flight_cap;
 	struct sb_link_port port[2];
 	struct sb_sha256 transcript; /* every send since sb_link_init */
+	struct sb_wire wire;         /* record view, guard and capture */
+	struct sb_clock clock;       /* timestamps captured packets; optional */
+	struct sb_link_faults faults;
+	struct sb_rng fault_rng;
+	uint8_t *held[2];            /* a datagram held back by reordering */
+	size_t held_len[2];
 };
 
 /*
@@ -96,6 +115,12 @@ struct sb_link {
  * Cannot fail.
  */
 void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu);
+
+/*
+ * Guard the records of a connection whose suite has `nonce_len` bytes of
+ * explicit nonce (sb_wire.h); a violation lands in link->wire.violation.
+ */
+void sb_link_guard(struct sb_link *link, size_t nonce_len);
 
 /* Release the link's queues and flight list; safe on a zeroed link, twice. */
 void sb_link_free(struct sb_link *link);
@@ -143,6 +168,30 @@ int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
  * the bytes, so boundaries and order count.  Reading it does not stop it.
  */
 void sb_link_transcript_hex(const struct sb_link *link, char out[65]);
+
+/*
+ * Apply `faults` to every datagram sent from now on, decided by a
+ * generator seeded with `seed`: the same seed, the same fate for the n-th
+ * datagram.  Datagram mode only; zero probabilities turn faults off.
+ */
+void sb_link_set_faults(struct sb_link *link, const struct sb_link_faults *faults,
+			uint64_t seed);
+
+/*
+ * Copy the newest datagram queued in direction `dir` into `buf` without
+ * taking it.  Returns its length, SB_ERR_WANT_IO if none is queued, or
+ * SB_ERR_INVALID if it does not fit.  Datagram mode only.
+ */
+int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
+			uint8_t *buf, size_t cap) SB_MUST_USE;
+
+/*
+ * Queue a datagram as an attacker on the path would: not counted, not
+ * guarded, not in the transcript.  Returns 0, SB_ERR_MTU or SB_ERR_NOMEM.
+ * Datagram mode only.
+ */
+int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		   size_t len) SB_MUST_USE;
 
 /* Zero the counters and forget the flights; queued datagrams stay. */
 void sb_link_reset_counters(struct sb_link *link);

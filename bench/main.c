@@ -15,6 +15,8 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  run     run verified handshakes and record loops, measure them\n"
 		"  list    show the backends, the suites and which library supports what\n"
+		"  size    code size per suite: prebuilt, tailored, and on a Cortex-M4\n"
+		"  compare judge a results CSV against a baseline: the CI regression gate\n"
 		"\n"
 		"  suitebench <command> --help   options of one command\n"
 		"  suitebench --version          the tool's version\n");
@@ -31,6 +33,10 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "size") == 0)
+		return cmd_size(argc - 1, argv + 1);
+	if (strcmp(cmd, "compare") == 0)
+		return cmd_compare(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return SB_EXIT_OK;

@@ -54,6 +54,7 @@ struct sb_pair {
 	struct sb_pair_endpoint ep[2]; /* indexed by enum sb_role */
 	uint64_t cycle_overhead;
 	bool count_instructions;
+	uint64_t handshake_virtual_us; /* virtual time the handshake took */
 	char error[400];
 };
 

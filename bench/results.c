@@ -9,7 +9,7 @@ const char *const sb_results_columns[] = {
 	"client", "server", "protocol", "kx",     "suite",  "payload",
 	"side",   "metric", "unit",     "status", "reason", "n",
 	"median", "p25",    "p75",      "min",    "max",    "mad",
-	"warnings", "build", "granularity", "digest",
+	"warnings", "build", "granularity", "digest", "conditions",
 };
 
 const size_t sb_results_column_count =
@@ -82,6 +82,9 @@ void sb_row_field(const struct sb_row *row, size_t column, char *buf,
 	case 19: snprintf(buf, len, "%s", row->build); return;
 	case 20: snprintf(buf, len, "%s", row->granularity); return;
 	case 21: snprintf(buf, len, "%s", row->digest); return;
+	case 22:
+		snprintf(buf, len, "%s", row->conditions);
+		return;
 	}
 	if (row->status != SB_ROW_OK)
 		return;

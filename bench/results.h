@@ -38,6 +38,7 @@ struct sb_row {
 	char build[16];        /* code size: prebuilt, tailored, cortex-m4 */
 	char granularity[16];  /* code size: per-suite or whole-library */
 	char digest[65];       /* transcript_sha256: the SHA-256 in hex */
+	char conditions[48];   /* MTU sweep and faults: "mtu=512,loss=0.1" */
 };
 
 struct sb_results {
@@ -48,7 +49,8 @@ struct sb_results {
 
 /*
  * The CSV's columns, in order, and how many there are.  The first nine
- * (client .. unit) and `build` identify a row; the rest describe it.
+ * (client .. unit), `build` and `conditions` identify a row; the rest
+ * describe it.
  */
 extern const char *const sb_results_columns[];
 extern const size_t sb_results_column_count;

@@ -10,6 +10,8 @@
 #include "cycles.h"
 #include "pair.h"
 #include "series.h"
+#include "pcap.h"
+#include "trace.h"
 
 /* Bytes of application data the verification round trip sends. */
 #define VERIFY_PAYLOAD 100
@@ -20,6 +22,7 @@ struct run_state {
 	const struct sb_scenario *scenario;
 	const struct sb_run_options *options;
 	struct sb_pair_config pair_config;
+	size_t mtu; /* the scenario's */
 	struct sb_series_set series;
 	uint64_t deadline_ns; /* when the scenario stops chasing precision */
 	char transcript[65];  /* the first measured handshake's digest */
@@ -105,6 +108,8 @@ static struct sb_row scenario_row(const struct sb_scenario *sc)
 		 sb_protocol_name(sc->protocol));
 	snprintf(row.kx, sizeof(row.kx), "%s", sb_kx_name(sc->suite->kx));
 	snprintf(row.suite, sizeof(row.suite), "%s", sc->suite->short_name);
+	snprintf(row.conditions, sizeof(row.conditions), "%s",
+		 sc->conditions.label);
 	return row;
 }
 
@@ -206,6 +211,10 @@ static int series_rows(struct run_state *st, struct sb_results *out)
 		                   &row.stats);
 		if (sb_series_is_timing(s))
 			timing_warnings(st, s, &row);
+		if (strcmp(s->metric, "replay_dropped") == 0 &&
+		    row.stats.median < 1)
+			add_warning(&row, "the server delivered a replayed "
+					  "record: no DTLS anti-replay");
 		if (sb_results_add(out, &row))
 			return SB_ERR_NOMEM;
 	}
@@ -273,6 +282,33 @@ static int round_trip(struct run_state *st, struct sb_pair *pair,
 	return 0;
 }
 
+/*
+ * DTLS anti-replay (RFC 6347 4.1.2.6): a record an attacker sends again
+ * must not be delivered twice.  The copy goes in as an attacker's would,
+ * past the guard (the endpoint did not send it twice).  Detection is
+ * optional in the RFC, so a library without it gives replay_dropped 0
+ * with a warning, not a failed scenario.
+ */
+static int replay_dropped(struct run_state *st, struct sb_pair *pair)
+{
+	uint8_t sent[VERIFY_PAYLOAD], copy[SB_LINK_MAX_MTU];
+	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
+	fill_pattern(sent, sizeof(sent), 11);
+	if (sb_pair_write(pair, SB_ROLE_CLIENT, sent, sizeof(sent)))
+		return fail(st, SB_ERR_VERIFY, "client write: %s",
+			    sb_pair_library_error(pair, SB_ROLE_CLIENT));
+	int len = sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy,
+				      sizeof(copy));
+	if (len < 0 ||
+	    sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) !=
+		    (int)sizeof(sent) ||
+	    sb_link_inject(&pair->link, SB_DIR_C2S, copy, (size_t)len))
+		return fail(st, SB_ERR_VERIFY, "record before the replay lost");
+	int n = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got));
+	return sample(st, "server", "replay_dropped", "records", SB_NO_PAYLOAD,
+		      n < 0 ? 1 : 0);
+}
+
 /* DTLS drops a forged record silently (RFC 6347 4.1.2.7); either way it
  * must never be delivered as data. */
 static int forged_record_rejected(struct run_state *st, struct sb_pair *pair)
@@ -289,11 +325,47 @@ static int forged_record_rejected(struct run_state *st, struct sb_pair *pair)
 	return 0;
 }
 
+/* The nonce and sequence guard of the link (wire.h): a violation fails
+ * the scenario, naming the offending record. */
+static int check_guard(struct run_state *st, const struct sb_pair *pair)
+{
+	if (pair->link.wire.violation[0])
+		return fail(st, SB_ERR_VERIFY, "nonce/sequence guard: %s",
+			    pair->link.wire.violation);
+	return 0;
+}
+
+/* Set up, capture when the trace or pcap wants it, handshake, verify. */
 static int connect_pair(struct run_state *st, struct sb_pair *pair)
 {
-	if (sb_pair_setup(pair, &st->pair_config) || sb_pair_handshake(pair))
+	const struct sb_run_options *o = st->options;
+	int rc = sb_pair_setup(pair, &st->pair_config);
+	/* A library that refuses the MTU cannot run at it: unsupported. */
+	if (rc)
+		return fail(st, rc == SB_ERR_MTU ? SB_ERR_MTU : SB_ERR_HANDSHAKE,
+			    "%s", pair->error);
+	if (o->trace || o->pcap)
+		sb_wire_capture(&pair->link.wire);
+	if (sb_pair_handshake(pair))
 		return fail(st, SB_ERR_HANDSHAKE, "%s", pair->error);
-	return verify_handshake(st, pair);
+	rc = verify_handshake(st, pair);
+	return rc ? rc : check_guard(st, pair);
+}
+
+/* The verified connection's traffic as a ladder and as a pcap file. */
+static int export_capture(struct run_state *st, const struct sb_pair *pair)
+{
+	const struct sb_run_options *o = st->options;
+	const struct sb_scenario *sc = st->scenario;
+	char title[160];
+	snprintf(title, sizeof(title), "%s/%s %s %s: the verified connection",
+		 sc->client->name, sc->server->name,
+		 sb_protocol_name(sc->protocol), sc->suite->short_name);
+	if (o->trace)
+		sb_trace_print(o->trace, title, &pair->link.wire);
+	if (o->pcap && sb_pcap_write(o->pcap, &pair->link.wire))
+		return fail(st, SB_ERR_IO, "writing the pcap file failed");
+	return 0;
 }
 
 static int verify_connection(struct run_state *st)
@@ -304,6 +376,12 @@ static int verify_connection(struct run_state *st)
 		rc = round_trip(st, &pair, SB_ROLE_CLIENT);
 	if (rc == 0)
 		rc = round_trip(st, &pair, SB_ROLE_SERVER);
+	if (rc == 0)
+		rc = check_guard(st, &pair);
+	if (rc == 0 && (st->options->trace || st->options->pcap))
+		rc = export_capture(st, &pair);
+	if (rc == 0 && st->scenario->protocol == SB_PROTO_DTLS12)
+		rc = replay_dropped(st, &pair);
 	if (rc == 0)
 		rc = forged_record_rejected(st, &pair);
 	sb_pair_free(&pair);
@@ -439,6 +517,8 @@ static int handshake_once(struct run_state *st, struct sb_pair *pair,
 	if (rc)
 		return fail(st, SB_ERR_HANDSHAKE, "%s", pair->error);
 	rc = verify_handshake(st, pair);
+	if (rc == 0)
+		rc = check_guard(st, pair);
 	if (rc == 0 && measured)
 		rc = sample_handshake(st, pair, ns);
 	if (rc == 0 && measured)
@@ -522,6 +602,24 @@ static int check_batch_wire(struct run_state *st, const struct sb_link *link,
 	return 0;
 }
 
+/*
+ * The overhead in its parts: the record header (13 bytes in DTLS, 5 in
+ * TLS), the explicit nonce the suite carries, and the rest -- the tag.
+ */
+static int sample_overhead_parts(struct run_state *st, enum sb_role sender,
+				 long payload, double overhead)
+{
+	double header = st->scenario->protocol == SB_PROTO_TLS12
+				? SB_TLS12_HEADER_LEN
+				: SB_DTLS12_HEADER_LEN;
+	double nonce = st->scenario->suite->explicit_nonce_len;
+	const char *side = sb_role_name(sender);
+	int rc = sample(st, side, "overhead_header", "bytes", payload, header);
+	rc = rc ? rc : sample(st, side, "overhead_nonce", "bytes", payload, nonce);
+	return rc ? rc : sample(st, side, "overhead_tag", "bytes", payload,
+				overhead - header - nonce);
+}
+
 static int record_batch(struct run_state *st, struct sb_pair *pair,
 			enum sb_role sender, const struct record_buffers *b,
 			size_t payload, bool measured)
@@ -552,7 +650,7 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 			      "bytes", p, wire);
 	rc = rc ? rc : sample(st, sb_role_name(sender), "record_overhead",
 			      "bytes", p, wire - (double)payload);
-	return rc;
+	return rc ? rc : sample_overhead_parts(st, sender, p, wire - (double)payload);
 }
 
 /* The largest payload whose record fits one MTU (for TLS: one segment of
@@ -563,7 +661,7 @@ static size_t max_payload(const struct run_state *st)
 	size_t overhead = st->scenario->protocol == SB_PROTO_TLS12
 	                      ? sb_suite_tls12_overhead(suite)
 	                      : sb_suite_dtls12_overhead(suite);
-	return st->options->mtu - overhead;
+	return st->mtu - overhead;
 }
 
 /* Steady state: the heap while one record goes each way. */
@@ -599,7 +697,7 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	if (rc == 0)
 		fill_pattern(b.payload, payload, (unsigned)payload);
 	/* What the same records cost the link alone, for the warnings. */
-	size_t wire = payload + (o->mtu - max_payload(st));
+	size_t wire = payload + (st->mtu - max_payload(st));
 	if (rc == 0 && !o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
 		            (long)payload,
@@ -619,6 +717,8 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 			                  payload, true);
 	if (rc == 0)
 		rc = steady_state_heap(st, pair, &b, payload);
+	if (rc == 0)
+		rc = check_guard(st, pair);
 	free(b.payload);
 	free(b.received);
 	return rc;
@@ -647,7 +747,7 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
 			snprintf(why, sizeof(why),
 				 "a %zu-byte payload does not fit one %zu-byte "
 				 "MTU with this suite (at most %zu)",
-				 payload, o->mtu, max);
+				 payload, st->mtu, max);
 			if (status_row(st->scenario, SB_ROW_UNSUPPORTED,
 				       (long)payload, why, out))
 				return fail(st, SB_ERR_NOMEM, "out of memory");
@@ -738,12 +838,65 @@ static int measure_handshakes(struct run_state *st)
 	return rc;
 }
 
+/*
+ * One handshake over the lossy link: a failure is an outcome here, not an
+ * error -- the library gave up retransmitting.  Each attempt's faults are
+ * seeded from the run's seed and the attempt, so runs repeat.
+ */
+static int lossy_handshake(struct run_state *st, unsigned attempt,
+			   bool *completed)
+{
+	const struct sb_run_options *o = st->options;
+	struct sb_pair pair;
+	int rc = sb_pair_setup(&pair, &st->pair_config);
+	if (rc) {
+		sb_pair_free(&pair);
+		return fail(st, SB_ERR_HANDSHAKE, "%s", pair.error);
+	}
+	sb_link_set_faults(&pair.link, &st->scenario->conditions.faults,
+			   o->seed * 1000003u + attempt);
+	uint64_t t0 = sb_monotonic_ns();
+	*completed = sb_pair_handshake(&pair) == 0 &&
+		     verify_handshake(st, &pair) == 0;
+	uint64_t ns = sb_monotonic_ns() - t0;
+	rc = check_guard(st, &pair);
+	if (rc == 0 && *completed)
+		rc = sample_handshake(st, &pair, ns);
+	if (rc == 0 && *completed)
+		rc = sample(st, "both", "handshake_virtual_ms", "ms",
+			    SB_NO_PAYLOAD,
+			    (double)pair.handshake_virtual_us / 1000.0);
+	sb_pair_free(&pair);
+	st->reason[0] = '\0';
+	return rc;
+}
+
+/* Under faults: the share of handshakes that complete, and what the
+ * completed ones cost, retransmissions included.  No record loops. */
+static int measure_lossy(struct run_state *st)
+{
+	const struct sb_run_options *o = st->options;
+	unsigned completed = 0;
+	int rc = 0;
+	for (unsigned i = 0; rc == 0 && i < o->reps; i++) {
+		bool ok = false;
+		rc = lossy_handshake(st, i, &ok);
+		completed += ok;
+	}
+	if (rc)
+		return rc;
+	return sample(st, "both", "handshake_success", "ratio", SB_NO_PAYLOAD,
+		      (double)completed / o->reps);
+}
+
 static int measure(struct run_state *st, struct sb_results *out)
 {
 	const struct sb_run_options *o = st->options;
 	struct sb_pair pair = {0};
 	st->deadline_ns = sb_monotonic_ns() + (uint64_t)(o->budget_s * 1e9);
 	int rc = verify_connection(st);
+	if (rc == 0 && st->scenario->conditions.faulty)
+		return measure_lossy(st);
 	/* The verified connection was the first warm-up handshake. */
 	for (unsigned i = 1; rc == 0 && i < o->warmup; i++) {
 		rc = handshake_once(st, &pair, false);
@@ -774,7 +927,9 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 				.protocol = scenario->protocol,
 				.suite = scenario->suite,
 				.creds = options->creds,
-				.mtu = options->mtu,
+				.mtu = scenario->conditions.mtu
+					       ? scenario->conditions.mtu
+					       : options->mtu,
 				.cookie = options->cookie,
 				.mutual = options->mutual,
 				.impl = options->impl,
@@ -784,6 +939,7 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 				.cycle_overhead = options->cycle_overhead,
 			},
 	};
+	st.mtu = st.pair_config.mtu;
 	if (!scenario_supported(scenario, st.reason, sizeof(st.reason)))
 		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
 				  st.reason, results);
@@ -798,8 +954,10 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 		return rc;
 	if (rc) {
 		results->count = kept; /* a failed scenario keeps no numbers */
-		return status_row(scenario, SB_ROW_FAILED, SB_NO_PAYLOAD,
-				  st.reason, results);
+		return status_row(scenario,
+				  rc == SB_ERR_MTU ? SB_ROW_UNSUPPORTED
+						   : SB_ROW_FAILED,
+				  SB_NO_PAYLOAD, st.reason, results);
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "credentials.h"
+#include "link.h"
 #include "results.h"
 
 /* In a payload list: the largest payload whose record fits one datagram. */
@@ -24,11 +25,24 @@
 /* Records per timed batch: enough that the counter's cost vanishes. */
 #define SB_RECORD_BATCH 32
 
+/*
+ * The conditions of a scenario beyond the defaults: an MTU from a sweep
+ * and seeded link faults.  `label` ("mtu=512,loss=0.1") is the CSV's
+ * `conditions` column, empty for the defaults.
+ */
+struct sb_conditions {
+	size_t mtu;                  /* 0: the options' MTU */
+	bool faulty;                 /* handshakes over a lossy link */
+	struct sb_link_faults faults;
+	char label[48];
+};
+
 struct sb_scenario {
 	const struct sb_backend *client;
 	const struct sb_backend *server;
 	enum sb_protocol protocol;
 	const struct sb_suite *suite;
+	struct sb_conditions conditions;
 };
 
 struct sb_run_options {
@@ -47,6 +61,8 @@ struct sb_run_options {
 	double precision;  /* target: median known to +-precision (0.01: 1 %) */
 	double budget_s;   /* seconds one scenario may spend chasing it */
 	FILE *raw;         /* every sample as CSV rows, or NULL */
+	FILE *trace; /* the verified handshake as a ladder, or NULL */
+	FILE *pcap;  /* the verified connection as pcap, or NULL */
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
 	size_t payload_count;
 	uint64_t cycle_overhead;

@@ -8,7 +8,8 @@ static bool same_scenario(const struct sb_row *a, const struct sb_row *b)
 	return strcmp(a->client, b->client) == 0 &&
 	       strcmp(a->server, b->server) == 0 &&
 	       strcmp(a->protocol, b->protocol) == 0 &&
-	       strcmp(a->suite, b->suite) == 0;
+	       strcmp(a->suite, b->suite) == 0 &&
+	       strcmp(a->conditions, b->conditions) == 0;
 }
 
 /* The median of one metric of the scenario starting at `first`, or -1. */
@@ -52,7 +53,10 @@ static void print_scenario(FILE *f, const struct sb_results *r, size_t first,
 	const struct sb_row *row = &r->rows[first];
 	char pair[64];
 	snprintf(pair, sizeof(pair), "%s/%s", row->client, row->server);
-	fprintf(f, "%-17s %-8s %-21s", pair, row->protocol, row->suite);
+	char suite[96];
+	snprintf(suite, sizeof(suite), "%s%s%s", row->suite,
+		 row->conditions[0] ? " " : "", row->conditions);
+	fprintf(f, "%-17s %-8s %-21s", pair, row->protocol, suite);
 	if (row->status != SB_ROW_OK && strcmp(row->metric, "scenario") == 0) {
 		fprintf(f, " %s: %s\n",
 			row->status == SB_ROW_FAILED ? "FAILED" : "unsupported",

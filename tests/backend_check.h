@@ -37,6 +37,12 @@ size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len);
 /* A record with one flipped tag bit is not delivered to the server. */
 void check_forgery_rejected(struct sb_pair *pair);
 
+/*
+ * DTLS: the client's last record sent again through the link fires the
+ * nonce/sequence guard, and the server's anti-replay drops it.
+ */
+void check_guard_fires_on_replay(struct sb_pair *pair);
+
 /* The handshake of `cfg` fails, with a library error message. */
 void check_handshake_fails(const struct sb_pair_config *cfg);
 

@@ -45,7 +45,7 @@ expect 0 "" -- list
 
 # A short real run writes the CSV (header first) and the provenance beside it.
 expect 0 "wrote $tmp/ok.csv" -- run --backend openssl --suite psk-ccm8 --reps 2 --warmup 1 --budget 0 --payload 16 -o "$tmp/ok.csv"
-if head -n 1 "$tmp/ok.csv" | grep -q '^"client","server","protocol","kx","suite","payload","side","metric","unit","status","reason","n","median","p25","p75","min","max","mad","warnings","build","granularity","digest"' &&
+if head -n 1 "$tmp/ok.csv" | grep -q '^"client","server","protocol","kx","suite","payload","side","metric","unit","status","reason","n","median","p25","p75","min","max","mad","warnings","build","granularity","digest","conditions"' &&
 	grep -q '^cycle_frequency_hz: ' "$tmp/ok.provenance.txt" &&
 	[ -z "$(ls "$tmp" | grep '\.tmp\.')" ]; then
 	passes=$((passes + 1))

@@ -78,11 +78,12 @@ Test(csv, empty_results_write_only_the_header)
 	struct parsed p;
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 1);
-	cr_assert_eq(p.counts[0], 22);
+	cr_assert_eq(p.counts[0], 23);
 	cr_assert_str_eq(p.fields[0][0], "client");
 	cr_assert_str_eq(p.fields[0][16], "max");
 	cr_assert_str_eq(p.fields[0][20], "granularity");
 	cr_assert_str_eq(p.fields[0][21], "digest");
+	cr_assert_str_eq(p.fields[0][22], "conditions");
 }
 
 Test(csv, write_error_is_reported)
@@ -103,9 +104,9 @@ Test(csv, header_columns_are_the_schema)
 		"client", "server", "protocol", "kx", "suite", "payload",
 		"side", "metric", "unit", "status", "reason", "n",
 		"median", "p25", "p75", "min", "max", "mad", "warnings",
-		"build", "granularity", "digest"};
-	cr_assert_eq(sb_results_column_count, 22);
-	for (size_t i = 0; i < 22; i++)
+		"build", "granularity", "digest", "conditions"};
+	cr_assert_eq(sb_results_column_count, 23);
+	for (size_t i = 0; i < 23; i++)
 		cr_assert_str_eq(sb_results_columns[i], want[i]);
 }
 
@@ -121,10 +122,10 @@ Test(csv, ok_row_round_trips)
 	const char *const want[] = {"openssl", "openssl", "dtls1.2", "psk",
 				    "psk-ccm8", "64", "client", "encrypt_cycles",
 				    "cycles", "ok", "", "5", "1234.5", "1000",
-				    "1300", "900", "2000", "0.25", "", "", "", ""};
-	for (size_t i = 0; i < 22; i++)
+				    "1300", "900", "2000", "0.25", "", "", "", "", ""};
+	for (size_t i = 0; i < 23; i++)
 		cr_expect_str_eq(p.fields[1][i], want[i], "column %zu", i);
-	cr_assert_not_null(strstr(raw, "\"digest\"\r\n"), "RFC 4180 wants CRLF");
+	cr_assert_not_null(strstr(raw, "\"conditions\"\r\n"), "RFC 4180 wants CRLF");
 	sb_results_free(&results);
 }
 
@@ -166,7 +167,7 @@ Test(csv, quotes_commas_newlines_and_utf8_survive)
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 8);
 	for (size_t i = 0; i < 7; i++) {
-		cr_expect_eq(p.counts[i + 1], 22);
+		cr_expect_eq(p.counts[i + 1], 23);
 		cr_expect_str_eq(p.fields[i + 1][10], reasons[i]);
 	}
 	sb_results_free(&results);

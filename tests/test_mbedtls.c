@@ -141,6 +141,23 @@ Test(mbedtls, mutual_authentication)
 	check_suite_works("mbedtls", "mbedtls", &s, true, true);
 }
 
+/* A record the client sends twice fires the guard; the server drops it. */
+Test(mbedtls, guard_fires_on_replay_and_library_drops_it)
+{
+	static const char *const suites[] = {"psk-ccm8", "ecdhe-ecdsa-gcm",
+					      "psk-chacha20"};
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_credential_set creds;
+		struct sb_pair_config cfg;
+		struct sb_pair pair;
+		check_credentials(&creds);
+		check_config(&cfg, "mbedtls", "mbedtls", suites[i], &creds);
+		check_connect(&pair, &cfg);
+		check_guard_fires_on_replay(&pair);
+		sb_pair_free(&pair);
+	}
+}
+
 /* RFC 6347 4.2.1: the cookie exchange adds a ClientHello/HelloVerifyRequest
  * round, so a full handshake has 6 flights with it and 4 without. */
 Test(mbedtls, cookie_exchange_adds_two_flights)

@@ -137,6 +137,23 @@ Test(openssl, tls_wrong_ca_fails)
 	check_handshake_fails(&cfg);
 }
 
+/* A record the client sends twice fires the guard; the server drops it. */
+Test(openssl, guard_fires_on_replay_and_library_drops_it)
+{
+	static const char *const suites[] = {"psk-ccm8", "ecdhe-ecdsa-gcm",
+					      "psk-chacha20"};
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_credential_set creds;
+		struct sb_pair_config cfg;
+		struct sb_pair pair;
+		check_credentials(&creds);
+		check_config(&cfg, "openssl", "openssl", suites[i], &creds);
+		check_connect(&pair, &cfg);
+		check_guard_fires_on_replay(&pair);
+		sb_pair_free(&pair);
+	}
+}
+
 /* RFC 6347 4.2.1: the cookie exchange adds a ClientHello/HelloVerifyRequest
  * round, so a full handshake has 6 flights with it and 4 without. */
 Test(openssl, cookie_exchange_adds_two_flights)

@@ -44,7 +44,10 @@ static struct sb_scenario scenario(const char *suite)
 {
 	const struct sb_backend *b = sb_backend_find("openssl");
 	cr_assert_not_null(b);
-	return (struct sb_scenario){b, b, SB_PROTO_DTLS12, sb_suite_find(suite)};
+	return (struct sb_scenario){.client = b,
+				    .server = b,
+				    .protocol = SB_PROTO_DTLS12,
+				    .suite = sb_suite_find(suite)};
 }
 
 static const struct sb_row *find(const char *side, const char *metric,
@@ -160,9 +163,11 @@ Test(runner, deterministic_transcripts_repeat_for_every_backend, .init = setup,
 	options.seed = 7;
 	for (size_t b = 0; sb_backends[b]; b++)
 		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12; proto++) {
-			struct sb_scenario sc = {sb_backends[b], sb_backends[b],
-						 (enum sb_protocol)proto,
-						 sb_suite_find("ecdhe-ecdsa-ccm8")};
+			struct sb_scenario sc = {
+				.client = sb_backends[b],
+				.server = sb_backends[b],
+				.protocol = (enum sb_protocol)proto,
+				.suite = sb_suite_find("ecdhe-ecdsa-ccm8")};
 			struct sb_reason why;
 			if (!sc.client->supports(sc.protocol, sc.suite,
 						 SB_ROLE_CLIENT, &why))

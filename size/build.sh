@@ -1,0 +1,267 @@
+#!/bin/sh
+# build.sh - build the minimal client and server programs of one library
+# and suite for one build, each linked with a GNU ld map.  `suitebench
+# size` runs it; see size/README.md for the design.
+#
+#   build.sh --work DIR --out DIR --library openssl|mbedtls|bearssl
+#            --build prebuilt|tailored|cortex-m4 --suite NAME --code 0xXXXX
+#            --kx psk|ecdhe-psk|ecdhe-ecdsa
+#            --aead aes-128-gcm|aes-128-ccm|aes-128-ccm-8|chacha20-poly1305
+#            [--name OPENSSL_NAME] [--sides "client server"] [--profile full]
+#            [--credentials DIR]
+#
+# Writes into the --out directory, for each side: SIDE (the program),
+# SIDE.map (the linker map), SIDE.archives (the library's archives, one
+# path a line: the bytes to attribute); and info.txt ("key: value" lines
+# for the provenance).  The --work directory caches what builds share:
+# src/ (Debian's source packages, fetched by fetch-sources.sh), lib/ (the
+# tailored libraries).  A result whose inputs have not changed is reused.
+# Exit status 0 on success; the compilers' output goes to stderr.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+work="" out="" library="" build="" suite="" code="" kx="" aead="" name=""
+sides="client server" profile=minimal creds=$root/suites/credentials
+
+die() {
+	echo "build.sh: $*" >&2
+	exit 1
+}
+
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || die "$1 needs a value"
+	case $1 in
+	--work) work=$2 ;;
+	--out) out=$2 ;;
+	--library) library=$2 ;;
+	--build) build=$2 ;;
+	--suite) suite=$2 ;;
+	--code) code=$2 ;;
+	--kx) kx=$2 ;;
+	--aead) aead=$2 ;;
+	--name) name=$2 ;;
+	--sides) sides=$2 ;;
+	--profile) profile=$2 ;;
+	--credentials) creds=$2 ;;
+	*) die "unknown option $1" ;;
+	esac
+	shift 2
+done
+for v in work out library build suite code kx aead; do
+	eval "[ -n \"\$$v\" ]" || die "--$v is required"
+done
+mkdir -p "$work" "$out"
+work=$(cd "$work" && pwd)
+out=$(cd "$out" && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+case $kx in
+psk) KX=PSK ;;
+ecdhe-psk) KX=ECDHE_PSK ;;
+ecdhe-ecdsa) KX=ECDHE_ECDSA ;;
+*) die "unknown key exchange $kx" ;;
+esac
+case $aead in
+aes-128-gcm) AEAD=GCM ;;
+aes-128-ccm) AEAD=CCM ;;
+aes-128-ccm-8) AEAD=CCM8 ;;
+chacha20-poly1305) AEAD=CHACHAPOLY ;;
+*) die "unknown AEAD $aead" ;;
+esac
+
+# ---- the target ----------------------------------------------------------
+
+case $build in
+prebuilt | tailored)
+	cc=${CC:-gcc} ar=${AR:-ar} platform=posix target=$(uname -m)
+	tflags="" lflags=""
+	;;
+cortex-m4)
+	cc=arm-none-eabi-gcc ar=arm-none-eabi-ar platform=baremetal target=cortex-m4
+	tflags="-mcpu=cortex-m4 -mthumb"
+	lflags="--specs=nano.specs --specs=nosys.specs"
+	command -v $cc >/dev/null ||
+		die "$cc not found: apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"
+	;;
+*) die "unknown build $build" ;;
+esac
+cflags="${tflags:+$tflags }-Os -ffunction-sections -fdata-sections"
+cc_version=$($cc --version | head -n 1)
+
+# ---- caching -------------------------------------------------------------
+
+# key TEXT...: a digest of everything a product depends on.
+key() {
+	printf '%s\n' "$@" | sha256sum | cut -c1-64
+}
+
+# fresh DIR KEY: whether DIR was built from exactly KEY.
+fresh() {
+	[ "$(cat "$1/stamp" 2>/dev/null)" = "$2" ]
+}
+
+# ---- tailored libraries --------------------------------------------------
+
+# Part of every library's cache key: change it when the way the archives
+# are made changes.
+lib_layout="objects by basename"
+
+# compile_all SRCDIR OBJDIR FLAGS: compile the .c files named on stdin
+# (relative to SRCDIR) into OBJDIR, in parallel; objects are named by the
+# source's basename (unique in both libraries), as --detail shows them.
+compile_all() {
+	SB_SRC=$1 SB_OBJ=$2 SB_CC="$cc $3" xargs -P "$jobs" -n 8 sh -c '
+		for f; do
+			o=$SB_OBJ/$(basename "$f" .c).o
+			$SB_CC -c "$SB_SRC/$f" -o "$o" || exit 255
+		done' sh
+}
+
+fetch_sources() {
+	sh "$here/fetch-sources.sh" "$work/src" "$1" >&2 ||
+		die "cannot fetch Debian's source package $1 (see above)"
+	srcdir=$work/src/$1
+	srcversion=$(cat "$work/src/$1.version")
+}
+
+# BearSSL once per target: with function sections, --gc-sections keeps
+# only what a program references.
+tailored_bearssl() {
+	fetch_sources bearssl
+	libdir=$work/lib/$target/bearssl
+	flags="$cflags -I$srcdir/inc -I$srcdir/src"
+	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout")
+	if ! fresh "$libdir" "$k"; then
+		echo "build.sh: compiling BearSSL $srcversion for $target" >&2
+		rm -rf "$libdir"
+		mkdir -p "$libdir/obj"
+		(cd "$srcdir" && find src -name '*.c' | sort) |
+			compile_all "$srcdir" "$libdir/obj" "$flags"
+		$ar rcs "$libdir/libbearssl.a" "$libdir"/obj/*.o
+		echo "$k" >"$libdir/stamp"
+	fi
+	archives="$libdir/libbearssl.a"
+	incs="-I$srcdir/inc"
+	libstamp=$k
+}
+
+# Mbed TLS once per target, suite and side, with that suite's header.
+tailored_mbedtls() { # side
+	fetch_sources mbedtls
+	config=$here/mbedtls-configs/$suite.h
+	[ -f "$config" ] || die "no Mbed TLS configuration $config"
+	libdir=$work/lib/$target/mbedtls/$suite-$1
+	side_flag=""
+	[ "$1" = server ] && side_flag=-DSB_SIZE_SERVER
+	config_flags="-DMBEDTLS_CONFIG_FILE=\"$config\" $side_flag"
+	flags="$cflags -I$srcdir/include -I$srcdir/library $config_flags"
+	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" "$(cat "$config")")
+	if ! fresh "$libdir" "$k"; then
+		echo "build.sh: compiling Mbed TLS $srcversion for $target, $suite $1" >&2
+		rm -rf "$libdir"
+		mkdir -p "$libdir/obj"
+		(cd "$srcdir" && ls library/*.c) |
+			compile_all "$srcdir" "$libdir/obj" "$flags"
+		# The upstream split: TLS, X.509, and crypto for the rest.
+		(cd "$libdir/obj" &&
+			$ar rcs ../libmbedtls.a ssl_*.o debug.o net_sockets.o &&
+			$ar rcs ../libmbedx509.a x509*.o certs.o pkcs11.o &&
+			$ar rcs ../libmbedcrypto.a $(ls *.o | grep -v \
+				-e '^ssl_' -e '^x509' -e '^debug\.o' \
+				-e '^net_sockets\.o' -e '^certs\.o' -e '^pkcs11\.o'))
+		echo "$k" >"$libdir/stamp"
+	fi
+	archives="$libdir/libmbedtls.a $libdir/libmbedx509.a $libdir/libmbedcrypto.a"
+	incs="-I$srcdir/include $config_flags"
+	libstamp=$k
+}
+
+# ---- Debian's archives ---------------------------------------------------
+
+prebuilt_archives() { # archive...
+	multiarch=$($cc -print-multiarch)
+	archives="" libversion=""
+	for a; do
+		path=/usr/lib/$multiarch/$a
+		[ -f "$path" ] || die "Debian's static archive $path is missing"
+		archives="$archives $path"
+		pkg=$(dpkg-query -S "$path" 2>/dev/null | cut -d: -f1 | head -n 1)
+		[ -z "$pkg" ] || libversion="$pkg $(dpkg-query -W -f='${Version}' "$pkg")"
+	done
+	incs=""
+	# shellcheck disable=SC2086
+	libstamp=$(ls -l --time-style=+%s $archives)
+}
+
+# library_for SIDE: sets archives, incs, libs, and the info lines.
+library_for() {
+	libs=""
+	case $build/$library in
+	prebuilt/openssl)
+		prebuilt_archives libssl.a libcrypto.a
+		libs="-ldl -pthread"
+		;;
+	prebuilt/mbedtls)
+		prebuilt_archives libmbedtls.a libmbedx509.a libmbedcrypto.a
+		;;
+	prebuilt/bearssl)
+		prebuilt_archives libbearssl.a
+		;;
+	*/bearssl) tailored_bearssl ;;
+	*/mbedtls) tailored_mbedtls "$1" ;;
+	*) die "$library has no $build build" ;;
+	esac
+}
+
+info_lines() {
+	echo "compiler: $cc_version"
+	echo "cflags: $cflags"
+	case $build in
+	prebuilt)
+		echo "sources: Debian's static archives:$archives ($libversion)"
+		echo "library_version: $libversion"
+		;;
+	*)
+		echo "sources: Debian source package $library $srcversion (apt-get source), compiled by size/build.sh"
+		echo "library_version: $library $srcversion"
+		;;
+	esac
+	[ "$library" != mbedtls ] || [ "$build" = prebuilt ] ||
+		echo "config: size/mbedtls-configs/SUITE.h, the library compiled once per suite and side"
+	[ "$library" != bearssl ] ||
+		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31"
+	echo "link: $cc -Wl,--gc-sections $lflags"
+}
+
+# ---- the programs --------------------------------------------------------
+
+[ -f "$creds/ca.pem" ] || die "no credentials in $creds"
+defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD"
+[ -z "$name" ] || defines="$defines -DSB_OPENSSL_NAME=\"$name\""
+[ "$profile" != full ] || defines="$defines -DSB_FULL_PROFILE"
+
+for side in $sides; do
+	library_for "$side"
+	src=$here/programs/${library}_$side.c
+	k=$(key "$cc_version" "$cflags" "$defines" "$incs" "$archives" \
+		"$(cat "$here/build.sh" "$here/gen-creds.sh" "$here"/programs/*)" \
+		"$(cat "$creds"/*)" "$libstamp")
+	if fresh "$out/$side.d" "$k" && [ -f "$out/$side.map" ]; then
+		continue
+	fi
+	rm -rf "$out/$side.d"
+	mkdir -p "$out/$side.d"
+	sh "$here/gen-creds.sh" "$creds" "$out/$side.d/creds.h"
+	# -fno-merge-constants: the program's strings stay its own, so it
+	# never absorbs an identical string of the library's (the linker
+	# keeps the first copy, and the program comes first).
+	# shellcheck disable=SC2086
+	$cc -std=c11 -Wall -Wextra -Werror $cflags -fno-merge-constants $defines -I"$out/$side.d" \
+		-I"$here/programs" $incs "$src" \
+		"$here/programs/platform_$platform.c" $archives $lflags \
+		-Wl,--gc-sections -Wl,-Map="$out/$side.map" -o "$out/$side" $libs
+	printf '%s\n' $archives >"$out/$side.archives"
+	info_lines >"$out/info.txt"
+	echo "$k" >"$out/$side.d/stamp"
+done

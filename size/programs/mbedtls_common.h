@@ -1,0 +1,96 @@
+/*
+ * mbedtls_common.h - what the Mbed TLS client and server share: the
+ * DRBG, the I/O callbacks and the configuration both sides set.
+ *
+ * The DRBG is HMAC_DRBG over SHA-256, seeded straight from the platform's
+ * entropy (a device's TRNG): every suite already needs SHA-256, so a
+ * ChaCha20 build carries no AES for a CTR_DRBG, and the entropy
+ * accumulator (MBEDTLS_ENTROPY_C, which brings SHA-512) stays out.
+ */
+#ifndef SB_MBEDTLS_COMMON_H
+#define SB_MBEDTLS_COMMON_H
+
+#include <mbedtls/hmac_drbg.h>
+#include <mbedtls/ssl.h>
+#include <string.h>
+
+#include "sizeprog.h"
+
+static int mbed_entropy(void *ctx, unsigned char *buf, size_t len)
+{
+	(void)ctx;
+	sb_plat_entropy(buf, len);
+	return 0;
+}
+
+static int mbed_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	(void)ctx;
+	int n = sb_plat_send(buf, len);
+	return n < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : n;
+}
+
+static int mbed_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	(void)ctx;
+	int n = sb_plat_recv(buf, len);
+	return n < 0    ? MBEDTLS_ERR_SSL_INTERNAL_ERROR
+	       : n == 0 ? MBEDTLS_ERR_SSL_CONN_EOF
+	                : n;
+}
+
+static void mbed_check(const char *what, int ret)
+{
+	if (ret != 0)
+		sb_plat_fail(what, ret);
+}
+
+/* TLS 1.2 over a stream, the one suite, P-256, the PSK where the suite
+ * has one, and the DRBG. */
+static void mbed_configure(mbedtls_ssl_config *conf,
+                           mbedtls_hmac_drbg_context *drbg, int endpoint)
+{
+	static const int suites[] = {SB_SUITE_CODE, 0};
+	mbedtls_hmac_drbg_init(drbg);
+	mbed_check("mbedtls_hmac_drbg_seed",
+	           mbedtls_hmac_drbg_seed(
+	               drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	               mbed_entropy, NULL, NULL, 0));
+	mbedtls_ssl_config_init(conf);
+	mbed_check("mbedtls_ssl_config_defaults",
+	           mbedtls_ssl_config_defaults(conf, endpoint,
+	                                       MBEDTLS_SSL_TRANSPORT_STREAM,
+	                                       MBEDTLS_SSL_PRESET_DEFAULT));
+	mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+	                             MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_max_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+	                             MBEDTLS_SSL_MINOR_VERSION_3);
+	mbedtls_ssl_conf_ciphersuites(conf, suites);
+	mbedtls_ssl_conf_rng(conf, mbedtls_hmac_drbg_random, drbg);
+#if defined(SB_KX_ECDHE_PSK) || defined(SB_KX_ECDHE_ECDSA)
+	static const mbedtls_ecp_group_id curves[] = {MBEDTLS_ECP_DP_SECP256R1,
+	                                              MBEDTLS_ECP_DP_NONE};
+	mbedtls_ssl_conf_curves(conf, curves);
+#endif
+#if defined(SB_KX_PSK) || defined(SB_KX_ECDHE_PSK)
+	mbed_check("mbedtls_ssl_conf_psk",
+	           mbedtls_ssl_conf_psk(conf, sb_psk, sizeof(sb_psk),
+	                                (const unsigned char *)SB_PSK_IDENTITY,
+	                                strlen(SB_PSK_IDENTITY)));
+#endif
+}
+
+static void mbed_handshake(mbedtls_ssl_context *ssl)
+{
+	int ret;
+	while ((ret = mbedtls_ssl_handshake(ssl)) != 0)
+		if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
+		    ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+			sb_plat_fail("mbedtls_ssl_handshake", ret);
+	int suite =
+	    mbedtls_ssl_get_ciphersuite_id(mbedtls_ssl_get_ciphersuite(ssl));
+	if (suite != SB_SUITE_CODE)
+		sb_plat_fail("negotiated suite", suite);
+}
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * mbedtls_server.c - a minimal Mbed TLS 2.28 TLS 1.2 server for one
+ * suite: PSK, ECDHE-PSK, or ECDHE-ECDSA with one certificate and key.
+ */
+#include "mbedtls_common.h"
+
+#if defined(SB_KX_ECDHE_ECDSA)
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+static mbedtls_x509_crt cert;
+static mbedtls_pk_context key;
+
+static void mbed_configure_auth(mbedtls_ssl_config *conf)
+{
+	mbedtls_x509_crt_init(&cert);
+	mbedtls_pk_init(&key);
+	mbed_check("mbedtls_x509_crt_parse_der",
+	           mbedtls_x509_crt_parse_der(&cert, sb_server_cert_der,
+	                                      sizeof(sb_server_cert_der)));
+	mbed_check("mbedtls_pk_parse_key",
+	           mbedtls_pk_parse_key(&key, sb_server_key_der,
+	                                sizeof(sb_server_key_der), NULL, 0));
+	mbed_check("mbedtls_ssl_conf_own_cert",
+	           mbedtls_ssl_conf_own_cert(conf, &cert, &key));
+}
+#else
+static void mbed_configure_auth(mbedtls_ssl_config *conf)
+{
+	(void)conf; /* the PSK authenticates the client */
+}
+#endif
+
+static mbedtls_ssl_context ssl;
+static mbedtls_ssl_config conf;
+static mbedtls_hmac_drbg_context drbg;
+
+int main(void)
+{
+	unsigned char got[SB_PROBE_LEN];
+	size_t have = 0;
+	mbed_configure(&conf, &drbg, MBEDTLS_SSL_IS_SERVER);
+	mbed_configure_auth(&conf);
+	mbedtls_ssl_init(&ssl);
+	mbed_check("mbedtls_ssl_setup", mbedtls_ssl_setup(&ssl, &conf));
+	mbedtls_ssl_set_bio(&ssl, NULL, mbed_send, mbed_recv, NULL);
+	mbed_handshake(&ssl);
+	while (have < sizeof(got)) {
+		int ret =
+		    mbedtls_ssl_read(&ssl, got + have, sizeof(got) - have);
+		if (ret == MBEDTLS_ERR_SSL_WANT_READ)
+			continue;
+		if (ret <= 0)
+			sb_plat_fail("mbedtls_ssl_read", ret);
+		have += (size_t)ret;
+	}
+	if (memcmp(got, SB_PROBE, SB_PROBE_LEN) != 0)
+		sb_plat_fail("record content", 0);
+	return 0;
+}

@@ -1,0 +1,44 @@
+#!/bin/sh
+# pcap_test.sh SUITEBENCH - `run --pcap` writes what tshark dissects as the
+# same records the link counted: record count, lengths and bytes agree
+# with the --trace ladder of the same connection.  Skipped without tshark.
+set -u
+sb=$1
+if ! command -v tshark >/dev/null 2>&1; then
+	echo "skipped: tshark is not installed (apt-get install tshark)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passes=0 failures=0
+
+# check NAME PROTOCOL SUITE DISSECTOR LENGTH-FIELD RECORD-FIELD HEADER
+# (HEADER: bytes of the length field's header, 8 for udp.length)
+check() {
+	"$sb" run -q --backend openssl --protocol "$2" --suite "$3" --reps 1 \
+		--budget 0 --payload 16 --trace --pcap "$tmp/$1.pcap" >"$tmp/$1.trace"
+	# the ladder: bytes per send, and each record's length
+	awk 'NR > 2 { print $5 }' "$tmp/$1.trace" >"$tmp/$1.link-sends"
+	grep -o '[0-9]*B' "$tmp/$1.trace" | tr -d B >"$tmp/$1.link-records"
+	tshark -r "$tmp/$1.pcap" -d "$4" -T fields -e "$5" -e "$6" 2>/dev/null \
+		>"$tmp/$1.tshark"
+	awk -F'\t' -v h="$7" '{ print $1 - h }' "$tmp/$1.tshark" >"$tmp/$1.tshark-sends"
+	cut -f2 "$tmp/$1.tshark" | tr ',' '\n' | grep . >"$tmp/$1.tshark-records"
+	if cmp -s "$tmp/$1.link-sends" "$tmp/$1.tshark-sends" &&
+		cmp -s "$tmp/$1.link-records" "$tmp/$1.tshark-records" &&
+		[ -s "$tmp/$1.link-records" ]; then
+		passes=$((passes + 1))
+	else
+		echo "FAIL: $1: the link and tshark disagree"
+		paste "$tmp/$1.link-sends" "$tmp/$1.tshark-sends" | head -20
+		paste "$tmp/$1.link-records" "$tmp/$1.tshark-records" | head -30
+		failures=$((failures + 1))
+	fi
+}
+
+# DTLS: UDP payload = the datagram; TLS: TCP payload = the send.
+check dtls dtls1.2 psk-ccm8 udp.port==4433,dtls udp.length dtls.record.length 8
+check tls tls1.2 ecdhe-ecdsa-gcm tcp.port==4433,tls tcp.len tls.record.length 0
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
