@@ -83,8 +83,28 @@ int sb_counter_reexec(int argc, char **argv)
 		return SB_ERR_IO;
 	}
 	self[self_len] = '\0';
-	char native[256];
+	/*
+	 * The child's stack holds its path, arguments and environment, so
+	 * their lengths shift stack addresses -- and with them the alignment
+	 * that copy routines branch on.  A fixed-length link to this program
+	 * and a fixed environment keep counts the same from any checkout.
+	 */
+	char link_path[sizeof(dir) + 8];
+	snprintf(link_path, sizeof(link_path), "%s/sb", dir);
+	if (symlink(self, link_path) != 0) {
+		free(args);
+		rmdir(dir);
+		fprintf(stderr, "suitebench: cannot link %s: %s\n", link_path,
+			strerror(errno));
+		return SB_ERR_IO;
+	}
+	char native[256], native_env[300], out_env[sizeof(out) + 32];
 	sb_counter_cpu_features(native, sizeof(native));
+	snprintf(native_env, sizeof(native_env), "%s=%s", SB_COUNTER_NATIVE_ENV,
+		 native);
+	snprintf(out_env, sizeof(out_env), "%s=%s", SB_COUNTER_ENV, out);
+	char *envp[] = {out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C",
+			NULL};
 	int n = 0;
 	args[n++] = "valgrind";
 	args[n++] = "--quiet";
@@ -92,17 +112,15 @@ int sb_counter_reexec(int argc, char **argv)
 	args[n++] = "--collect-atstart=no";
 	args[n++] = "--dump-instr=no";
 	args[n++] = out_opt;
-	args[n++] = self;
+	args[n++] = link_path;
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	pid_t pid = fork();
 	if (pid == 0) {
-		setenv(SB_COUNTER_ENV, out, 1);
-		setenv(SB_COUNTER_NATIVE_ENV, native, 1);
 		/* Addresses decide hash-table orders and copy alignments, and so
 		 * instruction counts: fix them, as `setarch -R` does. */
 		personality(ADDR_NO_RANDOMIZE);
-		execvp("valgrind", args);
+		execvpe("valgrind", args, envp);
 		fprintf(stderr, "suitebench: --counter instructions needs "
 				"valgrind: %s (apt-get install valgrind)\n",
 			strerror(errno));
@@ -113,6 +131,7 @@ int sb_counter_reexec(int argc, char **argv)
 		;
 	free(args);
 	unlink(out); /* callgrind's final dump at exit */
+	unlink(link_path);
 	rmdir(dir);
 	if (pid < 0)
 		return SB_ERR_IO;

@@ -12,6 +12,7 @@ void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
 	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
 	sb_sha256_init(&link->transcript);
+	link->hashing = true;
 	sb_wire_init(&link->wire, mode == SB_LINK_STREAM, 0);
 }
 
@@ -28,6 +29,11 @@ static void transcript_add(struct sb_link *link, enum sb_dir dir,
 			   (uint8_t)len};
 	sb_sha256_update(&link->transcript, head, sizeof(head));
 	sb_sha256_update(&link->transcript, buf, len);
+}
+
+void sb_link_transcript_stop(struct sb_link *link)
+{
+	link->hashing = false;
 }
 
 void sb_link_transcript_hex(const struct sb_link *link, char out[65])
@@ -185,7 +191,7 @@ static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
 }
 
 static int stream_send(struct sb_link *link, enum sb_dir dir,
-		       const uint8_t *buf, size_t len, size_t *records)
+		       const uint8_t *buf, size_t len)
 {
 	struct sb_link_stream *s = &link->stream[dir];
 	if (s->head + s->len + len > s->cap) {
@@ -195,7 +201,6 @@ static int stream_send(struct sb_link *link, enum sb_dir dir,
 	}
 	memcpy(s->data + s->head + s->len, buf, len);
 	s->len += len;
-	*records = stream_records(s, buf, len);
 	return 0;
 }
 
@@ -273,11 +278,10 @@ static bool faults_on(const struct sb_link *link)
 }
 
 static int datagram_send(struct sb_link *link, enum sb_dir dir,
-			 const uint8_t *buf, size_t len, size_t *records)
+			 const uint8_t *buf, size_t len)
 {
 	if (len > link->mtu)
 		return SB_ERR_MTU;
-	*records = sb_link_dtls_records(buf, len);
 	return faults_on(link) ? deliver_with_faults(link, dir, buf, len)
 			       : enqueue(link, dir, buf, len);
 }
@@ -308,12 +312,21 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
-	size_t records = 0;
 	int rc = link->mode == SB_LINK_STREAM
-			 ? stream_send(link, dir, buf, len, &records)
-			 : datagram_send(link, dir, buf, len, &records);
-	if (rc == 0)
-		rc = flight_count_datagram(link, dir, len, records);
+			 ? stream_send(link, dir, buf, len)
+			 : datagram_send(link, dir, buf, len);
+	return rc ? rc : sb_link_count(link, dir, buf, len);
+}
+
+int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		  size_t len)
+{
+	if (len == 0)
+		return SB_ERR_INVALID;
+	size_t records = link->mode == SB_LINK_STREAM
+				 ? stream_records(&link->stream[dir], buf, len)
+				 : sb_link_dtls_records(buf, len);
+	int rc = flight_count_datagram(link, dir, len, records);
 	if (rc == 0)
 		rc = sb_wire_observe(&link->wire, (int)dir, buf, len,
 				     link->clock.now_us
@@ -322,7 +335,8 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 				     link->flight_count);
 	if (rc)
 		return rc;
-	transcript_add(link, dir, buf, len);
+	if (link->hashing)
+		transcript_add(link, dir, buf, len);
 
 	link->sent[dir].bytes += len;
 	link->sent[dir].datagrams++;

@@ -101,6 +101,7 @@ struct sb_link {
 	size_t flight_cap;
 	struct sb_link_port port[2];
 	struct sb_sha256 transcript; /* every send since sb_link_init */
+	bool hashing;                /* until sb_link_transcript_stop */
 	struct sb_wire wire;         /* record view, guard and capture */
 	struct sb_clock clock;       /* timestamps captured packets; optional */
 	struct sb_link_faults faults;
@@ -134,6 +135,16 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 		 size_t len) SB_MUST_USE;
 
 /*
+ * Count one datagram (stream: one send of `len` bytes) that crossed in
+ * direction `dir` without being queued here -- through a real socket --
+ * exactly as sb_link_send counts what it queues: bytes, datagrams,
+ * records, flights, the wire view (guard, capture) and the transcript.
+ * Returns 0, SB_ERR_INVALID when `len` is 0, or SB_ERR_NOMEM.
+ */
+int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
+		  size_t len) SB_MUST_USE;
+
+/*
  * Take the oldest datagram in direction `dir` into `buf`.  Returns its
  * length, SB_ERR_WANT_IO if none is queued, or SB_ERR_INVALID if it does
  * not fit in `cap` (the datagram stays queued).  Stream: take up to `cap`
@@ -163,11 +174,18 @@ int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
 		    size_t from_end) SB_MUST_USE;
 
 /*
- * The SHA-256 of everything sent since sb_link_init, as 64 hex digits:
+ * The SHA-256 of everything sent since sb_link_init (until
+ * sb_link_transcript_stop), as 64 hex digits:
  * each send hashed as direction (1 byte), length (4 bytes, big-endian) and
  * the bytes, so boundaries and order count.  Reading it does not stop it.
  */
 void sb_link_transcript_hex(const struct sb_link *link, char out[65]);
+
+/*
+ * Stop adding to the transcript: it covers the handshake, and hashing
+ * every record of a timed loop would add a SHA-256 to each one.
+ */
+void sb_link_transcript_stop(struct sb_link *link);
 
 /*
  * Apply `faults` to every datagram sent from now on, decided by a

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 		"  list    show the backends, the suites and which library supports what\n"
 		"  size    code size per suite: prebuilt, tailored, and on a Cortex-M4\n"
 		"  compare judge a results CSV against a baseline: the CI regression gate\n"
+		"  client  one DTLS 1.2 client against a real server over UDP, verified\n"
+		"          and counted like run\n"
 		"\n"
 		"  suitebench <command> --help   options of one command\n"
 		"  suitebench --version          the tool's version\n");
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 		return cmd_size(argc - 1, argv + 1);
 	if (strcmp(cmd, "compare") == 0)
 		return cmd_compare(argc - 1, argv + 1);
+	if (strcmp(cmd, "client") == 0)
+		return cmd_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return SB_EXIT_OK;

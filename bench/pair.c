@@ -180,6 +180,7 @@ int sb_pair_handshake(struct sb_pair *pair)
 		}
 		if (pair->ep[SB_ROLE_CLIENT].done && pair->ep[SB_ROLE_SERVER].done) {
 			pair->handshake_virtual_us = pair->clock.now_us - start;
+			sb_link_transcript_stop(&pair->link);
 			return 0;
 		}
 		if (sb_link_pending(&pair->link, SB_DIR_C2S) == 0 &&

@@ -109,64 +109,95 @@ static void violate(struct sb_wire *wire, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* One explicit nonce of `dir`'s current epoch; repeats are violations. */
-static int check_nonce(struct sb_wire *wire, int dir, const uint8_t *nonce,
-		       uint16_t epoch, uint64_t seq)
+static int note(struct sb_wire *wire, struct sb_wire_pending p)
 {
+	if (wire->pending_count == wire->pending_cap) {
+		size_t cap = wire->pending_cap ? 2 * wire->pending_cap : 256;
+		struct sb_wire_pending *grown =
+			realloc(wire->pending, cap * sizeof(*grown));
+		if (!grown)
+			return SB_ERR_NOMEM;
+		wire->pending = grown;
+		wire->pending_cap = cap;
+	}
+	wire->pending[wire->pending_count++] = p;
+	return 0;
+}
+
+/* DTLS: note each record's epoch, sequence number and explicit nonce. */
+static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
+		      size_t len)
+{
+	struct sb_record records[64];
+	size_t n = sb_wire_dtls_records(buf, len, records, 64);
+	for (size_t i = 0; i < n; i++) {
+		const struct sb_record *r = &records[i];
+		struct sb_wire_pending p = {
+			.dir = (uint8_t)dir,
+			.epoch = r->epoch,
+			.seq = r->seq,
+			.has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
+				     r->length >= wire->nonce_len,
+		};
+		if (p.has_nonce)
+			p.nonce = be_read(buf + r->offset + SB_DTLS12_HEADER_LEN,
+					  wire->nonce_len);
+		if (note(wire, p))
+			return SB_ERR_NOMEM;
+	}
+	return 0;
+}
+
+/*
+ * One noted record.  DTLS sequence numbers only grow within an epoch (a
+ * retransmission gets a new one, RFC 6347 4.2.4), and encrypted records
+ * carry fresh nonces.  A retransmitted flight may send records of an
+ * older epoch again: they are checked against that epoch's own counter.
+ */
+static int check_record(struct sb_wire *wire, const struct sb_wire_pending *p)
+{
+	struct sb_wire_direction *d = &wire->dir[p->dir];
+	if (!wire->stream) {
+		if (p->epoch >= SB_WIRE_EPOCHS) {
+			violate(wire, "%s sent epoch %u: more than this guard "
+				      "follows",
+				dir_names[p->dir], p->epoch);
+			return 0;
+		}
+		if (p->seq < d->next_seq[p->epoch])
+			violate(wire,
+				"%s sent epoch %u sequence %llu again (expected "
+				"%llu or above)",
+				dir_names[p->dir], p->epoch,
+				(unsigned long long)p->seq,
+				(unsigned long long)d->next_seq[p->epoch]);
+		d->next_seq[p->epoch] = p->seq + 1;
+	}
+	if (p->epoch > d->epoch) {
+		nonce_set_free(&d->nonces);
+		d->epoch = p->epoch;
+	}
+	if (!p->has_nonce || p->epoch != d->epoch)
+		return 0;
 	bool repeated;
-	uint64_t value = be_read(nonce, wire->nonce_len);
-	if (nonce_add(&wire->dir[dir].nonces, value, &repeated))
+	if (nonce_add(&d->nonces, p->nonce, &repeated))
 		return SB_ERR_NOMEM;
 	if (repeated)
 		violate(wire,
 			"%s reused explicit nonce %016llx in epoch %u (record "
 			"sequence %llu)",
-			dir_names[dir], (unsigned long long)value, epoch,
-			(unsigned long long)seq);
+			dir_names[p->dir], (unsigned long long)p->nonce, p->epoch,
+			(unsigned long long)p->seq);
 	return 0;
 }
 
-/*
- * DTLS: sequence numbers only grow within an epoch (a retransmission gets
- * a new one, RFC 6347 4.2.4), and encrypted records carry fresh nonces.
- * A retransmitted flight may send records of an older epoch again: they
- * are checked against that epoch's own counter.
- */
-static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
-		      size_t len)
+const char *sb_wire_violation(struct sb_wire *wire)
 {
-	struct sb_wire_direction *d = &wire->dir[dir];
-	struct sb_record records[64];
-	size_t n = sb_wire_dtls_records(buf, len, records, 64);
-	for (size_t i = 0; i < n; i++) {
-		const struct sb_record *r = &records[i];
-		if (r->epoch >= SB_WIRE_EPOCHS) {
-			violate(wire, "%s sent epoch %u: more than this guard "
-				      "follows",
-				dir_names[dir], r->epoch);
-			continue;
-		}
-		if (r->seq < d->next_seq[r->epoch])
-			violate(wire,
-				"%s sent epoch %u sequence %llu again (expected "
-				"%llu or above)",
-				dir_names[dir], r->epoch,
-				(unsigned long long)r->seq,
-				(unsigned long long)d->next_seq[r->epoch]);
-		d->next_seq[r->epoch] = r->seq + 1;
-		if (r->epoch > d->epoch) {
-			nonce_set_free(&d->nonces);
-			d->epoch = r->epoch;
-		}
-		bool has_nonce = r->epoch > 0 && r->epoch == d->epoch &&
-				 wire->nonce_len > 0 &&
-				 r->length >= wire->nonce_len;
-		if (has_nonce &&
-		    check_nonce(wire, dir, buf + r->offset + SB_DTLS12_HEADER_LEN,
-				r->epoch, r->seq))
-			return SB_ERR_NOMEM;
-	}
-	return 0;
+	for (size_t i = 0; i < wire->pending_count; i++)
+		if (check_record(wire, &wire->pending[i]))
+			return NULL;
+	wire->pending_count = 0;
+	return wire->violation;
 }
 
 /* TLS: follow the records across sends; after this direction's
@@ -186,9 +217,18 @@ static int guard_tls(struct sb_wire *wire, int dir, const uint8_t *buf,
 				d->head[d->head_have++] = *buf++;
 				len--;
 				d->body_left--;
-				if (d->head_have == want && want > SB_TLS12_HEADER_LEN &&
-				    check_nonce(wire, dir, d->head + SB_TLS12_HEADER_LEN,
-						1, d->tls_seq - 1))
+				if (d->head_have == want &&
+				    want > SB_TLS12_HEADER_LEN &&
+				    note(wire, (struct sb_wire_pending){
+						       .dir = (uint8_t)dir,
+						       .has_nonce = true,
+						       .epoch = 1,
+						       .seq = d->tls_seq - 1,
+						       .nonce = be_read(
+							       d->head +
+								       SB_TLS12_HEADER_LEN,
+							       wire->nonce_len),
+					       }))
 					return SB_ERR_NOMEM;
 				continue;
 			}
@@ -258,6 +298,9 @@ void sb_wire_free(struct sb_wire *wire)
 	wire->packet_count = wire->packet_cap = 0;
 	for (int d = 0; d < 2; d++)
 		nonce_set_free(&wire->dir[d].nonces);
+	free(wire->pending);
+	wire->pending = NULL;
+	wire->pending_count = wire->pending_cap = 0;
 }
 
 void sb_wire_capture(struct sb_wire *wire)

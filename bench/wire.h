@@ -74,15 +74,28 @@ struct sb_wire_direction {
 	bool tls_encrypted; /* after this direction's ChangeCipherSpec */
 };
 
+/* A record seen but not yet checked: the guard runs outside timed loops. */
+struct sb_wire_pending {
+	uint8_t dir;
+	bool has_nonce;
+	uint16_t epoch;
+	uint64_t seq;
+	uint64_t nonce;
+};
+
 struct sb_wire {
 	bool stream;              /* TLS framing instead of DTLS */
+	struct sb_wire_pending *pending;
+	size_t pending_count;
+	size_t pending_cap;
 	size_t nonce_len;         /* explicit nonce bytes per record (0, 8) */
 	struct sb_wire_direction dir[2];
 	bool capturing;
 	struct sb_wire_packet *packets;
 	size_t packet_count;
 	size_t packet_cap;
-	char violation[200];      /* the first guard violation, "" if none */
+	char violation[200];      /* the first guard violation: read it with
+				     sb_wire_violation() */
 };
 
 /*
@@ -98,12 +111,20 @@ void sb_wire_free(struct sb_wire *wire);
 void sb_wire_capture(struct sb_wire *wire);
 
 /*
- * Look at one send in direction `dir` (0 client to server, 1 back):
- * check the guard, capture it when capturing.  Returns 0 or SB_ERR_NOMEM;
- * a guard violation is recorded in wire->violation, not returned.
+ * Look at one send in direction `dir` (0 client to server, 1 back): note
+ * its records for the guard, capture it when capturing.  Returns 0 or
+ * SB_ERR_NOMEM.  The guard itself runs in sb_wire_violation(), so that a
+ * timed record loop pays only for noting.
  */
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
 		    size_t len, uint64_t time_us, size_t flight) SB_MUST_USE;
+
+/*
+ * Check every record noted since the last call; return the first
+ * violation ever found ("" if none), e.g. "client sent epoch 1 sequence 5
+ * again (expected 6 or above)".  NULL only when out of memory.
+ */
+const char *sb_wire_violation(struct sb_wire *wire);
 
 /* A content type's name: "handshake", "alert", ... */
 const char *sb_wire_type_name(uint8_t type);

@@ -44,7 +44,7 @@ Test(wire, free_twice_and_empty_send, .fini = teardown)
 {
 	sb_wire_init(&wire, false, 8);
 	send(0, (const uint8_t *)"", 0);
-	cr_assert_str_empty(wire.violation);
+	cr_assert_str_empty(sb_wire_violation(&wire));
 	sb_wire_free(&wire);
 }
 
@@ -89,7 +89,7 @@ Test(wire, a_normal_connection_passes, .fini = teardown)
 	send(0, d, dtls(d, 22, 0, 3, 30, 0));
 	/* the other direction has its own counters */
 	send(1, d, dtls(d, 23, 1, 0, 40, 1ull << 48));
-	cr_assert_str_empty(wire.violation, "%s", wire.violation);
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
@@ -102,7 +102,7 @@ Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
 	sb_wire_init(&wire, true, 8);
 	send(0, stream, 9);
 	send(0, stream + 9, sizeof(stream) - 9);
-	cr_assert_str_empty(wire.violation, "%s", wire.violation);
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, capture_keeps_copies, .fini = teardown)
@@ -128,9 +128,9 @@ Test(wire, repeated_sequence_number_fires, .fini = teardown)
 	sb_wire_init(&wire, false, 8);
 	send(0, d, dtls(d, 23, 1, 5, 40, 5));
 	send(0, d, dtls(d, 23, 1, 5, 40, 6));
-	cr_assert_not_null(strstr(wire.violation,
+	cr_assert_not_null(strstr(sb_wire_violation(&wire),
 				  "client sent epoch 1 sequence 5 again"),
-			   "%s", wire.violation);
+			   "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, repeated_nonce_fires, .fini = teardown)
@@ -139,9 +139,9 @@ Test(wire, repeated_nonce_fires, .fini = teardown)
 	sb_wire_init(&wire, false, 8);
 	send(1, d, dtls(d, 23, 1, 0, 40, 0xabc));
 	send(1, d, dtls(d, 23, 1, 1, 40, 0xabc));
-	cr_assert_not_null(strstr(wire.violation,
+	cr_assert_not_null(strstr(sb_wire_violation(&wire),
 				  "server reused explicit nonce 0000000000000abc"),
-			   "%s", wire.violation);
+			   "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
@@ -150,7 +150,7 @@ Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
 	sb_wire_init(&wire, false, 0);
 	send(0, d, dtls(d, 23, 1, 0, 40, 7));
 	send(0, d, dtls(d, 23, 1, 1, 40, 7));
-	cr_assert_str_empty(wire.violation, "%s", wire.violation);
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, tls_repeated_nonce_fires, .fini = teardown)
@@ -161,6 +161,6 @@ Test(wire, tls_repeated_nonce_fires, .fini = teardown)
 		23, 3, 3, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4, 9};
 	sb_wire_init(&wire, true, 8);
 	send(0, stream, sizeof(stream));
-	cr_assert_not_null(strstr(wire.violation, "reused explicit nonce"),
-			   "%s", wire.violation);
+	cr_assert_not_null(strstr(sb_wire_violation(&wire), "reused explicit nonce"),
+			   "%s", sb_wire_violation(&wire));
 }
