@@ -22,19 +22,19 @@
 #include "../suites/suites.h"
 
 /* Status codes: 0 is success, errors are negative.  X(name, value, message). */
-#define SB_ERRORS(X)                                                        \
-	X(SB_ERR_WANT_IO, -1, "operation would block: waiting for the peer")  \
-	X(SB_ERR_NOMEM, -2, "out of memory")                                  \
-	X(SB_ERR_INVALID, -3, "invalid argument")                             \
-	X(SB_ERR_UNSUPPORTED, -4, "not supported by this library")           \
-	X(SB_ERR_CREDENTIALS, -5, "credentials could not be loaded")         \
-	X(SB_ERR_HANDSHAKE, -6, "handshake failed")                           \
-	X(SB_ERR_PEER_CLOSED, -7, "the peer closed the connection")          \
-	X(SB_ERR_RECORD, -8, "record could not be written or read")          \
-	X(SB_ERR_MTU, -9, "datagram larger than the link MTU")               \
-	X(SB_ERR_VERIFY, -10, "verification of the connection failed")       \
-	X(SB_ERR_IO, -11, "input/output error")                               \
-	X(SB_ERR_USAGE, -12, "bad command-line usage")                        \
+#define SB_ERRORS(X)                                                           \
+	X(SB_ERR_WANT_IO, -1, "operation would block: waiting for the peer")   \
+	X(SB_ERR_NOMEM, -2, "out of memory")                                   \
+	X(SB_ERR_INVALID, -3, "invalid argument")                              \
+	X(SB_ERR_UNSUPPORTED, -4, "not supported by this library")             \
+	X(SB_ERR_CREDENTIALS, -5, "credentials could not be loaded")           \
+	X(SB_ERR_HANDSHAKE, -6, "handshake failed")                            \
+	X(SB_ERR_PEER_CLOSED, -7, "the peer closed the connection")            \
+	X(SB_ERR_RECORD, -8, "record could not be written or read")            \
+	X(SB_ERR_MTU, -9, "datagram larger than the link MTU")                 \
+	X(SB_ERR_VERIFY, -10, "verification of the connection failed")         \
+	X(SB_ERR_IO, -11, "input/output error")                                \
+	X(SB_ERR_USAGE, -12, "bad command-line usage")                         \
 	X(SB_ERR_STALLED, -13, "handshake stalled: neither side can progress")
 
 enum sb_status {
@@ -80,17 +80,17 @@ struct sb_clock {
 
 /* Which primitive implementations a library that offers the choice uses. */
 enum sb_impl {
-	SB_IMPL_NATIVE,   /* the fastest the CPU allows (AES-NI, PCLMUL, SSE2) */
+	SB_IMPL_NATIVE, /* the fastest the CPU allows (AES-NI, PCLMUL, SSE2) */
 	SB_IMPL_PORTABLE, /* portable constant-time code, as on a small MCU */
 };
 
 /* Credentials as files the library loads itself, plus the PSK. */
 struct sb_credentials {
-	const char *ca_file;       /* PEM trust anchor that signed the server */
-	const char *cert_file;     /* PEM certificate of this endpoint */
-	const char *key_file;      /* PEM private key of this endpoint */
-	const char *psk_identity;  /* NUL-terminated identity */
-	const uint8_t *psk;        /* PSK bytes */
+	const char *ca_file;      /* PEM trust anchor that signed the server */
+	const char *cert_file;    /* PEM certificate of this endpoint */
+	const char *key_file;     /* PEM private key of this endpoint */
+	const char *psk_identity; /* NUL-terminated identity */
+	const uint8_t *psk;       /* PSK bytes */
 	size_t psk_len;
 };
 
@@ -99,11 +99,11 @@ struct sb_endpoint_config {
 	enum sb_role role;
 	const struct sb_suite *suite; /* the one suite offered or accepted */
 	struct sb_credentials creds;
-	const char *server_name;      /* client: name the certificate must carry */
-	size_t mtu;                   /* DTLS: largest datagram, bytes */
-	bool cookie;                  /* DTLS server: HelloVerifyRequest exchange */
-	bool mutual;                  /* client certificates requested and checked */
-	enum sb_impl impl;            /* primitives, where the library lets us pick */
+	const char *server_name; /* client: name the certificate must carry */
+	size_t mtu;              /* DTLS: largest datagram, bytes */
+	bool cookie;             /* DTLS server: HelloVerifyRequest exchange */
+	bool mutual;             /* client certificates requested and checked */
+	enum sb_impl impl; /* primitives, where the library lets us pick */
 	/*
 	 * Deterministic mode: every random byte the library draws comes from
 	 * sb_rng seeded with `seed` (reseeded at each endpoint's setup), so
@@ -127,22 +127,25 @@ struct sb_reason {
 #define SB_CAP_HEAP_COUNTED 0x1u /* its allocations reach sb_heap_note_* */
 
 struct sb_backend {
-	const char *name;              /* "openssl": the command-line name */
-	const char *(*version)(void);  /* runtime version, e.g. "OpenSSL 3.0.19 ..." */
-	unsigned caps;                 /* SB_CAP_* bits */
-	size_t endpoint_size;          /* bytes of state the core allocates */
+	const char *name; /* "openssl": the command-line name */
+	const char *(*version)(
+	    void);            /* runtime version, e.g. "OpenSSL 3.0.19 ..." */
+	unsigned caps;        /* SB_CAP_* bits */
+	size_t endpoint_size; /* bytes of state the core allocates */
 
 	/*
 	 * Whether this library can take `role` in `protocol` with `suite`.
 	 * Returns true, or false with the library's reason in `why`.
 	 */
-	bool (*supports)(enum sb_protocol protocol, const struct sb_suite *suite,
-			 enum sb_role role, struct sb_reason *why);
+	bool (*supports)(enum sb_protocol protocol,
+	                 const struct sb_suite *suite, enum sb_role role,
+	                 struct sb_reason *why);
 
 	/*
 	 * Create an endpoint in `ep` (endpoint_size zeroed bytes) for `cfg`,
 	 * which with everything it points to must outlive the endpoint.
-	 * Returns 0, or a negative status; the endpoint must be freed either way.
+	 * Returns 0, or a negative status; the endpoint must be freed either
+	 * way.
 	 */
 	int (*endpoint_setup)(void *ep, const struct sb_endpoint_config *cfg);
 
@@ -153,7 +156,8 @@ struct sb_backend {
 	 */
 	int (*step)(void *ep);
 
-	/* Send `len` bytes as one application record; 0 or a negative status. */
+	/* Send `len` bytes as one application record; 0 or a negative status.
+	 */
 	int (*write)(void *ep, const uint8_t *buf, size_t len);
 
 	/*

@@ -27,8 +27,8 @@
 #include <mbedtls/x509_crt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/random.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "backend.h"
@@ -55,7 +55,7 @@ struct mbed_endpoint {
 	bool timer_armed;
 	uint64_t timer_int_us; /* virtual-clock deadlines */
 	uint64_t timer_fin_us;
-	int io_status; /* the link's last refusal, 0 if none */
+	int io_status;     /* the link's last refusal, 0 if none */
 	struct sb_rng rng; /* --deterministic: the DRBG's only entropy */
 	char error[256];
 };
@@ -253,9 +253,9 @@ static int mbed_conf_common(struct mbed_endpoint *ep)
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	mbedtls_ssl_config *conf = &ep->conf;
 	static const char personal[] = "suitebench-mbedtls";
-	int ret = mbedtls_ctr_drbg_seed(
-	    &ep->drbg, mbed_entropy, ep,
-	    (const unsigned char *)personal, sizeof(personal) - 1);
+	int ret = mbedtls_ctr_drbg_seed(&ep->drbg, mbed_entropy, ep,
+	                                (const unsigned char *)personal,
+	                                sizeof(personal) - 1);
 	if (ret != 0)
 		return mbed_fail(ep, SB_ERR_INVALID, "seeding the DRBG", ret);
 	if (!mbedtls_ssl_ciphersuite_from_id(cfg->suite->code_point))
@@ -615,9 +615,10 @@ void sb_mbed_free(void *p)
 /* Mbed TLS's time(), renamed in its archives (see the file comment). */
 time_t sb_mbed_time(time_t *out)
 {
-	time_t now = mbed_clock.now_us
-	                 ? (time_t)(mbed_clock.now_us(mbed_clock.ctx) / 1000000u)
-	                 : time(NULL);
+	time_t now =
+	    mbed_clock.now_us
+	        ? (time_t)(mbed_clock.now_us(mbed_clock.ctx) / 1000000u)
+	        : time(NULL);
 	if (out)
 		*out = now;
 	return now;

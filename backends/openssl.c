@@ -12,6 +12,7 @@
 /* RAND_METHOD is deprecated in 3.0 but is the one hook that replaces every
  * random draw, which --deterministic needs. */
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <malloc.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -20,7 +21,6 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +93,9 @@ static int ossl_rng_status(void)
 }
 
 static const RAND_METHOD ossl_rng_method = {
-	.bytes = ossl_rng_bytes,
-	.pseudorand = ossl_rng_bytes,
-	.status = ossl_rng_status,
+    .bytes = ossl_rng_bytes,
+    .pseudorand = ossl_rng_bytes,
+    .status = ossl_rng_status,
 };
 
 static void ossl_rng_hold(const struct sb_endpoint_config *cfg)
@@ -167,15 +167,15 @@ static void ossl_capture_error(struct ossl_endpoint *ep, const char *what)
 		char text[160];
 		ERR_error_string_n(code, text, sizeof(text));
 		at += (size_t)snprintf(ep->error + at, sizeof(ep->error) - at,
-				       ": %s", text);
+		                       ": %s", text);
 	}
 	ERR_clear_error();
 	if (ep->ssl) {
 		long verify = SSL_get_verify_result(ep->ssl);
 		if (verify != X509_V_OK && at + 3 < sizeof(ep->error))
 			snprintf(ep->error + at, sizeof(ep->error) - at,
-				 " (certificate: %s)",
-				 X509_verify_cert_error_string(verify));
+			         " (certificate: %s)",
+			         X509_verify_cert_error_string(verify));
 	}
 }
 
@@ -215,7 +215,8 @@ static long ossl_bio_ctrl(BIO *bio, int cmd, long num, void *ptr)
 	case BIO_CTRL_FLUSH:
 	case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT:
 		return 1;
-	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: /* the link's MTU excludes IP/UDP */
+	case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD: /* the link's MTU excludes IP/UDP
+	                                       */
 	case BIO_CTRL_WPENDING:
 	case BIO_CTRL_PENDING:
 	default:
@@ -236,7 +237,7 @@ static BIO *ossl_bio_new(const struct sb_io *io)
 {
 	if (!ossl_bio_method) {
 		BIO_METHOD *m = BIO_meth_new(
-			BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sb-link");
+		    BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sb-link");
 		if (!m || !BIO_meth_set_write(m, ossl_bio_write) ||
 		    !BIO_meth_set_read(m, ossl_bio_read) ||
 		    !BIO_meth_set_ctrl(m, ossl_bio_ctrl)) {
@@ -273,7 +274,7 @@ static bool ossl_is_dtls(enum sb_protocol protocol)
 }
 
 static const SSL_METHOD *ossl_method(enum sb_protocol protocol,
-				     enum sb_role role)
+                                     enum sb_role role)
 {
 	bool client = role == SB_ROLE_CLIENT;
 	if (ossl_is_dtls(protocol))
@@ -282,19 +283,19 @@ static const SSL_METHOD *ossl_method(enum sb_protocol protocol,
 }
 
 static bool ossl_supports(enum sb_protocol protocol,
-			  const struct sb_suite *suite, enum sb_role role,
-			  struct sb_reason *why)
+                          const struct sb_suite *suite, enum sb_role role,
+                          struct sb_reason *why)
 {
 	SSL_CTX *ctx = SSL_CTX_new(ossl_method(protocol, role));
-	const SSL_CIPHER *cipher = ctx ? ossl_find_cipher(ctx, suite->code_point)
-				       : NULL;
+	const SSL_CIPHER *cipher =
+	    ctx ? ossl_find_cipher(ctx, suite->code_point) : NULL;
 	SSL_CTX_free(ctx);
 	ERR_clear_error();
 	if (!cipher) {
 		snprintf(why->text, sizeof(why->text),
-			 "%s does not implement %s (0x%04X)",
-			 OpenSSL_version(OPENSSL_VERSION), suite->iana_name,
-			 suite->code_point);
+		         "%s does not implement %s (0x%04X)",
+		         OpenSSL_version(OPENSSL_VERSION), suite->iana_name,
+		         suite->code_point);
 		return false;
 	}
 	return true;
@@ -303,8 +304,9 @@ static bool ossl_supports(enum sb_protocol protocol,
 /* ---- callbacks: PSK and cookies ---------------------------------------- */
 
 static unsigned int ossl_psk_client_cb(SSL *ssl, const char *hint,
-				       char *identity, unsigned int max_identity,
-				       unsigned char *psk, unsigned int max_psk)
+                                       char *identity,
+                                       unsigned int max_identity,
+                                       unsigned char *psk, unsigned int max_psk)
 {
 	(void)hint;
 	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
@@ -318,7 +320,7 @@ static unsigned int ossl_psk_client_cb(SSL *ssl, const char *hint,
 }
 
 static unsigned int ossl_psk_server_cb(SSL *ssl, const char *identity,
-				       unsigned char *psk, unsigned int max_psk)
+                                       unsigned char *psk, unsigned int max_psk)
 {
 	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
 	const struct sb_credentials *c = &ep->cfg->creds;
@@ -340,13 +342,13 @@ static int ossl_cookie_make(SSL *ssl, uint8_t out[OSSL_COOKIE_LEN])
 	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
 	unsigned int len = 0;
 	if (!HMAC(EVP_sha256(), ep->cookie_secret, sizeof(ep->cookie_secret),
-		  address, sizeof(address), out, &len))
+	          address, sizeof(address), out, &len))
 		return 0;
 	return len == OSSL_COOKIE_LEN;
 }
 
 static int ossl_cookie_generate_cb(SSL *ssl, unsigned char *cookie,
-				   unsigned int *len)
+                                   unsigned int *len)
 {
 	if (!ossl_cookie_make(ssl, cookie))
 		return 0;
@@ -355,7 +357,7 @@ static int ossl_cookie_generate_cb(SSL *ssl, unsigned char *cookie,
 }
 
 static int ossl_cookie_verify_cb(SSL *ssl, const unsigned char *cookie,
-				 unsigned int len)
+                                 unsigned int len)
 {
 	uint8_t expected[OSSL_COOKIE_LEN];
 	return len == OSSL_COOKIE_LEN && ossl_cookie_make(ssl, expected) &&
@@ -373,11 +375,12 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	SSL_CTX *ctx = ep->ctx;
-	const SSL_CIPHER *cipher = ossl_find_cipher(ctx, cfg->suite->code_point);
+	const SSL_CIPHER *cipher =
+	    ossl_find_cipher(ctx, cfg->suite->code_point);
 	if (!cipher)
 		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
-	int version = ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION
-						  : TLS1_2_VERSION;
+	int version =
+	    ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION : TLS1_2_VERSION;
 	/* One suite, one group (P-256), one signature algorithm, no tickets. */
 	if (!SSL_CTX_set_min_proto_version(ctx, version) ||
 	    !SSL_CTX_set_max_proto_version(ctx, version) ||
@@ -398,9 +401,9 @@ static int ossl_load_identity(struct ossl_endpoint *ep)
 {
 	const struct sb_credentials *c = &ep->cfg->creds;
 	if (SSL_CTX_use_certificate_file(ep->ctx, c->cert_file,
-					 SSL_FILETYPE_PEM) != 1 ||
+	                                 SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ep->ctx, c->key_file,
-					SSL_FILETYPE_PEM) != 1 ||
+	                                SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ep->ctx) != 1)
 		return ossl_fail(ep, SB_ERR_CREDENTIALS, "loading certificate");
 	return 0;
@@ -410,12 +413,13 @@ static int ossl_load_trust(struct ossl_endpoint *ep)
 {
 	const struct sb_clock *clock = &ep->cfg->clock;
 	if (SSL_CTX_load_verify_locations(ep->ctx, ep->cfg->creds.ca_file,
-					  NULL) != 1)
+	                                  NULL) != 1)
 		return ossl_fail(ep, SB_ERR_CREDENTIALS, "loading the CA");
 	/* Certificates are checked at the virtual clock's time, as the other
 	 * libraries do, not at the wall clock's. */
-	X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ep->ctx),
-				   (time_t)(clock->now_us(clock->ctx) / 1000000u));
+	X509_VERIFY_PARAM_set_time(
+	    SSL_CTX_get0_param(ep->ctx),
+	    (time_t)(clock->now_us(clock->ctx) / 1000000u));
 	return 0;
 }
 
@@ -442,9 +446,11 @@ static int ossl_server_ctx(struct ossl_endpoint *ep)
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	int rc;
 	if (cfg->cookie && ossl_is_dtls(cfg->protocol)) {
-		if (RAND_bytes(ep->cookie_secret, sizeof(ep->cookie_secret)) != 1)
+		if (RAND_bytes(ep->cookie_secret, sizeof(ep->cookie_secret)) !=
+		    1)
 			return ossl_fail(ep, SB_ERR_INVALID, "cookie secret");
-		SSL_CTX_set_cookie_generate_cb(ep->ctx, ossl_cookie_generate_cb);
+		SSL_CTX_set_cookie_generate_cb(ep->ctx,
+		                               ossl_cookie_generate_cb);
 		SSL_CTX_set_cookie_verify_cb(ep->ctx, ossl_cookie_verify_cb);
 		SSL_CTX_set_options(ep->ctx, SSL_OP_COOKIE_EXCHANGE);
 	}
@@ -458,13 +464,13 @@ static int ossl_server_ctx(struct ossl_endpoint *ep)
 		return 0;
 	if ((rc = ossl_load_trust(ep)) != 0)
 		return rc;
-	STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(cfg->creds.ca_file);
+	STACK_OF(X509_NAME) *names =
+	    SSL_load_client_CA_file(cfg->creds.ca_file);
 	if (!names)
 		return ossl_fail(ep, SB_ERR_CREDENTIALS, "reading CA names");
 	SSL_CTX_set_client_CA_list(ep->ctx, names);
-	SSL_CTX_set_verify(ep->ctx,
-			   SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			   NULL);
+	SSL_CTX_set_verify(
+	    ep->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	return 0;
 }
 
@@ -480,8 +486,10 @@ static int ossl_ssl_setup(struct ossl_endpoint *ep)
 	}
 	SSL_set_bio(ep->ssl, bio, bio);
 	SSL_set_app_data(ep->ssl, ep);
-	/* With SSL_OP_NO_QUERY_MTU the MTU must be set, or the handshake fails. */
-	if (ossl_is_dtls(cfg->protocol) && !SSL_set_mtu(ep->ssl, (long)cfg->mtu))
+	/* With SSL_OP_NO_QUERY_MTU the MTU must be set, or the handshake fails.
+	 */
+	if (ossl_is_dtls(cfg->protocol) &&
+	    !SSL_set_mtu(ep->ssl, (long)cfg->mtu))
 		return ossl_fail(ep, SB_ERR_MTU, "SSL_set_mtu");
 	if (cfg->role == SB_ROLE_SERVER) {
 		SSL_set_accept_state(ep->ssl);
@@ -496,7 +504,8 @@ static int ossl_ssl_setup(struct ossl_endpoint *ep)
 	return 0;
 }
 
-static int ossl_endpoint_setup(void *state, const struct sb_endpoint_config *cfg)
+static int ossl_endpoint_setup(void *state,
+                               const struct sb_endpoint_config *cfg)
 {
 	struct ossl_endpoint *ep = state;
 	ep->cfg = cfg;
@@ -551,10 +560,12 @@ static int ossl_step(void *state)
 		return 0;
 	int err = SSL_get_error(ep->ssl, ret);
 	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		/* DTLS: retransmit a flight whose virtual-time deadline passed. */
+		/* DTLS: retransmit a flight whose virtual-time deadline passed.
+		 */
 		if (ossl_is_dtls(ep->cfg->protocol) &&
 		    DTLSv1_handle_timeout(ep->ssl) < 0)
-			return ossl_fail(ep, SB_ERR_HANDSHAKE, "retransmission");
+			return ossl_fail(ep, SB_ERR_HANDSHAKE,
+			                 "retransmission");
 		return SB_ERR_WANT_IO;
 	}
 	return ossl_fail(ep, SB_ERR_HANDSHAKE, "SSL_do_handshake");
@@ -649,18 +660,18 @@ static const char *ossl_version(void)
 }
 
 const struct sb_backend sb_backend_openssl = {
-	.name = "openssl",
-	.version = ossl_version,
-	.caps = SB_CAP_HEAP_COUNTED,
-	.endpoint_size = sizeof(struct ossl_endpoint),
-	.supports = ossl_supports,
-	.endpoint_setup = ossl_endpoint_setup,
-	.step = ossl_step,
-	.write = ossl_write,
-	.read = ossl_read,
-	.negotiated_suite = ossl_negotiated_suite,
-	.peer_authenticated = ossl_peer_authenticated,
-	.last_error = ossl_last_error,
-	.endpoint_free = ossl_endpoint_free,
-	.next_timeout_us = ossl_next_timeout_us,
+    .name = "openssl",
+    .version = ossl_version,
+    .caps = SB_CAP_HEAP_COUNTED,
+    .endpoint_size = sizeof(struct ossl_endpoint),
+    .supports = ossl_supports,
+    .endpoint_setup = ossl_endpoint_setup,
+    .step = ossl_step,
+    .write = ossl_write,
+    .read = ossl_read,
+    .negotiated_suite = ossl_negotiated_suite,
+    .peer_authenticated = ossl_peer_authenticated,
+    .last_error = ossl_last_error,
+    .endpoint_free = ossl_endpoint_free,
+    .next_timeout_us = ossl_next_timeout_us,
 };

@@ -2,7 +2,8 @@
 
 #include "backend.h"
 
-/* CMake defines SB_WITH_<LIB> for each library it found (curl's available_backends[]). */
+/* CMake defines SB_WITH_<LIB> for each library it found (curl's
+ * available_backends[]). */
 #ifdef SB_WITH_OPENSSL
 extern const struct sb_backend sb_backend_openssl;
 #endif
@@ -15,15 +16,15 @@ extern const struct sb_backend sb_backend_bearssl;
 
 const struct sb_backend *const sb_backends[] = {
 #ifdef SB_WITH_OPENSSL
-	&sb_backend_openssl,
+    &sb_backend_openssl,
 #endif
 #ifdef SB_WITH_MBEDTLS
-	&sb_backend_mbedtls,
+    &sb_backend_mbedtls,
 #endif
 #ifdef SB_WITH_BEARSSL
-	&sb_backend_bearssl,
+    &sb_backend_bearssl,
 #endif
-	NULL,
+    NULL,
 };
 
 const struct sb_backend *sb_backend_find(const char *name)
@@ -39,8 +40,8 @@ const char *sb_strerror(int status)
 	if (status == 0)
 		return "success";
 	switch ((enum sb_status)status) {
-#define SB_CASE(name, value, message) \
-	case name:                    \
+#define SB_CASE(name, value, message)                                          \
+	case name:                                                             \
 		return message;
 		SB_ERRORS(SB_CASE)
 #undef SB_CASE

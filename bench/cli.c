@@ -26,7 +26,7 @@ void sb_cli_error(const char *fmt, ...)
 }
 
 int sb_cli_number(const char *option, const char *text, unsigned long min,
-		  unsigned long max, unsigned long *out)
+                  unsigned long max, unsigned long *out)
 {
 	char *end = NULL;
 	errno = 0;
@@ -34,7 +34,7 @@ int sb_cli_number(const char *option, const char *text, unsigned long min,
 	if (text[0] < '0' || text[0] > '9' || errno || !end || *end ||
 	    v < min || v > max) {
 		sb_cli_error("%s: '%s' is not a number from %lu to %lu", option,
-			     text, min, max);
+		             text, min, max);
 		return SB_ERR_USAGE;
 	}
 	*out = v;

@@ -9,7 +9,8 @@
 
 #include "../backends/backend.h"
 
-/* Each subcommand: argv[0] is the subcommand's name.  Returns the exit status. */
+/* Each subcommand: argv[0] is the subcommand's name.  Returns the exit status.
+ */
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_size(int argc, char **argv);
@@ -29,7 +30,7 @@ void sb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0, or SB_ERR_USAGE after printing which option was wrong.
  */
 int sb_cli_number(const char *option, const char *text, unsigned long min,
-		  unsigned long max, unsigned long *out) SB_MUST_USE;
+                  unsigned long max, unsigned long *out) SB_MUST_USE;
 
 /*
  * Split a comma-separated list in place: `text` is modified, `items`

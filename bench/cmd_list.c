@@ -30,9 +30,10 @@ static void list_suites(void)
 		       s->explicit_nonce_len, sb_suite_dtls12_overhead(s),
 		       s->iana_name);
 	}
-	printf("  (key, tag, nonce: bytes; overhead: bytes a DTLS 1.2 record adds "
-	       "to its payload;\n   in TLS 1.2 it is 8 bytes less: a 5-byte "
-	       "header instead of 13)\n\n");
+	printf(
+	    "  (key, tag, nonce: bytes; overhead: bytes a DTLS 1.2 record adds "
+	    "to its payload;\n   in TLS 1.2 it is 8 bytes less: a 5-byte "
+	    "header instead of 13)\n\n");
 }
 
 static void list_matrix(enum sb_protocol protocol)
@@ -48,9 +49,9 @@ static void list_matrix(enum sb_protocol protocol)
 		for (size_t b = 0; sb_backends[b]; b++) {
 			struct sb_reason why = {{0}};
 			if (sb_backends[b]->supports(protocol, &sb_suites[i],
-						     SB_ROLE_CLIENT, &why) &&
+			                             SB_ROLE_CLIENT, &why) &&
 			    sb_backends[b]->supports(protocol, &sb_suites[i],
-						     SB_ROLE_SERVER, &why)) {
+			                             SB_ROLE_SERVER, &why)) {
 				printf(" %-10s", "yes");
 				continue;
 			}
@@ -59,22 +60,25 @@ static void list_matrix(enum sb_protocol protocol)
 			printf(" %-10s", mark);
 			if (note <= sizeof(notes) / sizeof(notes[0]))
 				snprintf(notes[note - 1], sizeof(notes[0]),
-					 "%s: %s", sb_backends[b]->name, why.text);
+				         "%s: %s", sb_backends[b]->name,
+				         why.text);
 		}
 		printf("\n");
 	}
-	for (unsigned n = 0; n < note && n < sizeof(notes) / sizeof(notes[0]); n++)
+	for (unsigned n = 0; n < note && n < sizeof(notes) / sizeof(notes[0]);
+	     n++)
 		printf("  [%u] %s\n", n + 1, notes[n]);
 }
 
 int cmd_list(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-			 strcmp(argv[1], "-h") == 0)) {
-		printf("usage: suitebench list\n\n"
-		       "Prints the backends this build has with their runtime "
-		       "versions,\nthe cipher-suite table, and the support matrix "
-		       "with the reason\nfor every suite a library cannot run.\n");
+	if (argc > 1 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf(
+		    "usage: suitebench list\n\n"
+		    "Prints the backends this build has with their runtime "
+		    "versions,\nthe cipher-suite table, and the support matrix "
+		    "with the reason\nfor every suite a library cannot run.\n");
 		return SB_EXIT_OK;
 	}
 	if (argc > 1) {

@@ -15,8 +15,8 @@
 #include "cli.h"
 #include "counter.h"
 #include "csv.h"
-#include "link.h"
 #include "cycles.h"
+#include "link.h"
 #include "outfile.h"
 #include "provenance.h"
 #include "runner.h"
@@ -47,9 +47,9 @@ struct run_cli {
 	const char *raw;
 	const char *pcap;
 	bool trace;
-	size_t mtus[16];       /* --mtu: a sweep when more than one */
+	size_t mtus[16]; /* --mtu: a sweep when more than one */
 	size_t mtu_count;
-	double faults[3][16];  /* --loss, --duplicate, --reorder lists */
+	double faults[3][16]; /* --loss, --duplicate, --reorder lists */
 	size_t fault_count[3];
 	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
@@ -66,82 +66,120 @@ struct machine_check {
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: suitebench run [options]\n"
-		"\n"
-		"Runs verified DTLS 1.2 and TLS 1.2 handshakes and record loops between\n"
-		"a client library and a server library, and measures them.\n"
-		"Every scenario is verified first (negotiated suite, peer authenticated,\n"
-		"data round-trips, a forged record rejected); one that fails is reported\n"
-		"as failed, never as numbers.\n"
-		"\n"
-		"options:\n"
-		"  --backend LIST    libraries to run, each against itself (default: all\n"
-		"                    in this build; see 'suitebench list')\n"
-		"  --client LIST     client libraries; with --server, every combination\n"
-		"  --server LIST     server libraries (each defaults to all when only the\n"
-		"                    other is given)\n"
-		"  --pairs LIST      client/server pairs such as openssl/mbedtls, or 'all'\n"
-		"                    for every client against every server\n"
-		"  --protocol LIST   dtls1.2, tls1.2 (default: both)\n"
-		"  --suite LIST      suites by short or IANA name, or 'all' (default: all)\n"
-		"  --kx LIST         only these key exchanges: psk, ecdhe-psk, ecdhe-ecdsa\n"
-		"  --payload LIST    record payload sizes in bytes; 'max' is the largest\n"
-		"                    that fits one datagram (default: 16,64,256,1024,max)\n"
-		"  --reps N          at least N measured handshakes, and N record batches\n"
-		"                    of %d per payload and direction (default: 20)\n"
-		"  --precision P     then go on until each timed median is known to +-P %%\n"
-		"                    (95 %% confidence; default: 1)...\n"
-		"  --max-reps N      ...or N repetitions are done (default: 1000)...\n"
-		"  --budget S        ...or the scenario has run S seconds (default: 3;\n"
-		"                    0: exactly --reps)\n"
-		"  --warmup N        unmeasured handshakes and batches first; the first\n"
-		"                    handshake also verifies the connection (default: 3)\n"
-		"  --mtu LIST        datagram MTU in bytes (default: %d, IPv6 minimum\n"
-		"                    less IPv6 and UDP headers); a list sweeps it\n"
-		"  --loss LIST       DTLS handshakes over a link that loses, duplicates\n"
-		"  --duplicate LIST  or reorders each datagram with these probabilities\n"
-		"  --reorder LIST    (seeded by --seed): success rate, virtual time,\n"
-		"                    bytes with retransmissions; no record loops\n"
-		"  --no-cookie       servers skip the HelloVerifyRequest cookie exchange\n"
-		"  --mutual          servers ask for and verify client certificates\n"
-		"  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: 'native'\n"
-		"                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has them;\n"
-		"                    default) or 'ct' (portable constant-time, as on an MCU)\n"
-		"  --deterministic   seed every library's random generator (see --seed)\n"
-		"                    so transcripts and bytes repeat exactly; NOT secure\n"
-		"  --seed N          the seed of --deterministic (default: 1)\n"
-		"  --counter C       cycles (default: TSC) or instructions: exact counts\n"
-		"                    under valgrind's callgrind (the tool re-runs itself\n"
-		"                    there; timing metrics are then left out)\n"
-		"  --cpu N           pin the run to CPU N\n"
-		"  --raw FILE        also write every sample, one CSV row each\n"
-		"  --trace           print each scenario's verified handshake as a ladder:\n"
-		"                    datagrams, records, handshake messages\n"
-		"  --pcap FILE       write one scenario's verified connection as a pcap\n"
-		"                    file (synthesized IPv4/UDP, or TCP for TLS)\n"
-		"  --credentials DIR test credentials (default: %s)\n"
-		"  -o, --output FILE write the rows as CSV to FILE, and the provenance\n"
-		"                    beside it (FILE minus .csv, plus .provenance.txt);\n"
-		"                    '-' writes the CSV to stdout instead of the table\n"
-		"  -q, --quiet       no table on stdout, no progress on stderr\n"
-		"  -h, --help        this help\n"
-		"\n"
-		"Exit status: 0 when every scenario ran or was unsupported, 1 when one\n"
-		"failed, 2 for bad input.\n",
-		SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, sb_credentials_default_dir());
+	fprintf(
+	    f,
+	    "usage: suitebench run [options]\n"
+	    "\n"
+	    "Runs verified DTLS 1.2 and TLS 1.2 handshakes and record loops "
+	    "between\n"
+	    "a client library and a server library, and measures them.\n"
+	    "Every scenario is verified first (negotiated suite, peer "
+	    "authenticated,\n"
+	    "data round-trips, a forged record rejected); one that fails is "
+	    "reported\n"
+	    "as failed, never as numbers.\n"
+	    "\n"
+	    "options:\n"
+	    "  --backend LIST    libraries to run, each against itself "
+	    "(default: all\n"
+	    "                    in this build; see 'suitebench list')\n"
+	    "  --client LIST     client libraries; with --server, every "
+	    "combination\n"
+	    "  --server LIST     server libraries (each defaults to all when "
+	    "only the\n"
+	    "                    other is given)\n"
+	    "  --pairs LIST      client/server pairs such as openssl/mbedtls, "
+	    "or 'all'\n"
+	    "                    for every client against every server\n"
+	    "  --protocol LIST   dtls1.2, tls1.2 (default: both)\n"
+	    "  --suite LIST      suites by short or IANA name, or 'all' "
+	    "(default: all)\n"
+	    "  --kx LIST         only these key exchanges: psk, ecdhe-psk, "
+	    "ecdhe-ecdsa\n"
+	    "  --payload LIST    record payload sizes in bytes; 'max' is the "
+	    "largest\n"
+	    "                    that fits one datagram (default: "
+	    "16,64,256,1024,max)\n"
+	    "  --reps N          at least N measured handshakes, and N record "
+	    "batches\n"
+	    "                    of %d per payload and direction (default: "
+	    "20)\n"
+	    "  --precision P     then go on until each timed median is known "
+	    "to +-P %%\n"
+	    "                    (95 %% confidence; default: 1)...\n"
+	    "  --max-reps N      ...or N repetitions are done (default: "
+	    "1000)...\n"
+	    "  --budget S        ...or the scenario has run S seconds "
+	    "(default: 3;\n"
+	    "                    0: exactly --reps)\n"
+	    "  --warmup N        unmeasured handshakes and batches first; the "
+	    "first\n"
+	    "                    handshake also verifies the connection "
+	    "(default: 3)\n"
+	    "  --mtu LIST        datagram MTU in bytes (default: %d, IPv6 "
+	    "minimum\n"
+	    "                    less IPv6 and UDP headers); a list sweeps it\n"
+	    "  --loss LIST       DTLS handshakes over a link that loses, "
+	    "duplicates\n"
+	    "  --duplicate LIST  or reorders each datagram with these "
+	    "probabilities\n"
+	    "  --reorder LIST    (seeded by --seed): success rate, virtual "
+	    "time,\n"
+	    "                    bytes with retransmissions; no record loops\n"
+	    "  --no-cookie       servers skip the HelloVerifyRequest cookie "
+	    "exchange\n"
+	    "  --mutual          servers ask for and verify client "
+	    "certificates\n"
+	    "  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: "
+	    "'native'\n"
+	    "                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has "
+	    "them;\n"
+	    "                    default) or 'ct' (portable constant-time, as "
+	    "on an MCU)\n"
+	    "  --deterministic   seed every library's random generator (see "
+	    "--seed)\n"
+	    "                    so transcripts and bytes repeat exactly; NOT "
+	    "secure\n"
+	    "  --seed N          the seed of --deterministic (default: 1)\n"
+	    "  --counter C       cycles (default: TSC) or instructions: exact "
+	    "counts\n"
+	    "                    under valgrind's callgrind (the tool re-runs "
+	    "itself\n"
+	    "                    there; timing metrics are then left out)\n"
+	    "  --cpu N           pin the run to CPU N\n"
+	    "  --raw FILE        also write every sample, one CSV row each\n"
+	    "  --trace           print each scenario's verified handshake as a "
+	    "ladder:\n"
+	    "                    datagrams, records, handshake messages\n"
+	    "  --pcap FILE       write one scenario's verified connection as a "
+	    "pcap\n"
+	    "                    file (synthesized IPv4/UDP, or TCP for TLS)\n"
+	    "  --credentials DIR test credentials (default: %s)\n"
+	    "  -o, --output FILE write the rows as CSV to FILE, and the "
+	    "provenance\n"
+	    "                    beside it (FILE minus .csv, plus "
+	    ".provenance.txt);\n"
+	    "                    '-' writes the CSV to stdout instead of the "
+	    "table\n"
+	    "  -q, --quiet       no table on stdout, no progress on stderr\n"
+	    "  -h, --help        this help\n"
+	    "\n"
+	    "Exit status: 0 when every scenario ran or was unsupported, 1 when "
+	    "one\n"
+	    "failed, 2 for bad input.\n",
+	    SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, sb_credentials_default_dir());
 }
 
 /* ---- option parsing ---------------------------------------------------- */
 
 static const struct sb_backend *find_backend(const char *option,
-					      const char *name)
+                                             const char *name)
 {
 	const struct sb_backend *b = sb_backend_find(name);
 	if (!b)
 		sb_cli_error("%s: unknown backend '%s' (see 'suitebench list' "
-			     "for the backends this build has)",
-			     option, name);
+		             "for the backends this build has)",
+		             option, name);
 	return b;
 }
 
@@ -156,13 +194,13 @@ static size_t all_backends(const struct sb_backend **out, size_t cap)
 /* A comma-separated list of backend names into `out`; returns the count
  * or SB_ERR_USAGE. */
 static int parse_backend_list(const char *option, char *arg,
-			      const struct sb_backend **out, size_t cap)
+                              const struct sb_backend **out, size_t cap)
 {
 	char *names[8];
 	int n = sb_cli_split(arg, names, 8);
 	if (n < 0 || (size_t)n > cap) {
 		sb_cli_error("%s: expected a comma-separated list of backends",
-			     option);
+		             option);
 		return SB_ERR_USAGE;
 	}
 	if (n == 1 && strcasecmp(names[0], "all") == 0)
@@ -174,11 +212,11 @@ static int parse_backend_list(const char *option, char *arg,
 }
 
 static int add_pair(struct run_cli *cli, const struct sb_backend *client,
-		    const struct sb_backend *server)
+                    const struct sb_backend *server)
 {
 	if (cli->pair_count == MAX_PAIRS) {
 		sb_cli_error("too many client/server pairs (at most %d)",
-			     MAX_PAIRS);
+		             MAX_PAIRS);
 		return SB_ERR_USAGE;
 	}
 	cli->pairs[cli->pair_count++] = (struct backend_pair){client, server};
@@ -216,15 +254,16 @@ static int parse_pairs(struct run_cli *cli, char *arg)
 			break;
 		}
 		*slash = '\0';
-		const struct sb_backend *client = find_backend("--pairs", items[i]);
+		const struct sb_backend *client =
+		    find_backend("--pairs", items[i]);
 		const struct sb_backend *server =
-			client ? find_backend("--pairs", slash + 1) : NULL;
+		    client ? find_backend("--pairs", slash + 1) : NULL;
 		if (!server || add_pair(cli, client, server))
 			return SB_ERR_USAGE;
 	}
 	if (n < 0) {
 		sb_cli_error("--pairs: expected 'all' or client/server pairs "
-			     "such as openssl/mbedtls, comma-separated");
+		             "such as openssl/mbedtls, comma-separated");
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -240,14 +279,14 @@ static int parse_protocols(struct run_cli *cli, char *arg)
 		    strcasecmp(names[i], "dtls") == 0)
 			cli->protocols[SB_PROTO_DTLS12] = true;
 		else if (strcasecmp(names[i], "tls1.2") == 0 ||
-			 strcasecmp(names[i], "tls") == 0)
+		         strcasecmp(names[i], "tls") == 0)
 			cli->protocols[SB_PROTO_TLS12] = true;
 		else
 			n = -1;
 	}
 	if (n < 0) {
 		sb_cli_error("--protocol: expected dtls1.2, tls1.2 or both, "
-			     "comma-separated");
+		             "comma-separated");
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -288,9 +327,10 @@ static int parse_suites(struct run_cli *cli, char *arg)
 		}
 		const struct sb_suite *s = sb_suite_find(names[i]);
 		if (!s) {
-			sb_cli_error("--suite: unknown suite '%s' (see 'suitebench "
-				     "list' for names)",
-				     names[i]);
+			sb_cli_error(
+			    "--suite: unknown suite '%s' (see 'suitebench "
+			    "list' for names)",
+			    names[i]);
 			return SB_ERR_USAGE;
 		}
 		cli->suites[cli->suite_count++] = s;
@@ -304,7 +344,7 @@ static int parse_kx(struct run_cli *cli, char *arg)
 	int n = sb_cli_split(arg, names, 3);
 	if (n < 0) {
 		sb_cli_error("--kx: expected psk, ecdhe-psk or ecdhe-ecdsa, "
-			     "comma-separated");
+		             "comma-separated");
 		return SB_ERR_USAGE;
 	}
 	memset(cli->kx_wanted, 0, sizeof(cli->kx_wanted));
@@ -312,8 +352,8 @@ static int parse_kx(struct run_cli *cli, char *arg)
 		int kx = sb_kx_find(names[i]);
 		if (kx < 0) {
 			sb_cli_error("--kx: unknown key exchange '%s' (psk, "
-				     "ecdhe-psk, ecdhe-ecdsa)",
-				     names[i]);
+			             "ecdhe-psk, ecdhe-ecdsa)",
+			             names[i]);
 			return SB_ERR_USAGE;
 		}
 		cli->kx_wanted[kx] = true;
@@ -326,14 +366,16 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 	char *items[SB_PAYLOADS_MAX_COUNT];
 	int n = sb_cli_split(arg, items, SB_PAYLOADS_MAX_COUNT);
 	if (n < 0) {
-		sb_cli_error("--payload: expected at most %d sizes, comma-separated",
-			     SB_PAYLOADS_MAX_COUNT);
+		sb_cli_error(
+		    "--payload: expected at most %d sizes, comma-separated",
+		    SB_PAYLOADS_MAX_COUNT);
 		return SB_ERR_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
 		unsigned long v = SB_PAYLOAD_MAX;
 		if (strcasecmp(items[i], "max") != 0 &&
-		    sb_cli_number("--payload", items[i], 1, SB_LINK_MAX_MTU, &v))
+		    sb_cli_number("--payload", items[i], 1, SB_LINK_MAX_MTU,
+		                  &v))
 			return SB_ERR_USAGE;
 		cli->options.payloads[i] = v;
 	}
@@ -345,7 +387,7 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 static int parse_fault_list(struct run_cli *cli, int opt, char *arg)
 {
 	static const char *const names[3] = {"--loss", "--duplicate",
-					     "--reorder"};
+	                                     "--reorder"};
 	int kind = opt == 'F' ? 0 : opt == 'G' ? 1 : 2;
 	char *items[16];
 	int n = sb_cli_split(arg, items, 16);
@@ -359,8 +401,8 @@ static int parse_fault_list(struct run_cli *cli, int opt, char *arg)
 	}
 	if (n < 0) {
 		sb_cli_error("%s: expected probabilities from 0 to below 1, "
-			     "comma-separated (at most 16)",
-			     names[kind]);
+		             "comma-separated (at most 16)",
+		             names[kind]);
 		return SB_ERR_USAGE;
 	}
 	cli->fault_count[kind] = (size_t)n;
@@ -374,8 +416,9 @@ static int parse_counter(struct run_cli *cli, const char *arg)
 	else if (strcasecmp(arg, "cycles") == 0)
 		cli->options.count_instructions = false;
 	else {
-		sb_cli_error("--counter: expected cycles or instructions, not '%s'",
-			     arg);
+		sb_cli_error(
+		    "--counter: expected cycles or instructions, not '%s'",
+		    arg);
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -389,7 +432,7 @@ static int parse_impl(struct run_cli *cli, const char *arg)
 		cli->options.impl = SB_IMPL_NATIVE;
 	else {
 		sb_cli_error("--bearssl-impl: expected ct or native, not '%s'",
-			     arg);
+		             arg);
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -402,13 +445,14 @@ static int parse_mtus(struct run_cli *cli, const char *arg)
 	snprintf(copy, sizeof(copy), "%s", arg);
 	int n = sb_cli_split(copy, items, 16);
 	if (n < 0) {
-		sb_cli_error("--mtu: expected at most 16 sizes, comma-separated");
+		sb_cli_error(
+		    "--mtu: expected at most 16 sizes, comma-separated");
 		return SB_ERR_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
 		unsigned long v;
 		if (sb_cli_number("--mtu", items[i], SB_LINK_MIN_MTU,
-				  SB_LINK_MAX_MTU, &v))
+		                  SB_LINK_MAX_MTU, &v))
 			return SB_ERR_USAGE;
 		cli->mtus[i] = v;
 	}
@@ -537,25 +581,39 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	set_defaults(cli);
 	opterr = 0;
 	optind = 1;
-	while (rc == 0 && (opt = getopt_long(argc, argv, ":o:qh", longopts,
-					     NULL)) != -1) {
+	while (rc == 0 &&
+	       (opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'b': rc = parse_backends(cli, optarg); break;
-		case 'P': rc = parse_pairs(cli, optarg); break;
-		case 't': rc = parse_protocols(cli, optarg); break;
+		case 'b':
+			rc = parse_backends(cli, optarg);
+			break;
+		case 'P':
+			rc = parse_pairs(cli, optarg);
+			break;
+		case 't':
+			rc = parse_protocols(cli, optarg);
+			break;
 		case 'L':
-			n = parse_backend_list("--client", optarg, cli->clients, 8);
+			n = parse_backend_list("--client", optarg, cli->clients,
+			                       8);
 			rc = n < 0 ? n : 0;
 			cli->client_count = n < 0 ? 0 : (size_t)n;
 			break;
 		case 'S':
-			n = parse_backend_list("--server", optarg, cli->servers, 8);
+			n = parse_backend_list("--server", optarg, cli->servers,
+			                       8);
 			rc = n < 0 ? n : 0;
 			cli->server_count = n < 0 ? 0 : (size_t)n;
 			break;
-		case 's': rc = parse_suites(cli, optarg); break;
-		case 'k': rc = parse_kx(cli, optarg); break;
-		case 'p': rc = parse_payloads(cli, optarg); break;
+		case 's':
+			rc = parse_suites(cli, optarg);
+			break;
+		case 'k':
+			rc = parse_kx(cli, optarg);
+			break;
+		case 'p':
+			rc = parse_payloads(cli, optarg);
+			break;
 		case 'r':
 			reps_given = true;
 			rc = parse_number_option(opt, optarg, cli);
@@ -616,9 +674,10 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			sb_cli_error("run: %s needs a value", argv[optind - 1]);
 			return SB_ERR_USAGE;
 		default:
-			sb_cli_error("run: unknown option '%s' (try 'suitebench "
-				     "run --help')",
-				     argv[optind - 1]);
+			sb_cli_error(
+			    "run: unknown option '%s' (try 'suitebench "
+			    "run --help')",
+			    argv[optind - 1]);
 			return SB_ERR_USAGE;
 		}
 	}
@@ -652,15 +711,16 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 
 static bool faults_given(const struct run_cli *cli)
 {
-	return cli->fault_count[0] || cli->fault_count[1] || cli->fault_count[2];
+	return cli->fault_count[0] || cli->fault_count[1] ||
+	       cli->fault_count[2];
 }
 
 /* Every combination of the swept MTUs and fault probabilities. */
 static size_t build_conditions(const struct run_cli *cli,
-			       struct sb_conditions *out, size_t cap)
+                               struct sb_conditions *out, size_t cap)
 {
 	size_t counts[4] = {cli->mtu_count, cli->fault_count[0],
-			    cli->fault_count[1], cli->fault_count[2]};
+	                    cli->fault_count[1], cli->fault_count[2]};
 	size_t total = 1;
 	for (int k = 0; k < 4; k++)
 		total *= counts[k] ? counts[k] : 1;
@@ -676,65 +736,67 @@ static size_t build_conditions(const struct run_cli *cli,
 		}
 		if (cli->mtu_count) {
 			c->mtu = cli->mtus[pick[0]];
-			at += (size_t)snprintf(c->label + at, sizeof(c->label) - at,
-					       "mtu=%zu", c->mtu);
+			at += (size_t)snprintf(c->label + at,
+			                       sizeof(c->label) - at, "mtu=%zu",
+			                       c->mtu);
 		}
 		static const char *const names[3] = {"loss", "duplicate",
-						     "reorder"};
+		                                     "reorder"};
 		double *p[3] = {&c->faults.loss, &c->faults.duplicate,
-				&c->faults.reorder};
+		                &c->faults.reorder};
 		for (int k = 0; k < 3; k++) {
 			if (!cli->fault_count[k])
 				continue;
 			*p[k] = cli->faults[k][pick[k + 1]];
-			at += (size_t)snprintf(c->label + at,
-					       at < sizeof(c->label)
-						       ? sizeof(c->label) - at
-						       : 0,
-					       "%s%s=%g", at ? "," : "", names[k],
-					       *p[k]);
+			at += (size_t)snprintf(
+			    c->label + at,
+			    at < sizeof(c->label) ? sizeof(c->label) - at : 0,
+			    "%s%s=%g", at ? "," : "", names[k], *p[k]);
 		}
 	}
 	return n;
 }
 
 static size_t build_scenarios(const struct run_cli *cli,
-			      struct sb_scenario *out, size_t cap)
+                              struct sb_scenario *out, size_t cap)
 {
 	struct sb_conditions conditions[256];
 	size_t nc = build_conditions(cli, conditions, 256);
 	size_t n = 0;
 	for (size_t p = 0; p < cli->pair_count; p++)
-		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12; proto++)
+		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12;
+		     proto++)
 			for (size_t s = 0; s < cli->suite_count; s++)
 				for (size_t c = 0; c < nc && n < cap; c++) {
 					/* Faults are a datagram path's: TLS's
 					 * stream is reliable. */
 					if (!cli->protocols[proto] ||
-					    !cli->kx_wanted[cli->suites[s]->kx] ||
+					    !cli->kx_wanted[cli->suites[s]
+					                        ->kx] ||
 					    (conditions[c].faulty &&
 					     proto == SB_PROTO_TLS12))
 						continue;
 					out[n++] = (struct sb_scenario){
-						.client = cli->pairs[p].client,
-						.server = cli->pairs[p].server,
-						.protocol = (enum sb_protocol)proto,
-						.suite = cli->suites[s],
-						.conditions = conditions[c],
+					    .client = cli->pairs[p].client,
+					    .server = cli->pairs[p].server,
+					    .protocol = (enum sb_protocol)proto,
+					    .suite = cli->suites[s],
+					    .conditions = conditions[c],
 					};
 				}
 	return n;
 }
 
 static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
-		   size_t count, struct sb_results *results)
+                   size_t count, struct sb_results *results)
 {
 	for (size_t i = 0; i < count; i++) {
 		if (!cli->quiet)
 			fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s ... ", i + 1,
-				count, sc[i].client->name, sc[i].server->name,
-				sb_protocol_name(sc[i].protocol),
-				sc[i].suite->short_name, sc[i].conditions.label);
+			        count, sc[i].client->name, sc[i].server->name,
+			        sb_protocol_name(sc[i].protocol),
+			        sc[i].suite->short_name,
+			        sc[i].conditions.label);
 		uint64_t t0 = sb_monotonic_ns();
 		size_t before = results->count;
 		if (sb_scenario_run(&sc[i], &cli->options, results)) {
@@ -744,8 +806,8 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 		if (!cli->quiet) {
 			const struct sb_row *r = &results->rows[before];
 			fprintf(stderr, "%s (%.1f s)\n",
-				sb_row_status_name(r->status),
-				(double)(sb_monotonic_ns() - t0) / 1e9);
+			        sb_row_status_name(r->status),
+			        (double)(sb_monotonic_ns() - t0) / 1e9);
 		}
 	}
 	return 0;
@@ -763,16 +825,17 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		char seen[256];
 		const char *native = getenv(SB_COUNTER_NATIVE_ENV);
 		sb_counter_cpu_features(seen, sizeof(seen));
-		sb_provenance_line(f, "counter",
-				   "instructions, counted by valgrind's callgrind "
-				   "around each measured region; timing metrics "
-				   "left out");
+		sb_provenance_line(
+		    f, "counter",
+		    "instructions, counted by valgrind's callgrind "
+		    "around each measured region; timing metrics "
+		    "left out");
 		sb_provenance_line(f, "cpu_features_native", "%s",
-				   native ? native : "unknown");
+		                   native ? native : "unknown");
 		sb_provenance_line(f, "cpu_features_under_valgrind",
-				   "%s (what the libraries saw: code paths may "
-				   "differ from a native run)",
-				   seen);
+		                   "%s (what the libraries saw: code paths may "
+		                   "differ from a native run)",
+		                   seen);
 	} else {
 		sb_provenance_line(f, "counter", "cycles (TSC)");
 	}
@@ -801,27 +864,31 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   100 * o->precision, o->reps, o->max_reps,
 	                   o->budget_s);
 	sb_provenance_line(f, "mtu", "%zu", o->mtu);
-	sb_provenance_line(f, "cookie_exchange", "%s", o->cookie ? "on" : "off");
+	sb_provenance_line(f, "cookie_exchange", "%s",
+	                   o->cookie ? "on" : "off");
 	if (o->deterministic)
-		sb_provenance_line(f, "deterministic",
-				   "seed %llu: every library's random generator "
-				   "seeded, clocks virtual (NOT secure)",
-				   (unsigned long long)o->seed);
+		sb_provenance_line(
+		    f, "deterministic",
+		    "seed %llu: every library's random generator "
+		    "seeded, clocks virtual (NOT secure)",
+		    (unsigned long long)o->seed);
 	else
-		sb_provenance_line(f, "deterministic", "no: libraries use their "
-				   "own random generators");
+		sb_provenance_line(f, "deterministic",
+		                   "no: libraries use their "
+		                   "own random generators");
 	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
 	sb_provenance_line(f, "warmup", "%u", o->warmup);
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
-			   SB_RECORD_BATCH);
+	                   SB_RECORD_BATCH);
 	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
 	for (size_t i = 0; sb_backends[i]; i++) {
 		char key[48], text[256];
 		if (!sb_backends[i]->describe_impl)
 			continue;
 		sb_backends[i]->describe_impl(o->impl, text, sizeof(text));
-		snprintf(key, sizeof(key), "primitives_%s", sb_backends[i]->name);
+		snprintf(key, sizeof(key), "primitives_%s",
+		         sb_backends[i]->name);
 		sb_provenance_line(f, key, "%s", text);
 	}
 }
@@ -836,7 +903,8 @@ static bool any_failed(const struct sb_results *r)
 
 struct outputs {
 	struct sb_outfile csv;
-	struct sb_outfile provenance; /* unused when the CSV is written in place */
+	struct sb_outfile
+	    provenance; /* unused when the CSV is written in place */
 };
 
 /* The provenance goes beside a CSV file; a CSV sent to standard output
@@ -898,19 +966,21 @@ static int commit_outputs(struct outputs *out, const struct sb_results *r,
 	}
 	if (!cli->quiet && with_provenance)
 		fprintf(stderr, "wrote %s (%zu rows) and %s\n", out->csv.path,
-			r->count, out->provenance.path);
+		        r->count, out->provenance.path);
 	else if (!cli->quiet)
-		fprintf(stderr, "wrote %zu rows to %s (no provenance file for "
-				"a stream)\n",
-			r->count, out->csv.path);
+		fprintf(stderr,
+		        "wrote %zu rows to %s (no provenance file for "
+		        "a stream)\n",
+		        r->count, out->csv.path);
 	return 0;
 }
 
 static int load_credentials(const struct run_cli *cli,
-			    struct sb_credential_set *creds)
+                            struct sb_credential_set *creds)
 {
 	char msg[PATH_MAX + 128];
-	if (sb_credentials_load(creds, cli->credentials_dir, msg, sizeof(msg))) {
+	if (sb_credentials_load(creds, cli->credentials_dir, msg,
+	                        sizeof(msg))) {
 		sb_cli_error("%s", msg);
 		return SB_ERR_USAGE;
 	}
@@ -1031,9 +1101,9 @@ static int run_command(int argc, char **argv, char **args)
 	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
 	if (cli.pcap && count != 1) {
 		sb_cli_error("--pcap records one scenario, and these options "
-			     "give %zu: narrow them with --pairs, --protocol "
-			     "and --suite",
-			     count);
+		             "give %zu: narrow them with --pairs, --protocol "
+		             "and --suite",
+		             count);
 		sb_outfile_abort(&pcap);
 		sb_outfile_abort(&raw);
 		sb_outfile_abort(&out.csv);
@@ -1043,12 +1113,13 @@ static int run_command(int argc, char **argv, char **args)
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
 	machine.probe_after = sb_cycles_probe();
 	if (count == 0)
-		sb_cli_error("run: no scenario matches the --suite and --kx given");
+		sb_cli_error(
+		    "run: no scenario matches the --suite and --kx given");
 	/* With the CSV on standard output, the table would corrupt it. */
 	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
 	if (rc == 0 && !cli.quiet && !csv_on_stdout)
 		sb_table_print(stdout, &results, table_payload(&cli.options),
-			       cli.options.count_instructions);
+		               cli.options.count_instructions);
 	if (rc == 0 && !cli.quiet)
 		report_warnings(&results);
 	if (rc == 0 && cli.output)

@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
-static unsigned dumps;           /* dump files written so far */
-static uint64_t empty_region;    /* the cost of toggling alone */
+static unsigned dumps;        /* dump files written so far */
+static uint64_t empty_region; /* the cost of toggling alone */
 static bool empty_measured;
 
 bool sb_counter_active(void)
@@ -63,9 +63,10 @@ int sb_counter_reexec(int argc, char **argv)
 {
 	char dir[] = "/tmp/suitebench-callgrind-XXXXXX";
 	if (!mkdtemp(dir)) {
-		fprintf(stderr, "suitebench: cannot make a directory for "
-				"callgrind's dumps: %s\n",
-			strerror(errno));
+		fprintf(stderr,
+		        "suitebench: cannot make a directory for "
+		        "callgrind's dumps: %s\n",
+		        strerror(errno));
 		return SB_ERR_IO;
 	}
 	char out[sizeof(dir) + 16], out_opt[sizeof(out) + 32];
@@ -95,16 +96,16 @@ int sb_counter_reexec(int argc, char **argv)
 		free(args);
 		rmdir(dir);
 		fprintf(stderr, "suitebench: cannot link %s: %s\n", link_path,
-			strerror(errno));
+		        strerror(errno));
 		return SB_ERR_IO;
 	}
 	char native[256], native_env[300], out_env[sizeof(out) + 32];
 	sb_counter_cpu_features(native, sizeof(native));
 	snprintf(native_env, sizeof(native_env), "%s=%s", SB_COUNTER_NATIVE_ENV,
-		 native);
+	         native);
 	snprintf(out_env, sizeof(out_env), "%s=%s", SB_COUNTER_ENV, out);
 	char *envp[] = {out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C",
-			NULL};
+	                NULL};
 	int n = 0;
 	args[n++] = "valgrind";
 	args[n++] = "--quiet";
@@ -117,13 +118,14 @@ int sb_counter_reexec(int argc, char **argv)
 		args[n++] = argv[i];
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* Addresses decide hash-table orders and copy alignments, and so
-		 * instruction counts: fix them, as `setarch -R` does. */
+		/* Addresses decide hash-table orders and copy alignments, and
+		 * so instruction counts: fix them, as `setarch -R` does. */
 		personality(ADDR_NO_RANDOMIZE);
 		execvpe("valgrind", args, envp);
-		fprintf(stderr, "suitebench: --counter instructions needs "
-				"valgrind: %s (apt-get install valgrind)\n",
-			strerror(errno));
+		fprintf(stderr,
+		        "suitebench: --counter instructions needs "
+		        "valgrind: %s (apt-get install valgrind)\n",
+		        strerror(errno));
 		_exit(2);
 	}
 	int status = 0;
@@ -144,20 +146,20 @@ void sb_counter_cpu_features(char *out, size_t len)
 		unsigned leaf, reg, bit; /* reg: 2 = ecx, 1 = ebx */
 		const char *name;
 	} features[] = {
-		{1, 2, 25, "aes"},     {1, 2, 1, "pclmul"},  {1, 2, 28, "avx"},
-		{7, 1, 5, "avx2"},     {7, 1, 29, "sha"},    {7, 1, 16, "avx512f"},
-		{7, 2, 9, "vaes"},     {7, 2, 10, "vpclmulqdq"},
+	    {1, 2, 25, "aes"}, {1, 2, 1, "pclmul"},      {1, 2, 28, "avx"},
+	    {7, 1, 5, "avx2"}, {7, 1, 29, "sha"},        {7, 1, 16, "avx512f"},
+	    {7, 2, 9, "vaes"}, {7, 2, 10, "vpclmulqdq"},
 	};
 	size_t at = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
 		unsigned r[4] = {0};
 		if (!__get_cpuid_count(features[i].leaf, 0, &r[0], &r[1], &r[2],
-				       &r[3]))
+		                       &r[3]))
 			continue;
 		if (r[features[i].reg] >> features[i].bit & 1)
-			at += (size_t)snprintf(out + at, at < len ? len - at : 0,
-					       "%s%s", at ? " " : "",
-					       features[i].name);
+			at += (size_t)snprintf(out + at,
+			                       at < len ? len - at : 0, "%s%s",
+			                       at ? " " : "", features[i].name);
 	}
 }

@@ -16,17 +16,17 @@ const char *sb_credentials_default_dir(void)
 }
 
 static int locate(char *out, const char *dir, const char *file, char *msg,
-		  size_t msg_len)
+                  size_t msg_len)
 {
 	int n = snprintf(out, PATH_MAX, "%s/%s", dir, file);
 	if (n < 0 || n >= PATH_MAX) {
 		snprintf(msg, msg_len, "credential path too long: %s/%s", dir,
-			 file);
+		         file);
 		return SB_ERR_CREDENTIALS;
 	}
 	if (access(out, R_OK) != 0) {
-		snprintf(msg, msg_len, "cannot read credential file %s: %s", out,
-			 strerror(errno));
+		snprintf(msg, msg_len, "cannot read credential file %s: %s",
+		         out, strerror(errno));
 		return SB_ERR_CREDENTIALS;
 	}
 	return 0;
@@ -41,13 +41,13 @@ static int hex_value(int c)
 }
 
 int sb_credentials_parse_psk(struct sb_credential_set *set, const char *line,
-			     char *msg, size_t msg_len)
+                             char *msg, size_t msg_len)
 {
 	const char *space = strchr(line, ' ');
 	size_t id_len = space ? (size_t)(space - line) : 0;
 	if (id_len == 0 || id_len >= sizeof(set->psk_identity)) {
 		snprintf(msg, msg_len,
-			 "psk.txt: expected \"identity hexkey\" on one line");
+		         "psk.txt: expected \"identity hexkey\" on one line");
 		return SB_ERR_CREDENTIALS;
 	}
 	memcpy(set->psk_identity, line, id_len);
@@ -57,8 +57,8 @@ int sb_credentials_parse_psk(struct sb_credential_set *set, const char *line,
 	size_t len = strcspn(hex, "\r\n");
 	if (len == 0 || len % 2 != 0 || len / 2 > sizeof(set->psk)) {
 		snprintf(msg, msg_len,
-			 "psk.txt: key must be 2 to %zu hex digits, even count",
-			 2 * sizeof(set->psk));
+		         "psk.txt: key must be 2 to %zu hex digits, even count",
+		         2 * sizeof(set->psk));
 		return SB_ERR_CREDENTIALS;
 	}
 	for (size_t i = 0; i < len / 2; i++) {
@@ -74,19 +74,19 @@ int sb_credentials_parse_psk(struct sb_credential_set *set, const char *line,
 	return 0;
 }
 
-static int load_psk(struct sb_credential_set *set, const char *path,
-		    char *msg, size_t msg_len)
+static int load_psk(struct sb_credential_set *set, const char *path, char *msg,
+                    size_t msg_len)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		snprintf(msg, msg_len, "cannot read %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return SB_ERR_CREDENTIALS;
 	}
 	char line[SB_PSK_IDENTITY_MAX + 2 * SB_PSK_MAX + 8];
 	int rc = fgets(line, sizeof(line), f)
-			 ? sb_credentials_parse_psk(set, line, msg, msg_len)
-			 : SB_ERR_CREDENTIALS;
+	             ? sb_credentials_parse_psk(set, line, msg, msg_len)
+	             : SB_ERR_CREDENTIALS;
 	if (rc && !msg[0])
 		snprintf(msg, msg_len, "%s is empty", path);
 	fclose(f);
@@ -94,7 +94,7 @@ static int load_psk(struct sb_credential_set *set, const char *path,
 }
 
 int sb_credentials_load(struct sb_credential_set *set, const char *dir,
-			char *msg, size_t msg_len)
+                        char *msg, size_t msg_len)
 {
 	char psk_path[PATH_MAX];
 	msg[0] = '\0';

@@ -18,8 +18,8 @@
 #define SB_PSK_IDENTITY_MAX 128
 
 struct sb_credential_set {
-	char ca[PATH_MAX];          /* CA that signed server and client */
-	char other_ca[PATH_MAX];    /* an unrelated CA, for negative tests */
+	char ca[PATH_MAX];       /* CA that signed server and client */
+	char other_ca[PATH_MAX]; /* an unrelated CA, for negative tests */
 	char server_cert[PATH_MAX];
 	char server_key[PATH_MAX];
 	char client_cert[PATH_MAX];
@@ -38,13 +38,13 @@ const char *sb_credentials_default_dir(void);
  * problem in `msg`.
  */
 int sb_credentials_load(struct sb_credential_set *set, const char *dir,
-			char *msg, size_t msg_len) SB_MUST_USE;
+                        char *msg, size_t msg_len) SB_MUST_USE;
 
 /*
  * Parse a psk.txt line "identity hexkey" into the set.  Returns 0 or
  * SB_ERR_CREDENTIALS (with the problem in `msg`).
  */
 int sb_credentials_parse_psk(struct sb_credential_set *set, const char *line,
-			     char *msg, size_t msg_len) SB_MUST_USE;
+                             char *msg, size_t msg_len) SB_MUST_USE;
 
 #endif

@@ -15,7 +15,7 @@
 
 /* Write one record of `count` fields.  Returns 0 or SB_ERR_IO. */
 int sb_csv_record_write(FILE *f, const char *const *fields,
-			size_t count) SB_MUST_USE;
+                        size_t count) SB_MUST_USE;
 
 /* Write the header and every row of `results`.  Returns 0 or SB_ERR_IO. */
 int sb_csv_results_write(FILE *f, const struct sb_results *results) SB_MUST_USE;

@@ -26,9 +26,9 @@ static inline uint64_t sb_cycles_now(void)
 }
 
 struct sb_cycles_info {
-	const char *source;  /* "rdtsc" */
-	double hz;           /* TSC ticks per second, calibrated */
-	uint64_t overhead;   /* cycles of a back-to-back pair of reads */
+	const char *source; /* "rdtsc" */
+	double hz;          /* TSC ticks per second, calibrated */
+	uint64_t overhead;  /* cycles of a back-to-back pair of reads */
 };
 
 /*

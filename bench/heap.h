@@ -14,7 +14,7 @@
 
 struct sb_heap_counter {
 	int64_t in_use;  /* bytes held now; may dip below zero when a block
-			    allocated outside any charged call is freed */
+	                    allocated outside any charged call is freed */
 	int64_t peak;    /* the highest in_use since the last mark */
 	uint64_t allocs; /* allocations since the last mark */
 };

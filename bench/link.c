@@ -22,11 +22,11 @@ void sb_link_guard(struct sb_link *link, size_t nonce_len)
 }
 
 static void transcript_add(struct sb_link *link, enum sb_dir dir,
-			   const uint8_t *buf, size_t len)
+                           const uint8_t *buf, size_t len)
 {
 	uint8_t head[5] = {(uint8_t)dir, (uint8_t)(len >> 24),
-			   (uint8_t)(len >> 16), (uint8_t)(len >> 8),
-			   (uint8_t)len};
+	                   (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+	                   (uint8_t)len};
 	sb_sha256_update(&link->transcript, head, sizeof(head));
 	sb_sha256_update(&link->transcript, buf, len);
 }
@@ -64,14 +64,14 @@ void sb_link_free(struct sb_link *link)
 }
 
 static uint8_t *queue_slot(const struct sb_link *link,
-			   const struct sb_link_queue *q, size_t index)
+                           const struct sb_link_queue *q, size_t index)
 {
 	return q->slots + ((q->head + index) % q->cap) * link->mtu;
 }
 
 /* Grow the ring to `cap` slots, unrolling it so the oldest entry is slot 0. */
 static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
-		      size_t cap)
+                      size_t cap)
 {
 	uint8_t *slots = malloc(cap * link->mtu);
 	size_t *lens = malloc(cap * sizeof(*lens));
@@ -81,7 +81,8 @@ static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
 		return SB_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < q->count; i++) {
-		memcpy(slots + i * link->mtu, queue_slot(link, q, i), link->mtu);
+		memcpy(slots + i * link->mtu, queue_slot(link, q, i),
+		       link->mtu);
 		lens[i] = q->lens[(q->head + i) % q->cap];
 	}
 	free(q->slots);
@@ -144,7 +145,7 @@ size_t sb_link_dtls_records(const uint8_t *buf, size_t len)
 /* TLS records completed by `len` more bytes of a stream (RFC 5246 6.2.1):
  * a record counts when its 5-byte header has been seen. */
 static size_t stream_records(struct sb_link_stream *s, const uint8_t *buf,
-			     size_t len)
+                             size_t len)
 {
 	size_t records = 0;
 	while (len > 0) {
@@ -167,23 +168,25 @@ static size_t stream_records(struct sb_link_stream *s, const uint8_t *buf,
 }
 
 static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
-				 size_t len, size_t records)
+                                 size_t len, size_t records)
 {
 	if (link->flight_count == 0 ||
 	    link->flights[link->flight_count - 1].dir != dir) {
 		if (link->flight_count == link->flight_cap) {
-			size_t cap = link->flight_cap ? 2 * link->flight_cap : 8;
+			size_t cap =
+			    link->flight_cap ? 2 * link->flight_cap : 8;
 			struct sb_flight *f =
-				realloc(link->flights, cap * sizeof(*f));
+			    realloc(link->flights, cap * sizeof(*f));
 			if (!f)
 				return SB_ERR_NOMEM;
 			link->flights = f;
 			link->flight_cap = cap;
 		}
 		link->flights[link->flight_count++] =
-			(struct sb_flight){.dir = dir};
+		    (struct sb_flight){.dir = dir};
 	}
-	struct sb_link_counters *c = &link->flights[link->flight_count - 1].sent;
+	struct sb_link_counters *c =
+	    &link->flights[link->flight_count - 1].sent;
 	c->bytes += len;
 	c->datagrams++;
 	c->records += records;
@@ -191,7 +194,7 @@ static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
 }
 
 static int stream_send(struct sb_link *link, enum sb_dir dir,
-		       const uint8_t *buf, size_t len)
+                       const uint8_t *buf, size_t len)
 {
 	struct sb_link_stream *s = &link->stream[dir];
 	if (s->head + s->len + len > s->cap) {
@@ -205,7 +208,7 @@ static int stream_send(struct sb_link *link, enum sb_dir dir,
 }
 
 static int enqueue(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		   size_t len)
+                   size_t len)
 {
 	int rc = sb_link_reserve(link, dir, 1);
 	if (rc)
@@ -217,8 +220,8 @@ static int enqueue(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 	return 0;
 }
 
-void sb_link_set_faults(struct sb_link *link, const struct sb_link_faults *faults,
-			uint64_t seed)
+void sb_link_set_faults(struct sb_link *link,
+                        const struct sb_link_faults *faults, uint64_t seed)
 {
 	link->faults = *faults;
 	sb_rng_seed(&link->fault_rng, seed, 0xfa017);
@@ -250,7 +253,7 @@ static int release_held(struct sb_link *link, enum sb_dir dir)
 /* Three independent draws per datagram, so changing one probability does
  * not change the other faults' pattern. */
 static int deliver_with_faults(struct sb_link *link, enum sb_dir dir,
-			       const uint8_t *buf, size_t len)
+                               const uint8_t *buf, size_t len)
 {
 	bool lost = fault_draw(link) < link->faults.loss;
 	bool twice = fault_draw(link) < link->faults.duplicate;
@@ -278,16 +281,16 @@ static bool faults_on(const struct sb_link *link)
 }
 
 static int datagram_send(struct sb_link *link, enum sb_dir dir,
-			 const uint8_t *buf, size_t len)
+                         const uint8_t *buf, size_t len)
 {
 	if (len > link->mtu)
 		return SB_ERR_MTU;
 	return faults_on(link) ? deliver_with_faults(link, dir, buf, len)
-			       : enqueue(link, dir, buf, len);
+	                       : enqueue(link, dir, buf, len);
 }
 
 int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
-			uint8_t *buf, size_t cap)
+                        uint8_t *buf, size_t cap)
 {
 	const struct sb_link_queue *q = &link->queue[dir];
 	if (link->mode != SB_LINK_DATAGRAM || q->count == 0)
@@ -300,7 +303,7 @@ int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
 }
 
 int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		   size_t len)
+                   size_t len)
 {
 	if (link->mode != SB_LINK_DATAGRAM || len == 0)
 		return SB_ERR_INVALID;
@@ -308,31 +311,31 @@ int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 }
 
 int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		 size_t len)
+                 size_t len)
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
 	int rc = link->mode == SB_LINK_STREAM
-			 ? stream_send(link, dir, buf, len)
-			 : datagram_send(link, dir, buf, len);
+	             ? stream_send(link, dir, buf, len)
+	             : datagram_send(link, dir, buf, len);
 	return rc ? rc : sb_link_count(link, dir, buf, len);
 }
 
 int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		  size_t len)
+                  size_t len)
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
 	size_t records = link->mode == SB_LINK_STREAM
-				 ? stream_records(&link->stream[dir], buf, len)
-				 : sb_link_dtls_records(buf, len);
+	                     ? stream_records(&link->stream[dir], buf, len)
+	                     : sb_link_dtls_records(buf, len);
 	int rc = flight_count_datagram(link, dir, len, records);
 	if (rc == 0)
 		rc = sb_wire_observe(&link->wire, (int)dir, buf, len,
-				     link->clock.now_us
-					     ? link->clock.now_us(link->clock.ctx)
-					     : 0,
-				     link->flight_count);
+		                     link->clock.now_us
+		                         ? link->clock.now_us(link->clock.ctx)
+		                         : 0,
+		                     link->flight_count);
 	if (rc)
 		return rc;
 	if (link->hashing)
@@ -360,7 +363,7 @@ static int stream_recv(struct sb_link_stream *s, uint8_t *buf, size_t cap)
 }
 
 int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
-		 size_t cap)
+                 size_t cap)
 {
 	if (link->mode == SB_LINK_STREAM)
 		return stream_recv(&link->stream[dir], buf, cap);
@@ -427,8 +430,8 @@ static int port_recv(void *ctx, uint8_t *buf, size_t cap)
 struct sb_io sb_link_io(struct sb_link *link, enum sb_role role)
 {
 	return (struct sb_io){
-		.ctx = &link->port[role],
-		.send = port_send,
-		.recv = port_recv,
+	    .ctx = &link->port[role],
+	    .send = port_send,
+	    .recv = port_recv,
 	};
 }

@@ -24,7 +24,8 @@
 #include "sha256.h"
 #include "wire.h"
 
-/* 1280-byte IPv6 minimum MTU (RFC 8200 5) less 40 bytes IPv6 and 8 bytes UDP. */
+/* 1280-byte IPv6 minimum MTU (RFC 8200 5) less 40 bytes IPv6 and 8 bytes UDP.
+ */
 #define SB_LINK_DEFAULT_MTU 1232
 /* The largest datagram a link accepts as its MTU: a UDP payload's limit. */
 #define SB_LINK_MAX_MTU 65507
@@ -64,12 +65,12 @@ struct sb_link_queue {
 /* Bytes waiting in one direction of a stream, and the record parser. */
 struct sb_link_stream {
 	uint8_t *data;
-	size_t head;          /* first unread byte */
-	size_t len;           /* unread bytes */
+	size_t head; /* first unread byte */
+	size_t len;  /* unread bytes */
 	size_t cap;
 	uint8_t header[SB_TLS12_HEADER_LEN]; /* a record header being read */
 	size_t header_have;
-	size_t body_left;     /* bytes of the current record body still due */
+	size_t body_left; /* bytes of the current record body still due */
 };
 
 /*
@@ -106,7 +107,7 @@ struct sb_link {
 	struct sb_clock clock;       /* timestamps captured packets; optional */
 	struct sb_link_faults faults;
 	struct sb_rng fault_rng;
-	uint8_t *held[2];            /* a datagram held back by reordering */
+	uint8_t *held[2]; /* a datagram held back by reordering */
 	size_t held_len[2];
 };
 
@@ -132,7 +133,7 @@ void sb_link_free(struct sb_link *link);
  * SB_ERR_INVALID when `len` is 0, or SB_ERR_NOMEM.
  */
 int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		 size_t len) SB_MUST_USE;
+                 size_t len) SB_MUST_USE;
 
 /*
  * Count one datagram (stream: one send of `len` bytes) that crossed in
@@ -142,7 +143,7 @@ int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
  * Returns 0, SB_ERR_INVALID when `len` is 0, or SB_ERR_NOMEM.
  */
 int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		  size_t len) SB_MUST_USE;
+                  size_t len) SB_MUST_USE;
 
 /*
  * Take the oldest datagram in direction `dir` into `buf`.  Returns its
@@ -151,7 +152,7 @@ int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
  * bytes; returns how many, or SB_ERR_WANT_IO when none wait.
  */
 int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
-		 size_t cap) SB_MUST_USE;
+                 size_t cap) SB_MUST_USE;
 
 /* Datagrams (stream: bytes) waiting in direction `dir`. */
 size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir);
@@ -162,7 +163,7 @@ size_t sb_link_pending(const struct sb_link *link, enum sb_dir dir);
  * SB_ERR_NOMEM.
  */
 int sb_link_reserve(struct sb_link *link, enum sb_dir dir,
-		    size_t count) SB_MUST_USE;
+                    size_t count) SB_MUST_USE;
 
 /*
  * Flip one bit of the newest datagram queued in direction `dir` (stream:
@@ -171,7 +172,7 @@ int sb_link_reserve(struct sb_link *link, enum sb_dir dir,
  * SB_ERR_INVALID if nothing is queued or it is shorter than that.
  */
 int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
-		    size_t from_end) SB_MUST_USE;
+                    size_t from_end) SB_MUST_USE;
 
 /*
  * The SHA-256 of everything sent since sb_link_init (until
@@ -192,8 +193,8 @@ void sb_link_transcript_stop(struct sb_link *link);
  * generator seeded with `seed`: the same seed, the same fate for the n-th
  * datagram.  Datagram mode only; zero probabilities turn faults off.
  */
-void sb_link_set_faults(struct sb_link *link, const struct sb_link_faults *faults,
-			uint64_t seed);
+void sb_link_set_faults(struct sb_link *link,
+                        const struct sb_link_faults *faults, uint64_t seed);
 
 /*
  * Copy the newest datagram queued in direction `dir` into `buf` without
@@ -201,7 +202,7 @@ void sb_link_set_faults(struct sb_link *link, const struct sb_link_faults *fault
  * SB_ERR_INVALID if it does not fit.  Datagram mode only.
  */
 int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
-			uint8_t *buf, size_t cap) SB_MUST_USE;
+                        uint8_t *buf, size_t cap) SB_MUST_USE;
 
 /*
  * Queue a datagram as an attacker on the path would: not counted, not
@@ -209,7 +210,7 @@ int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
  * Datagram mode only.
  */
 int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
-		   size_t len) SB_MUST_USE;
+                   size_t len) SB_MUST_USE;
 
 /* Zero the counters and forget the flights; queued datagrams stay. */
 void sb_link_reset_counters(struct sb_link *link);

@@ -9,19 +9,24 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: suitebench <command> [options]\n"
-		"\n"
-		"commands:\n"
-		"  run     run verified handshakes and record loops, measure them\n"
-		"  list    show the backends, the suites and which library supports what\n"
-		"  size    code size per suite: prebuilt, tailored, and on a Cortex-M4\n"
-		"  compare judge a results CSV against a baseline: the CI regression gate\n"
-		"  client  one DTLS 1.2 client against a real server over UDP, verified\n"
-		"          and counted like run\n"
-		"\n"
-		"  suitebench <command> --help   options of one command\n"
-		"  suitebench --version          the tool's version\n");
+	fprintf(
+	    f,
+	    "usage: suitebench <command> [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  run     run verified handshakes and record loops, measure them\n"
+	    "  list    show the backends, the suites and which library "
+	    "supports what\n"
+	    "  size    code size per suite: prebuilt, tailored, and on a "
+	    "Cortex-M4\n"
+	    "  compare judge a results CSV against a baseline: the CI "
+	    "regression gate\n"
+	    "  client  one DTLS 1.2 client against a real server over UDP, "
+	    "verified\n"
+	    "          and counted like run\n"
+	    "\n"
+	    "  suitebench <command> --help   options of one command\n"
+	    "  suitebench --version          the tool's version\n");
 }
 
 int main(int argc, char **argv)

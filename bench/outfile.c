@@ -7,20 +7,20 @@
 #include <unistd.h>
 
 static int open_in_place(struct sb_outfile *out, const char *path, char *msg,
-			 size_t msg_len)
+                         size_t msg_len)
 {
 	out->in_place = true;
 	out->f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
 	if (!out->f) {
 		snprintf(msg, msg_len, "cannot write %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return SB_ERR_IO;
 	}
 	return 0;
 }
 
 int sb_outfile_open(struct sb_outfile *out, const char *path, char *msg,
-		    size_t msg_len)
+                    size_t msg_len)
 {
 	struct stat st;
 	memset(out, 0, sizeof(*out));
@@ -40,7 +40,7 @@ int sb_outfile_open(struct sb_outfile *out, const char *path, char *msg,
 	/* mkstemp() makes the file private; results are for reading. */
 	if (fd < 0 || fchmod(fd, 0644) != 0 || !(out->f = fdopen(fd, "w"))) {
 		snprintf(msg, msg_len, "cannot write %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(out->tmp);
@@ -61,7 +61,7 @@ static int commit_in_place(struct sb_outfile *out, char *msg, size_t msg_len)
 	if (!failed)
 		return 0;
 	snprintf(msg, msg_len, "cannot write %s: %s", out->path,
-		 strerror(errno));
+	         strerror(errno));
 	return SB_ERR_IO;
 }
 
@@ -78,7 +78,7 @@ int sb_outfile_commit(struct sb_outfile *out, char *msg, size_t msg_len)
 		return 0;
 	}
 	snprintf(msg, msg_len, "cannot write %s: %s", out->path,
-		 strerror(errno));
+	         strerror(errno));
 	unlink(out->tmp);
 	out->tmp[0] = '\0';
 	return SB_ERR_IO;

@@ -21,7 +21,7 @@ struct sb_outfile {
 	char path[PATH_MAX];
 	char tmp[PATH_MAX]; /* empty when writing in place */
 	FILE *f;
-	bool in_place;      /* no temporary file: "-" or not a regular file */
+	bool in_place; /* no temporary file: "-" or not a regular file */
 };
 
 /*
@@ -30,14 +30,14 @@ struct sb_outfile {
  * line in `msg`.
  */
 int sb_outfile_open(struct sb_outfile *out, const char *path, char *msg,
-		    size_t msg_len) SB_MUST_USE;
+                    size_t msg_len) SB_MUST_USE;
 
 /*
  * Flush, close and rename into place.  Returns 0, or SB_ERR_IO with one
  * line in `msg` (the temporary file is then removed).
  */
 int sb_outfile_commit(struct sb_outfile *out, char *msg,
-		      size_t msg_len) SB_MUST_USE;
+                      size_t msg_len) SB_MUST_USE;
 
 /* Close and remove the temporary file; safe on a zeroed or finished file. */
 void sb_outfile_abort(struct sb_outfile *out);

@@ -23,7 +23,8 @@ struct sb_pair_config {
 	enum sb_protocol protocol;
 	const struct sb_suite *suite;
 	const struct sb_credential_set *creds;
-	/* The client's own set when it differs (negative tests); NULL: creds. */
+	/* The client's own set when it differs (negative tests); NULL: creds.
+	 */
 	const struct sb_credential_set *client_creds;
 	const char *server_name; /* the name the client expects */
 	size_t mtu;
@@ -42,9 +43,10 @@ struct sb_pair_endpoint {
 	struct sb_endpoint_config cfg;
 	uint64_t setup_cycles;
 	uint64_t handshake_cycles;
-	uint64_t setup_instructions;     /* with count_instructions */
+	uint64_t setup_instructions; /* with count_instructions */
 	uint64_t handshake_instructions;
-	struct sb_heap_counter heap; /* the library's heap, this endpoint's calls */
+	struct sb_heap_counter
+	    heap; /* the library's heap, this endpoint's calls */
 	bool done;
 };
 
@@ -64,7 +66,7 @@ struct sb_pair {
  * pair->error.  The pair must be freed either way.
  */
 int sb_pair_setup(struct sb_pair *pair,
-		  const struct sb_pair_config *cfg) SB_MUST_USE;
+                  const struct sb_pair_config *cfg) SB_MUST_USE;
 
 /*
  * Step both endpoints until both finish the handshake.  Returns 0, or a
@@ -75,11 +77,11 @@ int sb_pair_handshake(struct sb_pair *pair) SB_MUST_USE;
 
 /* The endpoint playing `role` writes one record; 0 or negative status. */
 int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
-		  size_t len) SB_MUST_USE;
+                  size_t len) SB_MUST_USE;
 
 /* The endpoint playing `role` reads one record: its length or a status. */
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
-		 size_t cap) SB_MUST_USE;
+                 size_t cap) SB_MUST_USE;
 
 /*
  * Begin and end a measured region: `*cycles` (and, when the pair counts
@@ -88,7 +90,7 @@ int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
  */
 void sb_pair_region_begin(struct sb_pair *pair, uint64_t *start);
 void sb_pair_region_end(struct sb_pair *pair, uint64_t start, uint64_t *cycles,
-			uint64_t *instructions);
+                        uint64_t *instructions);
 
 /* The role's backend's text for its last failure. */
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role);

@@ -46,9 +46,10 @@ static uint16_t ip_checksum(const uint8_t *h, size_t len)
 }
 
 static void ip_header(uint8_t *h, size_t total, uint8_t proto, int dir,
-		      uint16_t id)
+                      uint16_t id)
 {
-	static const uint8_t client[4] = {10, 0, 0, 1}, server[4] = {10, 0, 0, 2};
+	static const uint8_t client[4] = {10, 0, 0, 1},
+	                     server[4] = {10, 0, 0, 2};
 	memset(h, 0, IP_HEADER);
 	h[0] = 0x45; /* version 4, 5 words */
 	be16(h + 2, (uint16_t)total);
@@ -71,7 +72,7 @@ static void ports(uint8_t *h, int dir)
  * acknowledges all the peer has sent, with PSH|ACK set.  Checksums are
  * left 0, which dissectors accept unless told to verify. */
 static size_t transport_header(uint8_t *h, const struct sb_wire *wire,
-			       const struct sb_wire_packet *p, uint32_t sent[2])
+                               const struct sb_wire_packet *p, uint32_t sent[2])
 {
 	ports(h, p->dir);
 	if (!wire->stream) {
@@ -82,8 +83,8 @@ static size_t transport_header(uint8_t *h, const struct sb_wire *wire,
 	memset(h + 4, 0, TCP_HEADER - 4);
 	be32(h + 4, 1 + sent[p->dir]);
 	be32(h + 8, 1 + sent[!p->dir]);
-	h[12] = 5 << 4;    /* data offset: 5 words */
-	h[13] = 0x18;      /* PSH, ACK */
+	h[12] = 5 << 4; /* data offset: 5 words */
+	h[13] = 0x18;   /* PSH, ACK */
 	be16(h + 14, 65535);
 	sent[p->dir] += (uint32_t)p->len;
 	return TCP_HEADER;
@@ -105,10 +106,11 @@ int sb_pcap_write(FILE *f, const struct sb_wire *wire)
 	for (size_t i = 0; i < wire->packet_count; i++) {
 		const struct sb_wire_packet *p = &wire->packets[i];
 		uint8_t headers[IP_HEADER + TCP_HEADER], record[16];
-		size_t th = transport_header(headers + IP_HEADER, wire, p, sent);
+		size_t th =
+		    transport_header(headers + IP_HEADER, wire, p, sent);
 		size_t total = IP_HEADER + th + p->len;
 		ip_header(headers, total, wire->stream ? 6 : 17, p->dir,
-			  (uint16_t)(i + 1));
+		          (uint16_t)(i + 1));
 		/* Packets carry distinct times even when the virtual clock
 		 * stood still: one microsecond apart. */
 		uint64_t t = p->time_us + i;

@@ -19,7 +19,8 @@
 int sb_provenance_path(const char *csv_path, char *out, size_t len)
 {
 	size_t n = strlen(csv_path);
-	size_t stem = n >= 4 && strcmp(csv_path + n - 4, ".csv") == 0 ? n - 4 : n;
+	size_t stem =
+	    n >= 4 && strcmp(csv_path + n - 4, ".csv") == 0 ? n - 4 : n;
 	int w = snprintf(out, len, "%.*s.provenance.txt", (int)stem, csv_path);
 	return w < 0 || (size_t)w >= len ? SB_ERR_INVALID : 0;
 }
@@ -57,7 +58,8 @@ static bool has_flag(const char *flags, const char *flag)
 {
 	size_t n = strlen(flag);
 	for (const char *p = strstr(flags, flag); p; p = strstr(p + 1, flag))
-		if ((p == flags || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+		if ((p == flags || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
 			return true;
 	return false;
 }
@@ -67,25 +69,25 @@ static void write_cpu(FILE *f, const struct sb_cycles_info *cycles)
 	char model[256] = "unknown", flags[4096] = "";
 	cpuinfo_value("model name", model, sizeof(model));
 	cpuinfo_value("flags", flags, sizeof(flags));
-	bool invariant = has_flag(flags, "constant_tsc") &&
-			 has_flag(flags, "nonstop_tsc");
+	bool invariant =
+	    has_flag(flags, "constant_tsc") && has_flag(flags, "nonstop_tsc");
 	sb_provenance_line(f, "cpu", "%s (%ld online)", model,
-			   sysconf(_SC_NPROCESSORS_ONLN));
-	sb_provenance_line(f, "cycle_source", "%s, %s; unit: TSC cycles",
-			   cycles->source,
-			   invariant ? "invariant TSC (constant_tsc nonstop_tsc)"
-				     : "TSC NOT flagged invariant: cycles may "
-				       "not be a constant unit of time");
+	                   sysconf(_SC_NPROCESSORS_ONLN));
+	sb_provenance_line(
+	    f, "cycle_source", "%s, %s; unit: TSC cycles", cycles->source,
+	    invariant ? "invariant TSC (constant_tsc nonstop_tsc)"
+	              : "TSC NOT flagged invariant: cycles may "
+	                "not be a constant unit of time");
 	sb_provenance_line(f, "cycle_frequency_hz", "%.0f", cycles->hz);
 	sb_provenance_line(f, "cycle_overhead",
-			   "%llu cycles per timed region, subtracted",
-			   (unsigned long long)cycles->overhead);
+	                   "%llu cycles per timed region, subtracted",
+	                   (unsigned long long)cycles->overhead);
 	sb_provenance_line(f, "hardware_counters",
-			   "not used (cycles come from the TSC)");
+	                   "not used (cycles come from the TSC)");
 }
 
 void sb_provenance_write_common(FILE *f, int argc, char **argv,
-				const struct sb_cycles_info *cycles)
+                                const struct sb_cycles_info *cycles)
 {
 	sb_provenance_line(f, "tool", "suitebench %s", sb_cli_version());
 	fputs("command:", f);
@@ -98,8 +100,8 @@ void sb_provenance_write_common(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "date", "%s", date);
 	struct utsname u;
 	if (uname(&u) == 0)
-		sb_provenance_line(f, "system", "%s %s %s", u.sysname, u.release,
-				   u.machine);
+		sb_provenance_line(f, "system", "%s %s %s", u.sysname,
+		                   u.release, u.machine);
 	write_cpu(f, cycles);
 	sb_provenance_line(f, "compiler", "%s", SB_COMPILER);
 	sb_provenance_line(f, "build_type", "%s", SB_BUILD_TYPE);

@@ -18,12 +18,11 @@
  * any other name gets ".provenance.txt" appended.  Returns 0, or
  * SB_ERR_INVALID when it would not fit `len`.
  */
-int sb_provenance_path(const char *csv_path, char *out,
-		       size_t len) SB_MUST_USE;
+int sb_provenance_path(const char *csv_path, char *out, size_t len) SB_MUST_USE;
 
 /* One "key: value" line. */
 void sb_provenance_line(FILE *f, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Write the context every run shares: tool version, command line, date,
@@ -31,6 +30,6 @@ void sb_provenance_line(FILE *f, const char *key, const char *fmt, ...)
  * and each backend's runtime version.
  */
 void sb_provenance_write_common(FILE *f, int argc, char **argv,
-				const struct sb_cycles_info *cycles);
+                                const struct sb_cycles_info *cycles);
 
 #endif

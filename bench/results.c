@@ -6,20 +6,21 @@
 #include <string.h>
 
 const char *const sb_results_columns[] = {
-	"client", "server", "protocol", "kx",     "suite",  "payload",
-	"side",   "metric", "unit",     "status", "reason", "n",
-	"median", "p25",    "p75",      "min",    "max",    "mad",
-	"warnings", "build", "granularity", "digest", "conditions",
+    "client",   "server", "protocol",    "kx",     "suite",      "payload",
+    "side",     "metric", "unit",        "status", "reason",     "n",
+    "median",   "p25",    "p75",         "min",    "max",        "mad",
+    "warnings", "build",  "granularity", "digest", "conditions",
 };
 
 const size_t sb_results_column_count =
-	sizeof(sb_results_columns) / sizeof(sb_results_columns[0]);
+    sizeof(sb_results_columns) / sizeof(sb_results_columns[0]);
 
 int sb_results_add(struct sb_results *results, const struct sb_row *row)
 {
 	if (results->count == results->cap) {
 		size_t cap = results->cap ? 2 * results->cap : 64;
-		struct sb_row *rows = realloc(results->rows, cap * sizeof(*rows));
+		struct sb_row *rows =
+		    realloc(results->rows, cap * sizeof(*rows));
 		if (!rows)
 			return SB_ERR_NOMEM;
 		results->rows = rows;
@@ -57,31 +58,59 @@ static void format_number(double v, char *buf, size_t len)
 }
 
 void sb_row_field(const struct sb_row *row, size_t column, char *buf,
-		  size_t len)
+                  size_t len)
 {
 	const struct sb_summary *s = &row->stats;
 	const double stats[] = {s->median, s->p25, s->p75,
-				s->min,    s->max, s->mad};
+	                        s->min,    s->max, s->mad};
 	buf[0] = '\0';
 	switch (column) {
-	case 0: snprintf(buf, len, "%s", row->client); return;
-	case 1: snprintf(buf, len, "%s", row->server); return;
-	case 2: snprintf(buf, len, "%s", row->protocol); return;
-	case 3: snprintf(buf, len, "%s", row->kx); return;
-	case 4: snprintf(buf, len, "%s", row->suite); return;
+	case 0:
+		snprintf(buf, len, "%s", row->client);
+		return;
+	case 1:
+		snprintf(buf, len, "%s", row->server);
+		return;
+	case 2:
+		snprintf(buf, len, "%s", row->protocol);
+		return;
+	case 3:
+		snprintf(buf, len, "%s", row->kx);
+		return;
+	case 4:
+		snprintf(buf, len, "%s", row->suite);
+		return;
 	case 5:
 		if (row->payload != SB_NO_PAYLOAD)
 			snprintf(buf, len, "%ld", row->payload);
 		return;
-	case 6: snprintf(buf, len, "%s", row->side); return;
-	case 7: snprintf(buf, len, "%s", row->metric); return;
-	case 8: snprintf(buf, len, "%s", row->unit); return;
-	case 9: snprintf(buf, len, "%s", sb_row_status_name(row->status)); return;
-	case 10: snprintf(buf, len, "%s", row->reason); return;
-	case 18: snprintf(buf, len, "%s", row->warnings); return;
-	case 19: snprintf(buf, len, "%s", row->build); return;
-	case 20: snprintf(buf, len, "%s", row->granularity); return;
-	case 21: snprintf(buf, len, "%s", row->digest); return;
+	case 6:
+		snprintf(buf, len, "%s", row->side);
+		return;
+	case 7:
+		snprintf(buf, len, "%s", row->metric);
+		return;
+	case 8:
+		snprintf(buf, len, "%s", row->unit);
+		return;
+	case 9:
+		snprintf(buf, len, "%s", sb_row_status_name(row->status));
+		return;
+	case 10:
+		snprintf(buf, len, "%s", row->reason);
+		return;
+	case 18:
+		snprintf(buf, len, "%s", row->warnings);
+		return;
+	case 19:
+		snprintf(buf, len, "%s", row->build);
+		return;
+	case 20:
+		snprintf(buf, len, "%s", row->granularity);
+		return;
+	case 21:
+		snprintf(buf, len, "%s", row->digest);
+		return;
 	case 22:
 		snprintf(buf, len, "%s", row->conditions);
 		return;

@@ -27,18 +27,18 @@ struct sb_row {
 	char protocol[16];
 	char kx[16];
 	char suite[32];
-	long payload;          /* bytes, or SB_NO_PAYLOAD */
-	char side[8];          /* client, server or both */
+	long payload; /* bytes, or SB_NO_PAYLOAD */
+	char side[8]; /* client, server or both */
 	char metric[32];
 	char unit[16];
 	enum sb_row_status status;
 	char reason[320];
 	struct sb_summary stats;
-	char warnings[200];    /* measurement caveats, ';'-separated */
-	char build[16];        /* code size: prebuilt, tailored, cortex-m4 */
-	char granularity[16];  /* code size: per-suite or whole-library */
-	char digest[65];       /* transcript_sha256: the SHA-256 in hex */
-	char conditions[48];   /* MTU sweep and faults: "mtu=512,loss=0.1" */
+	char warnings[200];   /* measurement caveats, ';'-separated */
+	char build[16];       /* code size: prebuilt, tailored, cortex-m4 */
+	char granularity[16]; /* code size: per-suite or whole-library */
+	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
+	char conditions[48];  /* MTU sweep and faults: "mtu=512,loss=0.1" */
 };
 
 struct sb_results {
@@ -57,7 +57,7 @@ extern const size_t sb_results_column_count;
 
 /* Append a copy of `row`.  Returns 0 or SB_ERR_NOMEM. */
 int sb_results_add(struct sb_results *results,
-		   const struct sb_row *row) SB_MUST_USE;
+                   const struct sb_row *row) SB_MUST_USE;
 
 /* Release the rows; safe on a zeroed set, twice. */
 void sb_results_free(struct sb_results *results);
@@ -71,6 +71,6 @@ const char *sb_row_status_name(enum sb_row_status status);
  * empty unless the status is ok).
  */
 void sb_row_field(const struct sb_row *row, size_t column, char *buf,
-		  size_t len);
+                  size_t len);
 
 #endif

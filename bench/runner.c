@@ -9,8 +9,8 @@
 #include "csv.h"
 #include "cycles.h"
 #include "pair.h"
-#include "series.h"
 #include "pcap.h"
+#include "series.h"
 #include "trace.h"
 
 /* Bytes of application data the verification round trip sends. */
@@ -43,7 +43,7 @@ const char *sb_protocol_name(enum sb_protocol protocol)
 }
 
 static int fail(struct run_state *st, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct run_state *st, int status, const char *fmt, ...)
 {
@@ -57,7 +57,7 @@ static int fail(struct run_state *st, int status, const char *fmt, ...)
 /* ---- samples ----------------------------------------------------------- */
 
 static int sample(struct run_state *st, const char *side, const char *metric,
-		  const char *unit, long payload, double value)
+                  const char *unit, long payload, double value)
 {
 	if (sb_series_add(&st->series, side, metric, unit, payload, value))
 		return fail(st, SB_ERR_NOMEM, "out of memory");
@@ -105,17 +105,17 @@ static struct sb_row scenario_row(const struct sb_scenario *sc)
 	snprintf(row.client, sizeof(row.client), "%s", sc->client->name);
 	snprintf(row.server, sizeof(row.server), "%s", sc->server->name);
 	snprintf(row.protocol, sizeof(row.protocol), "%s",
-		 sb_protocol_name(sc->protocol));
+	         sb_protocol_name(sc->protocol));
 	snprintf(row.kx, sizeof(row.kx), "%s", sb_kx_name(sc->suite->kx));
 	snprintf(row.suite, sizeof(row.suite), "%s", sc->suite->short_name);
 	snprintf(row.conditions, sizeof(row.conditions), "%s",
-		 sc->conditions.label);
+	         sc->conditions.label);
 	return row;
 }
 
 /* One row standing for the whole scenario: unsupported or failed. */
 static int status_row(const struct sb_scenario *sc, enum sb_row_status status,
-		      long payload, const char *reason, struct sb_results *out)
+                      long payload, const char *reason, struct sb_results *out)
 {
 	struct sb_row row = scenario_row(sc);
 	row.payload = payload;
@@ -214,7 +214,7 @@ static int series_rows(struct run_state *st, struct sb_results *out)
 		if (strcmp(s->metric, "replay_dropped") == 0 &&
 		    row.stats.median < 1)
 			add_warning(&row, "the server delivered a replayed "
-					  "record: no DTLS anti-replay");
+			                  "record: no DTLS anti-replay");
 		if (sb_results_add(out, &row))
 			return SB_ERR_NOMEM;
 	}
@@ -232,7 +232,8 @@ static enum sb_role peer_of(enum sb_role role)
  * by certificate when mutual authentication was asked for. */
 static bool must_authenticate(const struct run_state *st, enum sb_role role)
 {
-	return role == SB_ROLE_CLIENT || st->scenario->suite->kx != SB_KX_ECDHE_ECDSA ||
+	return role == SB_ROLE_CLIENT ||
+	       st->scenario->suite->kx != SB_KX_ECDHE_ECDSA ||
 	       st->options->mutual;
 }
 
@@ -244,13 +245,13 @@ static int verify_handshake(struct run_state *st, struct sb_pair *pair)
 		uint16_t got = ep->backend->negotiated_suite(ep->state);
 		if (got != want)
 			return fail(st, SB_ERR_VERIFY,
-				    "%s negotiated suite 0x%04X, not 0x%04X",
-				    sb_role_name((enum sb_role)r), got, want);
+			            "%s negotiated suite 0x%04X, not 0x%04X",
+			            sb_role_name((enum sb_role)r), got, want);
 		if (must_authenticate(st, (enum sb_role)r) &&
 		    !ep->backend->peer_authenticated(ep->state))
 			return fail(st, SB_ERR_VERIFY,
-				    "%s did not authenticate its peer",
-				    sb_role_name((enum sb_role)r));
+			            "%s did not authenticate its peer",
+			            sb_role_name((enum sb_role)r));
 	}
 	return 0;
 }
@@ -262,7 +263,7 @@ static void fill_pattern(uint8_t *buf, size_t len, unsigned seed)
 }
 
 static int round_trip(struct run_state *st, struct sb_pair *pair,
-		      enum sb_role sender)
+                      enum sb_role sender)
 {
 	uint8_t sent[VERIFY_PAYLOAD];
 	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
@@ -271,14 +272,14 @@ static int round_trip(struct run_state *st, struct sb_pair *pair,
 	int rc = sb_pair_write(pair, sender, sent, sizeof(sent));
 	if (rc)
 		return fail(st, SB_ERR_VERIFY, "%s write: %s",
-			    sb_role_name(sender),
-			    sb_pair_library_error(pair, sender));
+		            sb_role_name(sender),
+		            sb_pair_library_error(pair, sender));
 	int n = sb_pair_read(pair, receiver, got, sizeof(got));
 	if (n != (int)sizeof(sent) || memcmp(sent, got, sizeof(sent)) != 0)
 		return fail(st, SB_ERR_VERIFY,
-			    "data from %s did not arrive intact (%d bytes: %s)",
-			    sb_role_name(sender), n,
-			    n < 0 ? sb_pair_library_error(pair, receiver) : "");
+		            "data from %s did not arrive intact (%d bytes: %s)",
+		            sb_role_name(sender), n,
+		            n < 0 ? sb_pair_library_error(pair, receiver) : "");
 	return 0;
 }
 
@@ -296,17 +297,17 @@ static int replay_dropped(struct run_state *st, struct sb_pair *pair)
 	fill_pattern(sent, sizeof(sent), 11);
 	if (sb_pair_write(pair, SB_ROLE_CLIENT, sent, sizeof(sent)))
 		return fail(st, SB_ERR_VERIFY, "client write: %s",
-			    sb_pair_library_error(pair, SB_ROLE_CLIENT));
-	int len = sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy,
-				      sizeof(copy));
+		            sb_pair_library_error(pair, SB_ROLE_CLIENT));
+	int len =
+	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
 	if (len < 0 ||
 	    sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) !=
-		    (int)sizeof(sent) ||
+	        (int)sizeof(sent) ||
 	    sb_link_inject(&pair->link, SB_DIR_C2S, copy, (size_t)len))
 		return fail(st, SB_ERR_VERIFY, "record before the replay lost");
 	int n = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got));
 	return sample(st, "server", "replay_dropped", "records", SB_NO_PAYLOAD,
-		      n < 0 ? 1 : 0);
+	              n < 0 ? 1 : 0);
 }
 
 /* DTLS drops a forged record silently (RFC 6347 4.1.2.7); either way it
@@ -317,11 +318,12 @@ static int forged_record_rejected(struct run_state *st, struct sb_pair *pair)
 	fill_pattern(buf, VERIFY_PAYLOAD, 7);
 	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, VERIFY_PAYLOAD) ||
 	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
-		return fail(st, SB_ERR_VERIFY, "could not send the forged record");
+		return fail(st, SB_ERR_VERIFY,
+		            "could not send the forged record");
 	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
 	if (n >= 0)
 		return fail(st, SB_ERR_VERIFY,
-			    "server accepted a record with a flipped tag bit");
+		            "server accepted a record with a flipped tag bit");
 	return 0;
 }
 
@@ -334,7 +336,7 @@ static int check_guard(struct run_state *st, struct sb_pair *pair)
 		return fail(st, SB_ERR_NOMEM, "out of memory");
 	if (violation[0])
 		return fail(st, SB_ERR_VERIFY, "nonce/sequence guard: %s",
-			    violation);
+		            violation);
 	return 0;
 }
 
@@ -345,8 +347,9 @@ static int connect_pair(struct run_state *st, struct sb_pair *pair)
 	int rc = sb_pair_setup(pair, &st->pair_config);
 	/* A library that refuses the MTU cannot run at it: unsupported. */
 	if (rc)
-		return fail(st, rc == SB_ERR_MTU ? SB_ERR_MTU : SB_ERR_HANDSHAKE,
-			    "%s", pair->error);
+		return fail(st,
+		            rc == SB_ERR_MTU ? SB_ERR_MTU : SB_ERR_HANDSHAKE,
+		            "%s", pair->error);
 	if (o->trace || o->pcap)
 		sb_wire_capture(&pair->link.wire);
 	if (sb_pair_handshake(pair))
@@ -362,8 +365,8 @@ static int export_capture(struct run_state *st, const struct sb_pair *pair)
 	const struct sb_scenario *sc = st->scenario;
 	char title[160];
 	snprintf(title, sizeof(title), "%s/%s %s %s: the verified connection",
-		 sc->client->name, sc->server->name,
-		 sb_protocol_name(sc->protocol), sc->suite->short_name);
+	         sc->client->name, sc->server->name,
+	         sb_protocol_name(sc->protocol), sc->suite->short_name);
 	if (o->trace)
 		sb_trace_print(o->trace, title, &pair->link.wire);
 	if (o->pcap && sb_pcap_write(o->pcap, &pair->link.wire))
@@ -402,30 +405,37 @@ static int sample_wire(struct run_state *st, const struct sb_link *link)
 	for (int d = 0; d < 2 && rc == 0; d++) {
 		const struct sb_link_counters *c = &link->sent[d];
 		rc = sample(st, side_of[d], "handshake_bytes", "bytes",
-			    SB_NO_PAYLOAD, (double)c->bytes);
-		rc = rc ? rc : sample(st, side_of[d], "handshake_datagrams",
-				      "datagrams", SB_NO_PAYLOAD,
-				      (double)c->datagrams);
-		rc = rc ? rc : sample(st, side_of[d], "handshake_records",
-				      "records", SB_NO_PAYLOAD,
-				      (double)c->records);
+		            SB_NO_PAYLOAD, (double)c->bytes);
+		rc = rc ? rc
+		        : sample(st, side_of[d], "handshake_datagrams",
+		                 "datagrams", SB_NO_PAYLOAD,
+		                 (double)c->datagrams);
+		rc = rc ? rc
+		        : sample(st, side_of[d], "handshake_records", "records",
+		                 SB_NO_PAYLOAD, (double)c->records);
 	}
-	rc = rc ? rc : sample(st, "both", "handshake_bytes", "bytes",
-			      SB_NO_PAYLOAD, (double)(c2s->bytes + s2c->bytes));
-	rc = rc ? rc : sample(st, "both", "handshake_datagrams", "datagrams",
-			      SB_NO_PAYLOAD,
-			      (double)(c2s->datagrams + s2c->datagrams));
-	rc = rc ? rc : sample(st, "both", "handshake_flights", "flights",
-			      SB_NO_PAYLOAD, (double)link->flight_count);
+	rc = rc ? rc
+	        : sample(st, "both", "handshake_bytes", "bytes", SB_NO_PAYLOAD,
+	                 (double)(c2s->bytes + s2c->bytes));
+	rc = rc ? rc
+	        : sample(st, "both", "handshake_datagrams", "datagrams",
+	                 SB_NO_PAYLOAD,
+	                 (double)(c2s->datagrams + s2c->datagrams));
+	rc = rc ? rc
+	        : sample(st, "both", "handshake_flights", "flights",
+	                 SB_NO_PAYLOAD, (double)link->flight_count);
 	for (size_t i = 0; i < link->flight_count && rc == 0; i++) {
 		const struct sb_flight *f = &link->flights[i];
 		char metric[32];
-		snprintf(metric, sizeof(metric), "flight%u_bytes", (unsigned)(i + 1) % 1000);
+		snprintf(metric, sizeof(metric), "flight%u_bytes",
+		         (unsigned)(i + 1) % 1000);
 		rc = sample(st, side_of[f->dir], metric, "bytes", SB_NO_PAYLOAD,
-			    (double)f->sent.bytes);
-		snprintf(metric, sizeof(metric), "flight%u_datagrams", (unsigned)(i + 1) % 1000);
-		rc = rc ? rc : sample(st, side_of[f->dir], metric, "datagrams",
-				      SB_NO_PAYLOAD, (double)f->sent.datagrams);
+		            (double)f->sent.bytes);
+		snprintf(metric, sizeof(metric), "flight%u_datagrams",
+		         (unsigned)(i + 1) % 1000);
+		rc = rc ? rc
+		        : sample(st, side_of[f->dir], metric, "datagrams",
+		                 SB_NO_PAYLOAD, (double)f->sent.datagrams);
 	}
 	return rc;
 }
@@ -434,7 +444,7 @@ static int sample_wire(struct run_state *st, const struct sb_link *link)
  * or the caller-owned RAM of a library that allocates nothing; nothing
  * for a library whose allocations cannot be counted. */
 static int sample_heap(struct run_state *st, const struct sb_pair *pair,
-		       long payload)
+                       long payload)
 {
 	int rc = 0;
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
@@ -442,19 +452,20 @@ static int sample_heap(struct run_state *st, const struct sb_pair *pair,
 		const char *side = sb_role_name((enum sb_role)r);
 		if (ep->backend->static_ram)
 			rc = sample(st, side, "static_ram", "bytes", payload,
-				    (double)ep->backend->static_ram(ep->state));
+			            (double)ep->backend->static_ram(ep->state));
 		if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED))
 			continue;
 		rc = sample(st, side, "heap_peak", "bytes", payload,
-			    (double)ep->heap.peak);
-		rc = rc ? rc : sample(st, side, "heap_allocs", "allocations",
-				      payload, (double)ep->heap.allocs);
+		            (double)ep->heap.peak);
+		rc = rc ? rc
+		        : sample(st, side, "heap_allocs", "allocations",
+		                 payload, (double)ep->heap.allocs);
 	}
 	return rc;
 }
 
 static int sample_handshake(struct run_state *st, const struct sb_pair *pair,
-			    uint64_t ns)
+                            uint64_t ns)
 {
 	int rc = sample_heap(st, pair, SB_NO_PAYLOAD);
 	bool counting = st->options->count_instructions;
@@ -463,22 +474,24 @@ static int sample_handshake(struct run_state *st, const struct sb_pair *pair,
 		const char *side = sb_role_name((enum sb_role)r);
 		if (counting) {
 			rc = sample(st, side, "setup_instructions",
-				    "instructions", SB_NO_PAYLOAD,
-				    (double)ep->setup_instructions);
-			rc = rc ? rc : sample(st, side, "handshake_instructions",
-					      "instructions", SB_NO_PAYLOAD,
-					      (double)ep->handshake_instructions);
+			            "instructions", SB_NO_PAYLOAD,
+			            (double)ep->setup_instructions);
+			rc = rc ? rc
+			        : sample(st, side, "handshake_instructions",
+			                 "instructions", SB_NO_PAYLOAD,
+			                 (double)ep->handshake_instructions);
 			continue;
 		}
 		rc = sample(st, side, "setup_cycles", "cycles", SB_NO_PAYLOAD,
-			    (double)ep->setup_cycles);
-		rc = rc ? rc : sample(st, side, "handshake_cycles", "cycles",
-				      SB_NO_PAYLOAD, (double)ep->handshake_cycles);
+		            (double)ep->setup_cycles);
+		rc = rc ? rc
+		        : sample(st, side, "handshake_cycles", "cycles",
+		                 SB_NO_PAYLOAD, (double)ep->handshake_cycles);
 	}
 	/* Under valgrind, time is valgrind's: only counts are kept. */
 	if (rc == 0 && !counting)
 		rc = sample(st, "both", "handshake_ns", "ns", SB_NO_PAYLOAD,
-			    (double)ns);
+		            (double)ns);
 	return rc ? rc : sample_wire(st, &pair->link);
 }
 
@@ -502,15 +515,16 @@ static int transcript_row(struct run_state *st, struct sb_results *out)
 	memcpy(row.digest, st->transcript, sizeof(row.digest));
 	row.stats.n = st->transcripts;
 	if (st->transcripts_differing)
-		add_warning(&row, "%u of %u handshakes had another transcript: "
-				  "something in the run is not deterministic",
-			    st->transcripts_differing, st->transcripts);
+		add_warning(&row,
+		            "%u of %u handshakes had another transcript: "
+		            "something in the run is not deterministic",
+		            st->transcripts_differing, st->transcripts);
 	return sb_results_add(out, &row) ? SB_ERR_NOMEM : 0;
 }
 
 /* One handshake on a fresh pair, timed; `measured` keeps its figures. */
 static int handshake_once(struct run_state *st, struct sb_pair *pair,
-			  bool measured)
+                          bool measured)
 {
 	if (sb_pair_setup(pair, &st->pair_config))
 		return fail(st, SB_ERR_HANDSHAKE, "%s", pair->error);
@@ -544,64 +558,65 @@ struct batch_cost {
 };
 
 static int write_batch(struct run_state *st, struct sb_pair *pair,
-		       enum sb_role sender, const struct record_buffers *b,
-		       size_t payload, struct batch_cost *cost)
+                       enum sb_role sender, const struct record_buffers *b,
+                       size_t payload, struct batch_cost *cost)
 {
 	uint64_t t0;
 	sb_pair_region_begin(pair, &t0);
 	for (size_t i = 0; i < SB_RECORD_BATCH; i++)
 		if (sb_pair_write(pair, sender, b->payload, payload)) {
 			sb_pair_region_end(pair, t0, &cost->cycles,
-					   &cost->instructions);
+			                   &cost->instructions);
 			return fail(st, SB_ERR_RECORD,
-				    "%s write of %zu bytes: %s",
-				    sb_role_name(sender), payload,
-				    sb_pair_library_error(pair, sender));
+			            "%s write of %zu bytes: %s",
+			            sb_role_name(sender), payload,
+			            sb_pair_library_error(pair, sender));
 		}
 	sb_pair_region_end(pair, t0, &cost->cycles, &cost->instructions);
 	return 0;
 }
 
 static int read_batch(struct run_state *st, struct sb_pair *pair,
-		      enum sb_role receiver, const struct record_buffers *b,
-		      size_t payload, struct batch_cost *cost)
+                      enum sb_role receiver, const struct record_buffers *b,
+                      size_t payload, struct batch_cost *cost)
 {
 	uint64_t t0;
 	int n = (int)payload;
 	sb_pair_region_begin(pair, &t0);
 	for (size_t i = 0; i < SB_RECORD_BATCH && n == (int)payload; i++)
 		n = sb_pair_read(pair, receiver, b->received + i * b->slot,
-				 b->slot);
+		                 b->slot);
 	sb_pair_region_end(pair, t0, &cost->cycles, &cost->instructions);
 	if (n != (int)payload)
 		return fail(st, SB_ERR_RECORD,
-			    "%s read %d bytes of a %zu-byte record: %s",
-			    sb_role_name(receiver), n, payload,
-			    n < 0 ? sb_pair_library_error(pair, receiver)
-				  : "length differs");
+		            "%s read %d bytes of a %zu-byte record: %s",
+		            sb_role_name(receiver), n, payload,
+		            n < 0 ? sb_pair_library_error(pair, receiver)
+		                  : "length differs");
 	for (size_t i = 0; i < SB_RECORD_BATCH; i++)
 		if (memcmp(b->received + i * b->slot, b->payload, payload) != 0)
 			return fail(st, SB_ERR_VERIFY,
-				    "record %zu of %zu bytes arrived altered", i,
-				    payload);
+			            "record %zu of %zu bytes arrived altered",
+			            i, payload);
 	return 0;
 }
 
 /* Every write of the batch must be one record, in DTLS one datagram. */
 static int check_batch_wire(struct run_state *st, const struct sb_link *link,
-			    enum sb_dir dir, size_t payload)
+                            enum sb_dir dir, size_t payload)
 {
 	const struct sb_link_counters *c = &link->sent[dir];
-	bool datagrams_ok = link->mode == SB_LINK_STREAM ||
-			    c->datagrams == SB_RECORD_BATCH;
+	bool datagrams_ok =
+	    link->mode == SB_LINK_STREAM || c->datagrams == SB_RECORD_BATCH;
 	if (!datagrams_ok || c->records != SB_RECORD_BATCH ||
 	    c->bytes % SB_RECORD_BATCH != 0)
-		return fail(st, SB_ERR_VERIFY,
-			    "%zu-byte writes gave %llu datagrams, %llu records, "
-			    "%llu bytes for %d records",
-			    payload, (unsigned long long)c->datagrams,
-			    (unsigned long long)c->records,
-			    (unsigned long long)c->bytes, SB_RECORD_BATCH);
+		return fail(
+		    st, SB_ERR_VERIFY,
+		    "%zu-byte writes gave %llu datagrams, %llu records, "
+		    "%llu bytes for %d records",
+		    payload, (unsigned long long)c->datagrams,
+		    (unsigned long long)c->records,
+		    (unsigned long long)c->bytes, SB_RECORD_BATCH);
 	return 0;
 }
 
@@ -610,22 +625,24 @@ static int check_batch_wire(struct run_state *st, const struct sb_link *link,
  * TLS), the explicit nonce the suite carries, and the rest -- the tag.
  */
 static int sample_overhead_parts(struct run_state *st, enum sb_role sender,
-				 long payload, double overhead)
+                                 long payload, double overhead)
 {
 	double header = st->scenario->protocol == SB_PROTO_TLS12
-				? SB_TLS12_HEADER_LEN
-				: SB_DTLS12_HEADER_LEN;
+	                    ? SB_TLS12_HEADER_LEN
+	                    : SB_DTLS12_HEADER_LEN;
 	double nonce = st->scenario->suite->explicit_nonce_len;
 	const char *side = sb_role_name(sender);
 	int rc = sample(st, side, "overhead_header", "bytes", payload, header);
-	rc = rc ? rc : sample(st, side, "overhead_nonce", "bytes", payload, nonce);
-	return rc ? rc : sample(st, side, "overhead_tag", "bytes", payload,
-				overhead - header - nonce);
+	rc = rc ? rc
+	        : sample(st, side, "overhead_nonce", "bytes", payload, nonce);
+	return rc ? rc
+	          : sample(st, side, "overhead_tag", "bytes", payload,
+	                   overhead - header - nonce);
 }
 
 static int record_batch(struct run_state *st, struct sb_pair *pair,
-			enum sb_role sender, const struct record_buffers *b,
-			size_t payload, bool measured)
+                        enum sb_role sender, const struct record_buffers *b,
+                        size_t payload, bool measured)
 {
 	enum sb_role receiver = peer_of(sender);
 	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
@@ -641,19 +658,25 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	bool counting = st->options->count_instructions;
 	const char *unit = counting ? "instructions" : "cycles";
 	rc = sample(st, sb_role_name(sender),
-		    counting ? "encrypt_instructions" : "encrypt_cycles", unit, p,
-		    (double)(counting ? enc.instructions : enc.cycles) /
-			    SB_RECORD_BATCH);
-	rc = rc ? rc : sample(st, sb_role_name(receiver),
-			      counting ? "decrypt_instructions" : "decrypt_cycles",
-			      unit, p,
-			      (double)(counting ? dec.instructions : dec.cycles) /
-				      SB_RECORD_BATCH);
-	rc = rc ? rc : sample(st, sb_role_name(sender), "record_bytes",
-			      "bytes", p, wire);
-	rc = rc ? rc : sample(st, sb_role_name(sender), "record_overhead",
-			      "bytes", p, wire - (double)payload);
-	return rc ? rc : sample_overhead_parts(st, sender, p, wire - (double)payload);
+	            counting ? "encrypt_instructions" : "encrypt_cycles", unit,
+	            p,
+	            (double)(counting ? enc.instructions : enc.cycles) /
+	                SB_RECORD_BATCH);
+	rc = rc ? rc
+	        : sample(st, sb_role_name(receiver),
+	                 counting ? "decrypt_instructions" : "decrypt_cycles",
+	                 unit, p,
+	                 (double)(counting ? dec.instructions : dec.cycles) /
+	                     SB_RECORD_BATCH);
+	rc = rc ? rc
+	        : sample(st, sb_role_name(sender), "record_bytes", "bytes", p,
+	                 wire);
+	rc = rc ? rc
+	        : sample(st, sb_role_name(sender), "record_overhead", "bytes",
+	                 p, wire - (double)payload);
+	return rc ? rc
+	          : sample_overhead_parts(st, sender, p,
+	                                  wire - (double)payload);
 }
 
 /* The largest payload whose record fits one MTU (for TLS: one segment of
@@ -669,7 +692,7 @@ static size_t max_payload(const struct run_state *st)
 
 /* Steady state: the heap while one record goes each way. */
 static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
-			     const struct record_buffers *b, size_t payload)
+                             const struct record_buffers *b, size_t payload)
 {
 	sb_heap_mark(&pair->ep[SB_ROLE_CLIENT].heap);
 	sb_heap_mark(&pair->ep[SB_ROLE_SERVER].heap);
@@ -677,11 +700,11 @@ static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 		enum sb_role sender = (enum sb_role)s;
 		if (sb_pair_write(pair, sender, b->payload, payload) ||
 		    sb_pair_read(pair, peer_of(sender), b->received, b->slot) !=
-			    (int)payload)
+		        (int)payload)
 			return fail(st, SB_ERR_RECORD,
-				    "steady-state record of %zu bytes from %s "
-				    "was lost",
-				    payload, sb_role_name(sender));
+			            "steady-state record of %zu bytes from %s "
+			            "was lost",
+			            payload, sb_role_name(sender));
 	}
 	return sample_heap(st, pair, (long)payload);
 }
@@ -693,9 +716,12 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	struct record_buffers b = {.slot = payload + READ_SLACK};
 	b.payload = malloc(payload);
 	b.received = malloc(SB_RECORD_BATCH * b.slot);
-	int rc = b.payload && b.received ? 0 : fail(st, SB_ERR_NOMEM, "out of memory");
-	if (rc == 0 && (sb_link_reserve(&pair->link, SB_DIR_C2S, SB_RECORD_BATCH) ||
-			sb_link_reserve(&pair->link, SB_DIR_S2C, SB_RECORD_BATCH)))
+	int rc = b.payload && b.received
+	             ? 0
+	             : fail(st, SB_ERR_NOMEM, "out of memory");
+	if (rc == 0 &&
+	    (sb_link_reserve(&pair->link, SB_DIR_C2S, SB_RECORD_BATCH) ||
+	     sb_link_reserve(&pair->link, SB_DIR_S2C, SB_RECORD_BATCH)))
 		rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	if (rc == 0)
 		fill_pattern(b.payload, payload, (unsigned)payload);
@@ -737,22 +763,22 @@ static uint64_t payload_deadline(const struct run_state *st, size_t left)
 }
 
 static int measure_records(struct run_state *st, struct sb_pair *pair,
-			   struct sb_results *out)
+                           struct sb_results *out)
 {
 	const struct sb_run_options *o = st->options;
 	size_t max = max_payload(st);
 	int rc = 0;
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
-		size_t payload = o->payloads[i] == SB_PAYLOAD_MAX ? max
-								  : o->payloads[i];
+		size_t payload =
+		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
 		if (payload > max) {
 			char why[160];
 			snprintf(why, sizeof(why),
-				 "a %zu-byte payload does not fit one %zu-byte "
-				 "MTU with this suite (at most %zu)",
-				 payload, st->mtu, max);
+			         "a %zu-byte payload does not fit one %zu-byte "
+			         "MTU with this suite (at most %zu)",
+			         payload, st->mtu, max);
 			if (status_row(st->scenario, SB_ROW_UNSUPPORTED,
-				       (long)payload, why, out))
+			               (long)payload, why, out))
 				return fail(st, SB_ERR_NOMEM, "out of memory");
 			continue;
 		}
@@ -760,10 +786,11 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
 		    measure_payload(st, pair, payload,
 		                    payload_deadline(st, o->payload_count - i));
 		if (rc == 0 && o->payloads[i] == SB_PAYLOAD_MAX)
-			for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && rc == 0; s++)
+			for (int s = SB_ROLE_CLIENT;
+			     s <= SB_ROLE_SERVER && rc == 0; s++)
 				rc = sample(st, sb_role_name((enum sb_role)s),
-					    "max_payload", "bytes", SB_NO_PAYLOAD,
-					    (double)payload);
+				            "max_payload", "bytes",
+				            SB_NO_PAYLOAD, (double)payload);
 	}
 	return rc;
 }
@@ -771,17 +798,19 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
 /* ---- the scenario ------------------------------------------------------ */
 
 static bool scenario_supported(const struct sb_scenario *sc, char *why,
-			       size_t len)
+                               size_t len)
 {
 	struct sb_reason reason = {{0}};
 	if (!sc->client->supports(sc->protocol, sc->suite, SB_ROLE_CLIENT,
-				  &reason)) {
-		snprintf(why, len, "client %s: %s", sc->client->name, reason.text);
+	                          &reason)) {
+		snprintf(why, len, "client %s: %s", sc->client->name,
+		         reason.text);
 		return false;
 	}
 	if (!sc->server->supports(sc->protocol, sc->suite, SB_ROLE_SERVER,
-				  &reason)) {
-		snprintf(why, len, "server %s: %s", sc->server->name, reason.text);
+	                          &reason)) {
+		snprintf(why, len, "server %s: %s", sc->server->name,
+		         reason.text);
 		return false;
 	}
 	return true;
@@ -826,7 +855,7 @@ static int measure_handshakes(struct run_state *st)
 	uint64_t now = sb_monotonic_ns();
 	/* Handshakes may use half the scenario's time, records the rest. */
 	uint64_t deadline =
-		now < st->deadline_ns ? now + (st->deadline_ns - now) / 2 : now;
+	    now < st->deadline_ns ? now + (st->deadline_ns - now) / 2 : now;
 	int rc = 0;
 	for (unsigned i = 0;
 	     rc == 0 && !loop_done(st, i, "handshake_cycles", NULL,
@@ -847,7 +876,7 @@ static int measure_handshakes(struct run_state *st)
  * seeded from the run's seed and the attempt, so runs repeat.
  */
 static int lossy_handshake(struct run_state *st, unsigned attempt,
-			   bool *completed)
+                           bool *completed)
 {
 	const struct sb_run_options *o = st->options;
 	struct sb_pair pair;
@@ -857,18 +886,18 @@ static int lossy_handshake(struct run_state *st, unsigned attempt,
 		return fail(st, SB_ERR_HANDSHAKE, "%s", pair.error);
 	}
 	sb_link_set_faults(&pair.link, &st->scenario->conditions.faults,
-			   o->seed * 1000003u + attempt);
+	                   o->seed * 1000003u + attempt);
 	uint64_t t0 = sb_monotonic_ns();
-	*completed = sb_pair_handshake(&pair) == 0 &&
-		     verify_handshake(st, &pair) == 0;
+	*completed =
+	    sb_pair_handshake(&pair) == 0 && verify_handshake(st, &pair) == 0;
 	uint64_t ns = sb_monotonic_ns() - t0;
 	rc = check_guard(st, &pair);
 	if (rc == 0 && *completed)
 		rc = sample_handshake(st, &pair, ns);
 	if (rc == 0 && *completed)
 		rc = sample(st, "both", "handshake_virtual_ms", "ms",
-			    SB_NO_PAYLOAD,
-			    (double)pair.handshake_virtual_us / 1000.0);
+		            SB_NO_PAYLOAD,
+		            (double)pair.handshake_virtual_us / 1000.0);
 	sb_pair_free(&pair);
 	st->reason[0] = '\0';
 	return rc;
@@ -889,7 +918,7 @@ static int measure_lossy(struct run_state *st)
 	if (rc)
 		return rc;
 	return sample(st, "both", "handshake_success", "ratio", SB_NO_PAYLOAD,
-		      (double)completed / o->reps);
+	              (double)completed / o->reps);
 }
 
 static int measure(struct run_state *st, struct sb_results *out)
@@ -917,35 +946,34 @@ static int measure(struct run_state *st, struct sb_results *out)
 }
 
 int sb_scenario_run(const struct sb_scenario *scenario,
-		    const struct sb_run_options *options,
-		    struct sb_results *results)
+                    const struct sb_run_options *options,
+                    struct sb_results *results)
 {
 	struct run_state st = {
-		.scenario = scenario,
-		.options = options,
-		.pair_config =
-			{
-				.client = scenario->client,
-				.server = scenario->server,
-				.protocol = scenario->protocol,
-				.suite = scenario->suite,
-				.creds = options->creds,
-				.mtu = scenario->conditions.mtu
-					       ? scenario->conditions.mtu
-					       : options->mtu,
-				.cookie = options->cookie,
-				.mutual = options->mutual,
-				.impl = options->impl,
-				.deterministic = options->deterministic,
-				.seed = options->seed,
-				.count_instructions = options->count_instructions,
-				.cycle_overhead = options->cycle_overhead,
-			},
+	    .scenario = scenario,
+	    .options = options,
+	    .pair_config =
+	        {
+	            .client = scenario->client,
+	            .server = scenario->server,
+	            .protocol = scenario->protocol,
+	            .suite = scenario->suite,
+	            .creds = options->creds,
+	            .mtu = scenario->conditions.mtu ? scenario->conditions.mtu
+	                                            : options->mtu,
+	            .cookie = options->cookie,
+	            .mutual = options->mutual,
+	            .impl = options->impl,
+	            .deterministic = options->deterministic,
+	            .seed = options->seed,
+	            .count_instructions = options->count_instructions,
+	            .cycle_overhead = options->cycle_overhead,
+	        },
 	};
 	st.mtu = st.pair_config.mtu;
 	if (!scenario_supported(scenario, st.reason, sizeof(st.reason)))
 		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
-				  st.reason, results);
+		                  st.reason, results);
 	size_t kept = results->count;
 	int rc = measure(&st, results);
 	if (rc == 0)
@@ -958,9 +986,9 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	if (rc) {
 		results->count = kept; /* a failed scenario keeps no numbers */
 		return status_row(scenario,
-				  rc == SB_ERR_MTU ? SB_ROW_UNSUPPORTED
-						   : SB_ROW_FAILED,
-				  SB_NO_PAYLOAD, st.reason, results);
+		                  rc == SB_ERR_MTU ? SB_ROW_UNSUPPORTED
+		                                   : SB_ROW_FAILED,
+		                  SB_NO_PAYLOAD, st.reason, results);
 	}
 	return 0;
 }

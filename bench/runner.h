@@ -31,8 +31,8 @@
  * `conditions` column, empty for the defaults.
  */
 struct sb_conditions {
-	size_t mtu;                  /* 0: the options' MTU */
-	bool faulty;                 /* handshakes over a lossy link */
+	size_t mtu;  /* 0: the options' MTU */
+	bool faulty; /* handshakes over a lossy link */
 	struct sb_link_faults faults;
 	char label[48];
 };
@@ -51,7 +51,7 @@ struct sb_run_options {
 	bool cookie;
 	bool mutual;
 	enum sb_impl impl;
-	bool deterministic; /* seeded generators: identical transcripts */
+	bool deterministic;      /* seeded generators: identical transcripts */
 	bool count_instructions; /* under callgrind: instructions, not cycles */
 	uint64_t seed;
 	unsigned warmup;   /* handshakes (and record batches) not measured */
@@ -61,8 +61,8 @@ struct sb_run_options {
 	double precision;  /* target: median known to +-precision (0.01: 1 %) */
 	double budget_s;   /* seconds one scenario may spend chasing it */
 	FILE *raw;         /* every sample as CSV rows, or NULL */
-	FILE *trace; /* the verified handshake as a ladder, or NULL */
-	FILE *pcap;  /* the verified connection as pcap, or NULL */
+	FILE *trace;       /* the verified handshake as a ladder, or NULL */
+	FILE *pcap;        /* the verified connection as pcap, or NULL */
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
 	size_t payload_count;
 	uint64_t cycle_overhead;
@@ -74,8 +74,8 @@ struct sb_run_options {
  * SB_ERR_NOMEM when rows could not be stored.
  */
 int sb_scenario_run(const struct sb_scenario *scenario,
-		    const struct sb_run_options *options,
-		    struct sb_results *results) SB_MUST_USE;
+                    const struct sb_run_options *options,
+                    struct sb_results *results) SB_MUST_USE;
 
 /* "dtls1.2" or "tls1.2". */
 const char *sb_protocol_name(enum sb_protocol protocol);

@@ -15,9 +15,9 @@
 
 struct sb_sha256 {
 	uint32_t state[8];
-	uint64_t length;    /* bytes hashed so far */
+	uint64_t length; /* bytes hashed so far */
 	uint8_t block[64];
-	size_t used;        /* bytes waiting in `block` */
+	size_t used; /* bytes waiting in `block` */
 };
 
 /* Start a digest.  Cannot fail. */
@@ -26,7 +26,8 @@ void sb_sha256_init(struct sb_sha256 *ctx);
 /* Hash `len` more bytes. */
 void sb_sha256_update(struct sb_sha256 *ctx, const void *data, size_t len);
 
-/* Finish: write the 32-byte digest; `ctx` must be initialised again to reuse. */
+/* Finish: write the 32-byte digest; `ctx` must be initialised again to reuse.
+ */
 void sb_sha256_final(struct sb_sha256 *ctx, uint8_t out[SB_SHA256_LEN]);
 
 /* The digest as 64 lowercase hex digits and a NUL. */

@@ -44,7 +44,7 @@ static int compare_doubles(const void *a, const void *b)
 
 /* The median of |v - median|; `values` must be sorted and stays so. */
 static double median_abs_deviation(const double *values, size_t n,
-				   double median)
+                                   double median)
 {
 	double *dev = malloc(n * sizeof(*dev));
 	if (!dev)

@@ -17,6 +17,6 @@
  * record at payload `payload`.
  */
 void sb_table_print(FILE *f, const struct sb_results *results, long payload,
-		    bool instructions);
+                    bool instructions);
 
 #endif

@@ -20,8 +20,8 @@ static void print_messages(FILE *f, const uint8_t *body, size_t len, bool dtls)
 		uint32_t frag = be24(body + at + (dtls ? 9 : 1));
 		fprintf(f, " %s", sb_wire_handshake_name(body[at]));
 		if (dtls && be24(body + at + 1) != frag)
-			fprintf(f, "[fragment %u+%u of %u]", be24(body + at + 6),
-				frag, be24(body + at + 1));
+			fprintf(f, "[fragment %u+%u of %u]",
+			        be24(body + at + 6), frag, be24(body + at + 1));
 		at += header + frag;
 		if (at > len)
 			break;
@@ -34,14 +34,15 @@ static void print_dtls_records(FILE *f, const struct sb_wire_packet *p)
 	size_t n = sb_wire_dtls_records(p->data, p->len, r, 64);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s%s e%u s%llu %zuB", i ? " | " : "",
-			sb_wire_type_name(r[i].type), r[i].epoch,
-			(unsigned long long)r[i].seq, r[i].length);
-		const uint8_t *body = p->data + r[i].offset + SB_DTLS12_HEADER_LEN;
+		        sb_wire_type_name(r[i].type), r[i].epoch,
+		        (unsigned long long)r[i].seq, r[i].length);
+		const uint8_t *body =
+		    p->data + r[i].offset + SB_DTLS12_HEADER_LEN;
 		size_t avail = p->len - r[i].offset - SB_DTLS12_HEADER_LEN;
 		if (r[i].type == SB_CT_HANDSHAKE && r[i].epoch == 0)
-			print_messages(f, body,
-				       r[i].length < avail ? r[i].length : avail,
-				       true);
+			print_messages(
+			    f, body, r[i].length < avail ? r[i].length : avail,
+			    true);
 		else if (r[i].type == SB_CT_HANDSHAKE)
 			fprintf(f, " (encrypted: Finished)");
 	}
@@ -50,17 +51,17 @@ static void print_dtls_records(FILE *f, const struct sb_wire_packet *p)
 /* TLS: records may straddle sends, so only whole headers in this send are
  * shown; the link's record counts are exact either way. */
 static void print_tls_records(FILE *f, const struct sb_wire_packet *p,
-			      bool *encrypted)
+                              bool *encrypted)
 {
 	for (size_t at = 0, i = 0; p->len - at >= SB_TLS12_HEADER_LEN; i++) {
 		const uint8_t *h = p->data + at;
 		size_t body = (size_t)h[3] << 8 | h[4];
 		fprintf(f, "%s%s %zuB", i ? " | " : "", sb_wire_type_name(h[0]),
-			body);
+		        body);
 		size_t avail = p->len - at - SB_TLS12_HEADER_LEN;
 		if (h[0] == SB_CT_HANDSHAKE && !*encrypted)
 			print_messages(f, h + SB_TLS12_HEADER_LEN,
-				       body < avail ? body : avail, false);
+			               body < avail ? body : avail, false);
 		else if (h[0] == SB_CT_HANDSHAKE)
 			fprintf(f, " (encrypted: Finished)");
 		if (h[0] == SB_CT_CHANGE_CIPHER_SPEC)
@@ -75,12 +76,13 @@ void sb_trace_print(FILE *f, const char *title, const struct sb_wire *wire)
 {
 	bool encrypted[2] = {false, false};
 	fprintf(f, "%s\n  %-6s %-9s %6s  %s\n", title, "flight", "direction",
-		"bytes", wire->stream ? "records (TLS, this send)"
-				      : "records: type, epoch, sequence, length");
+	        "bytes",
+	        wire->stream ? "records (TLS, this send)"
+	                     : "records: type, epoch, sequence, length");
 	for (size_t i = 0; i < wire->packet_count; i++) {
 		const struct sb_wire_packet *p = &wire->packets[i];
 		fprintf(f, "  %-6zu %-9s %6zu  ", p->flight,
-			p->dir == 0 ? "C ---> S" : "C <--- S", p->len);
+		        p->dir == 0 ? "C ---> S" : "C <--- S", p->len);
 		if (wire->stream)
 			print_tls_records(f, p, &encrypted[p->dir]);
 		else

@@ -18,18 +18,18 @@ static uint64_t be_read(const uint8_t *p, size_t n)
 }
 
 size_t sb_wire_dtls_records(const uint8_t *buf, size_t len,
-			    struct sb_record *out, size_t cap)
+                            struct sb_record *out, size_t cap)
 {
 	size_t n = 0, at = 0;
 	while (len - at >= SB_DTLS12_HEADER_LEN && n < cap) {
 		const uint8_t *h = buf + at;
 		out[n] = (struct sb_record){
-			.type = h[0],
-			.version = (uint16_t)be_read(h + 1, 2),
-			.epoch = (uint16_t)be_read(h + 3, 2),
-			.seq = be_read(h + 5, 6),
-			.length = (size_t)be_read(h + 11, 2),
-			.offset = at,
+		    .type = h[0],
+		    .version = (uint16_t)be_read(h + 1, 2),
+		    .epoch = (uint16_t)be_read(h + 3, 2),
+		    .seq = be_read(h + 5, 6),
+		    .length = (size_t)be_read(h + 11, 2),
+		    .offset = at,
 		};
 		at += SB_DTLS12_HEADER_LEN + out[n++].length;
 		if (at > len)
@@ -97,7 +97,7 @@ static int nonce_add(struct sb_nonce_set *s, uint64_t nonce, bool *repeated)
 /* ---- the guard ---------------------------------------------------------- */
 
 static void violate(struct sb_wire *wire, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void violate(struct sb_wire *wire, const char *fmt, ...)
 {
@@ -114,7 +114,7 @@ static int note(struct sb_wire *wire, struct sb_wire_pending p)
 	if (wire->pending_count == wire->pending_cap) {
 		size_t cap = wire->pending_cap ? 2 * wire->pending_cap : 256;
 		struct sb_wire_pending *grown =
-			realloc(wire->pending, cap * sizeof(*grown));
+		    realloc(wire->pending, cap * sizeof(*grown));
 		if (!grown)
 			return SB_ERR_NOMEM;
 		wire->pending = grown;
@@ -126,22 +126,23 @@ static int note(struct sb_wire *wire, struct sb_wire_pending p)
 
 /* DTLS: note each record's epoch, sequence number and explicit nonce. */
 static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
-		      size_t len)
+                      size_t len)
 {
 	struct sb_record records[64];
 	size_t n = sb_wire_dtls_records(buf, len, records, 64);
 	for (size_t i = 0; i < n; i++) {
 		const struct sb_record *r = &records[i];
 		struct sb_wire_pending p = {
-			.dir = (uint8_t)dir,
-			.epoch = r->epoch,
-			.seq = r->seq,
-			.has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
-				     r->length >= wire->nonce_len,
+		    .dir = (uint8_t)dir,
+		    .epoch = r->epoch,
+		    .seq = r->seq,
+		    .has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
+		                 r->length >= wire->nonce_len,
 		};
 		if (p.has_nonce)
-			p.nonce = be_read(buf + r->offset + SB_DTLS12_HEADER_LEN,
-					  wire->nonce_len);
+			p.nonce =
+			    be_read(buf + r->offset + SB_DTLS12_HEADER_LEN,
+			            wire->nonce_len);
 		if (note(wire, p))
 			return SB_ERR_NOMEM;
 	}
@@ -159,18 +160,20 @@ static int check_record(struct sb_wire *wire, const struct sb_wire_pending *p)
 	struct sb_wire_direction *d = &wire->dir[p->dir];
 	if (!wire->stream) {
 		if (p->epoch >= SB_WIRE_EPOCHS) {
-			violate(wire, "%s sent epoch %u: more than this guard "
-				      "follows",
-				dir_names[p->dir], p->epoch);
+			violate(wire,
+			        "%s sent epoch %u: more than this guard "
+			        "follows",
+			        dir_names[p->dir], p->epoch);
 			return 0;
 		}
 		if (p->seq < d->next_seq[p->epoch])
-			violate(wire,
-				"%s sent epoch %u sequence %llu again (expected "
-				"%llu or above)",
-				dir_names[p->dir], p->epoch,
-				(unsigned long long)p->seq,
-				(unsigned long long)d->next_seq[p->epoch]);
+			violate(
+			    wire,
+			    "%s sent epoch %u sequence %llu again (expected "
+			    "%llu or above)",
+			    dir_names[p->dir], p->epoch,
+			    (unsigned long long)p->seq,
+			    (unsigned long long)d->next_seq[p->epoch]);
 		d->next_seq[p->epoch] = p->seq + 1;
 	}
 	if (p->epoch > d->epoch) {
@@ -184,10 +187,10 @@ static int check_record(struct sb_wire *wire, const struct sb_wire_pending *p)
 		return SB_ERR_NOMEM;
 	if (repeated)
 		violate(wire,
-			"%s reused explicit nonce %016llx in epoch %u (record "
-			"sequence %llu)",
-			dir_names[p->dir], (unsigned long long)p->nonce, p->epoch,
-			(unsigned long long)p->seq);
+		        "%s reused explicit nonce %016llx in epoch %u (record "
+		        "sequence %llu)",
+		        dir_names[p->dir], (unsigned long long)p->nonce,
+		        p->epoch, (unsigned long long)p->seq);
 	return 0;
 }
 
@@ -203,32 +206,34 @@ const char *sb_wire_violation(struct sb_wire *wire)
 /* TLS: follow the records across sends; after this direction's
  * ChangeCipherSpec every record starts with its explicit nonce. */
 static int guard_tls(struct sb_wire *wire, int dir, const uint8_t *buf,
-		     size_t len)
+                     size_t len)
 {
 	struct sb_wire_direction *d = &wire->dir[dir];
 	while (len > 0) {
 		if (d->body_left > 0 && d->head_have >= SB_TLS12_HEADER_LEN) {
-			/* gather the nonce, if this record has one, then skip */
+			/* gather the nonce, if this record has one, then skip
+			 */
 			size_t body = (size_t)be_read(d->head + 3, 2);
-			size_t want = d->tls_encrypted && body >= wire->nonce_len
-					      ? SB_TLS12_HEADER_LEN + wire->nonce_len
-					      : SB_TLS12_HEADER_LEN;
+			size_t want =
+			    d->tls_encrypted && body >= wire->nonce_len
+			        ? SB_TLS12_HEADER_LEN + wire->nonce_len
+			        : SB_TLS12_HEADER_LEN;
 			if (d->head_have < want) {
 				d->head[d->head_have++] = *buf++;
 				len--;
 				d->body_left--;
 				if (d->head_have == want &&
 				    want > SB_TLS12_HEADER_LEN &&
-				    note(wire, (struct sb_wire_pending){
-						       .dir = (uint8_t)dir,
-						       .has_nonce = true,
-						       .epoch = 1,
-						       .seq = d->tls_seq - 1,
-						       .nonce = be_read(
-							       d->head +
-								       SB_TLS12_HEADER_LEN,
-							       wire->nonce_len),
-					       }))
+				    note(wire,
+				         (struct sb_wire_pending){
+				             .dir = (uint8_t)dir,
+				             .has_nonce = true,
+				             .epoch = 1,
+				             .seq = d->tls_seq - 1,
+				             .nonce = be_read(
+				                 d->head + SB_TLS12_HEADER_LEN,
+				                 wire->nonce_len),
+				         }))
 					return SB_ERR_NOMEM;
 				continue;
 			}
@@ -255,12 +260,12 @@ static int guard_tls(struct sb_wire *wire, int dir, const uint8_t *buf,
 /* ---- capture ------------------------------------------------------------ */
 
 static int capture(struct sb_wire *wire, int dir, const uint8_t *buf,
-		   size_t len, uint64_t time_us, size_t flight)
+                   size_t len, uint64_t time_us, size_t flight)
 {
 	if (wire->packet_count == wire->packet_cap) {
 		size_t cap = wire->packet_cap ? 2 * wire->packet_cap : 32;
 		struct sb_wire_packet *p =
-			realloc(wire->packets, cap * sizeof(*p));
+		    realloc(wire->packets, cap * sizeof(*p));
 		if (!p)
 			return SB_ERR_NOMEM;
 		wire->packets = p;
@@ -271,11 +276,11 @@ static int capture(struct sb_wire *wire, int dir, const uint8_t *buf,
 		return SB_ERR_NOMEM;
 	memcpy(copy, buf, len);
 	wire->packets[wire->packet_count++] = (struct sb_wire_packet){
-		.dir = (uint8_t)dir,
-		.time_us = time_us,
-		.flight = flight,
-		.len = len,
-		.data = copy,
+	    .dir = (uint8_t)dir,
+	    .time_us = time_us,
+	    .flight = flight,
+	    .len = len,
+	    .data = copy,
 	};
 	return 0;
 }
@@ -309,10 +314,10 @@ void sb_wire_capture(struct sb_wire *wire)
 }
 
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
-		    size_t len, uint64_t time_us, size_t flight)
+                    size_t len, uint64_t time_us, size_t flight)
 {
 	int rc = wire->stream ? guard_tls(wire, dir, buf, len)
-			      : guard_dtls(wire, dir, buf, len);
+	                      : guard_dtls(wire, dir, buf, len);
 	if (rc == 0 && wire->capturing)
 		rc = capture(wire, dir, buf, len, time_us, flight);
 	return rc;
@@ -336,18 +341,30 @@ const char *sb_wire_type_name(uint8_t type)
 const char *sb_wire_handshake_name(uint8_t type)
 {
 	switch (type) {
-	case 0: return "HelloRequest";
-	case 1: return "ClientHello";
-	case 2: return "ServerHello";
-	case 3: return "HelloVerifyRequest";
-	case 4: return "NewSessionTicket";
-	case 11: return "Certificate";
-	case 12: return "ServerKeyExchange";
-	case 13: return "CertificateRequest";
-	case 14: return "ServerHelloDone";
-	case 15: return "CertificateVerify";
-	case 16: return "ClientKeyExchange";
-	case 20: return "Finished";
+	case 0:
+		return "HelloRequest";
+	case 1:
+		return "ClientHello";
+	case 2:
+		return "ServerHello";
+	case 3:
+		return "HelloVerifyRequest";
+	case 4:
+		return "NewSessionTicket";
+	case 11:
+		return "Certificate";
+	case 12:
+		return "ServerKeyExchange";
+	case 13:
+		return "CertificateRequest";
+	case 14:
+		return "ServerHelloDone";
+	case 15:
+		return "CertificateVerify";
+	case 16:
+		return "ClientKeyExchange";
+	case 20:
+		return "Finished";
 	}
 	return "unknown";
 }

@@ -27,10 +27,10 @@
 struct sb_record {
 	uint8_t type;
 	uint16_t version;
-	uint16_t epoch;  /* DTLS only */
-	uint64_t seq;    /* DTLS: 48-bit sequence number; TLS: implicit count */
-	size_t length;   /* of the body */
-	size_t offset;   /* of the header within the datagram */
+	uint16_t epoch; /* DTLS only */
+	uint64_t seq;   /* DTLS: 48-bit sequence number; TLS: implicit count */
+	size_t length;  /* of the body */
+	size_t offset;  /* of the header within the datagram */
 };
 
 /*
@@ -39,13 +39,13 @@ struct sb_record {
  * than a header is not returned.
  */
 size_t sb_wire_dtls_records(const uint8_t *buf, size_t len,
-			    struct sb_record *out, size_t cap);
+                            struct sb_record *out, size_t cap);
 
 /* A copy of one send, kept while capturing. */
 struct sb_wire_packet {
-	uint8_t dir;        /* enum sb_dir of link.h */
-	uint64_t time_us;   /* the virtual clock at the send, 0 if none */
-	size_t flight;      /* 1-based, as the link numbers flights */
+	uint8_t dir;      /* enum sb_dir of link.h */
+	uint64_t time_us; /* the virtual clock at the send, 0 if none */
+	size_t flight;    /* 1-based, as the link numbers flights */
 	size_t len;
 	uint8_t *data;
 };
@@ -84,18 +84,18 @@ struct sb_wire_pending {
 };
 
 struct sb_wire {
-	bool stream;              /* TLS framing instead of DTLS */
+	bool stream; /* TLS framing instead of DTLS */
 	struct sb_wire_pending *pending;
 	size_t pending_count;
 	size_t pending_cap;
-	size_t nonce_len;         /* explicit nonce bytes per record (0, 8) */
+	size_t nonce_len; /* explicit nonce bytes per record (0, 8) */
 	struct sb_wire_direction dir[2];
 	bool capturing;
 	struct sb_wire_packet *packets;
 	size_t packet_count;
 	size_t packet_cap;
-	char violation[200];      /* the first guard violation: read it with
-				     sb_wire_violation() */
+	char violation[200]; /* the first guard violation: read it with
+	                        sb_wire_violation() */
 };
 
 /*
@@ -117,7 +117,7 @@ void sb_wire_capture(struct sb_wire *wire);
  * timed record loop pays only for noting.
  */
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
-		    size_t len, uint64_t time_us, size_t flight) SB_MUST_USE;
+                    size_t len, uint64_t time_us, size_t flight) SB_MUST_USE;
 
 /*
  * Check every record noted since the last call; return the first

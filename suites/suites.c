@@ -20,41 +20,41 @@
 #define CHACHA SB_AEAD_CHACHA20_POLY1305, 32, 16, 0
 
 const struct sb_suite sb_suites[] = {
-	{0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", "psk-gcm", SB_KX_PSK, GCM,
-	 "PSK-AES128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL},
-	{0xC0A4, "TLS_PSK_WITH_AES_128_CCM", "psk-ccm", SB_KX_PSK, CCM,
-	 "PSK-AES128-CCM", "TLS-PSK-WITH-AES-128-CCM", NULL},
-	{0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "psk-ccm8", SB_KX_PSK, CCM_8,
-	 "PSK-AES128-CCM8", "TLS-PSK-WITH-AES-128-CCM-8", NULL},
-	{0xCCAB, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "psk-chacha20", SB_KX_PSK,
-	 CHACHA, "PSK-CHACHA20-POLY1305", "TLS-PSK-WITH-CHACHA20-POLY1305-SHA256",
-	 NULL},
-	{0xCCAC, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
-	 "ecdhe-psk-chacha20", SB_KX_ECDHE_PSK, CHACHA,
-	 "ECDHE-PSK-CHACHA20-POLY1305",
-	 "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL},
-	{0xD001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ecdhe-psk-gcm",
-	 SB_KX_ECDHE_PSK, GCM, NULL, NULL, NULL},
-	{0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "ecdhe-psk-ccm8",
-	 SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL},
-	{0xD005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", "ecdhe-psk-ccm",
-	 SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL},
-	{0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ecdhe-ecdsa-gcm",
-	 SB_KX_ECDHE_ECDSA, GCM, "ECDHE-ECDSA-AES128-GCM-SHA256",
-	 "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
-	 "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-	{0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ecdhe-ecdsa-ccm",
-	 SB_KX_ECDHE_ECDSA, CCM, "ECDHE-ECDSA-AES128-CCM",
-	 "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM"},
-	{0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ecdhe-ecdsa-ccm8",
-	 SB_KX_ECDHE_ECDSA, CCM_8, "ECDHE-ECDSA-AES128-CCM8",
-	 "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
-	 "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"},
-	{0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-	 "ecdhe-ecdsa-chacha20", SB_KX_ECDHE_ECDSA, CHACHA,
-	 "ECDHE-ECDSA-CHACHA20-POLY1305",
-	 "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
-	 "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    {0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", "psk-gcm", SB_KX_PSK, GCM,
+     "PSK-AES128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL},
+    {0xC0A4, "TLS_PSK_WITH_AES_128_CCM", "psk-ccm", SB_KX_PSK, CCM,
+     "PSK-AES128-CCM", "TLS-PSK-WITH-AES-128-CCM", NULL},
+    {0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "psk-ccm8", SB_KX_PSK, CCM_8,
+     "PSK-AES128-CCM8", "TLS-PSK-WITH-AES-128-CCM-8", NULL},
+    {0xCCAB, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "psk-chacha20", SB_KX_PSK,
+     CHACHA, "PSK-CHACHA20-POLY1305", "TLS-PSK-WITH-CHACHA20-POLY1305-SHA256",
+     NULL},
+    {0xCCAC, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+     "ecdhe-psk-chacha20", SB_KX_ECDHE_PSK, CHACHA,
+     "ECDHE-PSK-CHACHA20-POLY1305",
+     "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL},
+    {0xD001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ecdhe-psk-gcm",
+     SB_KX_ECDHE_PSK, GCM, NULL, NULL, NULL},
+    {0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "ecdhe-psk-ccm8",
+     SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL},
+    {0xD005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", "ecdhe-psk-ccm",
+     SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL},
+    {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ecdhe-ecdsa-gcm",
+     SB_KX_ECDHE_ECDSA, GCM, "ECDHE-ECDSA-AES128-GCM-SHA256",
+     "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+    {0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ecdhe-ecdsa-ccm",
+     SB_KX_ECDHE_ECDSA, CCM, "ECDHE-ECDSA-AES128-CCM",
+     "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM"},
+    {0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ecdhe-ecdsa-ccm8",
+     SB_KX_ECDHE_ECDSA, CCM_8, "ECDHE-ECDSA-AES128-CCM8",
+     "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
+     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"},
+    {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ecdhe-ecdsa-chacha20", SB_KX_ECDHE_ECDSA, CHACHA,
+     "ECDHE-ECDSA-CHACHA20-POLY1305",
+     "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
+     "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
 };
 
 const size_t sb_suites_count = sizeof(sb_suites) / sizeof(sb_suites[0]);
@@ -68,7 +68,8 @@ static int name_char(unsigned char c)
 static bool names_equal(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++)
-		if (name_char((unsigned char)*a) != name_char((unsigned char)*b))
+		if (name_char((unsigned char)*a) !=
+		    name_char((unsigned char)*b))
 			return false;
 	return *a == *b;
 }
@@ -92,7 +93,8 @@ const struct sb_suite *sb_suite_by_code(uint16_t code_point)
 
 size_t sb_suite_dtls12_overhead(const struct sb_suite *suite)
 {
-	return SB_DTLS12_HEADER_LEN + suite->explicit_nonce_len + suite->tag_len;
+	return SB_DTLS12_HEADER_LEN + suite->explicit_nonce_len +
+	       suite->tag_len;
 }
 
 size_t sb_suite_tls12_overhead(const struct sb_suite *suite)
@@ -101,9 +103,9 @@ size_t sb_suite_tls12_overhead(const struct sb_suite *suite)
 }
 
 static const char *const kx_names[] = {
-	[SB_KX_PSK] = "psk",
-	[SB_KX_ECDHE_PSK] = "ecdhe-psk",
-	[SB_KX_ECDHE_ECDSA] = "ecdhe-ecdsa",
+    [SB_KX_PSK] = "psk",
+    [SB_KX_ECDHE_PSK] = "ecdhe-psk",
+    [SB_KX_ECDHE_ECDSA] = "ecdhe-ecdsa",
 };
 
 const char *sb_kx_name(enum sb_kx kx)

@@ -26,13 +26,13 @@ enum sb_aead {
 };
 
 struct sb_suite {
-	uint16_t code_point;     /* IANA TLS Cipher Suites registry */
-	const char *iana_name;   /* e.g. "TLS_PSK_WITH_AES_128_CCM_8" */
-	const char *short_name;  /* command-line name, e.g. "psk-ccm8" */
+	uint16_t code_point;    /* IANA TLS Cipher Suites registry */
+	const char *iana_name;  /* e.g. "TLS_PSK_WITH_AES_128_CCM_8" */
+	const char *short_name; /* command-line name, e.g. "psk-ccm8" */
 	enum sb_kx kx;
 	enum sb_aead aead;
-	uint8_t key_len;         /* AEAD key, bytes */
-	uint8_t tag_len;         /* authentication tag, bytes */
+	uint8_t key_len;            /* AEAD key, bytes */
+	uint8_t tag_len;            /* authentication tag, bytes */
 	uint8_t explicit_nonce_len; /* per-record nonce on the wire, bytes */
 	/* Each library's own name for the suite; NULL where it has none. */
 	const char *openssl_name;
@@ -40,7 +40,8 @@ struct sb_suite {
 	const char *bearssl_name;
 };
 
-/* DTLS 1.2 record header: type, version, epoch, sequence, length (RFC 6347 4.1). */
+/* DTLS 1.2 record header: type, version, epoch, sequence, length (RFC
+ * 6347 4.1). */
 #define SB_DTLS12_HEADER_LEN 13
 /* TLS 1.2 record header: type, version, length (RFC 5246 6.2.1). */
 #define SB_TLS12_HEADER_LEN 5
@@ -65,11 +66,13 @@ size_t sb_suite_dtls12_overhead(const struct sb_suite *suite);
 /* Bytes a record adds beyond its payload in TLS 1.2: header + nonce + tag. */
 size_t sb_suite_tls12_overhead(const struct sb_suite *suite);
 
-/* The key-exchange and AEAD names used in output ("ecdhe-psk", "aes-128-ccm-8"). */
+/* The key-exchange and AEAD names used in output ("ecdhe-psk",
+ * "aes-128-ccm-8"). */
 const char *sb_kx_name(enum sb_kx kx);
 const char *sb_aead_name(enum sb_aead aead);
 
-/* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa"); -1 if none. */
+/* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa"); -1 if none.
+ */
 int sb_kx_find(const char *name);
 
 #endif

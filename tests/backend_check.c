@@ -7,22 +7,22 @@ void check_credentials(struct sb_credential_set *creds)
 {
 	char msg[512];
 	int rc = sb_credentials_load(creds, sb_credentials_default_dir(), msg,
-				     sizeof(msg));
+	                             sizeof(msg));
 	cr_assert_eq(rc, 0, "credentials: %s", msg);
 }
 
 void check_config(struct sb_pair_config *cfg, const char *client,
-		  const char *server, const char *suite,
-		  const struct sb_credential_set *creds)
+                  const char *server, const char *suite,
+                  const struct sb_credential_set *creds)
 {
 	*cfg = (struct sb_pair_config){
-		.client = sb_backend_find(client),
-		.server = sb_backend_find(server),
-		.protocol = SB_PROTO_DTLS12,
-		.suite = sb_suite_find(suite),
-		.creds = creds,
-		.mtu = SB_LINK_DEFAULT_MTU,
-		.cookie = true,
+	    .client = sb_backend_find(client),
+	    .server = sb_backend_find(server),
+	    .protocol = SB_PROTO_DTLS12,
+	    .suite = sb_suite_find(suite),
+	    .creds = creds,
+	    .mtu = SB_LINK_DEFAULT_MTU,
+	    .cookie = true,
 	};
 	cr_assert_not_null(cfg->client, "no backend %s in this build", client);
 	cr_assert_not_null(cfg->server, "no backend %s in this build", server);
@@ -35,7 +35,7 @@ void check_connect(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	cr_assert_eq(rc, 0, "setup: %s", pair->error);
 	rc = sb_pair_handshake(pair);
 	cr_assert_eq(rc, 0, "handshake %s: %s", cfg->suite->short_name,
-		     pair->error);
+	             pair->error);
 }
 
 void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg)
@@ -43,19 +43,19 @@ void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 		struct sb_pair_endpoint *ep = &pair->ep[r];
 		cr_assert_eq(ep->backend->negotiated_suite(ep->state),
-			     cfg->suite->code_point,
-			     "%s negotiated 0x%04X, want 0x%04X",
-			     sb_role_name((enum sb_role)r),
-			     ep->backend->negotiated_suite(ep->state),
-			     cfg->suite->code_point);
+		             cfg->suite->code_point,
+		             "%s negotiated 0x%04X, want 0x%04X",
+		             sb_role_name((enum sb_role)r),
+		             ep->backend->negotiated_suite(ep->state),
+		             cfg->suite->code_point);
 	}
 	struct sb_pair_endpoint *c = &pair->ep[SB_ROLE_CLIENT];
 	struct sb_pair_endpoint *s = &pair->ep[SB_ROLE_SERVER];
 	cr_assert(c->backend->peer_authenticated(c->state),
-		  "client did not authenticate the server");
+	          "client did not authenticate the server");
 	bool client_proves = cfg->suite->kx != SB_KX_ECDHE_ECDSA || cfg->mutual;
 	cr_assert_eq(s->backend->peer_authenticated(s->state), client_proves,
-		     "server's view of client authentication is wrong");
+	             "server's view of client authentication is wrong");
 }
 
 size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len)
@@ -69,17 +69,17 @@ size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len)
 	uint64_t datagrams = pair->link.sent[dir].datagrams;
 	uint64_t records = pair->link.sent[dir].records;
 	cr_assert_eq(sb_pair_write(pair, sender, out, len), 0, "write: %s",
-		     sb_pair_library_error(pair, sender));
+	             sb_pair_library_error(pair, sender));
 	if (pair->link.mode == SB_LINK_DATAGRAM)
 		cr_assert_eq(pair->link.sent[dir].datagrams, datagrams + 1,
-			     "one record must be one datagram");
+		             "one record must be one datagram");
 	cr_assert_eq(pair->link.sent[dir].records, records + 1,
-		     "one write must be one record");
+	             "one write must be one record");
 	enum sb_role receiver =
-		sender == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
+	    sender == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
 	int n = sb_pair_read(pair, receiver, in, sizeof(in));
 	cr_assert_eq(n, (int)len, "read %d bytes, want %zu: %s", n, len,
-		     n < 0 ? sb_pair_library_error(pair, receiver) : "");
+	             n < 0 ? sb_pair_library_error(pair, receiver) : "");
 	cr_assert_arr_eq(in, out, len, "payload altered in transit");
 	return (size_t)(pair->link.sent[dir].bytes - before);
 }
@@ -92,7 +92,7 @@ void check_forgery_rejected(struct sb_pair *pair)
 	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
 	cr_assert_lt(n, 0, "server delivered %d bytes of a forged record", n);
 	cr_assert_eq(sb_link_pending(&pair->link, SB_DIR_C2S), 0,
-		     "the forged datagram was not consumed");
+	             "the forged datagram was not consumed");
 }
 
 void check_handshake_fails(const struct sb_pair_config *cfg)
@@ -102,26 +102,27 @@ void check_handshake_fails(const struct sb_pair_config *cfg)
 	if (rc == 0)
 		rc = sb_pair_handshake(&pair);
 	cr_assert_lt(rc, 0, "handshake of %s succeeded but must fail",
-		     cfg->suite->short_name);
-	cr_assert_neq(rc, SB_ERR_STALLED, "failure must be reported, not a stall: %s",
-		      pair.error);
-	cr_assert_gt(strlen(pair.error), 20, "error too vague: '%s'", pair.error);
+	             cfg->suite->short_name);
+	cr_assert_neq(rc, SB_ERR_STALLED,
+	              "failure must be reported, not a stall: %s", pair.error);
+	cr_assert_gt(strlen(pair.error), 20, "error too vague: '%s'",
+	             pair.error);
 	cr_log_info("expected failure: %s", pair.error);
 	sb_pair_free(&pair);
 }
 
 void check_suite_works(const char *client, const char *server,
-		       const struct check_suite *expect, bool mutual,
-		       bool cookie)
+                       const struct check_suite *expect, bool mutual,
+                       bool cookie)
 {
 	check_protocol_suite_works(client, server, SB_PROTO_DTLS12,
-				   expect->suite, expect->dtls_overhead, mutual,
-				   cookie);
+	                           expect->suite, expect->dtls_overhead, mutual,
+	                           cookie);
 }
 
 void check_protocol_suite_works(const char *client, const char *server,
-				enum sb_protocol protocol, const char *suite,
-				size_t overhead, bool mutual, bool cookie)
+                                enum sb_protocol protocol, const char *suite,
+                                size_t overhead, bool mutual, bool cookie)
 {
 	struct sb_credential_set creds;
 	struct sb_pair_config cfg;
@@ -136,13 +137,13 @@ void check_protocol_suite_works(const char *client, const char *server,
 	static const size_t sizes[] = {1, 16, 100, 1024};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
-			size_t wire = check_round_trip(&pair, (enum sb_role)r,
-						       sizes[i]);
+			size_t wire =
+			    check_round_trip(&pair, (enum sb_role)r, sizes[i]);
 			cr_expect_eq(wire - sizes[i], overhead,
-				     "%s %s record of %zu bytes: overhead %zu, "
-				     "RFC says %zu",
-				     suite, sb_role_name((enum sb_role)r),
-				     sizes[i], wire - sizes[i], overhead);
+			             "%s %s record of %zu bytes: overhead %zu, "
+			             "RFC says %zu",
+			             suite, sb_role_name((enum sb_role)r),
+			             sizes[i], wire - sizes[i], overhead);
 		}
 	check_forgery_rejected(&pair);
 	sb_pair_free(&pair);
@@ -152,18 +153,20 @@ void check_guard_fires_on_replay(struct sb_pair *pair)
 {
 	uint8_t buf[64] = {5}, copy[SB_LINK_MAX_MTU];
 	cr_assert_str_empty(sb_wire_violation(&pair->link.wire), "%s",
-			    sb_wire_violation(&pair->link.wire));
+	                    sb_wire_violation(&pair->link.wire));
 	cr_assert_eq(sb_pair_write(pair, SB_ROLE_CLIENT, buf, sizeof(buf)), 0);
-	int len = sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy,
-				      sizeof(copy));
+	int len =
+	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
 	cr_assert_gt(len, 0);
 	/* The same datagram once more, as if the client had sent it again. */
-	cr_assert_eq(sb_link_send(&pair->link, SB_DIR_C2S, copy, (size_t)len), 0);
-	cr_assert_not_null(strstr(sb_wire_violation(&pair->link.wire), "client sent epoch 1"),
-			   "guard did not fire: '%s'", sb_wire_violation(&pair->link.wire));
+	cr_assert_eq(sb_link_send(&pair->link, SB_DIR_C2S, copy, (size_t)len),
+	             0);
+	cr_assert_not_null(
+	    strstr(sb_wire_violation(&pair->link.wire), "client sent epoch 1"),
+	    "guard did not fire: '%s'", sb_wire_violation(&pair->link.wire));
 	/* The receiving library drops the replay (DTLS anti-replay). */
 	uint8_t got[256];
 	cr_assert_eq(sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)), 64);
 	cr_assert_lt(sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)), 0,
-		     "the server delivered the replayed record");
+	             "the server delivered the replayed record");
 }

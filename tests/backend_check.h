@@ -13,7 +13,8 @@
 
 /* One row of a backend's suite table: a suite and its overhead per the RFCs. */
 struct check_suite {
-	char suite[32]; /* inline: Criterion re-executes the binary, so pointers in parameters would dangle */
+	char suite[32]; /* inline: Criterion re-executes the binary, so pointers
+	                   in parameters would dangle */
 	size_t dtls_overhead; /* 13-byte header + explicit nonce + tag */
 };
 
@@ -22,8 +23,8 @@ void check_credentials(struct sb_credential_set *creds);
 
 /* A pair configuration with defaults (MTU 1232, cookies on). */
 void check_config(struct sb_pair_config *cfg, const char *client,
-		  const char *server, const char *suite,
-		  const struct sb_credential_set *creds);
+                  const char *server, const char *suite,
+                  const struct sb_credential_set *creds);
 
 /* Set up and handshake; fails the test with the pair's error otherwise. */
 void check_connect(struct sb_pair *pair, const struct sb_pair_config *cfg);
@@ -51,12 +52,12 @@ void check_handshake_fails(const struct sb_pair_config *cfg);
  * the wire size checked against `overhead`, forged record rejected.
  */
 void check_protocol_suite_works(const char *client, const char *server,
-				enum sb_protocol protocol, const char *suite,
-				size_t overhead, bool mutual, bool cookie);
+                                enum sb_protocol protocol, const char *suite,
+                                size_t overhead, bool mutual, bool cookie);
 
 /* check_protocol_suite_works() for DTLS 1.2 with `expect`'s overhead. */
 void check_suite_works(const char *client, const char *server,
-		       const struct check_suite *expect, bool mutual,
-		       bool cookie);
+                       const struct check_suite *expect, bool mutual,
+                       bool cookie);
 
 #endif

@@ -12,8 +12,9 @@ Test(credentials, missing_directory_names_the_file)
 {
 	struct sb_credential_set set;
 	char msg[512];
-	cr_assert_eq(sb_credentials_load(&set, "/nonexistent", msg, sizeof(msg)),
-		     SB_ERR_CREDENTIALS);
+	cr_assert_eq(
+	    sb_credentials_load(&set, "/nonexistent", msg, sizeof(msg)),
+	    SB_ERR_CREDENTIALS);
 	cr_assert_not_null(strstr(msg, "/nonexistent/ca.pem"), "%s", msg);
 	cr_assert_not_null(strstr(msg, "No such file"), "%s", msg);
 }
@@ -22,12 +23,13 @@ Test(credentials, psk_line_must_be_identity_and_hex)
 {
 	struct sb_credential_set set;
 	char msg[256];
-	static const char *const bad[] = {"", "nokey", " 00", "id 0",
-					  "id zz", "id 0g", "id \n"};
+	static const char *const bad[] = {"",      "nokey", " 00",  "id 0",
+	                                  "id zz", "id 0g", "id \n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		msg[0] = '\0';
-		cr_expect_eq(sb_credentials_parse_psk(&set, bad[i], msg, sizeof(msg)),
-			     SB_ERR_CREDENTIALS, "'%s' accepted", bad[i]);
+		cr_expect_eq(
+		    sb_credentials_parse_psk(&set, bad[i], msg, sizeof(msg)),
+		    SB_ERR_CREDENTIALS, "'%s' accepted", bad[i]);
 		cr_expect_gt(strlen(msg), 0);
 	}
 }
@@ -38,9 +40,9 @@ Test(credentials, psk_line_parses)
 {
 	struct sb_credential_set set;
 	char msg[256];
-	cr_assert_eq(sb_credentials_parse_psk(&set, "dev-1 00A1ff\n", msg,
-					      sizeof(msg)),
-		     0, "%s", msg);
+	cr_assert_eq(
+	    sb_credentials_parse_psk(&set, "dev-1 00A1ff\n", msg, sizeof(msg)),
+	    0, "%s", msg);
 	cr_assert_str_eq(set.psk_identity, "dev-1");
 	cr_assert_eq(set.psk_len, 3);
 	uint8_t want[] = {0x00, 0xa1, 0xff};
@@ -51,9 +53,9 @@ Test(credentials, committed_set_loads)
 {
 	struct sb_credential_set set;
 	char msg[512];
-	cr_assert_eq(sb_credentials_load(&set, sb_credentials_default_dir(), msg,
-					 sizeof(msg)),
-		     0, "%s", msg);
+	cr_assert_eq(sb_credentials_load(&set, sb_credentials_default_dir(),
+	                                 msg, sizeof(msg)),
+	             0, "%s", msg);
 	cr_assert_str_eq(set.psk_identity, "suitebench-client");
 	cr_assert_eq(set.psk_len, 16);
 	cr_assert_not_null(strstr(set.server_cert, "server.pem"));
@@ -68,5 +70,5 @@ Test(credentials, oversized_psk_refused)
 	memset(line + 3, 'a', 2 * SB_PSK_MAX + 2);
 	line[3 + 2 * SB_PSK_MAX + 2] = '\0';
 	cr_assert_eq(sb_credentials_parse_psk(&set, line, msg, sizeof(msg)),
-		     SB_ERR_CREDENTIALS);
+	             SB_ERR_CREDENTIALS);
 }

@@ -36,7 +36,7 @@ static void on_row(int term, void *ctx)
 
 /* Write `results` to memory and parse it back strictly. */
 static void round_trip(const struct sb_results *results, struct parsed *p,
-		       char *raw, size_t raw_len)
+                       char *raw, size_t raw_len)
 {
 	FILE *f = fmemopen(raw, raw_len, "w");
 	cr_assert_not_null(f);
@@ -47,7 +47,7 @@ static void round_trip(const struct sb_results *results, struct parsed *p,
 	memset(p, 0, sizeof(*p));
 	size_t len = strlen(raw);
 	cr_assert_eq(csv_parse(&parser, raw, len, on_field, on_row, p), len,
-		     "libcsv: %s", csv_strerror(csv_error(&parser)));
+	             "libcsv: %s", csv_strerror(csv_error(&parser)));
 	cr_assert_eq(csv_fini(&parser, on_field, on_row, p), 0);
 	csv_free(&parser);
 }
@@ -55,9 +55,13 @@ static void round_trip(const struct sb_results *results, struct parsed *p,
 static struct sb_row sample_row(void)
 {
 	struct sb_row row = {.payload = 64,
-			     .stats = {.n = 5, .median = 1234.5, .p25 = 1000,
-				       .p75 = 1300, .min = 900, .max = 2000,
-				       .mad = 0.25}};
+	                     .stats = {.n = 5,
+	                               .median = 1234.5,
+	                               .p25 = 1000,
+	                               .p75 = 1300,
+	                               .min = 900,
+	                               .max = 2000,
+	                               .mad = 0.25}};
 	strcpy(row.client, "openssl");
 	strcpy(row.server, "openssl");
 	strcpy(row.protocol, "dtls1.2");
@@ -101,10 +105,11 @@ Test(csv, write_error_is_reported)
 Test(csv, header_columns_are_the_schema)
 {
 	static const char *const want[] = {
-		"client", "server", "protocol", "kx", "suite", "payload",
-		"side", "metric", "unit", "status", "reason", "n",
-		"median", "p25", "p75", "min", "max", "mad", "warnings",
-		"build", "granularity", "digest", "conditions"};
+	    "client",      "server", "protocol",  "kx",       "suite",
+	    "payload",     "side",   "metric",    "unit",     "status",
+	    "reason",      "n",      "median",    "p25",      "p75",
+	    "min",         "max",    "mad",       "warnings", "build",
+	    "granularity", "digest", "conditions"};
 	cr_assert_eq(sb_results_column_count, 23);
 	for (size_t i = 0; i < 23; i++)
 		cr_assert_str_eq(sb_results_columns[i], want[i]);
@@ -119,13 +124,17 @@ Test(csv, ok_row_round_trips)
 	struct parsed p;
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 2);
-	const char *const want[] = {"openssl", "openssl", "dtls1.2", "psk",
-				    "psk-ccm8", "64", "client", "encrypt_cycles",
-				    "cycles", "ok", "", "5", "1234.5", "1000",
-				    "1300", "900", "2000", "0.25", "", "", "", "", ""};
+	const char *const want[] = {
+	    "openssl",  "openssl", "dtls1.2", "psk",
+	    "psk-ccm8", "64",      "client",  "encrypt_cycles",
+	    "cycles",   "ok",      "",        "5",
+	    "1234.5",   "1000",    "1300",    "900",
+	    "2000",     "0.25",    "",        "",
+	    "",         "",        ""};
 	for (size_t i = 0; i < 23; i++)
 		cr_expect_str_eq(p.fields[1][i], want[i], "column %zu", i);
-	cr_assert_not_null(strstr(raw, "\"conditions\"\r\n"), "RFC 4180 wants CRLF");
+	cr_assert_not_null(strstr(raw, "\"conditions\"\r\n"),
+	                   "RFC 4180 wants CRLF");
 	sb_results_free(&results);
 }
 
@@ -144,7 +153,8 @@ Test(csv, failed_row_has_no_numbers)
 	cr_assert_str_eq(p.fields[1][9], "failed");
 	cr_assert_str_eq(p.fields[1][10], "handshake failed");
 	for (size_t i = 11; i < 18; i++)
-		cr_assert_str_eq(p.fields[1][i], "", "column %zu has a number", i);
+		cr_assert_str_eq(p.fields[1][i], "", "column %zu has a number",
+		                 i);
 	sb_results_free(&results);
 }
 
@@ -154,8 +164,8 @@ Test(csv, quotes_commas_newlines_and_utf8_survive)
 {
 	static char raw[8192];
 	static const char *const reasons[] = {
-		"a, b", "say \"no\"", "line1\r\nline2", "µs – ü", "trailing,",
-		"\"", ""};
+	    "a, b", "say \"no\"", "line1\r\nline2", "µs – ü", "trailing,", "\"",
+	    ""};
 	struct sb_results results = {0};
 	for (size_t i = 0; i < 7; i++) {
 		struct sb_row row = sample_row();

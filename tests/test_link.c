@@ -37,7 +37,7 @@ Test(link, empty_queue_wants_io, .init = setup, .fini = teardown)
 {
 	uint8_t buf[8];
 	cr_assert_eq(sb_link_recv(&link, SB_DIR_C2S, buf, sizeof(buf)),
-		     SB_ERR_WANT_IO);
+	             SB_ERR_WANT_IO);
 	cr_assert_eq(sb_link_pending(&link, SB_DIR_S2C), 0);
 }
 
@@ -81,7 +81,7 @@ Test(link, keeps_datagram_boundaries_in_order, .init = setup, .fini = teardown)
 	cr_assert_eq(sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out)), 30);
 	cr_assert_arr_eq(out, b, sizeof(b));
 	cr_assert_eq(sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out)),
-		     SB_ERR_WANT_IO);
+	             SB_ERR_WANT_IO);
 }
 
 Test(link, enforces_mtu, .init = setup, .fini = teardown)
@@ -89,7 +89,8 @@ Test(link, enforces_mtu, .init = setup, .fini = teardown)
 	uint8_t buf[101] = {0};
 	cr_assert_eq(sb_link_send(&link, SB_DIR_S2C, buf, 100), 0);
 	cr_assert_eq(sb_link_send(&link, SB_DIR_S2C, buf, 101), SB_ERR_MTU);
-	cr_assert_eq(link.sent[SB_DIR_S2C].datagrams, 1, "refused must not count");
+	cr_assert_eq(link.sent[SB_DIR_S2C].datagrams, 1,
+	             "refused must not count");
 	cr_assert_eq(link.sent[SB_DIR_S2C].bytes, 100);
 }
 
@@ -101,24 +102,29 @@ Test(link, small_receive_buffer_keeps_datagram, .init = setup, .fini = teardown)
 	cr_assert_eq(sb_link_recv(&link, SB_DIR_C2S, buf, 50), 50);
 }
 
-Test(link, grows_past_initial_capacity_in_order, .init = setup, .fini = teardown)
+Test(link, grows_past_initial_capacity_in_order, .init = setup,
+     .fini = teardown)
 {
 	uint8_t buf[4], out[100];
 	/* Interleave sends and receives so the ring wraps before growing. */
 	for (uint8_t i = 0; i < 5; i++) {
 		buf[0] = i;
-		cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, buf, 1 + i % 3), 0);
+		cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, buf, 1 + i % 3),
+		             0);
 	}
 	for (int i = 0; i < 3; i++)
-		cr_assert_gt(sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out)), 0);
+		cr_assert_gt(sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out)),
+		             0);
 	for (uint8_t i = 5; i < 40; i++) {
 		buf[0] = i;
-		cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, buf, 1 + i % 3), 0);
+		cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, buf, 1 + i % 3),
+		             0);
 	}
 	for (uint8_t i = 3; i < 40; i++) {
 		int n = sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out));
 		cr_assert_eq(n, 1 + i % 3);
-		cr_assert_eq(out[0], i, "datagram %u came out as %u", i, out[0]);
+		cr_assert_eq(out[0], i, "datagram %u came out as %u", i,
+		             out[0]);
 	}
 }
 
@@ -147,7 +153,8 @@ Test(link, record_walk_counts_truncated_tail_once)
 	cr_assert_eq(sb_link_dtls_records(dgram, 0), 0);
 }
 
-Test(link, flights_start_when_direction_changes, .init = setup, .fini = teardown)
+Test(link, flights_start_when_direction_changes, .init = setup,
+     .fini = teardown)
 {
 	uint8_t d[20] = {0};
 	/* client 2 datagrams, server 1, server 1, client 1 -> 3 flights */
@@ -166,7 +173,8 @@ Test(link, flights_start_when_direction_changes, .init = setup, .fini = teardown
 	sb_link_reset_counters(&link);
 	cr_assert_eq(link.flight_count, 0);
 	cr_assert_eq(link.sent[SB_DIR_C2S].bytes, 0);
-	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 3, "reset keeps queues");
+	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 3,
+	             "reset keeps queues");
 }
 
 Test(link, io_callbacks_cross_over, .init = setup, .fini = teardown)
@@ -198,7 +206,7 @@ Test(link, stream_counts_records_across_sends)
 	struct sb_link s;
 	uint8_t buf[700];
 	sb_link_init(&s, SB_LINK_STREAM, 100);
-	size_t len = tls_record(buf, 300);     /* longer than the "MTU" */
+	size_t len = tls_record(buf, 300); /* longer than the "MTU" */
 	len += tls_record(buf + len, 2);
 	/* Split mid-header, mid-body, then mid-second-header: 3, 200, 105. */
 	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, 3), 0);
@@ -242,7 +250,7 @@ Test(link, stream_reserve_then_large_sends)
 		buf[i] = (uint8_t)(i * 7);
 	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, sizeof(buf)), 0);
 	cr_assert_eq(sb_link_recv(&s, SB_DIR_C2S, out, sizeof(out)),
-		     (int)sizeof(out));
+	             (int)sizeof(out));
 	cr_assert_arr_eq(out, buf, sizeof(buf));
 	sb_link_free(&s);
 }
@@ -262,7 +270,6 @@ Test(link, stream_corrupt_flips_unread_byte)
 	cr_assert_arr_eq(out, want, 4);
 	sb_link_free(&s);
 }
-
 
 Test(link, corrupt_flips_one_bit_of_newest, .init = setup, .fini = teardown)
 {

@@ -145,7 +145,7 @@ Test(mbedtls, mutual_authentication)
 Test(mbedtls, guard_fires_on_replay_and_library_drops_it)
 {
 	static const char *const suites[] = {"psk-ccm8", "ecdhe-ecdsa-gcm",
-					      "psk-chacha20"};
+	                                     "psk-chacha20"};
 	for (size_t i = 0; i < 3; i++) {
 		struct sb_credential_set creds;
 		struct sb_pair_config cfg;

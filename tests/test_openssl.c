@@ -13,15 +13,15 @@
 /* Overheads: RFC 6347 4.1 header (13) + RFC 5288/6655 explicit nonce (8,
  * none for RFC 7905 ChaCha20-Poly1305) + tag (16, 8 for CCM_8). */
 static struct check_suite openssl_suites[] = {
-	{.suite = "psk-gcm", .dtls_overhead = 37},
-	{.suite = "psk-ccm", .dtls_overhead = 37},
-	{.suite = "psk-ccm8", .dtls_overhead = 29},
-	{.suite = "psk-chacha20", .dtls_overhead = 29},
-	{.suite = "ecdhe-psk-chacha20", .dtls_overhead = 29},
-	{.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
-	{.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
-	{.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
-	{.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+    {.suite = "psk-gcm", .dtls_overhead = 37},
+    {.suite = "psk-ccm", .dtls_overhead = 37},
+    {.suite = "psk-ccm8", .dtls_overhead = 29},
+    {.suite = "psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
 };
 #define SUITE_COUNT (sizeof(openssl_suites) / sizeof(openssl_suites[0]))
 
@@ -30,15 +30,16 @@ static struct check_suite openssl_suites[] = {
 Test(openssl, ecdhe_psk_aes_unsupported_with_reason)
 {
 	static const char *const missing[] = {"ecdhe-psk-gcm", "ecdhe-psk-ccm",
-					      "ecdhe-psk-ccm8"};
+	                                      "ecdhe-psk-ccm8"};
 	const struct sb_backend *b = sb_backend_find("openssl");
 	cr_assert_not_null(b);
 	for (size_t i = 0; i < 3; i++) {
 		struct sb_reason why = {{0}};
 		const struct sb_suite *s = sb_suite_find(missing[i]);
-		cr_assert_not(b->supports(SB_PROTO_DTLS12, s, SB_ROLE_CLIENT, &why));
+		cr_assert_not(
+		    b->supports(SB_PROTO_DTLS12, s, SB_ROLE_CLIENT, &why));
 		cr_assert_not_null(strstr(why.text, s->iana_name),
-				   "reason must name the suite: %s", why.text);
+		                   "reason must name the suite: %s", why.text);
 		cr_assert_not_null(strstr(why.text, "OpenSSL"), "%s", why.text);
 	}
 }
@@ -49,9 +50,9 @@ Test(openssl, every_suite_listed_is_supported)
 	for (size_t i = 0; i < SUITE_COUNT; i++) {
 		struct sb_reason why = {{0}};
 		cr_assert(b->supports(SB_PROTO_DTLS12,
-				      sb_suite_find(openssl_suites[i].suite),
-				      SB_ROLE_SERVER, &why),
-			  "%s: %s", openssl_suites[i].suite, why.text);
+		                      sb_suite_find(openssl_suites[i].suite),
+		                      SB_ROLE_SERVER, &why),
+		          "%s: %s", openssl_suites[i].suite, why.text);
 	}
 }
 
@@ -63,10 +64,11 @@ Test(openssl, table_names_match_library)
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		const struct sb_suite *s = &sb_suites[i];
 		uint8_t wire[2] = {(uint8_t)(s->code_point >> 8),
-				   (uint8_t)s->code_point};
+		                   (uint8_t)s->code_point};
 		const SSL_CIPHER *c = SSL_CIPHER_find(ssl, wire);
 		if (!s->openssl_name) {
-			cr_expect_null(c, "%s has a name in OpenSSL", s->iana_name);
+			cr_expect_null(c, "%s has a name in OpenSSL",
+			               s->iana_name);
 			continue;
 		}
 		cr_assert_not_null(c, "OpenSSL lacks %s", s->iana_name);
@@ -82,7 +84,7 @@ Test(openssl, table_names_match_library)
 ParameterizedTestParameters(openssl, suite_works)
 {
 	return cr_make_param_array(struct check_suite, openssl_suites,
-				   SUITE_COUNT);
+	                           SUITE_COUNT);
 }
 
 ParameterizedTest(struct check_suite *s, openssl, suite_works)
@@ -93,7 +95,7 @@ ParameterizedTest(struct check_suite *s, openssl, suite_works)
 ParameterizedTestParameters(openssl, suite_works_without_cookie)
 {
 	return cr_make_param_array(struct check_suite, openssl_suites,
-				   SUITE_COUNT);
+	                           SUITE_COUNT);
 }
 
 ParameterizedTest(struct check_suite *s, openssl, suite_works_without_cookie)
@@ -101,23 +103,25 @@ ParameterizedTest(struct check_suite *s, openssl, suite_works_without_cookie)
 	check_suite_works("openssl", "openssl", s, false, false);
 }
 
-/* TLS 1.2 over the stream link: RFC 5246 6.2.1's 5-byte header + nonce + tag. */
+/* TLS 1.2 over the stream link: RFC 5246 6.2.1's 5-byte header + nonce + tag.
+ */
 ParameterizedTestParameters(openssl, tls_suite_works)
 {
 	return cr_make_param_array(struct check_suite, openssl_suites,
-				   SUITE_COUNT);
+	                           SUITE_COUNT);
 }
 
 ParameterizedTest(struct check_suite *s, openssl, tls_suite_works)
 {
 	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS12,
-				   s->suite, s->dtls_overhead - 8, false, false);
+	                           s->suite, s->dtls_overhead - 8, false,
+	                           false);
 }
 
 Test(openssl, tls_mutual_authentication)
 {
 	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS12,
-				   "ecdhe-ecdsa-gcm", 29, true, false);
+	                           "ecdhe-ecdsa-gcm", 29, true, false);
 }
 
 Test(openssl, mutual_authentication)
@@ -141,7 +145,7 @@ Test(openssl, tls_wrong_ca_fails)
 Test(openssl, guard_fires_on_replay_and_library_drops_it)
 {
 	static const char *const suites[] = {"psk-ccm8", "ecdhe-ecdsa-gcm",
-					      "psk-chacha20"};
+	                                     "psk-chacha20"};
 	for (size_t i = 0; i < 3; i++) {
 		struct sb_credential_set creds;
 		struct sb_pair_config cfg;
@@ -219,7 +223,7 @@ Test(openssl, missing_key_file_fails_setup)
 	strcpy(creds.server_key, "/nonexistent/server.key");
 	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-gcm", &creds);
 	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
-		     pair.error);
+	             pair.error);
 	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
 	sb_pair_free(&pair);
 }

@@ -37,9 +37,9 @@ Test(outfile, unwritable_directory_fails_at_open)
 {
 	struct sb_outfile out;
 	char msg[512] = "";
-	cr_assert_eq(sb_outfile_open(&out, "/nonexistent/dir/x.csv", msg,
-				     sizeof(msg)),
-		     SB_ERR_IO);
+	cr_assert_eq(
+	    sb_outfile_open(&out, "/nonexistent/dir/x.csv", msg, sizeof(msg)),
+	    SB_ERR_IO);
 	cr_assert_not_null(strstr(msg, "/nonexistent/dir/x.csv"), "%s", msg);
 	sb_outfile_abort(&out);
 	sb_outfile_abort(&out);
@@ -51,7 +51,8 @@ Test(outfile, nothing_visible_until_commit, .init = setup, .fini = teardown)
 {
 	struct sb_outfile out;
 	char msg[512];
-	cr_assert_eq(sb_outfile_open(&out, path, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(sb_outfile_open(&out, path, msg, sizeof(msg)), 0, "%s",
+	             msg);
 	fputs("a,b\r\n", out.f);
 	cr_assert_not(exists(path));
 	cr_assert_eq(sb_outfile_commit(&out, msg, sizeof(msg)), 0, "%s", msg);
@@ -70,7 +71,7 @@ Test(outfile, device_is_written_in_place)
 	struct sb_outfile out;
 	char msg[512];
 	cr_assert_eq(sb_outfile_open(&out, "/dev/null", msg, sizeof(msg)), 0,
-		     "%s", msg);
+	             "%s", msg);
 	cr_assert(out.in_place);
 	cr_assert_eq(out.tmp[0], '\0');
 	fputs("x", out.f);
@@ -88,7 +89,8 @@ Test(outfile, abort_leaves_nothing_and_keeps_old_file, .init = setup,
 	fclose(f);
 	struct sb_outfile out;
 	char msg[512];
-	cr_assert_eq(sb_outfile_open(&out, path, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(sb_outfile_open(&out, path, msg, sizeof(msg)), 0, "%s",
+	             msg);
 	char tmp[sizeof(out.tmp)];
 	strcpy(tmp, out.tmp);
 	fputs("half-written", out.f);

@@ -16,7 +16,8 @@ static void teardown(void)
 static struct sb_series *fill(const char *unit, const double *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		cr_assert_eq(sb_series_add(&set, "client", "m", unit, 16, v[i]), 0);
+		cr_assert_eq(sb_series_add(&set, "client", "m", unit, 16, v[i]),
+		             0);
 	return sb_series_find(&set, "client", "m", 16);
 }
 

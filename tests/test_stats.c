@@ -41,7 +41,8 @@ Test(stats, single_value)
 
 Test(stats, odd_count_unsorted)
 {
-	/* sorted: 1 2 3 4 100; median 3; p25 at rank 1 = 2; p75 at rank 3 = 4 */
+	/* sorted: 1 2 3 4 100; median 3; p25 at rank 1 = 2; p75 at rank 3 = 4
+	 */
 	double v[] = {100, 3, 1, 4, 2};
 	struct sb_summary s;
 	sb_stats_summarize(v, 5, &s);

@@ -9,7 +9,8 @@
 #include "../suites/suites.h"
 
 struct suite_fact {
-	char iana_name[64]; /* inline: Criterion re-executes the binary, so pointers in parameters would dangle */
+	char iana_name[64]; /* inline: Criterion re-executes the binary, so
+	                       pointers in parameters would dangle */
 	unsigned code_point;
 	enum sb_kx kx;
 	enum sb_aead aead;
@@ -18,18 +19,30 @@ struct suite_fact {
 
 /* IANA TLS Cipher Suites registry; RFC 5487, 6655, 7251, 7905, 8442. */
 static struct suite_fact facts[] = {
-	{"TLS_PSK_WITH_AES_128_GCM_SHA256", 0x00A8, SB_KX_PSK, SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
-	{"TLS_PSK_WITH_AES_128_CCM", 0xC0A4, SB_KX_PSK, SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
-	{"TLS_PSK_WITH_AES_128_CCM_8", 0xC0A8, SB_KX_PSK, SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
-	{"TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAB, SB_KX_PSK, SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
-	{"TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAC, SB_KX_ECDHE_PSK, SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
-	{"TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", 0xD001, SB_KX_ECDHE_PSK, SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
-	{"TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", 0xD003, SB_KX_ECDHE_PSK, SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
-	{"TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", 0xD005, SB_KX_ECDHE_PSK, SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
-	{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xC02B, SB_KX_ECDHE_ECDSA, SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
-	{"TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0xC0AC, SB_KX_ECDHE_ECDSA, SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
-	{"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0xC0AE, SB_KX_ECDHE_ECDSA, SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
-	{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9, SB_KX_ECDHE_ECDSA, SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    {"TLS_PSK_WITH_AES_128_GCM_SHA256", 0x00A8, SB_KX_PSK, SB_AEAD_AES_128_GCM,
+     16, 16, 8, 37},
+    {"TLS_PSK_WITH_AES_128_CCM", 0xC0A4, SB_KX_PSK, SB_AEAD_AES_128_CCM, 16, 16,
+     8, 37},
+    {"TLS_PSK_WITH_AES_128_CCM_8", 0xC0A8, SB_KX_PSK, SB_AEAD_AES_128_CCM_8, 16,
+     8, 8, 29},
+    {"TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAB, SB_KX_PSK,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    {"TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAC, SB_KX_ECDHE_PSK,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    {"TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", 0xD001, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", 0xD003, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
+    {"TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", 0xD005, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xC02B, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0xC0AC, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0xC0AE, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
 };
 #define FACT_COUNT (sizeof(facts) / sizeof(facts[0]))
 
@@ -62,7 +75,7 @@ ParameterizedTest(struct suite_fact *f, suites, facts_match_rfcs)
 	const struct sb_suite *s = sb_suite_find(f->iana_name);
 	cr_assert_not_null(s, "%s missing", f->iana_name);
 	cr_expect_eq(s->code_point, f->code_point, "%s: 0x%04X, want 0x%04X",
-		     f->iana_name, s->code_point, f->code_point);
+	             f->iana_name, s->code_point, f->code_point);
 	cr_expect_eq(sb_suite_by_code((uint16_t)f->code_point), s);
 	cr_expect_eq(s->kx, f->kx);
 	cr_expect_eq(s->aead, f->aead);
@@ -82,7 +95,7 @@ Test(suites, names_match_loosely)
 	cr_assert_eq(sb_suite_find("Psk-Ccm8"), ccm8);
 	cr_assert_eq(sb_suite_find("tls-psk-with-aes-128-ccm-8"), ccm8);
 	cr_assert_eq(sb_suite_find("ecdhe-ecdsa-chacha20"),
-		     sb_suite_by_code(0xCCA9));
+	             sb_suite_by_code(0xCCA9));
 	cr_assert_eq(sb_kx_find("ECDHE_PSK"), SB_KX_ECDHE_PSK);
 }
 
@@ -91,9 +104,9 @@ Test(suites, names_and_code_points_are_unique)
 	for (size_t i = 0; i < sb_suites_count; i++)
 		for (size_t j = i + 1; j < sb_suites_count; j++) {
 			cr_expect_neq(sb_suites[i].code_point,
-				      sb_suites[j].code_point);
+			              sb_suites[j].code_point);
 			cr_expect_str_neq(sb_suites[i].short_name,
-					  sb_suites[j].short_name);
+			                  sb_suites[j].short_name);
 		}
 }
 

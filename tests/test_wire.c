@@ -16,7 +16,7 @@ static void teardown(void)
 
 /* A DTLS record with `body` bytes; the first 8 body bytes are `nonce`. */
 static size_t dtls(uint8_t *out, uint8_t type, uint16_t epoch, uint64_t seq,
-		   size_t body, uint64_t nonce)
+                   size_t body, uint64_t nonce)
 {
 	memset(out, 0, SB_DTLS12_HEADER_LEN + body);
 	out[0] = type;
@@ -89,20 +89,22 @@ Test(wire, a_normal_connection_passes, .fini = teardown)
 	send(0, d, dtls(d, 22, 0, 3, 30, 0));
 	/* the other direction has its own counters */
 	send(1, d, dtls(d, 23, 1, 0, 40, 1ull << 48));
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
+	                    sb_wire_violation(&wire));
 }
 
 Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
 {
-	/* CCS then two encrypted records with nonces 1, 2; split across sends */
+	/* CCS then two encrypted records with nonces 1, 2; split across sends
+	 */
 	static const uint8_t stream[] = {
-		20, 3, 3, 0, 1, 1,
-		22, 3, 3, 0, 10, 0, 0, 0, 0, 0, 0, 0, 1, 9, 9,
-		23, 3, 3, 0, 10, 0, 0, 0, 0, 0, 0, 0, 2, 9, 9};
+	    20, 3, 3, 0,  1, 1, 22, 3,  3, 0, 10, 0, 0, 0, 0, 0, 0, 0,
+	    1,  9, 9, 23, 3, 3, 0,  10, 0, 0, 0,  0, 0, 0, 0, 2, 9, 9};
 	sb_wire_init(&wire, true, 8);
 	send(0, stream, 9);
 	send(0, stream + 9, sizeof(stream) - 9);
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
+	                    sb_wire_violation(&wire));
 }
 
 Test(wire, capture_keeps_copies, .fini = teardown)
@@ -129,8 +131,8 @@ Test(wire, repeated_sequence_number_fires, .fini = teardown)
 	send(0, d, dtls(d, 23, 1, 5, 40, 5));
 	send(0, d, dtls(d, 23, 1, 5, 40, 6));
 	cr_assert_not_null(strstr(sb_wire_violation(&wire),
-				  "client sent epoch 1 sequence 5 again"),
-			   "%s", sb_wire_violation(&wire));
+	                          "client sent epoch 1 sequence 5 again"),
+	                   "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, repeated_nonce_fires, .fini = teardown)
@@ -139,9 +141,10 @@ Test(wire, repeated_nonce_fires, .fini = teardown)
 	sb_wire_init(&wire, false, 8);
 	send(1, d, dtls(d, 23, 1, 0, 40, 0xabc));
 	send(1, d, dtls(d, 23, 1, 1, 40, 0xabc));
-	cr_assert_not_null(strstr(sb_wire_violation(&wire),
-				  "server reused explicit nonce 0000000000000abc"),
-			   "%s", sb_wire_violation(&wire));
+	cr_assert_not_null(
+	    strstr(sb_wire_violation(&wire),
+	           "server reused explicit nonce 0000000000000abc"),
+	    "%s", sb_wire_violation(&wire));
 }
 
 Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
@@ -150,17 +153,18 @@ Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
 	sb_wire_init(&wire, false, 0);
 	send(0, d, dtls(d, 23, 1, 0, 40, 7));
 	send(0, d, dtls(d, 23, 1, 1, 40, 7));
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s", sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
+	                    sb_wire_violation(&wire));
 }
 
 Test(wire, tls_repeated_nonce_fires, .fini = teardown)
 {
-	static const uint8_t stream[] = {
-		20, 3, 3, 0, 1, 1,
-		23, 3, 3, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4, 9,
-		23, 3, 3, 0, 9, 0, 0, 0, 0, 0, 0, 0, 4, 9};
+	static const uint8_t stream[] = {20, 3, 3, 0, 1, 1, 23, 3, 3,  0, 9, 0,
+	                                 0,  0, 0, 0, 0, 0, 4,  9, 23, 3, 3, 0,
+	                                 9,  0, 0, 0, 0, 0, 0,  0, 4,  9};
 	sb_wire_init(&wire, true, 8);
 	send(0, stream, sizeof(stream));
-	cr_assert_not_null(strstr(sb_wire_violation(&wire), "reused explicit nonce"),
-			   "%s", sb_wire_violation(&wire));
+	cr_assert_not_null(
+	    strstr(sb_wire_violation(&wire), "reused explicit nonce"), "%s",
+	    sb_wire_violation(&wire));
 }
