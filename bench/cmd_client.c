@@ -764,30 +764,6 @@ static int client_run(struct client_session *s,
 
 /* ---- output ------------------------------------------------------------ */
 
-struct outputs {
-	struct sb_outfile csv;
-	struct sb_outfile
-	    provenance; /* unused when the CSV is written in place */
-};
-
-static int open_outputs(const char *path, struct outputs *out)
-{
-	char msg[PATH_MAX + 64], prov[PATH_MAX];
-	if (sb_provenance_path(path, prov, sizeof(prov))) {
-		sb_cli_error("output path too long: %s", path);
-		return SB_ERR_USAGE;
-	}
-	int rc = sb_outfile_open(&out->csv, path, msg, sizeof(msg));
-	if (rc == 0 && !out->csv.in_place)
-		rc = sb_outfile_open(&out->provenance, prov, msg, sizeof(msg));
-	if (rc) {
-		sb_outfile_abort(&out->csv);
-		sb_cli_error("%s", msg);
-		return SB_ERR_USAGE;
-	}
-	return 0;
-}
-
 static void write_provenance(FILE *f, int argc, char **argv,
                              const struct client_session *s,
                              const struct sb_cycles_info *cycles)
@@ -823,25 +799,15 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
 }
 
-static int commit_outputs(struct outputs *out, const struct sb_results *r,
-                          int argc, char **argv, const struct client_session *s,
+static int commit_outputs(struct sb_cli_outputs *out,
+                          const struct sb_results *r, int argc, char **argv,
+                          const struct client_session *s,
                           const struct sb_cycles_info *cycles)
 {
-	char msg[PATH_MAX + 64] = "";
-	bool with_provenance = !out->csv.in_place;
-	if (with_provenance)
-		write_provenance(out->provenance.f, argc, argv, s, cycles);
-	if (sb_csv_results_write(out->csv.f, r) ||
-	    (with_provenance &&
-	     sb_outfile_commit(&out->provenance, msg, sizeof(msg))) ||
-	    sb_outfile_commit(&out->csv, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg[0] ? msg : "writing the CSV failed");
-		return SB_ERR_IO;
-	}
-	if (!s->cli->quiet && with_provenance)
-		fprintf(stderr, "wrote %s (%zu rows) and %s\n", out->csv.path,
-		        r->count, out->provenance.path);
-	return 0;
+	FILE *prov = sb_cli_outputs_provenance(out);
+	if (prov)
+		write_provenance(prov, argc, argv, s, cycles);
+	return sb_cli_outputs_commit(out, r, s->cli->quiet);
 }
 
 /* ---- the command ------------------------------------------------------- */
@@ -850,7 +816,7 @@ static int client_command(int argc, char **argv, char **args)
 {
 	struct client_cli cli;
 	struct sb_credential_set creds;
-	struct outputs out = {0};
+	struct sb_cli_outputs out = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
 	struct client_session session = {.cli = &cli};
@@ -863,7 +829,7 @@ static int client_command(int argc, char **argv, char **args)
 		sb_cli_error("%s", msg);
 		return SB_EXIT_USAGE;
 	}
-	if (cli.output && open_outputs(cli.output, &out))
+	if (cli.output && sb_cli_outputs_open(&out, cli.output))
 		return SB_EXIT_USAGE;
 	sb_cycles_calibrate(&cycles);
 	session.cycle_overhead = cycles.overhead;
@@ -880,8 +846,7 @@ static int client_command(int argc, char **argv, char **args)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1,
 		                    &session, &cycles);
-	sb_outfile_abort(&out.csv);
-	sb_outfile_abort(&out.provenance);
+	sb_cli_outputs_abort(&out);
 	session_free(&session);
 	int status = rc                                        ? SB_EXIT_FAILURE
 	             : first && first->status == SB_ROW_FAILED ? SB_EXIT_FAILURE

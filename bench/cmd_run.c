@@ -311,30 +311,11 @@ static int pair_clients_with_servers(struct run_cli *cli)
 
 static int parse_suites(struct run_cli *cli, char *arg)
 {
-	char *names[64];
-	int n = sb_cli_split(arg, names, 64);
-	if (n < 0) {
-		sb_cli_error("--suite: expected a comma-separated list");
-		return SB_ERR_USAGE;
-	}
-	cli->suite_count = 0;
-	for (int i = 0; i < n; i++) {
-		if (strcasecmp(names[i], "all") == 0) {
-			for (size_t s = 0; s < sb_suites_count; s++)
-				cli->suites[s] = &sb_suites[s];
-			cli->suite_count = sb_suites_count;
-			return 0;
-		}
-		const struct sb_suite *s = sb_suite_find(names[i]);
-		if (!s) {
-			sb_cli_error(
-			    "--suite: unknown suite '%s' (see 'suitebench "
-			    "list' for names)",
-			    names[i]);
-			return SB_ERR_USAGE;
-		}
-		cli->suites[cli->suite_count++] = s;
-	}
+	size_t cap = sizeof(cli->suites) / sizeof(cli->suites[0]);
+	int n = sb_cli_suites(arg, cli->suites, cap);
+	if (n < 0)
+		return n;
+	cli->suite_count = (size_t)n;
 	return 0;
 }
 
@@ -893,40 +874,6 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	}
 }
 
-static bool any_failed(const struct sb_results *r)
-{
-	for (size_t i = 0; i < r->count; i++)
-		if (r->rows[i].status == SB_ROW_FAILED)
-			return true;
-	return false;
-}
-
-struct outputs {
-	struct sb_outfile csv;
-	struct sb_outfile
-	    provenance; /* unused when the CSV is written in place */
-};
-
-/* The provenance goes beside a CSV file; a CSV sent to standard output
- * or a device has no "beside". */
-static int open_outputs(const char *path, struct outputs *out)
-{
-	char msg[PATH_MAX + 64], prov[PATH_MAX];
-	if (sb_provenance_path(path, prov, sizeof(prov))) {
-		sb_cli_error("output path too long: %s", path);
-		return SB_ERR_USAGE;
-	}
-	int rc = sb_outfile_open(&out->csv, path, msg, sizeof(msg));
-	if (rc == 0 && !out->csv.in_place)
-		rc = sb_outfile_open(&out->provenance, prov, msg, sizeof(msg));
-	if (rc) {
-		sb_outfile_abort(&out->csv);
-		sb_cli_error("%s", msg);
-		return SB_ERR_USAGE;
-	}
-	return 0;
-}
-
 static int open_pcap(const char *path, struct sb_outfile *pcap)
 {
 	char msg[PATH_MAX + 64];
@@ -947,32 +894,16 @@ static int commit_raw(struct sb_outfile *raw)
 	return 0;
 }
 
-static int commit_outputs(struct outputs *out, const struct sb_results *r,
-                          int argc, char **argv, const struct run_cli *cli,
+static int commit_outputs(struct sb_cli_outputs *out,
+                          const struct sb_results *r, int argc, char **argv,
+                          const struct run_cli *cli,
                           const struct sb_cycles_info *cycles,
                           const struct machine_check *machine)
 {
-	char msg[PATH_MAX + 64] = "";
-	bool with_provenance = !out->csv.in_place;
-	if (with_provenance)
-		write_provenance(out->provenance.f, argc, argv, cli, cycles,
-		                 machine);
-	if (sb_csv_results_write(out->csv.f, r) ||
-	    (with_provenance &&
-	     sb_outfile_commit(&out->provenance, msg, sizeof(msg))) ||
-	    sb_outfile_commit(&out->csv, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg[0] ? msg : "writing the CSV failed");
-		return SB_ERR_IO;
-	}
-	if (!cli->quiet && with_provenance)
-		fprintf(stderr, "wrote %s (%zu rows) and %s\n", out->csv.path,
-		        r->count, out->provenance.path);
-	else if (!cli->quiet)
-		fprintf(stderr,
-		        "wrote %zu rows to %s (no provenance file for "
-		        "a stream)\n",
-		        r->count, out->csv.path);
-	return 0;
+	FILE *prov = sb_cli_outputs_provenance(out);
+	if (prov)
+		write_provenance(prov, argc, argv, cli, cycles, machine);
+	return sb_cli_outputs_commit(out, r, cli->quiet);
 }
 
 static int load_credentials(const struct run_cli *cli,
@@ -1067,7 +998,7 @@ static int run_command(int argc, char **argv, char **args)
 	static struct sb_scenario scenarios[MAX_SCENARIOS];
 	struct run_cli cli;
 	struct sb_credential_set creds;
-	struct outputs out = {0};
+	struct sb_cli_outputs out = {0};
 	struct sb_outfile raw = {0};
 	struct sb_outfile pcap = {0};
 	struct sb_results results = {0};
@@ -1085,7 +1016,7 @@ static int run_command(int argc, char **argv, char **args)
 	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
 	    (cli.raw && open_raw(cli.raw, &raw)) ||
 	    (cli.pcap && open_pcap(cli.pcap, &pcap)) ||
-	    (cli.output && open_outputs(cli.output, &out))) {
+	    (cli.output && sb_cli_outputs_open(&out, cli.output))) {
 		sb_outfile_abort(&raw);
 		sb_outfile_abort(&pcap);
 		return SB_EXIT_USAGE;
@@ -1106,8 +1037,7 @@ static int run_command(int argc, char **argv, char **args)
 		             count);
 		sb_outfile_abort(&pcap);
 		sb_outfile_abort(&raw);
-		sb_outfile_abort(&out.csv);
-		sb_outfile_abort(&out.provenance);
+		sb_cli_outputs_abort(&out);
 		return SB_EXIT_USAGE;
 	}
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
@@ -1130,14 +1060,13 @@ static int run_command(int argc, char **argv, char **args)
 		rc = commit_raw(&raw);
 	if (rc == 0 && cli.pcap)
 		rc = commit_raw(&pcap);
-	sb_outfile_abort(&out.csv);
-	sb_outfile_abort(&out.provenance);
+	sb_cli_outputs_abort(&out);
 	sb_outfile_abort(&raw);
 	sb_outfile_abort(&pcap);
-	int status = rc                     ? SB_EXIT_FAILURE
-	             : count == 0           ? SB_EXIT_USAGE
-	             : any_failed(&results) ? SB_EXIT_FAILURE
-	                                    : SB_EXIT_OK;
+	int status = rc                                ? SB_EXIT_FAILURE
+	             : count == 0                      ? SB_EXIT_USAGE
+	             : sb_results_any_failed(&results) ? SB_EXIT_FAILURE
+	                                               : SB_EXIT_OK;
 	sb_results_free(&results);
 	return status;
 }

@@ -139,30 +139,11 @@ static int parse_names(const char *option, char *arg, bool *wanted, int count,
 
 static int parse_suites(struct size_cli *cli, char *arg)
 {
-	char *names[MAX_SUITES];
-	int n = sb_cli_split(arg, names, MAX_SUITES);
-	if (n < 0) {
-		sb_cli_error("--suite: expected a comma-separated list");
-		return SB_ERR_USAGE;
-	}
-	cli->suite_count = 0;
-	for (int i = 0; i < n; i++) {
-		if (strcasecmp(names[i], "all") == 0) {
-			for (size_t s = 0; s < sb_suites_count; s++)
-				cli->suites[s] = &sb_suites[s];
-			cli->suite_count = sb_suites_count;
-			return 0;
-		}
-		const struct sb_suite *s = sb_suite_find(names[i]);
-		if (!s) {
-			sb_cli_error(
-			    "--suite: unknown suite '%s' (see 'suitebench "
-			    "list' for names)",
-			    names[i]);
-			return SB_ERR_USAGE;
-		}
-		cli->suites[cli->suite_count++] = s;
-	}
+	size_t cap = sizeof(cli->suites) / sizeof(cli->suites[0]);
+	int n = sb_cli_suites(arg, cli->suites, cap);
+	if (n < 0)
+		return n;
+	cli->suite_count = (size_t)n;
 	return 0;
 }
 
@@ -726,69 +707,27 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		}
 }
 
-struct outputs {
-	struct sb_outfile csv;
-	struct sb_outfile provenance;
-};
-
-static int open_outputs(const char *path, struct outputs *out)
+static int commit_outputs(struct sb_cli_outputs *out,
+                          const struct sb_results *r, int argc, char **argv,
+                          const struct size_cli *cli)
 {
-	char msg[PATH_MAX + 64], prov[PATH_MAX];
-	if (sb_provenance_path(path, prov, sizeof(prov))) {
-		sb_cli_error("output path too long: %s", path);
-		return SB_ERR_USAGE;
-	}
-	int rc = sb_outfile_open(&out->csv, path, msg, sizeof(msg));
-	if (rc == 0 && !out->csv.in_place)
-		rc = sb_outfile_open(&out->provenance, prov, msg, sizeof(msg));
-	if (rc) {
-		sb_outfile_abort(&out->csv);
-		sb_cli_error("%s", msg);
-		return SB_ERR_USAGE;
-	}
-	return 0;
-}
-
-static int commit_outputs(struct outputs *out, const struct sb_results *r,
-                          int argc, char **argv, const struct size_cli *cli)
-{
-	char msg[PATH_MAX + 64] = "";
-	bool with_provenance = !out->csv.in_place;
-	if (with_provenance)
-		write_provenance(out->provenance.f, argc, argv, cli);
-	if (sb_csv_results_write(out->csv.f, r) ||
-	    (with_provenance &&
-	     sb_outfile_commit(&out->provenance, msg, sizeof(msg))) ||
-	    sb_outfile_commit(&out->csv, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg[0] ? msg : "writing the CSV failed");
-		return SB_ERR_IO;
-	}
-	if (!cli->quiet)
-		fprintf(stderr, "wrote %s (%zu rows)%s%s\n", out->csv.path,
-		        r->count, with_provenance ? " and " : "",
-		        with_provenance ? out->provenance.path : "");
-	return 0;
-}
-
-static bool any_failed(const struct sb_results *r)
-{
-	for (size_t i = 0; i < r->count; i++)
-		if (r->rows[i].status == SB_ROW_FAILED)
-			return true;
-	return false;
+	FILE *prov = sb_cli_outputs_provenance(out);
+	if (prov)
+		write_provenance(prov, argc, argv, cli);
+	return sb_cli_outputs_commit(out, r, cli->quiet);
 }
 
 int cmd_size(int argc, char **argv)
 {
 	static struct size_cli cli;
-	struct outputs out = {0};
+	struct sb_cli_outputs out = {0};
 	struct sb_results results = {0};
 	int rc = parse_size_args(argc, argv, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	if (cli.map)
 		return attribute_map(&cli);
-	if (cli.output && open_outputs(cli.output, &out))
+	if (cli.output && sb_cli_outputs_open(&out, cli.output))
 		return SB_EXIT_USAGE;
 	rc = run_all(&cli, &results);
 	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
@@ -799,11 +738,10 @@ int cmd_size(int argc, char **argv)
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli);
-	sb_outfile_abort(&out.csv);
-	sb_outfile_abort(&out.provenance);
-	int status = rc == SB_ERR_USAGE           ? SB_EXIT_USAGE
-	             : rc || any_failed(&results) ? SB_EXIT_FAILURE
-	                                          : SB_EXIT_OK;
+	sb_cli_outputs_abort(&out);
+	int status = rc == SB_ERR_USAGE                      ? SB_EXIT_USAGE
+	             : rc || sb_results_any_failed(&results) ? SB_EXIT_FAILURE
+	                                                     : SB_EXIT_OK;
 	sb_results_free(&results);
 	return status;
 }

@@ -36,6 +36,14 @@ void sb_results_free(struct sb_results *results)
 	memset(results, 0, sizeof(*results));
 }
 
+bool sb_results_any_failed(const struct sb_results *results)
+{
+	for (size_t i = 0; i < results->count; i++)
+		if (results->rows[i].status == SB_ROW_FAILED)
+			return true;
+	return false;
+}
+
 const char *sb_row_status_name(enum sb_row_status status)
 {
 	switch (status) {

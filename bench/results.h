@@ -8,6 +8,7 @@
 #ifndef SB_RESULTS_H
 #define SB_RESULTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "stats.h"
@@ -61,6 +62,9 @@ int sb_results_add(struct sb_results *results,
 
 /* Release the rows; safe on a zeroed set, twice. */
 void sb_results_free(struct sb_results *results);
+
+/* Whether any row is `failed`: the exit status of a run. */
+bool sb_results_any_failed(const struct sb_results *results);
 
 /* "ok", "unsupported" or "failed". */
 const char *sb_row_status_name(enum sb_row_status status);
