@@ -1,6 +1,7 @@
 /*
  * ecdhe-ecdsa-chacha20.h - Mbed TLS 2.28 built for one suite,
- * TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 only, one side per build.
+ * TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 only, one side per
+ * build.
  *
  * Shaped like the library's configs/config-ccm-psk-dtls1_2.h, as device
  * firmware configures it: only the modules this suite needs, the
@@ -55,7 +56,8 @@
  * Use only this suite: the ciphersuite table holds one entry, so no other
  * suite's code is referenced.
  */
-#define MBEDTLS_SSL_CIPHERSUITES MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+#define MBEDTLS_SSL_CIPHERSUITES                                               \
+	MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
 
 /*
  * Save RAM by adjusting to our exact needs: the largest record either
