@@ -170,3 +170,53 @@ void check_guard_fires_on_replay(struct sb_pair *pair)
 	cr_assert_lt(sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)), 0,
 	             "the server delivered the replayed record");
 }
+
+void check_wrong_ca_fails(const char *backend, enum sb_protocol protocol,
+                          const char *suite)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	strcpy(creds.ca, creds.other_ca);
+	check_config(&cfg, backend, backend, suite, &creds);
+	cfg.protocol = protocol;
+	check_handshake_fails(&cfg);
+}
+
+void check_wrong_server_name_fails(const char *backend,
+                                   enum sb_protocol protocol, const char *suite)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	check_config(&cfg, backend, backend, suite, &creds);
+	cfg.protocol = protocol;
+	cfg.server_name = "other.suitebench.test";
+	check_handshake_fails(&cfg);
+}
+
+void check_wrong_psk_fails(const char *backend, const char *suite)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	check_config(&cfg, backend, backend, suite, &creds);
+	struct sb_credential_set wrong = creds;
+	wrong.psk[0] ^= 0x80;
+	cfg.client_creds = &wrong;
+	check_handshake_fails(&cfg);
+}
+
+void check_missing_key_fails(const char *backend, const char *suite)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	strcpy(creds.server_key, "/nonexistent/server.key");
+	check_config(&cfg, backend, backend, suite, &creds);
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
+	             pair.error);
+	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
+	sb_pair_free(&pair);
+}

@@ -44,6 +44,22 @@ void check_forgery_rejected(struct sb_pair *pair);
  */
 void check_guard_fires_on_replay(struct sb_pair *pair);
 
+/* `backend` against itself in `protocol` with `suite`: the client trusts
+ * an unrelated CA, so the handshake fails with the library's reason. */
+void check_wrong_ca_fails(const char *backend, enum sb_protocol protocol,
+                          const char *suite);
+
+/* ... the client expects another server name: the handshake fails. */
+void check_wrong_server_name_fails(const char *backend,
+                                   enum sb_protocol protocol,
+                                   const char *suite);
+
+/* ... (DTLS) the client holds another PSK than the server: it fails. */
+void check_wrong_psk_fails(const char *backend, const char *suite);
+
+/* ... the server's key file is missing: setup fails, naming the server. */
+void check_missing_key_fails(const char *backend, const char *suite);
+
 /* The handshake of `cfg` fails, with a library error message. */
 void check_handshake_fails(const struct sb_pair_config *cfg);
 

@@ -208,22 +208,13 @@ Test(mbedtls, heap_is_counted_per_endpoint)
 
 Test(mbedtls, wrong_ca_fails)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	strcpy(creds.ca, creds.other_ca);
-	check_config(&cfg, "mbedtls", "mbedtls", "ecdhe-ecdsa-gcm", &creds);
-	check_handshake_fails(&cfg);
+	check_wrong_ca_fails("mbedtls", SB_PROTO_DTLS12, "ecdhe-ecdsa-gcm");
 }
 
 Test(mbedtls, wrong_server_name_fails)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	check_config(&cfg, "mbedtls", "mbedtls", "ecdhe-ecdsa-ccm8", &creds);
-	cfg.server_name = "other.suitebench.test";
-	check_handshake_fails(&cfg);
+	check_wrong_server_name_fails("mbedtls", SB_PROTO_DTLS12,
+	                              "ecdhe-ecdsa-ccm8");
 }
 
 /* A wrong PSK makes the peer's Finished fail authentication.  DTLS drops
@@ -231,32 +222,13 @@ Test(mbedtls, wrong_server_name_fails)
  * (bad_record_mac alert), so this fails at once rather than by timeout. */
 Test(mbedtls, wrong_psk_fails)
 {
-	static const char *const suites[] = {"psk-ccm8", "ecdhe-psk-chacha20"};
-	for (size_t i = 0; i < 2; i++) {
-		struct sb_credential_set creds;
-		struct sb_pair_config cfg;
-		check_credentials(&creds);
-		check_config(&cfg, "mbedtls", "mbedtls", suites[i], &creds);
-		/* The client holds a different key than the server. */
-		struct sb_credential_set wrong = creds;
-		wrong.psk[0] ^= 0x80;
-		cfg.client_creds = &wrong;
-		check_handshake_fails(&cfg);
-	}
+	check_wrong_psk_fails("mbedtls", "psk-ccm8");
+	check_wrong_psk_fails("mbedtls", "ecdhe-psk-chacha20");
 }
 
 Test(mbedtls, missing_key_file_fails_setup)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	struct sb_pair pair;
-	check_credentials(&creds);
-	strcpy(creds.server_key, "/nonexistent/server.key");
-	check_config(&cfg, "mbedtls", "mbedtls", "ecdhe-ecdsa-gcm", &creds);
-	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
-	             pair.error);
-	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
-	sb_pair_free(&pair);
+	check_missing_key_fails("mbedtls", "ecdhe-ecdsa-gcm");
 }
 
 /* ---- against a second implementation: OpenSSL, in both roles ---------- */

@@ -132,13 +132,7 @@ Test(openssl, mutual_authentication)
 
 Test(openssl, tls_wrong_ca_fails)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	strcpy(creds.ca, creds.other_ca);
-	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-ccm", &creds);
-	cfg.protocol = SB_PROTO_TLS12;
-	check_handshake_fails(&cfg);
+	check_wrong_ca_fails("openssl", SB_PROTO_TLS12, "ecdhe-ecdsa-ccm");
 }
 
 /* A record the client sends twice fires the guard; the server drops it. */
@@ -180,50 +174,22 @@ Test(openssl, cookie_exchange_adds_two_flights)
 
 Test(openssl, wrong_ca_fails)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	strcpy(creds.ca, creds.other_ca);
-	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-gcm", &creds);
-	check_handshake_fails(&cfg);
+	check_wrong_ca_fails("openssl", SB_PROTO_DTLS12, "ecdhe-ecdsa-gcm");
 }
 
 Test(openssl, wrong_server_name_fails)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-ccm8", &creds);
-	cfg.server_name = "other.suitebench.test";
-	check_handshake_fails(&cfg);
+	check_wrong_server_name_fails("openssl", SB_PROTO_DTLS12,
+	                              "ecdhe-ecdsa-ccm8");
 }
 
 Test(openssl, wrong_psk_fails)
 {
-	static const char *const suites[] = {"psk-ccm8", "ecdhe-psk-chacha20"};
-	for (size_t i = 0; i < 2; i++) {
-		struct sb_credential_set creds;
-		struct sb_pair_config cfg;
-		check_credentials(&creds);
-		check_config(&cfg, "openssl", "openssl", suites[i], &creds);
-		/* The client holds a different key than the server. */
-		struct sb_credential_set wrong = creds;
-		wrong.psk[0] ^= 0x80;
-		cfg.client_creds = &wrong;
-		check_handshake_fails(&cfg);
-	}
+	check_wrong_psk_fails("openssl", "psk-ccm8");
+	check_wrong_psk_fails("openssl", "ecdhe-psk-chacha20");
 }
 
 Test(openssl, missing_key_file_fails_setup)
 {
-	struct sb_credential_set creds;
-	struct sb_pair_config cfg;
-	struct sb_pair pair;
-	check_credentials(&creds);
-	strcpy(creds.server_key, "/nonexistent/server.key");
-	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-gcm", &creds);
-	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
-	             pair.error);
-	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
-	sb_pair_free(&pair);
+	check_missing_key_fails("openssl", "ecdhe-ecdsa-gcm");
 }
