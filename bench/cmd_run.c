@@ -992,6 +992,25 @@ static void check_machine_before(struct run_cli *cli, struct machine_check *m)
 	    sb_harness_record_cycles(45, cli->options.cycle_overhead);
 }
 
+/* A fixed piece of work that took a different number of cycles at the
+ * end than at the start: the core's speed, or its share, changed. */
+static void warn_speed_drift(const struct run_cli *cli,
+                             const struct machine_check *m)
+{
+	if (cli->quiet || m->probe_before == 0)
+		return;
+	double drift = 100.0 *
+	               ((double)m->probe_after - (double)m->probe_before) /
+	               (double)m->probe_before;
+	if (drift > 3 || drift < -3)
+		fprintf(
+		    stderr,
+		    "warning: the speed probe moved %+.1f %% during the "
+		    "run: the CPU's speed or its share of the host changed, "
+		    "so early and late figures are not alike\n",
+		    drift);
+}
+
 /* `args` is a copy of `argv` that parsing may cut up. */
 static int run_command(int argc, char **argv, char **args)
 {
@@ -1042,6 +1061,7 @@ static int run_command(int argc, char **argv, char **args)
 	}
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
 	machine.probe_after = sb_cycles_probe();
+	warn_speed_drift(&cli, &machine);
 	if (count == 0)
 		sb_cli_error(
 		    "run: no scenario matches the --suite and --kx given");

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <string.h>
 
@@ -168,6 +169,24 @@ Test(openssl, cookie_exchange_adds_two_flights)
 	check_connect(&pair, &cfg);
 	cr_expect_eq(pair.link.flight_count, 4);
 	sb_pair_free(&pair);
+}
+
+/* OpenSSL's allocator hooks report exactly what OPENSSL_malloc hands out:
+ * malloc_usable_size() of the block, at least what was asked for. */
+Test(openssl, heap_hooks_count_a_known_allocation)
+{
+	struct sb_heap_counter c = {0};
+	struct sb_heap_counter *outer = sb_heap_charge(&c);
+	void *p = OPENSSL_malloc(1000);
+	cr_assert_not_null(p);
+	cr_assert_eq(c.allocs, 1);
+	cr_assert_geq(c.in_use, 1000);
+	cr_assert_lt(c.in_use, 1000 + 32, "usable size %lld",
+	             (long long)c.in_use);
+	OPENSSL_free(p);
+	sb_heap_charge(outer);
+	cr_assert_eq(c.in_use, 0);
+	cr_assert_geq(c.peak, 1000);
 }
 
 /* ---- adversarial: wrong credentials fail cleanly ---------------------- */
