@@ -2,6 +2,7 @@
  * cmd_list.c - `suitebench list`: the backends this build has, the suite
  * table, and which library supports which suite (with the reason when not).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,38 +37,61 @@ static void list_suites(void)
 	    "header instead of 13)\n\n");
 }
 
+#define MAX_NOTES 64
+
+struct notes {
+	char text[MAX_NOTES][sizeof(struct sb_reason) + 32];
+	unsigned count;
+};
+
+/* The footnote number for `text`: an existing one when the reason is the
+ * same, so that one sentence is printed once. */
+static unsigned note_number(struct notes *notes, const char *text)
+{
+	for (unsigned n = 0; n < notes->count; n++)
+		if (strcmp(notes->text[n], text) == 0)
+			return n + 1;
+	if (notes->count == MAX_NOTES)
+		return MAX_NOTES;
+	snprintf(notes->text[notes->count], sizeof(notes->text[0]), "%s", text);
+	return ++notes->count;
+}
+
+static bool both_roles(const struct sb_backend *b, enum sb_protocol protocol,
+                       const struct sb_suite *suite, struct sb_reason *why)
+{
+	return b->supports(protocol, suite, SB_ROLE_CLIENT, why) &&
+	       b->supports(protocol, suite, SB_ROLE_SERVER, why);
+}
+
 static void list_matrix(enum sb_protocol protocol)
 {
+	static struct notes notes;
+	notes.count = 0;
 	printf("Support (%s)\n  %-21s", sb_protocol_name(protocol), "suite");
 	for (size_t b = 0; sb_backends[b]; b++)
 		printf(" %-10s", sb_backends[b]->name);
 	printf("\n");
-	unsigned note = 0;
-	char notes[64][sizeof(struct sb_reason) + 32];
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		printf("  %-21s", sb_suites[i].short_name);
 		for (size_t b = 0; sb_backends[b]; b++) {
 			struct sb_reason why = {{0}};
-			if (sb_backends[b]->supports(protocol, &sb_suites[i],
-			                             SB_ROLE_CLIENT, &why) &&
-			    sb_backends[b]->supports(protocol, &sb_suites[i],
-			                             SB_ROLE_SERVER, &why)) {
+			if (both_roles(sb_backends[b], protocol, &sb_suites[i],
+			               &why)) {
 				printf(" %-10s", "yes");
 				continue;
 			}
-			char mark[16];
-			snprintf(mark, sizeof(mark), "no [%u]", ++note);
+			char text[sizeof(notes.text[0])], mark[16];
+			snprintf(text, sizeof(text), "%s: %s",
+			         sb_backends[b]->name, why.text);
+			snprintf(mark, sizeof(mark), "no [%u]",
+			         note_number(&notes, text));
 			printf(" %-10s", mark);
-			if (note <= sizeof(notes) / sizeof(notes[0]))
-				snprintf(notes[note - 1], sizeof(notes[0]),
-				         "%s: %s", sb_backends[b]->name,
-				         why.text);
 		}
 		printf("\n");
 	}
-	for (unsigned n = 0; n < note && n < sizeof(notes) / sizeof(notes[0]);
-	     n++)
-		printf("  [%u] %s\n", n + 1, notes[n]);
+	for (unsigned n = 0; n < notes.count; n++)
+		printf("  [%u] %s\n", n + 1, notes.text[n]);
 }
 
 int cmd_list(int argc, char **argv)
