@@ -12,7 +12,6 @@ void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 	link->port[SB_ROLE_CLIENT] = (struct sb_link_port){link, SB_DIR_C2S};
 	link->port[SB_ROLE_SERVER] = (struct sb_link_port){link, SB_DIR_S2C};
 	sb_sha256_init(&link->transcript);
-	link->hashing = true;
 	sb_wire_init(&link->wire, mode == SB_LINK_STREAM, 0);
 }
 
@@ -29,6 +28,11 @@ static void transcript_add(struct sb_link *link, enum sb_dir dir,
 	                   (uint8_t)len};
 	sb_sha256_update(&link->transcript, head, sizeof(head));
 	sb_sha256_update(&link->transcript, buf, len);
+}
+
+void sb_link_transcript_start(struct sb_link *link)
+{
+	link->hashing = true;
 }
 
 void sb_link_transcript_stop(struct sb_link *link)
@@ -128,47 +132,10 @@ int sb_link_reserve(struct sb_link *link, enum sb_dir dir, size_t count)
 	return queue_grow(link, q, cap);
 }
 
-size_t sb_link_dtls_records(const uint8_t *buf, size_t len)
-{
-	size_t records = 0;
-	size_t at = 0;
-	while (at < len) {
-		records++;
-		if (len - at < SB_DTLS12_HEADER_LEN)
-			break;
-		size_t body = (size_t)buf[at + 11] << 8 | buf[at + 12];
-		at += SB_DTLS12_HEADER_LEN + body;
-	}
-	return records;
-}
-
-/* TLS records completed by `len` more bytes of a stream (RFC 5246 6.2.1):
- * a record counts when its 5-byte header has been seen. */
-static size_t stream_records(struct sb_link_stream *s, const uint8_t *buf,
-                             size_t len)
-{
-	size_t records = 0;
-	while (len > 0) {
-		if (s->body_left > 0) {
-			size_t take = len < s->body_left ? len : s->body_left;
-			s->body_left -= take;
-			buf += take;
-			len -= take;
-			continue;
-		}
-		s->header[s->header_have++] = *buf++;
-		len--;
-		if (s->header_have == SB_TLS12_HEADER_LEN) {
-			records++;
-			s->body_left = (size_t)s->header[3] << 8 | s->header[4];
-			s->header_have = 0;
-		}
-	}
-	return records;
-}
-
+/* Count a datagram into the current flight, starting a new flight when the
+ * direction changed.  Its records are added once the wire view has them. */
 static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
-                                 size_t len, size_t records)
+                                 size_t len)
 {
 	if (link->flight_count == 0 ||
 	    link->flights[link->flight_count - 1].dir != dir) {
@@ -189,7 +156,6 @@ static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
 	    &link->flights[link->flight_count - 1].sent;
 	c->bytes += len;
 	c->datagrams++;
-	c->records += records;
 	return 0;
 }
 
@@ -245,8 +211,10 @@ static int release_held(struct sb_link *link, enum sb_dir dir)
 	if (!link->held[dir])
 		return 0;
 	int rc = enqueue(link, dir, link->held[dir], link->held_len[dir]);
-	free(link->held[dir]);
-	link->held[dir] = NULL;
+	if (rc == 0) {
+		free(link->held[dir]);
+		link->held[dir] = NULL;
+	}
 	return rc;
 }
 
@@ -326,18 +294,24 @@ int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
-	size_t records = link->mode == SB_LINK_STREAM
-	                     ? stream_records(&link->stream[dir], buf, len)
-	                     : sb_link_dtls_records(buf, len);
-	int rc = flight_count_datagram(link, dir, len, records);
+	/* The flight this datagram belongs to: the current one, or the next
+	 * when the direction changed (flight_count_datagram starts it). */
+	bool same = link->flight_count > 0 &&
+	            link->flights[link->flight_count - 1].dir == dir;
+	size_t flight = link->flight_count + (same ? 0 : 1);
+	/* The clock is read only for captured packets: sends run inside timed
+	 * regions. */
+	uint64_t now = link->wire.capturing && link->clock.now_us
+	                   ? link->clock.now_us(link->clock.ctx)
+	                   : 0;
+	size_t records = 0;
+	int rc = sb_wire_observe(&link->wire, (int)dir, buf, len, now, flight,
+	                         &records);
 	if (rc == 0)
-		rc = sb_wire_observe(&link->wire, (int)dir, buf, len,
-		                     link->clock.now_us
-		                         ? link->clock.now_us(link->clock.ctx)
-		                         : 0,
-		                     link->flight_count);
+		rc = flight_count_datagram(link, dir, len);
 	if (rc)
 		return rc;
+	link->flights[link->flight_count - 1].sent.records += records;
 	if (link->hashing)
 		transcript_add(link, dir, buf, len);
 

@@ -62,15 +62,12 @@ struct sb_link_queue {
 	size_t cap;
 };
 
-/* Bytes waiting in one direction of a stream, and the record parser. */
+/* Bytes waiting in one direction of a stream (records: the wire view). */
 struct sb_link_stream {
 	uint8_t *data;
 	size_t head; /* first unread byte */
 	size_t len;  /* unread bytes */
 	size_t cap;
-	uint8_t header[SB_TLS12_HEADER_LEN]; /* a record header being read */
-	size_t header_have;
-	size_t body_left; /* bytes of the current record body still due */
 };
 
 /*
@@ -102,7 +99,7 @@ struct sb_link {
 	size_t flight_cap;
 	struct sb_link_port port[2];
 	struct sb_sha256 transcript; /* every send since sb_link_init */
-	bool hashing;                /* until sb_link_transcript_stop */
+	bool hashing;                /* between transcript start and stop */
 	struct sb_wire wire;         /* record view, guard and capture */
 	struct sb_clock clock;       /* timestamps captured packets; optional */
 	struct sb_link_faults faults;
@@ -175,17 +172,19 @@ int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
                     size_t from_end) SB_MUST_USE;
 
 /*
- * The SHA-256 of everything sent since sb_link_init (until
- * sb_link_transcript_stop), as 64 hex digits:
+ * The SHA-256 of everything sent between sb_link_transcript_start and
+ * sb_link_transcript_stop, as 64 hex digits:
  * each send hashed as direction (1 byte), length (4 bytes, big-endian) and
  * the bytes, so boundaries and order count.  Reading it does not stop it.
  */
 void sb_link_transcript_hex(const struct sb_link *link, char out[65]);
 
 /*
- * Stop adding to the transcript: it covers the handshake, and hashing
- * every record of a timed loop would add a SHA-256 to each one.
+ * Hash every send into the transcript from now on, and stop.  Off by
+ * default: the hash runs inside timed calls, so only --deterministic,
+ * which reports it, turns it on, and only for the handshake.
  */
+void sb_link_transcript_start(struct sb_link *link);
 void sb_link_transcript_stop(struct sb_link *link);
 
 /*
@@ -206,8 +205,8 @@ int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
 
 /*
  * Queue a datagram as an attacker on the path would: not counted, not
- * guarded, not in the transcript.  Returns 0, SB_ERR_MTU or SB_ERR_NOMEM.
- * Datagram mode only.
+ * guarded, not in the transcript.  Returns 0, SB_ERR_MTU, SB_ERR_NOMEM,
+ * or SB_ERR_INVALID for an empty datagram or a stream link.
  */
 int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
                    size_t len) SB_MUST_USE;
@@ -217,11 +216,5 @@ void sb_link_reset_counters(struct sb_link *link);
 
 /* The io callbacks for the endpoint playing `role`. */
 struct sb_io sb_link_io(struct sb_link *link, enum sb_role role);
-
-/*
- * DTLS 1.2 records in a datagram, by walking the 13-byte headers (RFC 6347
- * 4.1).  A trailing fragment too short to be a record counts as one.
- */
-size_t sb_link_dtls_records(const uint8_t *buf, size_t len);
 
 #endif

@@ -93,6 +93,8 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_vclock_init(&pair->clock);
 	pair->link.clock = sb_vclock_source(&pair->clock);
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
+	if (cfg->deterministic)
+		sb_link_transcript_start(&pair->link);
 	pair->cycle_overhead = cfg->cycle_overhead;
 	pair->count_instructions = cfg->count_instructions;
 	endpoint_config(pair, cfg, SB_ROLE_CLIENT);

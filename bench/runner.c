@@ -154,8 +154,7 @@ static void timing_warnings(struct run_state *st, const struct sb_series *s,
 		    row, "%zu of %zu samples are outliers (modified z > 3.5)",
 		    outliers, s->samples.count);
 	double med = row->stats.median;
-	double half = 1.96 * 1.2533 * 1.4826 * row->stats.mad /
-	              sqrt((double)row->stats.n);
+	double half = sb_stats_median_half_width(&row->stats);
 	if (o->precision > 0 && med > 0 && half > o->precision * med)
 		add_warning(row,
 		            "median known to +-%.1f %%, not the %.1f %% asked",
@@ -177,19 +176,20 @@ static void timing_warnings(struct run_state *st, const struct sb_series *s,
 static int write_raw(const struct run_state *st, const struct sb_row *row,
                      const struct sb_series *s)
 {
-	char fields[12][48];
-	const char *cells[12];
-	for (size_t c = 0; c < 9; c++) {
-		sb_row_field(row, c, fields[c], sizeof(fields[c]));
+	/* The key columns (client .. unit, then conditions), sample, value. */
+	static const size_t key[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 22};
+	enum { KEYS = sizeof(key) / sizeof(key[0]) };
+	char fields[KEYS + 2][64];
+	const char *cells[KEYS + 2];
+	for (size_t c = 0; c < KEYS + 2; c++)
 		cells[c] = fields[c];
-	}
+	for (size_t c = 0; c < KEYS; c++)
+		sb_row_field(row, key[c], fields[c], sizeof(fields[c]));
 	for (size_t i = 0; i < s->samples.count; i++) {
-		snprintf(fields[9], sizeof(fields[9]), "%zu", i);
-		snprintf(fields[10], sizeof(fields[10]), "%.17g",
+		snprintf(fields[KEYS], sizeof(fields[KEYS]), "%zu", i);
+		snprintf(fields[KEYS + 1], sizeof(fields[KEYS + 1]), "%.17g",
 		         s->samples.values[i]);
-		cells[9] = fields[9];
-		cells[10] = fields[10];
-		if (sb_csv_record_write(st->options->raw, cells, 11))
+		if (sb_csv_record_write(st->options->raw, cells, KEYS + 2))
 			return SB_ERR_IO;
 	}
 	return 0;
@@ -243,10 +243,13 @@ static int verify_handshake(struct run_state *st, struct sb_pair *pair)
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 		struct sb_pair_endpoint *ep = &pair->ep[r];
 		uint16_t got = ep->backend->negotiated_suite(ep->state);
+		const struct sb_suite *instead = sb_suite_by_code(got);
 		if (got != want)
-			return fail(st, SB_ERR_VERIFY,
-			            "%s negotiated suite 0x%04X, not 0x%04X",
-			            sb_role_name((enum sb_role)r), got, want);
+			return fail(
+			    st, SB_ERR_VERIFY,
+			    "%s negotiated suite 0x%04X (%s), not 0x%04X",
+			    sb_role_name((enum sb_role)r), got,
+			    instead ? instead->short_name : "unknown", want);
 		if (must_authenticate(st, (enum sb_role)r) &&
 		    !ep->backend->peer_authenticated(ep->state))
 			return fail(st, SB_ERR_VERIFY,
@@ -538,7 +541,7 @@ static int handshake_once(struct run_state *st, struct sb_pair *pair,
 		rc = check_guard(st, pair);
 	if (rc == 0 && measured)
 		rc = sample_handshake(st, pair, ns);
-	if (rc == 0 && measured)
+	if (rc == 0 && measured && st->options->deterministic)
 		note_transcript(st, &pair->link);
 	return rc;
 }
@@ -651,6 +654,8 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	int rc = write_batch(st, pair, sender, b, payload, &enc);
 	rc = rc ? rc : check_batch_wire(st, &pair->link, dir, payload);
 	rc = rc ? rc : read_batch(st, pair, receiver, b, payload, &dec);
+	/* The guard's check runs here, between timed batches. */
+	rc = rc ? rc : check_guard(st, pair);
 	if (rc || !measured)
 		return rc;
 	double wire = (double)(pair->link.sent[dir].bytes / SB_RECORD_BATCH);
@@ -888,10 +893,13 @@ static int lossy_handshake(struct run_state *st, unsigned attempt,
 	sb_link_set_faults(&pair.link, &st->scenario->conditions.faults,
 	                   o->seed * 1000003u + attempt);
 	uint64_t t0 = sb_monotonic_ns();
-	*completed =
-	    sb_pair_handshake(&pair) == 0 && verify_handshake(st, &pair) == 0;
+	*completed = sb_pair_handshake(&pair) == 0;
 	uint64_t ns = sb_monotonic_ns() - t0;
-	rc = check_guard(st, &pair);
+	/* Giving up under loss is an outcome; a completed handshake that does
+	 * not verify, or a guard violation, fails the scenario. */
+	rc = *completed ? verify_handshake(st, &pair) : 0;
+	if (rc == 0)
+		rc = check_guard(st, &pair);
 	if (rc == 0 && *completed)
 		rc = sample_handshake(st, &pair, ns);
 	if (rc == 0 && *completed)
@@ -899,7 +907,6 @@ static int lossy_handshake(struct run_state *st, unsigned attempt,
 		            SB_NO_PAYLOAD,
 		            (double)pair.handshake_virtual_us / 1000.0);
 	sb_pair_free(&pair);
-	st->reason[0] = '\0';
 	return rc;
 }
 
@@ -996,8 +1003,8 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 /* ---- the harness's own cost -------------------------------------------- */
 
 const char *const sb_raw_columns[] = {
-    "client", "server", "protocol", "kx",     "suite", "payload",
-    "side",   "metric", "unit",     "sample", "value",
+    "client", "server", "protocol", "kx",         "suite",  "payload",
+    "side",   "metric", "unit",     "conditions", "sample", "value",
 };
 const size_t sb_raw_column_count =
     sizeof(sb_raw_columns) / sizeof(sb_raw_columns[0]);
@@ -1009,9 +1016,7 @@ double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead)
 	double per_record[BATCHES];
 	struct sb_link link;
 	sb_link_init(&link, SB_LINK_DATAGRAM, len);
-	/* As in a record loop: after the handshake (no transcript hashing),
-	 * one DTLS application record per datagram. */
-	sb_link_transcript_stop(&link);
+	/* As in a record loop: one DTLS application record per datagram. */
 	out[0] = 23;
 	out[1] = 0xfe;
 	out[2] = 0xfd;
@@ -1034,6 +1039,9 @@ double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead)
 		per_record[b] =
 		    (double)sb_cycles_elapsed(t0, t1, cycle_overhead) /
 		    SB_RECORD_BATCH;
+		/* Between batches, as the runner does: the guard's noted
+		 * records are checked outside the timing. */
+		failed |= sb_wire_violation(&link.wire) == NULL;
 	}
 	sb_link_free(&link);
 	struct sb_summary s;

@@ -78,9 +78,7 @@ bool sb_series_precise(const struct sb_series *s, size_t min_n,
 	struct sb_summary sum;
 	if (s->samples.count < min_n || !summarize_copy(s, &sum))
 		return false;
-	double half_width =
-	    1.96 * 1.2533 * 1.4826 * sum.mad / sqrt((double)sum.n);
-	return half_width <= precision * fabs(sum.median);
+	return sb_stats_median_half_width(&sum) <= precision * fabs(sum.median);
 }
 
 size_t sb_series_outliers(const struct sb_series *s)

@@ -42,10 +42,9 @@ void sb_series_set_free(struct sb_series_set *set);
 bool sb_series_is_timing(const struct sb_series *s);
 
 /*
- * Whether the median of `s` is known to `precision` (0.01 = 1 %): the 95 %
- * confidence half-width of the median, 1.96 x 1.2533 x 1.4826 MAD / sqrt(n)
- * (the median's standard error for a normal core, with MAD standing in for
- * sigma so outliers do not inflate it), is at most precision x median.
+ * Whether the median of `s` is known to `precision` (0.01 = 1 %): its 95 %
+ * confidence half-width (sb_stats_median_half_width) is at most
+ * precision x median.
  * A series with fewer than `min_n` samples is never precise enough.
  */
 bool sb_series_precise(const struct sb_series *s, size_t min_n,

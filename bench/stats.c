@@ -71,3 +71,10 @@ void sb_stats_summarize(double *values, size_t n, struct sb_summary *out)
 	out->max = values[n - 1];
 	out->mad = median_abs_deviation(values, n, out->median);
 }
+
+double sb_stats_median_half_width(const struct sb_summary *s)
+{
+	if (s->n == 0)
+		return 0;
+	return 1.96 * 1.2533 * 1.4826 * s->mad / sqrt((double)s->n);
+}

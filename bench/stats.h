@@ -42,6 +42,14 @@ void sb_samples_free(struct sb_samples *samples);
 double sb_stats_quantile(const double *sorted, size_t n, double q);
 
 /*
+ * The 95 % confidence half-width of the median of `s`:
+ * 1.96 x 1.2533 x 1.4826 MAD / sqrt(n) -- the median's standard error for
+ * a normal core, with MAD standing in for sigma so that outliers do not
+ * inflate it.  0 when n is 0.
+ */
+double sb_stats_median_half_width(const struct sb_summary *s);
+
+/*
  * Summarise `n` values, sorting them in place.  With n == 0 the summary
  * is all zeros with n == 0.
  */

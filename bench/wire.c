@@ -125,28 +125,47 @@ static int note(struct sb_wire *wire, struct sb_wire_pending p)
 }
 
 /* DTLS: note each record's epoch, sequence number and explicit nonce. */
+static int note_dtls_record(struct sb_wire *wire, int dir, const uint8_t *buf,
+                            size_t len, const struct sb_record *r)
+{
+	size_t body = r->offset + SB_DTLS12_HEADER_LEN;
+	struct sb_wire_pending p = {
+	    .dir = (uint8_t)dir,
+	    .epoch = r->epoch,
+	    .seq = r->seq,
+	    /* a truncated last record carries no nonce to read */
+	    .has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
+	                 r->length >= wire->nonce_len &&
+	                 body + wire->nonce_len <= len,
+	};
+	if (p.has_nonce)
+		p.nonce = be_read(buf + body, wire->nonce_len);
+	return note(wire, p);
+}
+
 static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
-                      size_t len)
+                      size_t len, size_t *count)
 {
 	struct sb_record records[64];
-	size_t n = sb_wire_dtls_records(buf, len, records, 64);
-	for (size_t i = 0; i < n; i++) {
-		const struct sb_record *r = &records[i];
-		struct sb_wire_pending p = {
-		    .dir = (uint8_t)dir,
-		    .epoch = r->epoch,
-		    .seq = r->seq,
-		    .has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
-		                 r->length >= wire->nonce_len,
-		};
-		if (p.has_nonce)
-			p.nonce =
-			    be_read(buf + r->offset + SB_DTLS12_HEADER_LEN,
-			            wire->nonce_len);
-		if (note(wire, p))
-			return SB_ERR_NOMEM;
+	size_t at = 0;
+	*count = 0;
+	for (;;) {
+		size_t n =
+		    sb_wire_dtls_records(buf + at, len - at, records, 64);
+		for (size_t i = 0; i < n; i++) {
+			records[i].offset += at;
+			if (note_dtls_record(wire, dir, buf, len, &records[i]))
+				return SB_ERR_NOMEM;
+		}
+		*count += n;
+		if (n < 64)
+			return 0;
+		/* more than 64 records in one datagram: go on after them */
+		at = records[63].offset + SB_DTLS12_HEADER_LEN +
+		     records[63].length;
+		if (at >= len)
+			return 0;
 	}
-	return 0;
 }
 
 /*
@@ -206,9 +225,10 @@ const char *sb_wire_violation(struct sb_wire *wire)
 /* TLS: follow the records across sends; after this direction's
  * ChangeCipherSpec every record starts with its explicit nonce. */
 static int guard_tls(struct sb_wire *wire, int dir, const uint8_t *buf,
-                     size_t len)
+                     size_t len, size_t *count)
 {
 	struct sb_wire_direction *d = &wire->dir[dir];
+	*count = 0;
 	while (len > 0) {
 		if (d->body_left > 0 && d->head_have >= SB_TLS12_HEADER_LEN) {
 			/* gather the nonce, if this record has one, then skip
@@ -250,6 +270,7 @@ static int guard_tls(struct sb_wire *wire, int dir, const uint8_t *buf,
 		if (d->head_have == SB_TLS12_HEADER_LEN) {
 			d->body_left = (size_t)be_read(d->head + 3, 2);
 			d->tls_seq++;
+			(*count)++;
 			if (d->head[0] == SB_CT_CHANGE_CIPHER_SPEC)
 				d->tls_encrypted = true;
 		}
@@ -314,10 +335,11 @@ void sb_wire_capture(struct sb_wire *wire)
 }
 
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
-                    size_t len, uint64_t time_us, size_t flight)
+                    size_t len, uint64_t time_us, size_t flight,
+                    size_t *records)
 {
-	int rc = wire->stream ? guard_tls(wire, dir, buf, len)
-	                      : guard_dtls(wire, dir, buf, len);
+	int rc = wire->stream ? guard_tls(wire, dir, buf, len, records)
+	                      : guard_dtls(wire, dir, buf, len, records);
 	if (rc == 0 && wire->capturing)
 		rc = capture(wire, dir, buf, len, time_us, flight);
 	return rc;

@@ -111,13 +111,16 @@ void sb_wire_free(struct sb_wire *wire);
 void sb_wire_capture(struct sb_wire *wire);
 
 /*
- * Look at one send in direction `dir` (0 client to server, 1 back): note
- * its records for the guard, capture it when capturing.  Returns 0 or
+ * Look at one send in direction `dir` (0 client to server, 1 back): count
+ * the records it begins into `*records` (DTLS: whole headers in the
+ * datagram; TLS: headers completed by these bytes of the stream), note
+ * them for the guard, capture the send when capturing.  Returns 0 or
  * SB_ERR_NOMEM.  The guard itself runs in sb_wire_violation(), so that a
  * timed record loop pays only for noting.
  */
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
-                    size_t len, uint64_t time_us, size_t flight) SB_MUST_USE;
+                    size_t len, uint64_t time_us, size_t flight,
+                    size_t *records) SB_MUST_USE;
 
 /*
  * Check every record noted since the last call; return the first

@@ -23,24 +23,3 @@ Test(cycles, elapsed_less_overhead)
 	cr_assert_eq(sb_cycles_elapsed(1000, 1500, 40), 460);
 	cr_assert_eq(sb_cycles_elapsed(0, UINT64_MAX, 0), UINT64_MAX);
 }
-
-Test(cycles, calibration_reports_a_source_and_a_rate)
-{
-	struct sb_cycles_info info;
-	sb_cycles_calibrate(&info);
-	cr_assert_str_eq(info.source, "rdtsc");
-	cr_assert_gt(info.hz, 0);
-	cr_assert_gt(sb_cycles_probe(), 0);
-}
-
-/* ---- adversarial ------------------------------------------------------ */
-
-Test(cycles, counter_never_runs_backwards_in_a_thread)
-{
-	uint64_t last = sb_cycles_now();
-	for (int i = 0; i < 100000; i++) {
-		uint64_t now = sb_cycles_now();
-		cr_assert_geq(now, last);
-		last = now;
-	}
-}

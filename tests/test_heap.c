@@ -9,14 +9,17 @@
 
 /* ---- safety ----------------------------------------------------------- */
 
-Test(heap, nothing_counts_without_a_counter)
+Test(heap, nothing_counts_after_charging_stops)
 {
 	struct sb_heap_counter c = {0};
-	sb_heap_charge(NULL);
+	sb_heap_charge(&c);
+	sb_heap_note_alloc(8);
+	cr_assert_eq(sb_heap_charge(NULL), &c);
 	sb_heap_note_alloc(100);
 	sb_heap_note_free(100);
-	cr_assert_eq(c.allocs, 0);
-	cr_assert_eq(c.in_use, 0);
+	cr_assert_eq(c.allocs, 1);
+	cr_assert_eq(c.in_use, 8);
+	cr_assert_eq(c.peak, 8);
 }
 
 /* ---- behaviour -------------------------------------------------------- */

@@ -143,16 +143,6 @@ Test(link, counts_bytes_datagrams_records, .init = setup, .fini = teardown)
 	cr_assert_eq(link.sent[SB_DIR_S2C].records, 1);
 }
 
-Test(link, record_walk_counts_truncated_tail_once)
-{
-	uint8_t dgram[64];
-	size_t len = dtls_record(dgram, 10);
-	cr_assert_eq(sb_link_dtls_records(dgram, len), 1);
-	cr_assert_eq(sb_link_dtls_records(dgram, len + 5), 2);
-	cr_assert_eq(sb_link_dtls_records(dgram, 4), 1);
-	cr_assert_eq(sb_link_dtls_records(dgram, 0), 0);
-}
-
 Test(link, flights_start_when_direction_changes, .init = setup,
      .fini = teardown)
 {

@@ -76,6 +76,15 @@ Test(stats, quantile_endpoints)
 	cr_assert(ieee_ulp_eq(dbl, sb_stats_quantile(v, 10, 0.9), 9.1, 4));
 }
 
+Test(stats, median_half_width_by_hand)
+{
+	/* MAD 10, n 16: 1.96 x 1.2533 x 1.4826 x 10 / 4 = 9.104898642 */
+	struct sb_summary s = {.n = 16, .mad = 10};
+	cr_assert_float_eq(sb_stats_median_half_width(&s), 9.104898642, 1e-9);
+	struct sb_summary empty = {0};
+	cr_assert_eq(sb_stats_median_half_width(&empty), 0);
+}
+
 /* ---- adversarial ------------------------------------------------------ */
 
 Test(stats, many_samples_grow)

@@ -146,6 +146,8 @@ Test(udp, counts_like_the_link)
 	flight_len += dtls_record(flight + flight_len, 22, 12);
 	sb_link_init(&real, SB_LINK_DATAGRAM, 1232);
 	sb_link_init(&memory, SB_LINK_DATAGRAM, 1232);
+	sb_link_transcript_start(&real);
+	sb_link_transcript_start(&memory);
 	cr_assert_eq(sb_udp_setup(&port, address, &real, SB_ROLE_CLIENT, 1232),
 	             0);
 	struct sb_io io = sb_udp_io(&port);

@@ -33,9 +33,12 @@ static size_t dtls(uint8_t *out, uint8_t type, uint16_t epoch, uint64_t seq,
 	return SB_DTLS12_HEADER_LEN + body;
 }
 
-static void send(int dir, const uint8_t *buf, size_t len)
+/* Observe one send; returns the records it began. */
+static size_t send(int dir, const uint8_t *buf, size_t len)
 {
-	cr_assert_eq(sb_wire_observe(&wire, dir, buf, len, 0, 1), 0);
+	size_t records = 99;
+	cr_assert_eq(sb_wire_observe(&wire, dir, buf, len, 0, 1, &records), 0);
+	return records;
 }
 
 /* ---- safety ----------------------------------------------------------- */
@@ -43,7 +46,7 @@ static void send(int dir, const uint8_t *buf, size_t len)
 Test(wire, free_twice_and_empty_send, .fini = teardown)
 {
 	sb_wire_init(&wire, false, 8);
-	send(0, (const uint8_t *)"", 0);
+	cr_assert_eq(send(0, (const uint8_t *)"", 0), 0);
 	cr_assert_str_empty(sb_wire_violation(&wire));
 	sb_wire_free(&wire);
 }
@@ -81,7 +84,7 @@ Test(wire, a_normal_connection_passes, .fini = teardown)
 	uint8_t d[128];
 	sb_wire_init(&wire, false, 8);
 	for (uint64_t s = 0; s < 3; s++)
-		send(0, d, dtls(d, 22, 0, s, 30, 0));
+		cr_assert_eq(send(0, d, dtls(d, 22, 0, s, 30, 0)), 1);
 	/* epoch 1 starts again at sequence 0; nonces follow the sequence */
 	for (uint64_t s = 0; s < 100; s++)
 		send(0, d, dtls(d, 23, 1, s, 40, (1ull << 48) | s));
@@ -101,8 +104,33 @@ Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
 	    20, 3, 3, 0,  1, 1, 22, 3,  3, 0, 10, 0, 0, 0, 0, 0, 0, 0,
 	    1,  9, 9, 23, 3, 3, 0,  10, 0, 0, 0,  0, 0, 0, 0, 2, 9, 9};
 	sb_wire_init(&wire, true, 8);
-	send(0, stream, 9);
-	send(0, stream + 9, sizeof(stream) - 9);
+	/* the CCS record's header completes in the first 9 bytes, the other
+	 * two records' in the rest */
+	cr_assert_eq(send(0, stream, 9), 1);
+	cr_assert_eq(send(0, stream + 9, sizeof(stream) - 9), 2);
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
+	                    sb_wire_violation(&wire));
+}
+
+Test(wire, counts_past_sixty_four_records_in_a_datagram, .fini = teardown)
+{
+	static uint8_t d[100 * 14];
+	size_t len = 0;
+	sb_wire_init(&wire, false, 0);
+	for (uint64_t s = 0; s < 100; s++)
+		len += dtls(d + len, 23, 1, s, 1, 0);
+	cr_assert_eq(send(0, d, len), 100);
+	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
+	                    sb_wire_violation(&wire));
+}
+
+Test(wire, truncated_record_has_no_nonce_to_read, .fini = teardown)
+{
+	uint8_t d[64];
+	sb_wire_init(&wire, false, 8);
+	dtls(d, 23, 1, 0, 40, 5);
+	/* the header promises 40 bytes, the datagram ends after 4 */
+	cr_assert_eq(send(0, d, SB_DTLS12_HEADER_LEN + 4), 1);
 	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
 	                    sb_wire_violation(&wire));
 }
@@ -113,7 +141,9 @@ Test(wire, capture_keeps_copies, .fini = teardown)
 	sb_wire_init(&wire, false, 0);
 	sb_wire_capture(&wire);
 	size_t len = dtls(d, 22, 0, 0, 5, 0);
-	cr_assert_eq(sb_wire_observe(&wire, 1, d, len, 77, 2), 0);
+	size_t records;
+	cr_assert_eq(sb_wire_observe(&wire, 1, d, len, 77, 2, &records), 0);
+	cr_assert_eq(records, 1);
 	d[0] = 0;
 	cr_assert_eq(wire.packet_count, 1);
 	cr_assert_eq(wire.packets[0].data[0], 22, "a copy, not a reference");
