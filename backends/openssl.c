@@ -531,25 +531,6 @@ static int ossl_endpoint_setup(void *state,
 
 /* ---- operations -------------------------------------------------------- */
 
-#ifdef SB_DEMO_EXTRA_RECORD_COST
-/*
- * Only for scripts/gate-proof, which builds the tool once with this
- * defined (CMake option SB_DEMO_EXTRA_RECORD_COST) to show that the CI
- * gate catches a regression in a record path: a fixed amount of extra
- * work in every OpenSSL record write.  Never on in a real build.
- */
-static void ossl_demo_extra_cost(void)
-{
-	volatile unsigned sink = 0;
-	for (unsigned i = 0; i < 200; i++)
-		sink += i;
-}
-#else
-static void ossl_demo_extra_cost(void)
-{
-}
-#endif
-
 static int ossl_step(void *state)
 {
 	struct ossl_endpoint *ep = state;
@@ -574,7 +555,6 @@ static int ossl_step(void *state)
 static int ossl_write(void *state, const uint8_t *buf, size_t len)
 {
 	struct ossl_endpoint *ep = state;
-	ossl_demo_extra_cost();
 	if (SSL_write(ep->ssl, buf, (int)len) == (int)len)
 		return 0;
 	return ossl_fail(ep, SB_ERR_RECORD, "SSL_write");

@@ -212,7 +212,7 @@ def main():
     with open(os.path.join(HERE, "plot-fixture.provenance.txt"), "w",
               encoding="utf-8") as f:
         f.write("""\
-fixture: FIXTURE, NOT MEASUREMENTS - invented rows for tests/plot_test.sh, written by tests/data/plot-fixture.gen.py
+fixture: FIXTURE, NOT MEASUREMENTS - invented rows for tests/plots/plot_test.sh, written by tests/data/plot-fixture.gen.py
 tool: suitebench (fixture)
 command: /usr/bin/python3 tests/data/plot-fixture.gen.py
 date: 2026-01-01T00:00:00Z (fixture)

@@ -1,0 +1,118 @@
+/*
+ * cmd_list.c - `suitebench list`: the backends this build has, the suite
+ * table, and which library supports which suite (with the reason when not).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "run/runner.h"
+
+static void list_backends(void)
+{
+	printf("Backends\n");
+	for (size_t i = 0; sb_backends[i]; i++)
+		printf("  %-10s %s\n", sb_backends[i]->name,
+		       sb_backends[i]->version());
+	printf("\n");
+}
+
+static void list_suites(void)
+{
+	printf("Suites\n  %-6s %-21s %-11s %-17s %3s %3s %5s %8s  %s\n", "code",
+	       "name", "kx", "aead", "key", "tag", "nonce", "overhead",
+	       "IANA name");
+	for (size_t i = 0; i < sb_suites_count; i++) {
+		const struct sb_suite *s = &sb_suites[i];
+		printf("  0x%04X %-21s %-11s %-17s %3u %3u %5u %8zu  %s\n",
+		       s->code_point, s->short_name, sb_kx_name(s->kx),
+		       sb_aead_name(s->aead), s->key_len, s->tag_len,
+		       s->explicit_nonce_len, sb_suite_dtls12_overhead(s),
+		       s->iana_name);
+	}
+	printf(
+	    "  (key, tag, nonce: bytes; overhead: bytes a DTLS 1.2 record adds "
+	    "to its payload;\n   in TLS 1.2 it is 8 bytes less: a 5-byte "
+	    "header instead of 13)\n\n");
+}
+
+#define MAX_NOTES 64
+
+struct notes {
+	char text[MAX_NOTES][sizeof(struct sb_reason) + 32];
+	unsigned count;
+};
+
+/* The footnote number for `text`: an existing one when the reason is the
+ * same, so that one sentence is printed once. */
+static unsigned note_number(struct notes *notes, const char *text)
+{
+	for (unsigned n = 0; n < notes->count; n++)
+		if (strcmp(notes->text[n], text) == 0)
+			return n + 1;
+	if (notes->count == MAX_NOTES)
+		return MAX_NOTES;
+	snprintf(notes->text[notes->count], sizeof(notes->text[0]), "%s", text);
+	return ++notes->count;
+}
+
+static bool both_roles(const struct sb_backend *b, enum sb_protocol protocol,
+                       const struct sb_suite *suite, struct sb_reason *why)
+{
+	return b->supports(protocol, suite, SB_ROLE_CLIENT, why) &&
+	       b->supports(protocol, suite, SB_ROLE_SERVER, why);
+}
+
+static void list_matrix(enum sb_protocol protocol)
+{
+	static struct notes notes;
+	notes.count = 0;
+	printf("Support (%s)\n  %-21s", sb_protocol_name(protocol), "suite");
+	for (size_t b = 0; sb_backends[b]; b++)
+		printf(" %-10s", sb_backends[b]->name);
+	printf("\n");
+	for (size_t i = 0; i < sb_suites_count; i++) {
+		printf("  %-21s", sb_suites[i].short_name);
+		for (size_t b = 0; sb_backends[b]; b++) {
+			struct sb_reason why = {{0}};
+			if (both_roles(sb_backends[b], protocol, &sb_suites[i],
+			               &why)) {
+				printf(" %-10s", "yes");
+				continue;
+			}
+			char text[sizeof(notes.text[0])], mark[16];
+			snprintf(text, sizeof(text), "%s: %s",
+			         sb_backends[b]->name, why.text);
+			snprintf(mark, sizeof(mark), "no [%u]",
+			         note_number(&notes, text));
+			printf(" %-10s", mark);
+		}
+		printf("\n");
+	}
+	for (unsigned n = 0; n < notes.count; n++)
+		printf("  [%u] %s\n", n + 1, notes.text[n]);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	if (argc > 1 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf(
+		    "usage: suitebench list\n\n"
+		    "Prints the backends this build has with their runtime "
+		    "versions,\nthe cipher-suite table, and the support matrix "
+		    "with the reason\nfor every suite a library cannot run.\n");
+		return SB_EXIT_OK;
+	}
+	if (argc > 1) {
+		sb_cli_error("list: unexpected argument '%s'", argv[1]);
+		return SB_EXIT_USAGE;
+	}
+	list_backends();
+	list_suites();
+	list_matrix(SB_PROTO_DTLS12);
+	printf("\n");
+	list_matrix(SB_PROTO_TLS12);
+	return SB_EXIT_OK;
+}

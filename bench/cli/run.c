@@ -1,0 +1,1123 @@
+/*
+ * cmd_run.c - `suitebench run`: build the scenario list from the command
+ * line, run each scenario, and write the table, the CSV and its provenance.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "measure/callgrind.h"
+#include "output/csv.h"
+#include "measure/cycles.h"
+#include "wire/link.h"
+#include "output/outfile.h"
+#include "output/provenance.h"
+#include "run/runner.h"
+#include "output/table.h"
+
+#define MAX_SCENARIOS 1024
+
+#define MAX_PAIRS 64
+
+struct backend_pair {
+	const struct sb_backend *client;
+	const struct sb_backend *server;
+};
+
+struct run_cli {
+	struct backend_pair pairs[MAX_PAIRS];
+	size_t pair_count;
+	const struct sb_backend *clients[8]; /* --client, until paired */
+	size_t client_count;
+	const struct sb_backend *servers[8]; /* --server, until paired */
+	size_t server_count;
+	bool protocols[2];
+	const struct sb_suite *suites[64];
+	size_t suite_count;
+	bool kx_wanted[3];
+	struct sb_run_options options;
+	const char *output;
+	const char *raw;
+	const char *pcap;
+	bool trace;
+	size_t mtus[16]; /* --mtu: a sweep when more than one */
+	size_t mtu_count;
+	double faults[3][16]; /* --loss, --duplicate, --reorder lists */
+	size_t fault_count[3];
+	long cpu; /* -1: not pinned */
+	const char *credentials_dir;
+	bool quiet;
+};
+
+/* Measurements of the machine itself, taken before and after the run. */
+struct machine_check {
+	double load_before;
+	uint64_t probe_before;
+	uint64_t probe_after;
+	double harness_cycles;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: suitebench run [options]\n"
+	    "\n"
+	    "Runs verified DTLS 1.2 and TLS 1.2 handshakes and record loops "
+	    "between\n"
+	    "a client library and a server library, and measures them.\n"
+	    "Every scenario is verified first (negotiated suite, peer "
+	    "authenticated,\n"
+	    "data round-trips, a forged record rejected); one that fails is "
+	    "reported\n"
+	    "as failed, never as numbers.\n"
+	    "\n"
+	    "options:\n"
+	    "  --backend LIST    libraries to run, each against itself "
+	    "(default: all\n"
+	    "                    in this build; see 'suitebench list')\n"
+	    "  --client LIST     client libraries; with --server, every "
+	    "combination\n"
+	    "  --server LIST     server libraries (each defaults to all when "
+	    "only the\n"
+	    "                    other is given)\n"
+	    "  --pairs LIST      client/server pairs such as openssl/mbedtls, "
+	    "or 'all'\n"
+	    "                    for every client against every server\n"
+	    "  --protocol LIST   dtls1.2, tls1.2 (default: both)\n"
+	    "  --suite LIST      suites by short or IANA name, or 'all' "
+	    "(default: all)\n"
+	    "  --kx LIST         only these key exchanges: psk, ecdhe-psk, "
+	    "ecdhe-ecdsa\n"
+	    "  --payload LIST    record payload sizes in bytes; 'max' is the "
+	    "largest\n"
+	    "                    that fits one datagram (default: "
+	    "16,64,256,1024,max)\n"
+	    "  --reps N          at least N measured handshakes, and N record "
+	    "batches\n"
+	    "                    of %d per payload and direction (default: "
+	    "20)\n"
+	    "  --precision P     then go on until each timed median is known "
+	    "to +-P %%\n"
+	    "                    (95 %% confidence; default: 1)...\n"
+	    "  --max-reps N      ...or N repetitions are done (default: "
+	    "1000)...\n"
+	    "  --budget S        ...or the scenario has run S seconds "
+	    "(default: 3;\n"
+	    "                    0: exactly --reps)\n"
+	    "  --warmup N        unmeasured handshakes and batches first; the "
+	    "first\n"
+	    "                    handshake also verifies the connection "
+	    "(default: 3)\n"
+	    "  --mtu LIST        datagram MTU in bytes (default: %d, IPv6 "
+	    "minimum\n"
+	    "                    less IPv6 and UDP headers); a list sweeps it\n"
+	    "  --loss LIST       DTLS handshakes over a link that loses, "
+	    "duplicates\n"
+	    "  --duplicate LIST  or reorders each datagram with these "
+	    "probabilities\n"
+	    "  --reorder LIST    (seeded by --seed): success rate, virtual "
+	    "time,\n"
+	    "                    bytes with retransmissions; no record loops\n"
+	    "  --no-cookie       servers skip the HelloVerifyRequest cookie "
+	    "exchange\n"
+	    "  --mutual          servers ask for and verify client "
+	    "certificates\n"
+	    "  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: "
+	    "'native'\n"
+	    "                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has "
+	    "them;\n"
+	    "                    default) or 'ct' (portable constant-time, as "
+	    "on an MCU)\n"
+	    "  --deterministic   seed every library's random generator (see "
+	    "--seed)\n"
+	    "                    so transcripts and bytes repeat exactly; NOT "
+	    "secure\n"
+	    "  --seed N          the seed of --deterministic (default: 1)\n"
+	    "  --counter C       cycles (default: TSC) or instructions: exact "
+	    "counts\n"
+	    "                    under valgrind's callgrind (the tool re-runs "
+	    "itself\n"
+	    "                    there; timing metrics are then left out)\n"
+	    "  --cpu N           pin the run to CPU N\n"
+	    "  --raw FILE        also write every sample, one CSV row each\n"
+	    "  --trace           print each scenario's verified handshake as a "
+	    "ladder:\n"
+	    "                    datagrams, records, handshake messages\n"
+	    "  --pcap FILE       write one scenario's verified connection as a "
+	    "pcap\n"
+	    "                    file (synthesized IPv4/UDP, or TCP for TLS)\n"
+	    "  --credentials DIR test credentials (default: %s)\n"
+	    "  -o, --output FILE write the rows as CSV to FILE, and the "
+	    "provenance\n"
+	    "                    beside it (FILE minus .csv, plus "
+	    ".provenance.txt);\n"
+	    "                    '-' writes the CSV to stdout instead of the "
+	    "table\n"
+	    "  -q, --quiet       no table on stdout, no progress on stderr\n"
+	    "  -h, --help        this help\n"
+	    "\n"
+	    "Exit status: 0 when every scenario ran or was unsupported, 1 when "
+	    "one\n"
+	    "failed, 2 for bad input.\n",
+	    SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, sb_credentials_default_dir());
+}
+
+/* ---- option parsing ---------------------------------------------------- */
+
+static const struct sb_backend *find_backend(const char *option,
+                                             const char *name)
+{
+	const struct sb_backend *b = sb_backend_find(name);
+	if (!b)
+		sb_cli_error("%s: unknown backend '%s' (see 'suitebench list' "
+		             "for the backends this build has)",
+		             option, name);
+	return b;
+}
+
+static size_t all_backends(const struct sb_backend **out, size_t cap)
+{
+	size_t n = 0;
+	for (; sb_backends[n] && n < cap; n++)
+		out[n] = sb_backends[n];
+	return n;
+}
+
+/* A comma-separated list of backend names into `out`; returns the count
+ * or SB_ERR_USAGE. */
+static int parse_backend_list(const char *option, char *arg,
+                              const struct sb_backend **out, size_t cap)
+{
+	char *names[8];
+	int n = sb_cli_split(arg, names, 8);
+	if (n < 0 || (size_t)n > cap) {
+		sb_cli_error("%s: expected a comma-separated list of backends",
+		             option);
+		return SB_ERR_USAGE;
+	}
+	if (n == 1 && strcasecmp(names[0], "all") == 0)
+		return (int)all_backends(out, cap);
+	for (int i = 0; i < n; i++)
+		if (!(out[i] = find_backend(option, names[i])))
+			return SB_ERR_USAGE;
+	return n;
+}
+
+static int add_pair(struct run_cli *cli, const struct sb_backend *client,
+                    const struct sb_backend *server)
+{
+	if (cli->pair_count == MAX_PAIRS) {
+		sb_cli_error("too many client/server pairs (at most %d)",
+		             MAX_PAIRS);
+		return SB_ERR_USAGE;
+	}
+	cli->pairs[cli->pair_count++] = (struct backend_pair){client, server};
+	return 0;
+}
+
+static int parse_backends(struct run_cli *cli, char *arg)
+{
+	const struct sb_backend *list[8];
+	int n = parse_backend_list("--backend", arg, list, 8);
+	for (int i = 0; i < n; i++)
+		if (add_pair(cli, list[i], list[i]))
+			return SB_ERR_USAGE;
+	return n < 0 ? n : 0;
+}
+
+/* "all", or pairs "client/server" separated by commas. */
+static int parse_pairs(struct run_cli *cli, char *arg)
+{
+	if (strcasecmp(arg, "all") == 0) {
+		const struct sb_backend *list[8];
+		size_t n = all_backends(list, 8);
+		for (size_t c = 0; c < n; c++)
+			for (size_t s = 0; s < n; s++)
+				if (add_pair(cli, list[c], list[s]))
+					return SB_ERR_USAGE;
+		return 0;
+	}
+	char *items[MAX_PAIRS];
+	int n = sb_cli_split(arg, items, MAX_PAIRS);
+	for (int i = 0; i < n; i++) {
+		char *slash = strchr(items[i], '/');
+		if (!slash) {
+			n = -1;
+			break;
+		}
+		*slash = '\0';
+		const struct sb_backend *client =
+		    find_backend("--pairs", items[i]);
+		const struct sb_backend *server =
+		    client ? find_backend("--pairs", slash + 1) : NULL;
+		if (!server || add_pair(cli, client, server))
+			return SB_ERR_USAGE;
+	}
+	if (n < 0) {
+		sb_cli_error("--pairs: expected 'all' or client/server pairs "
+		             "such as openssl/mbedtls, comma-separated");
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int parse_protocols(struct run_cli *cli, char *arg)
+{
+	char *names[2];
+	int n = sb_cli_split(arg, names, 2);
+	memset(cli->protocols, 0, sizeof(cli->protocols));
+	for (int i = 0; i < n; i++) {
+		if (strcasecmp(names[i], "dtls1.2") == 0 ||
+		    strcasecmp(names[i], "dtls") == 0)
+			cli->protocols[SB_PROTO_DTLS12] = true;
+		else if (strcasecmp(names[i], "tls1.2") == 0 ||
+		         strcasecmp(names[i], "tls") == 0)
+			cli->protocols[SB_PROTO_TLS12] = true;
+		else
+			n = -1;
+	}
+	if (n < 0) {
+		sb_cli_error("--protocol: expected dtls1.2, tls1.2 or both, "
+		             "comma-separated");
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* --client and --server pair every client with every server; a side not
+ * given means every backend of this build. */
+static int pair_clients_with_servers(struct run_cli *cli)
+{
+	if (cli->client_count == 0 && cli->server_count == 0)
+		return 0;
+	if (cli->client_count == 0)
+		cli->client_count = all_backends(cli->clients, 8);
+	if (cli->server_count == 0)
+		cli->server_count = all_backends(cli->servers, 8);
+	for (size_t c = 0; c < cli->client_count; c++)
+		for (size_t s = 0; s < cli->server_count; s++)
+			if (add_pair(cli, cli->clients[c], cli->servers[s]))
+				return SB_ERR_USAGE;
+	return 0;
+}
+
+static int parse_suites(struct run_cli *cli, char *arg)
+{
+	size_t cap = sizeof(cli->suites) / sizeof(cli->suites[0]);
+	int n = sb_cli_suites(arg, cli->suites, cap);
+	if (n < 0)
+		return n;
+	cli->suite_count = (size_t)n;
+	return 0;
+}
+
+static int parse_kx(struct run_cli *cli, char *arg)
+{
+	char *names[3];
+	int n = sb_cli_split(arg, names, 3);
+	if (n < 0) {
+		sb_cli_error("--kx: expected psk, ecdhe-psk or ecdhe-ecdsa, "
+		             "comma-separated");
+		return SB_ERR_USAGE;
+	}
+	memset(cli->kx_wanted, 0, sizeof(cli->kx_wanted));
+	for (int i = 0; i < n; i++) {
+		int kx = sb_kx_find(names[i]);
+		if (kx < 0) {
+			sb_cli_error("--kx: unknown key exchange '%s' (psk, "
+			             "ecdhe-psk, ecdhe-ecdsa)",
+			             names[i]);
+			return SB_ERR_USAGE;
+		}
+		cli->kx_wanted[kx] = true;
+	}
+	return 0;
+}
+
+static int parse_payloads(struct run_cli *cli, char *arg)
+{
+	char *items[SB_PAYLOADS_MAX_COUNT];
+	int n = sb_cli_split(arg, items, SB_PAYLOADS_MAX_COUNT);
+	if (n < 0) {
+		sb_cli_error(
+		    "--payload: expected at most %d sizes, comma-separated",
+		    SB_PAYLOADS_MAX_COUNT);
+		return SB_ERR_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long v = SB_PAYLOAD_MAX;
+		if (strcasecmp(items[i], "max") != 0 &&
+		    sb_cli_number("--payload", items[i], 1, SB_LINK_MAX_MTU,
+		                  &v))
+			return SB_ERR_USAGE;
+		cli->options.payloads[i] = v;
+	}
+	cli->options.payload_count = (size_t)n;
+	return 0;
+}
+
+/* --loss/--duplicate/--reorder: probabilities in [0, 1), comma-separated. */
+static int parse_fault_list(struct run_cli *cli, int opt, char *arg)
+{
+	static const char *const names[3] = {"--loss", "--duplicate",
+	                                     "--reorder"};
+	int kind = opt == 'F' ? 0 : opt == 'G' ? 1 : 2;
+	char *items[16];
+	int n = sb_cli_split(arg, items, 16);
+	for (int i = 0; i < n; i++) {
+		char *end = NULL;
+		double p = strtod(items[i], &end);
+		if (end == items[i] || *end || !(p >= 0 && p < 1))
+			n = -1;
+		else
+			cli->faults[kind][i] = p;
+	}
+	if (n < 0) {
+		sb_cli_error("%s: expected probabilities from 0 to below 1, "
+		             "comma-separated (at most 16)",
+		             names[kind]);
+		return SB_ERR_USAGE;
+	}
+	cli->fault_count[kind] = (size_t)n;
+	return 0;
+}
+
+static int parse_counter(struct run_cli *cli, const char *arg)
+{
+	if (strcasecmp(arg, "instructions") == 0)
+		cli->options.count_instructions = true;
+	else if (strcasecmp(arg, "cycles") == 0)
+		cli->options.count_instructions = false;
+	else {
+		sb_cli_error(
+		    "--counter: expected cycles or instructions, not '%s'",
+		    arg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int parse_impl(struct run_cli *cli, const char *arg)
+{
+	if (strcasecmp(arg, "ct") == 0)
+		cli->options.impl = SB_IMPL_PORTABLE;
+	else if (strcasecmp(arg, "native") == 0)
+		cli->options.impl = SB_IMPL_NATIVE;
+	else {
+		sb_cli_error("--bearssl-impl: expected ct or native, not '%s'",
+		             arg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* --mtu: one MTU, or a list to sweep. */
+static int parse_mtus(struct run_cli *cli, const char *arg)
+{
+	char copy[256], *items[16];
+	snprintf(copy, sizeof(copy), "%s", arg);
+	int n = sb_cli_split(copy, items, 16);
+	if (n < 0) {
+		sb_cli_error(
+		    "--mtu: expected at most 16 sizes, comma-separated");
+		return SB_ERR_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long v;
+		if (sb_cli_number("--mtu", items[i], SB_LINK_MIN_MTU,
+		                  SB_LINK_MAX_MTU, &v))
+			return SB_ERR_USAGE;
+		cli->mtus[i] = v;
+	}
+	cli->mtu_count = (size_t)n;
+	cli->options.mtu = cli->mtus[0];
+	return 0;
+}
+
+/* A percentage such as 1 or 0.5. */
+static int parse_precision(struct run_cli *cli, const char *arg)
+{
+	char *end = NULL;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v > 0 && v <= 100)) {
+		sb_cli_error(
+		    "--precision: '%s' is not a percentage above 0 and "
+		    "at most 100",
+		    arg);
+		return SB_ERR_USAGE;
+	}
+	cli->options.precision = v / 100;
+	return 0;
+}
+
+static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
+{
+	unsigned long v = 0;
+	struct sb_run_options *o = &cli->options;
+	switch (opt) {
+	case 'r':
+		if (sb_cli_number("--reps", arg, 1, 1000000, &v))
+			return SB_ERR_USAGE;
+		o->reps = (unsigned)v;
+		return 0;
+	case 'w':
+		if (sb_cli_number("--warmup", arg, 1, 1000000, &v))
+			return SB_ERR_USAGE;
+		o->warmup = (unsigned)v;
+		return 0;
+	case 'x':
+		if (sb_cli_number("--max-reps", arg, 1, 10000000, &v))
+			return SB_ERR_USAGE;
+		o->max_reps = (unsigned)v;
+		return 0;
+	case 'B':
+		if (sb_cli_number("--budget", arg, 0, 86400, &v))
+			return SB_ERR_USAGE;
+		o->budget_s = (double)v;
+		return 0;
+	case 'u':
+		if (sb_cli_number("--cpu", arg, 0, 4095, &v))
+			return SB_ERR_USAGE;
+		cli->cpu = (long)v;
+		return 0;
+	case 'E':
+		if (sb_cli_number("--seed", arg, 0, ULONG_MAX, &v))
+			return SB_ERR_USAGE;
+		o->seed = v;
+		return 0;
+	default: /* 'm' */
+		return parse_mtus(cli, arg);
+	}
+}
+
+static void set_defaults(struct run_cli *cli)
+{
+	static const size_t payloads[] = {16, 64, 256, 1024, SB_PAYLOAD_MAX};
+	memset(cli, 0, sizeof(*cli));
+	memset(cli->protocols, 1, sizeof(cli->protocols));
+	for (size_t s = 0; s < sb_suites_count; s++)
+		cli->suites[cli->suite_count++] = &sb_suites[s];
+	memset(cli->kx_wanted, 1, sizeof(cli->kx_wanted));
+	cli->options.mtu = SB_LINK_DEFAULT_MTU;
+	cli->options.cookie = true;
+	cli->options.reps = 20;
+	cli->options.warmup = 3;
+	cli->options.max_reps = 1000;
+	cli->options.precision = 0.01;
+	cli->options.budget_s = 3;
+	cli->options.seed = 1;
+	cli->cpu = -1;
+	memcpy(cli->options.payloads, payloads, sizeof(payloads));
+	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
+	cli->credentials_dir = sb_credentials_default_dir();
+}
+
+/* Returns 0 to run, 1 after --help, or SB_ERR_USAGE. */
+static int parse_run_args(int argc, char **argv, struct run_cli *cli)
+{
+	static const struct option longopts[] = {
+	    {"backend", required_argument, NULL, 'b'},
+	    {"client", required_argument, NULL, 'L'},
+	    {"server", required_argument, NULL, 'S'},
+	    {"pairs", required_argument, NULL, 'P'},
+	    {"protocol", required_argument, NULL, 't'},
+	    {"suite", required_argument, NULL, 's'},
+	    {"kx", required_argument, NULL, 'k'},
+	    {"payload", required_argument, NULL, 'p'},
+	    {"reps", required_argument, NULL, 'r'},
+	    {"max-reps", required_argument, NULL, 'x'},
+	    {"precision", required_argument, NULL, 'R'},
+	    {"budget", required_argument, NULL, 'B'},
+	    {"cpu", required_argument, NULL, 'u'},
+	    {"raw", required_argument, NULL, 'W'},
+	    {"trace", no_argument, NULL, 'T'},
+	    {"loss", required_argument, NULL, 'F'},
+	    {"duplicate", required_argument, NULL, 'G'},
+	    {"reorder", required_argument, NULL, 'H'},
+	    {"pcap", required_argument, NULL, 'A'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"mtu", required_argument, NULL, 'm'},
+	    {"no-cookie", no_argument, NULL, 'C'},
+	    {"mutual", no_argument, NULL, 'M'},
+	    {"bearssl-impl", required_argument, NULL, 'I'},
+	    {"deterministic", no_argument, NULL, 'D'},
+	    {"counter", required_argument, NULL, 'K'},
+	    {"seed", required_argument, NULL, 'E'},
+	    {"credentials", required_argument, NULL, 'c'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt, rc = 0, n;
+	bool reps_given = false;
+	set_defaults(cli);
+	opterr = 0;
+	optind = 1;
+	while (rc == 0 &&
+	       (opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			rc = parse_backends(cli, optarg);
+			break;
+		case 'P':
+			rc = parse_pairs(cli, optarg);
+			break;
+		case 't':
+			rc = parse_protocols(cli, optarg);
+			break;
+		case 'L':
+			n = parse_backend_list("--client", optarg, cli->clients,
+			                       8);
+			rc = n < 0 ? n : 0;
+			cli->client_count = n < 0 ? 0 : (size_t)n;
+			break;
+		case 'S':
+			n = parse_backend_list("--server", optarg, cli->servers,
+			                       8);
+			rc = n < 0 ? n : 0;
+			cli->server_count = n < 0 ? 0 : (size_t)n;
+			break;
+		case 's':
+			rc = parse_suites(cli, optarg);
+			break;
+		case 'k':
+			rc = parse_kx(cli, optarg);
+			break;
+		case 'p':
+			rc = parse_payloads(cli, optarg);
+			break;
+		case 'r':
+			reps_given = true;
+			rc = parse_number_option(opt, optarg, cli);
+			break;
+		case 'w':
+		case 'x':
+		case 'B':
+		case 'u':
+		case 'E':
+		case 'm':
+			rc = parse_number_option(opt, optarg, cli);
+			break;
+		case 'R':
+			rc = parse_precision(cli, optarg);
+			break;
+		case 'T':
+			cli->trace = true;
+			break;
+		case 'F':
+		case 'G':
+		case 'H':
+			rc = parse_fault_list(cli, opt, optarg);
+			break;
+		case 'A':
+			cli->pcap = optarg;
+			break;
+		case 'W':
+			cli->raw = optarg;
+			break;
+		case 'C':
+			cli->options.cookie = false;
+			break;
+		case 'M':
+			cli->options.mutual = true;
+			break;
+		case 'I':
+			rc = parse_impl(cli, optarg);
+			break;
+		case 'D':
+			cli->options.deterministic = true;
+			break;
+		case 'K':
+			rc = parse_counter(cli, optarg);
+			break;
+		case 'c':
+			cli->credentials_dir = optarg;
+			break;
+		case 'o':
+			cli->output = optarg;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		case ':':
+			sb_cli_error("run: %s needs a value", argv[optind - 1]);
+			return SB_ERR_USAGE;
+		default:
+			sb_cli_error(
+			    "run: unknown option '%s' (try 'suitebench "
+			    "run --help')",
+			    argv[optind - 1]);
+			return SB_ERR_USAGE;
+		}
+	}
+	if (rc == 0 && optind < argc) {
+		sb_cli_error("run: unexpected argument '%s'", argv[optind]);
+		return SB_ERR_USAGE;
+	}
+	if (rc == 0)
+		rc = pair_clients_with_servers(cli);
+	/* Counts are exact: no precision to chase, and fewer repetitions do. */
+	if (cli->options.count_instructions) {
+		cli->options.budget_s = 0;
+		if (!reps_given)
+			cli->options.reps = 3;
+	}
+	if (rc == 0 && cli->pair_count == 0) {
+		/* Default: every backend against itself. */
+		const struct sb_backend *list[8];
+		size_t n_all = all_backends(list, 8);
+		for (size_t i = 0; i < n_all && rc == 0; i++)
+			rc = add_pair(cli, list[i], list[i]);
+	}
+	if (rc == 0 && cli->pair_count == 0) {
+		sb_cli_error("run: this build has no backend");
+		return SB_ERR_USAGE;
+	}
+	return rc;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+static bool faults_given(const struct run_cli *cli)
+{
+	return cli->fault_count[0] || cli->fault_count[1] ||
+	       cli->fault_count[2];
+}
+
+/* Every combination of the swept MTUs and fault probabilities. */
+static size_t build_conditions(const struct run_cli *cli,
+                               struct sb_conditions *out, size_t cap)
+{
+	size_t counts[4] = {cli->mtu_count, cli->fault_count[0],
+	                    cli->fault_count[1], cli->fault_count[2]};
+	size_t total = 1;
+	for (int k = 0; k < 4; k++)
+		total *= counts[k] ? counts[k] : 1;
+	size_t n = 0;
+	for (size_t i = 0; i < total && n < cap; i++, n++) {
+		struct sb_conditions *c = &out[n];
+		size_t rest = i, at = 0, pick[4];
+		*c = (struct sb_conditions){.faulty = faults_given(cli)};
+		for (int k = 0; k < 4; k++) {
+			size_t size = counts[k] ? counts[k] : 1;
+			pick[k] = rest % size;
+			rest /= size;
+		}
+		if (cli->mtu_count) {
+			c->mtu = cli->mtus[pick[0]];
+			at += (size_t)snprintf(c->label + at,
+			                       sizeof(c->label) - at, "mtu=%zu",
+			                       c->mtu);
+		}
+		static const char *const names[3] = {"loss", "duplicate",
+		                                     "reorder"};
+		double *p[3] = {&c->faults.loss, &c->faults.duplicate,
+		                &c->faults.reorder};
+		for (int k = 0; k < 3; k++) {
+			if (!cli->fault_count[k])
+				continue;
+			*p[k] = cli->faults[k][pick[k + 1]];
+			at += (size_t)snprintf(
+			    c->label + at,
+			    at < sizeof(c->label) ? sizeof(c->label) - at : 0,
+			    "%s%s=%g", at ? "," : "", names[k], *p[k]);
+		}
+	}
+	return n;
+}
+
+static size_t build_scenarios(const struct run_cli *cli,
+                              struct sb_scenario *out, size_t cap)
+{
+	struct sb_conditions conditions[256];
+	size_t nc = build_conditions(cli, conditions, 256);
+	size_t n = 0;
+	for (size_t p = 0; p < cli->pair_count; p++)
+		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12;
+		     proto++)
+			for (size_t s = 0; s < cli->suite_count; s++)
+				for (size_t c = 0; c < nc && n < cap; c++) {
+					/* Faults are a datagram path's: TLS's
+					 * stream is reliable. */
+					if (!cli->protocols[proto] ||
+					    !cli->kx_wanted[cli->suites[s]
+					                        ->kx] ||
+					    (conditions[c].faulty &&
+					     proto == SB_PROTO_TLS12))
+						continue;
+					out[n++] = (struct sb_scenario){
+					    .client = cli->pairs[p].client,
+					    .server = cli->pairs[p].server,
+					    .protocol = (enum sb_protocol)proto,
+					    .suite = cli->suites[s],
+					    .conditions = conditions[c],
+					};
+				}
+	return n;
+}
+
+static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
+                   size_t count, struct sb_results *results)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!cli->quiet)
+			fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s ... ", i + 1,
+			        count, sc[i].client->name, sc[i].server->name,
+			        sb_protocol_name(sc[i].protocol),
+			        sc[i].suite->short_name,
+			        sc[i].conditions.label);
+		uint64_t t0 = sb_monotonic_ns();
+		size_t before = results->count;
+		if (sb_scenario_run(&sc[i], &cli->options, results)) {
+			sb_cli_error("out of memory");
+			return SB_ERR_NOMEM;
+		}
+		if (!cli->quiet) {
+			const struct sb_row *r = &results->rows[before];
+			fprintf(stderr, "%s (%.1f s)\n",
+			        sb_row_status_name(r->status),
+			        (double)(sb_monotonic_ns() - t0) / 1e9);
+		}
+	}
+	return 0;
+}
+
+static void write_provenance(FILE *f, int argc, char **argv,
+                             const struct run_cli *cli,
+                             const struct sb_cycles_info *cycles,
+                             const struct machine_check *m)
+{
+	const struct sb_run_options *o = &cli->options;
+	sb_provenance_write_common(f, argc, argv, cycles);
+	sb_provenance_line(f, "load_average", "%.2f at start", m->load_before);
+	if (o->count_instructions) {
+		char seen[256];
+		const char *native = getenv(SB_COUNTER_NATIVE_ENV);
+		sb_counter_cpu_features(seen, sizeof(seen));
+		sb_provenance_line(
+		    f, "counter",
+		    "instructions, counted by valgrind's callgrind "
+		    "around each measured region; timing metrics "
+		    "left out");
+		sb_provenance_line(f, "cpu_features_native", "%s",
+		                   native ? native : "unknown");
+		sb_provenance_line(f, "cpu_features_under_valgrind",
+		                   "%s (what the libraries saw: code paths may "
+		                   "differ from a native run)",
+		                   seen);
+	} else {
+		sb_provenance_line(f, "counter", "cycles (TSC)");
+	}
+	double drift =
+	    m->probe_before
+	        ? 100.0 * ((double)m->probe_after - (double)m->probe_before) /
+	              (double)m->probe_before
+	        : 0;
+	sb_provenance_line(f, "speed_probe",
+	                   "%llu cycles at start, %llu at end (%+.1f %%; a "
+	                   "change means the CPU's speed or share changed)",
+	                   (unsigned long long)m->probe_before,
+	                   (unsigned long long)m->probe_after, drift);
+	sb_provenance_line(f, "harness_cycles",
+	                   "%.1f per 45-byte record sent and received through "
+	                   "the link alone",
+	                   m->harness_cycles);
+	if (cli->cpu >= 0)
+		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
+		                   cli->cpu);
+	else
+		sb_provenance_line(f, "cpu_affinity", "not pinned");
+	sb_provenance_line(f, "precision",
+	                   "%.2f %% target, %u to %u reps, "
+	                   "budget %.0f s per scenario",
+	                   100 * o->precision, o->reps, o->max_reps,
+	                   o->budget_s);
+	sb_provenance_line(f, "mtu", "%zu", o->mtu);
+	sb_provenance_line(f, "cookie_exchange", "%s",
+	                   o->cookie ? "on" : "off");
+	if (o->deterministic)
+		sb_provenance_line(
+		    f, "deterministic",
+		    "seed %llu: every library's random generator "
+		    "seeded, clocks virtual (NOT secure)",
+		    (unsigned long long)o->seed);
+	else
+		sb_provenance_line(f, "deterministic",
+		                   "no: libraries use their "
+		                   "own random generators");
+	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
+	sb_provenance_line(f, "warmup", "%u", o->warmup);
+	sb_provenance_line(f, "reps", "%u", o->reps);
+	sb_provenance_line(f, "record_batch", "%d records per timed batch",
+	                   SB_RECORD_BATCH);
+	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	for (size_t i = 0; sb_backends[i]; i++) {
+		char key[48], text[256];
+		if (!sb_backends[i]->describe_impl)
+			continue;
+		sb_backends[i]->describe_impl(o->impl, text, sizeof(text));
+		snprintf(key, sizeof(key), "primitives_%s",
+		         sb_backends[i]->name);
+		sb_provenance_line(f, key, "%s", text);
+	}
+}
+
+static int open_pcap(const char *path, struct sb_outfile *pcap)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_open(pcap, path, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int commit_raw(struct sb_outfile *raw)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_commit(raw, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_IO;
+	}
+	return 0;
+}
+
+static int commit_outputs(struct sb_cli_outputs *out,
+                          const struct sb_results *r, int argc, char **argv,
+                          const struct run_cli *cli,
+                          const struct sb_cycles_info *cycles,
+                          const struct machine_check *machine)
+{
+	FILE *prov = sb_cli_outputs_provenance(out);
+	if (prov)
+		write_provenance(prov, argc, argv, cli, cycles, machine);
+	return sb_cli_outputs_commit(out, r, cli->quiet);
+}
+
+static int load_credentials(const struct run_cli *cli,
+                            struct sb_credential_set *creds)
+{
+	char msg[PATH_MAX + 128];
+	if (sb_credentials_load(creds, cli->credentials_dir, msg,
+	                        sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* The table shows record costs at the first numeric payload asked for. */
+static long table_payload(const struct sb_run_options *o)
+{
+	for (size_t i = 0; i < o->payload_count; i++)
+		if (o->payloads[i] != SB_PAYLOAD_MAX)
+			return (long)o->payloads[i];
+	return SB_NO_PAYLOAD;
+}
+
+/* Pin the process to one CPU, so the scheduler cannot move it mid-figure. */
+static int pin_cpu(long cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET((int)cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		sb_cli_error("--cpu %ld: %s", cpu, strerror(errno));
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+static int open_raw(const char *path, struct sb_outfile *raw)
+{
+	char msg[PATH_MAX + 64];
+	if (sb_outfile_open(raw, path, msg, sizeof(msg)) ||
+	    sb_csv_record_write(raw->f, sb_raw_columns, sb_raw_column_count)) {
+		sb_outfile_abort(raw);
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* Figures with caveats, on stderr, with what to do about them. */
+static void report_warnings(const struct sb_results *r)
+{
+	size_t flagged = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct sb_row *row = &r->rows[i];
+		if (!row->warnings[0])
+			continue;
+		if (++flagged <= 8)
+			fprintf(stderr, "warning: %s/%s %s %s %s %s: %s\n",
+			        row->client, row->server, row->protocol,
+			        row->suite, row->side, row->metric,
+			        row->warnings);
+	}
+	if (flagged > 8)
+		fprintf(stderr,
+		        "warning: ... and %zu more figures (see the "
+		        "CSV's warnings column)\n",
+		        flagged - 8);
+	if (flagged > 0)
+		fprintf(stderr,
+		        "Outliers and imprecise medians come from a busy "
+		        "or shared machine: rerun on an idle one, pin with "
+		        "--cpu, or raise --budget/--max-reps.\n");
+}
+
+static void check_machine_before(struct run_cli *cli, struct machine_check *m)
+{
+	m->load_before = sb_load_average();
+	if (m->load_before > 0.5 && !cli->quiet)
+		fprintf(stderr,
+		        "warning: the machine is busy (load %.2f): "
+		        "timings will be noisy\n",
+		        m->load_before);
+	m->probe_before = sb_cycles_probe();
+	/* The smallest record the run sends: a 16-byte payload, 45 bytes. */
+	m->harness_cycles =
+	    sb_harness_record_cycles(45, cli->options.cycle_overhead);
+}
+
+/* A fixed piece of work that took a different number of cycles at the
+ * end than at the start: the core's speed, or its share, changed. */
+static void warn_speed_drift(const struct run_cli *cli,
+                             const struct machine_check *m)
+{
+	if (cli->quiet || m->probe_before == 0)
+		return;
+	double drift = 100.0 *
+	               ((double)m->probe_after - (double)m->probe_before) /
+	               (double)m->probe_before;
+	if (drift > 3 || drift < -3)
+		fprintf(
+		    stderr,
+		    "warning: the speed probe moved %+.1f %% during the "
+		    "run: the CPU's speed or its share of the host changed, "
+		    "so early and late figures are not alike\n",
+		    drift);
+}
+
+/* `args` is a copy of `argv` that parsing may cut up. */
+static int run_command(int argc, char **argv, char **args)
+{
+	static struct sb_scenario scenarios[MAX_SCENARIOS];
+	struct run_cli cli;
+	struct sb_credential_set creds;
+	struct sb_cli_outputs out = {0};
+	struct sb_outfile raw = {0};
+	struct sb_outfile pcap = {0};
+	struct sb_results results = {0};
+	struct sb_cycles_info cycles;
+	struct machine_check machine;
+	int rc = parse_run_args(argc, args, &cli);
+	if (rc)
+		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (cli.options.count_instructions && !sb_counter_active()) {
+		/* main() passed argv + 1: argv[-1] is the program's name. */
+		rc = sb_counter_reexec(argc + 1, argv - 1);
+		return rc < 0 ? SB_EXIT_FAILURE : rc;
+	}
+	if (load_credentials(&cli, &creds) ||
+	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
+	    (cli.raw && open_raw(cli.raw, &raw)) ||
+	    (cli.pcap && open_pcap(cli.pcap, &pcap)) ||
+	    (cli.output && sb_cli_outputs_open(&out, cli.output))) {
+		sb_outfile_abort(&raw);
+		sb_outfile_abort(&pcap);
+		return SB_EXIT_USAGE;
+	}
+	cli.options.creds = &creds;
+	cli.options.raw = raw.f;
+	cli.options.trace = cli.trace ? stdout : NULL;
+	cli.options.pcap = pcap.f;
+
+	sb_cycles_calibrate(&cycles);
+	cli.options.cycle_overhead = cycles.overhead;
+	check_machine_before(&cli, &machine);
+	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
+	if (cli.pcap && count != 1) {
+		sb_cli_error("--pcap records one scenario, and these options "
+		             "give %zu: narrow them with --pairs, --protocol "
+		             "and --suite",
+		             count);
+		sb_outfile_abort(&pcap);
+		sb_outfile_abort(&raw);
+		sb_cli_outputs_abort(&out);
+		return SB_EXIT_USAGE;
+	}
+	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	machine.probe_after = sb_cycles_probe();
+	warn_speed_drift(&cli, &machine);
+	if (count == 0)
+		sb_cli_error(
+		    "run: no scenario matches the --suite and --kx given");
+	/* With the CSV on standard output, the table would corrupt it. */
+	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
+	if (rc == 0 && !cli.quiet && !csv_on_stdout)
+		sb_table_print(stdout, &results, table_payload(&cli.options),
+		               cli.options.count_instructions);
+	if (rc == 0 && !cli.quiet)
+		report_warnings(&results);
+	if (rc == 0 && cli.output)
+		/* main() passed argv + 1: argv[-1] is the program's name. */
+		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
+		                    &cycles, &machine);
+	if (rc == 0 && cli.raw)
+		rc = commit_raw(&raw);
+	if (rc == 0 && cli.pcap)
+		rc = commit_raw(&pcap);
+	sb_cli_outputs_abort(&out);
+	sb_outfile_abort(&raw);
+	sb_outfile_abort(&pcap);
+	int status = rc                                ? SB_EXIT_FAILURE
+	             : count == 0                      ? SB_EXIT_USAGE
+	             : sb_results_any_failed(&results) ? SB_EXIT_FAILURE
+	                                               : SB_EXIT_OK;
+	sb_results_free(&results);
+	return status;
+}
+
+/* A copy of the arguments to parse: list options are split in place, and
+ * the originals must stay whole for the provenance and a re-execution. */
+static char **copy_args(int argc, char **argv)
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+	for (int i = 0; copy && i < argc; i++)
+		if (!(copy[i] = strdup(argv[i])))
+			return copy; /* run_command is never reached */
+	return copy;
+}
+
+static void free_args(int argc, char **copy)
+{
+	for (int i = 0; copy && i < argc; i++)
+		free(copy[i]);
+	free(copy);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	char **args = copy_args(argc, argv);
+	bool whole = args != NULL;
+	for (int i = 0; whole && i < argc; i++)
+		whole = args[i] != NULL;
+	if (!whole)
+		sb_cli_error("out of memory");
+	int status = whole ? run_command(argc, argv, args) : SB_EXIT_FAILURE;
+	free_args(argc, args);
+	return status;
+}

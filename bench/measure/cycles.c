@@ -1,0 +1,75 @@
+#include "measure/cycles.h"
+
+#include <stdio.h>
+#include <time.h>
+
+uint64_t sb_monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t sb_cycles_elapsed(uint64_t start, uint64_t end, uint64_t overhead)
+{
+	uint64_t elapsed = end > start ? end - start : 0;
+	return elapsed > overhead ? elapsed - overhead : 0;
+}
+
+static uint64_t measure_overhead(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 10000; i++) {
+		uint64_t a = sb_cycles_now();
+		uint64_t b = sb_cycles_now();
+		if (b - a < best)
+			best = b - a;
+	}
+	return best;
+}
+
+static double measure_hz(void)
+{
+	uint64_t ns0 = sb_monotonic_ns();
+	uint64_t c0 = sb_cycles_now();
+	while (sb_monotonic_ns() - ns0 < 50000000u)
+		;
+	uint64_t c1 = sb_cycles_now();
+	uint64_t ns1 = sb_monotonic_ns();
+	return (double)(c1 - c0) * 1e9 / (double)(ns1 - ns0);
+}
+
+void sb_cycles_calibrate(struct sb_cycles_info *info)
+{
+	info->source = "rdtsc";
+	info->hz = measure_hz();
+	info->overhead = measure_overhead();
+}
+
+uint64_t sb_cycles_probe(void)
+{
+	uint64_t best = UINT64_MAX;
+	for (int t = 0; t < 5; t++) {
+		/* volatile: the chain must run, not fold into a constant. */
+		volatile uint64_t x = 1;
+		uint64_t t0 = sb_cycles_now();
+		for (int i = 0; i < 1000000; i++)
+			x = x * 6364136223846793005u + 1442695040888963407u;
+		uint64_t t1 = sb_cycles_now();
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best;
+}
+
+double sb_load_average(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double load = -1;
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1;
+		fclose(f);
+	}
+	return load;
+}

@@ -1,0 +1,34 @@
+#include "measure/heap.h"
+
+#include "backends/backend.h"
+
+static struct sb_heap_counter *charged;
+
+struct sb_heap_counter *sb_heap_charge(struct sb_heap_counter *counter)
+{
+	struct sb_heap_counter *before = charged;
+	charged = counter;
+	return before;
+}
+
+void sb_heap_mark(struct sb_heap_counter *counter)
+{
+	counter->peak = counter->in_use;
+	counter->allocs = 0;
+}
+
+void sb_heap_note_alloc(size_t bytes)
+{
+	if (!charged)
+		return;
+	charged->in_use += (int64_t)bytes;
+	charged->allocs++;
+	if (charged->in_use > charged->peak)
+		charged->peak = charged->in_use;
+}
+
+void sb_heap_note_free(size_t bytes)
+{
+	if (charged)
+		charged->in_use -= (int64_t)bytes;
+}

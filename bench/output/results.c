@@ -1,0 +1,134 @@
+#include "output/results.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sb_results_columns[] = {
+    "client",   "server", "protocol",    "kx",     "suite",      "payload",
+    "side",     "metric", "unit",        "status", "reason",     "n",
+    "median",   "p25",    "p75",         "min",    "max",        "mad",
+    "warnings", "build",  "granularity", "digest", "conditions",
+};
+
+const size_t sb_results_column_count =
+    sizeof(sb_results_columns) / sizeof(sb_results_columns[0]);
+
+int sb_results_add(struct sb_results *results, const struct sb_row *row)
+{
+	if (results->count == results->cap) {
+		size_t cap = results->cap ? 2 * results->cap : 64;
+		struct sb_row *rows =
+		    realloc(results->rows, cap * sizeof(*rows));
+		if (!rows)
+			return SB_ERR_NOMEM;
+		results->rows = rows;
+		results->cap = cap;
+	}
+	results->rows[results->count++] = *row;
+	return 0;
+}
+
+void sb_results_free(struct sb_results *results)
+{
+	free(results->rows);
+	memset(results, 0, sizeof(*results));
+}
+
+bool sb_results_any_failed(const struct sb_results *results)
+{
+	for (size_t i = 0; i < results->count; i++)
+		if (results->rows[i].status == SB_ROW_FAILED)
+			return true;
+	return false;
+}
+
+const char *sb_row_status_name(enum sb_row_status status)
+{
+	switch (status) {
+	case SB_ROW_OK:
+		return "ok";
+	case SB_ROW_UNSUPPORTED:
+		return "unsupported";
+	case SB_ROW_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+static void format_number(double v, char *buf, size_t len)
+{
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.6g", v);
+}
+
+void sb_row_field(const struct sb_row *row, size_t column, char *buf,
+                  size_t len)
+{
+	const struct sb_summary *s = &row->stats;
+	const double stats[] = {s->median, s->p25, s->p75,
+	                        s->min,    s->max, s->mad};
+	buf[0] = '\0';
+	switch (column) {
+	case 0:
+		snprintf(buf, len, "%s", row->client);
+		return;
+	case 1:
+		snprintf(buf, len, "%s", row->server);
+		return;
+	case 2:
+		snprintf(buf, len, "%s", row->protocol);
+		return;
+	case 3:
+		snprintf(buf, len, "%s", row->kx);
+		return;
+	case 4:
+		snprintf(buf, len, "%s", row->suite);
+		return;
+	case 5:
+		if (row->payload != SB_NO_PAYLOAD)
+			snprintf(buf, len, "%ld", row->payload);
+		return;
+	case 6:
+		snprintf(buf, len, "%s", row->side);
+		return;
+	case 7:
+		snprintf(buf, len, "%s", row->metric);
+		return;
+	case 8:
+		snprintf(buf, len, "%s", row->unit);
+		return;
+	case 9:
+		snprintf(buf, len, "%s", sb_row_status_name(row->status));
+		return;
+	case 10:
+		snprintf(buf, len, "%s", row->reason);
+		return;
+	case 18:
+		snprintf(buf, len, "%s", row->warnings);
+		return;
+	case 19:
+		snprintf(buf, len, "%s", row->build);
+		return;
+	case 20:
+		snprintf(buf, len, "%s", row->granularity);
+		return;
+	case 21:
+		snprintf(buf, len, "%s", row->digest);
+		return;
+	case 22:
+		snprintf(buf, len, "%s", row->conditions);
+		return;
+	}
+	if (row->status != SB_ROW_OK)
+		return;
+	if (column == 11)
+		snprintf(buf, len, "%zu", s->n);
+	else if (row->digest[0])
+		return; /* a digest row has a count, not a distribution */
+	else if (column >= 12 && column < 18)
+		format_number(stats[column - 12], buf, len);
+}

@@ -1,0 +1,80 @@
+/*
+ * results.h - the rows a run produces: one per scenario and metric.
+ *
+ * The schema is tidy (one observation per row) so a spreadsheet can pivot
+ * it: key columns, then status and reason, then the statistics.  The same
+ * rows feed every writer (terminal table, CSV).
+ */
+#ifndef SB_RESULTS_H
+#define SB_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "measure/stats.h"
+
+enum sb_row_status {
+	SB_ROW_OK,
+	SB_ROW_UNSUPPORTED,
+	SB_ROW_FAILED,
+};
+
+/* No payload: handshake and scenario-level rows. */
+#define SB_NO_PAYLOAD (-1L)
+
+struct sb_row {
+	char client[24];
+	char server[24];
+	char protocol[16];
+	char kx[16];
+	char suite[32];
+	long payload; /* bytes, or SB_NO_PAYLOAD */
+	char side[8]; /* client, server or both */
+	char metric[32];
+	char unit[16];
+	enum sb_row_status status;
+	char reason[320];
+	struct sb_summary stats;
+	char warnings[200];   /* measurement caveats, ';'-separated */
+	char build[16];       /* code size: prebuilt, tailored, cortex-m4 */
+	char granularity[16]; /* code size: per-suite or whole-library */
+	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
+	char conditions[48];  /* MTU sweep and faults: "mtu=512,loss=0.1" */
+};
+
+struct sb_results {
+	struct sb_row *rows;
+	size_t count;
+	size_t cap;
+};
+
+/*
+ * The CSV's columns, in order, and how many there are.  The first nine
+ * (client .. unit), `build` and `conditions` identify a row; the rest
+ * describe it.
+ */
+extern const char *const sb_results_columns[];
+extern const size_t sb_results_column_count;
+
+/* Append a copy of `row`.  Returns 0 or SB_ERR_NOMEM. */
+int sb_results_add(struct sb_results *results,
+                   const struct sb_row *row) SB_MUST_USE;
+
+/* Release the rows; safe on a zeroed set, twice. */
+void sb_results_free(struct sb_results *results);
+
+/* Whether any row is `failed`: the exit status of a run. */
+bool sb_results_any_failed(const struct sb_results *results);
+
+/* "ok", "unsupported" or "failed". */
+const char *sb_row_status_name(enum sb_row_status status);
+
+/*
+ * Format column `column` of `row` into `buf` (numbers as integers when
+ * they are whole, else with up to 6 significant decimals; statistics are
+ * empty unless the status is ok).
+ */
+void sb_row_field(const struct sb_row *row, size_t column, char *buf,
+                  size_t len);
+
+#endif

@@ -1,0 +1,264 @@
+#include "run/pair.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure/callgrind.h"
+#include "measure/cycles.h"
+
+/*
+ * When both sides wait and nothing is in flight, only a retransmission
+ * timer can move the handshake on, so the virtual clock jumps to the next
+ * deadline an endpoint reports, or 1 s (the initial DTLS timeout, RFC 6347
+ * 4.2.4.1) when none does.  DTLS drops a record
+ * that fails authentication silently (4.1.2.7), so a wrong PSK shows up
+ * exactly like this: the libraries retransmit with doubling timeouts and
+ * give up on their own (OpenSSL after 12 timeouts, about 7 minutes).
+ * 15 minutes of virtual time is past every library's limit.
+ */
+#define PAIR_MAX_IDLE_US (900ull * 1000000u)
+#define PAIR_IDLE_ADVANCE_US 1000000u
+#define PAIR_MAX_ROUNDS 100000
+
+static void endpoint_config(struct sb_pair *pair,
+                            const struct sb_pair_config *cfg, enum sb_role role)
+{
+	bool client = role == SB_ROLE_CLIENT;
+	const struct sb_credential_set *c =
+	    client && cfg->client_creds ? cfg->client_creds : cfg->creds;
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	ep->backend = client ? cfg->client : cfg->server;
+	ep->cfg = (struct sb_endpoint_config){
+	    .protocol = cfg->protocol,
+	    .role = role,
+	    .suite = cfg->suite,
+	    .creds =
+	        {
+	            .ca_file = c->ca,
+	            .cert_file = client ? c->client_cert : c->server_cert,
+	            .key_file = client ? c->client_key : c->server_key,
+	            .psk_identity = c->psk_identity,
+	            .psk = c->psk,
+	            .psk_len = c->psk_len,
+	        },
+	    .server_name = cfg->server_name ? cfg->server_name : SB_SERVER_NAME,
+	    .mtu = cfg->mtu,
+	    .cookie = cfg->cookie,
+	    .mutual = cfg->mutual,
+	    .impl = cfg->impl,
+	    .deterministic = cfg->deterministic,
+	    .seed = cfg->seed,
+	    .io = sb_link_io(&pair->link, role),
+	    .clock = sb_vclock_source(&pair->clock),
+	};
+}
+
+static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	ep->state = calloc(1, ep->backend->endpoint_size);
+	if (!ep->state) {
+		snprintf(pair->error, sizeof(pair->error), "%s: out of memory",
+		         sb_role_name(role));
+		return SB_ERR_NOMEM;
+	}
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
+	int rc = ep->backend->endpoint_setup(ep->state, &ep->cfg);
+	sb_pair_region_end(pair, t0, &ep->setup_cycles,
+	                   &ep->setup_instructions);
+	sb_heap_charge(outer);
+	if (rc)
+		snprintf(pair->error, sizeof(pair->error),
+		         "%s %s setup: %s: %s", ep->backend->name,
+		         sb_role_name(role), sb_strerror(rc),
+		         ep->backend->last_error(ep->state));
+	return rc;
+}
+
+int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
+{
+	memset(pair, 0, sizeof(*pair));
+	sb_link_init(&pair->link,
+	             cfg->protocol == SB_PROTO_TLS12 ? SB_LINK_STREAM
+	                                             : SB_LINK_DATAGRAM,
+	             cfg->mtu);
+	sb_vclock_init(&pair->clock);
+	pair->link.clock = sb_vclock_source(&pair->clock);
+	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
+	if (cfg->deterministic)
+		sb_link_transcript_start(&pair->link);
+	pair->cycle_overhead = cfg->cycle_overhead;
+	pair->count_instructions = cfg->count_instructions;
+	endpoint_config(pair, cfg, SB_ROLE_CLIENT);
+	endpoint_config(pair, cfg, SB_ROLE_SERVER);
+	int rc = endpoint_setup(pair, SB_ROLE_CLIENT);
+	if (rc == 0)
+		rc = endpoint_setup(pair, SB_ROLE_SERVER);
+	return rc;
+}
+
+static int timed_step(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
+	int rc = ep->backend->step(ep->state);
+	sb_pair_region_end(pair, t0, &ep->handshake_cycles,
+	                   &ep->handshake_instructions);
+	sb_heap_charge(outer);
+	if (rc == 0)
+		ep->done = true;
+	else if (rc != SB_ERR_WANT_IO)
+		snprintf(pair->error, sizeof(pair->error),
+		         "%s %s handshake: %s: %s", ep->backend->name,
+		         sb_role_name(role), sb_strerror(rc),
+		         ep->backend->last_error(ep->state));
+	return rc == SB_ERR_WANT_IO ? 0 : rc;
+}
+
+/*
+ * A finished endpoint keeps reading while its peer is not done: if its
+ * last flight was lost, the peer's retransmission makes it send that
+ * flight again (RFC 6347 4.2.4).  Anything it reads now is handshake
+ * traffic, charged to the handshake.
+ */
+static int timed_read_after_done(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	enum sb_dir in = role == SB_ROLE_CLIENT ? SB_DIR_S2C : SB_DIR_C2S;
+	uint8_t scratch[SB_LINK_MAX_MTU];
+	if (sb_link_pending(&pair->link, in) == 0)
+		return 0;
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	uint64_t t0;
+	sb_pair_region_begin(pair, &t0);
+	int rc = ep->backend->read(ep->state, scratch, sizeof(scratch));
+	sb_pair_region_end(pair, t0, &ep->handshake_cycles,
+	                   &ep->handshake_instructions);
+	sb_heap_charge(outer);
+	if (rc < 0 && rc != SB_ERR_WANT_IO) {
+		snprintf(pair->error, sizeof(pair->error),
+		         "%s %s after its handshake: %s: %s", ep->backend->name,
+		         sb_role_name(role), sb_strerror(rc),
+		         ep->backend->last_error(ep->state));
+		return rc;
+	}
+	return 0;
+}
+
+/* The earliest retransmission deadline either endpoint reports, or the
+ * initial DTLS timeout from now when none does. */
+static uint64_t next_deadline(struct sb_pair *pair)
+{
+	uint64_t now = pair->clock.now_us, best = 0;
+	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
+		const struct sb_pair_endpoint *ep = &pair->ep[role];
+		uint64_t t = ep->backend->next_timeout_us
+		                 ? ep->backend->next_timeout_us(ep->state)
+		                 : 0;
+		if (t > now && (best == 0 || t < best))
+			best = t;
+	}
+	return best ? best : now + PAIR_IDLE_ADVANCE_US;
+}
+
+int sb_pair_handshake(struct sb_pair *pair)
+{
+	uint64_t start = pair->clock.now_us;
+	for (unsigned round = 0; round < PAIR_MAX_ROUNDS; round++) {
+		for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER;
+		     role++) {
+			enum sb_role r = (enum sb_role)role;
+			int rc = pair->ep[role].done
+			             ? timed_read_after_done(pair, r)
+			             : timed_step(pair, r);
+			if (rc < 0)
+				return rc;
+		}
+		if (pair->ep[SB_ROLE_CLIENT].done &&
+		    pair->ep[SB_ROLE_SERVER].done) {
+			pair->handshake_virtual_us = pair->clock.now_us - start;
+			sb_link_transcript_stop(&pair->link);
+			return 0;
+		}
+		if (sb_link_pending(&pair->link, SB_DIR_C2S) == 0 &&
+		    sb_link_pending(&pair->link, SB_DIR_S2C) == 0) {
+			/* Both wait and nothing is in flight: only a timer
+			 * helps. */
+			uint64_t next = next_deadline(pair);
+			if (next - start > PAIR_MAX_IDLE_US)
+				break;
+			sb_vclock_advance(&pair->clock,
+			                  next - pair->clock.now_us);
+		}
+	}
+	snprintf(pair->error, sizeof(pair->error),
+	         "handshake stalled after %llu s of virtual time: client %s, "
+	         "server %s",
+	         (unsigned long long)((pair->clock.now_us - start) / 1000000u),
+	         pair->ep[SB_ROLE_CLIENT].done ? "done" : "waiting",
+	         pair->ep[SB_ROLE_SERVER].done ? "done" : "waiting");
+	return SB_ERR_STALLED;
+}
+
+int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
+                  size_t len)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	int rc = ep->backend->write(ep->state, buf, len);
+	sb_heap_charge(outer);
+	return rc;
+}
+
+int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
+                 size_t cap)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
+	int rc = ep->backend->read(ep->state, buf, cap);
+	sb_heap_charge(outer);
+	return rc;
+}
+
+void sb_pair_region_begin(struct sb_pair *pair, uint64_t *start)
+{
+	if (pair->count_instructions)
+		sb_counter_start();
+	*start = sb_cycles_now();
+}
+
+void sb_pair_region_end(struct sb_pair *pair, uint64_t start, uint64_t *cycles,
+                        uint64_t *instructions)
+{
+	uint64_t end = sb_cycles_now();
+	if (pair->count_instructions)
+		*instructions += sb_counter_stop();
+	*cycles += sb_cycles_elapsed(start, end, pair->cycle_overhead);
+}
+
+const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)
+{
+	struct sb_pair_endpoint *ep = &pair->ep[role];
+	return ep->state ? ep->backend->last_error(ep->state) : "no endpoint";
+}
+
+void sb_pair_free(struct sb_pair *pair)
+{
+	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
+		struct sb_pair_endpoint *ep = &pair->ep[role];
+		if (ep->state) {
+			struct sb_heap_counter *outer =
+			    sb_heap_charge(&ep->heap);
+			ep->backend->endpoint_free(ep->state);
+			sb_heap_charge(outer);
+		}
+		free(ep->state);
+		ep->state = NULL;
+	}
+	sb_link_free(&pair->link);
+}

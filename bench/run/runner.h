@@ -1,0 +1,91 @@
+/*
+ * runner.h - runs one scenario: verify the connection, then measure it.
+ *
+ * A scenario is (client library, server library, protocol, suite).  The
+ * runner first checks that both libraries support it (else one
+ * `unsupported` row with the library's reason), then verifies a first
+ * connection -- the suite negotiated is the one requested, each side
+ * authenticated its peer, data round-trips byte for byte, a record with
+ * one flipped bit is rejected -- and only then measures handshakes and
+ * record loops.  A scenario that fails anywhere becomes one `failed` row
+ * with the reason, and none of its numbers are kept.
+ */
+#ifndef SB_RUNNER_H
+#define SB_RUNNER_H
+
+#include <stdio.h>
+
+#include "run/credentials.h"
+#include "wire/link.h"
+#include "output/results.h"
+
+/* In a payload list: the largest payload whose record fits one datagram. */
+#define SB_PAYLOAD_MAX 0
+#define SB_PAYLOADS_MAX_COUNT 32
+/* Records per timed batch: enough that the counter's cost vanishes. */
+#define SB_RECORD_BATCH 32
+
+/*
+ * The conditions of a scenario beyond the defaults: an MTU from a sweep
+ * and seeded link faults.  `label` ("mtu=512,loss=0.1") is the CSV's
+ * `conditions` column, empty for the defaults.
+ */
+struct sb_conditions {
+	size_t mtu;  /* 0: the options' MTU */
+	bool faulty; /* handshakes over a lossy link */
+	struct sb_link_faults faults;
+	char label[48];
+};
+
+struct sb_scenario {
+	const struct sb_backend *client;
+	const struct sb_backend *server;
+	enum sb_protocol protocol;
+	const struct sb_suite *suite;
+	struct sb_conditions conditions;
+};
+
+struct sb_run_options {
+	const struct sb_credential_set *creds;
+	size_t mtu;
+	bool cookie;
+	bool mutual;
+	enum sb_impl impl;
+	bool deterministic;      /* seeded generators: identical transcripts */
+	bool count_instructions; /* under callgrind: instructions, not cycles */
+	uint64_t seed;
+	unsigned warmup;   /* handshakes (and record batches) not measured */
+	unsigned reps;     /* at least this many measured handshakes, and record
+	                      batches per size */
+	unsigned max_reps; /* at most this many, while chasing precision */
+	double precision;  /* target: median known to +-precision (0.01: 1 %) */
+	double budget_s;   /* seconds one scenario may spend chasing it */
+	FILE *raw;         /* every sample as CSV rows, or NULL */
+	FILE *trace;       /* the verified handshake as a ladder, or NULL */
+	FILE *pcap;        /* the verified connection as pcap, or NULL */
+	size_t payloads[SB_PAYLOADS_MAX_COUNT];
+	size_t payload_count;
+	uint64_t cycle_overhead;
+};
+
+/*
+ * Run `scenario` and append its rows to `results`.  A failed or
+ * unsupported scenario is a row, not an error: the return value is 0, or
+ * SB_ERR_NOMEM when rows could not be stored.
+ */
+int sb_scenario_run(const struct sb_scenario *scenario,
+                    const struct sb_run_options *options,
+                    struct sb_results *results) SB_MUST_USE;
+
+/* The header of the --raw samples file: the key columns, sample, value. */
+extern const char *const sb_raw_columns[];
+extern const size_t sb_raw_column_count;
+
+/*
+ * The harness's own cost per record: one datagram of `len` bytes sent
+ * and received through a link, no library involved, in TSC cycles (the
+ * median over many batches, counter overhead subtracted).
+ */
+double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead);
+
+#endif

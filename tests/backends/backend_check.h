@@ -1,0 +1,79 @@
+/*
+ * backend_check.h - the checks every backend's test file runs, against
+ * itself or a peer library: handshake verifies, data round-trips, the
+ * record overhead on the wire is the RFC's, a forged record is rejected,
+ * and wrong credentials fail cleanly.  Shared by tests/backends/test_<backend>.c.
+ */
+#ifndef SB_BACKEND_CHECK_H
+#define SB_BACKEND_CHECK_H
+
+#include <stddef.h>
+
+#include "run/pair.h"
+
+/* One row of a backend's suite table: a suite and its overhead per the RFCs. */
+struct check_suite {
+	char suite[32]; /* inline: Criterion re-executes the binary, so pointers
+	                   in parameters would dangle */
+	size_t dtls_overhead; /* 13-byte header + explicit nonce + tag */
+};
+
+/* The credentials of suites/credentials; fails the test if unreadable. */
+void check_credentials(struct sb_credential_set *creds);
+
+/* A pair configuration with defaults (MTU 1232, cookies on). */
+void check_config(struct sb_pair_config *cfg, const char *client,
+                  const char *server, const char *suite,
+                  const struct sb_credential_set *creds);
+
+/* Set up and handshake; fails the test with the pair's error otherwise. */
+void check_connect(struct sb_pair *pair, const struct sb_pair_config *cfg);
+
+/* Both sides negotiated the suite and authenticated their peer as they must. */
+void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg);
+
+/* A `len`-byte record from `sender` arrives intact; returns its wire size. */
+size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len);
+
+/* A record with one flipped tag bit is not delivered to the server. */
+void check_forgery_rejected(struct sb_pair *pair);
+
+/*
+ * DTLS: the client's last record sent again through the link fires the
+ * nonce/sequence guard, and the server's anti-replay drops it.
+ */
+void check_guard_fires_on_replay(struct sb_pair *pair);
+
+/* `backend` against itself in `protocol` with `suite`: the client trusts
+ * an unrelated CA, so the handshake fails with the library's reason. */
+void check_wrong_ca_fails(const char *backend, enum sb_protocol protocol,
+                          const char *suite);
+
+/* ... the client expects another server name: the handshake fails. */
+void check_wrong_server_name_fails(const char *backend,
+                                   enum sb_protocol protocol,
+                                   const char *suite);
+
+/* ... (DTLS) the client holds another PSK than the server: it fails. */
+void check_wrong_psk_fails(const char *backend, const char *suite);
+
+/* ... the server's key file is missing: setup fails, naming the server. */
+void check_missing_key_fails(const char *backend, const char *suite);
+
+/* The handshake of `cfg` fails, with a library error message. */
+void check_handshake_fails(const struct sb_pair_config *cfg);
+
+/*
+ * The whole set for one suite: connect, verify, round-trip both ways with
+ * the wire size checked against `overhead`, forged record rejected.
+ */
+void check_protocol_suite_works(const char *client, const char *server,
+                                enum sb_protocol protocol, const char *suite,
+                                size_t overhead, bool mutual, bool cookie);
+
+/* check_protocol_suite_works() for DTLS 1.2 with `expect`'s overhead. */
+void check_suite_works(const char *client, const char *server,
+                       const struct check_suite *expect, bool mutual,
+                       bool cookie);
+
+#endif

@@ -1,0 +1,121 @@
+#!/bin/sh
+# plot_test.sh [PYTHON [SUITEBENCH-PLOT]] - the chart script's contract:
+# from the fixture CSV every chart is a valid PNG; a CSV without code-size
+# rows skips that chart with a message and still succeeds; a malformed CSV
+# gets one line on stderr, exit status 2, and no PNG.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+python=${1:-/usr/bin/python3}
+plot=${2:-$here/../../plots/suitebench-plot}
+fixture=$here/../data/plot-fixture.csv
+charts="handshake-bytes handshake-cycles record-cycles record-overhead code-size memory"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passes=0
+failures=0
+
+pass() { passes=$((passes + 1)); }
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+# check DESCRIPTION COMMAND...: a pass when COMMAND succeeds
+check() {
+	desc=$1
+	shift
+	if "$@"; then pass; else fail "$desc"; fi
+}
+
+# run ARGS...: the plot script, stdout and stderr to $tmp/out, $tmp/err
+run() {
+	"$python" "$plot" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# png FILE: the 8-byte PNG signature, more than 1000 bytes, and at least
+# 800 x 400 pixels (IHDR width and height, big-endian, at bytes 16..23).
+png() {
+	[ -f "$1" ] || { echo "missing"; return 1; }
+	sig=$(od -An -tx1 -N8 "$1" | tr -d ' \n')
+	[ "$sig" = "89504e470d0a1a0a" ] || { echo "no PNG signature ($sig)"; return 1; }
+	size=$(wc -c <"$1")
+	[ "$size" -gt 1000 ] || { echo "only $size bytes"; return 1; }
+	# shellcheck disable=SC2046 # eight numbers, split on purpose
+	set -- $(od -An -tu1 -j16 -N8 "$1")
+	w=$(($1 * 16777216 + $2 * 65536 + $3 * 256 + $4))
+	h=$(($5 * 16777216 + $6 * 65536 + $7 * 256 + $8))
+	if [ "$w" -lt 800 ] || [ "$h" -lt 400 ]; then
+		echo "only ${w}x${h} pixels"
+		return 1
+	fi
+}
+
+# pngs DIR CHART...: each DIR/CHART.png is a real PNG
+pngs() {
+	dir=$1
+	shift
+	for c in "$@"; do
+		if why=$(png "$dir/$c.png"); then pass; else fail "$dir/$c.png: $why"; fi
+	done
+}
+
+# 1. The fixture (with its provenance): every chart, nothing on stdout.
+run "$fixture" -o "$tmp/all"
+check "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+# shellcheck disable=SC2086 # a list of names
+pngs "$tmp/all" $charts
+check "fixture: output on stdout" [ ! -s "$tmp/out" ]
+check "fixture: no progress line on stderr" grep -q "wrote $tmp/all/memory.png" "$tmp/err"
+
+# 2. No code_* rows (and no provenance): the size chart is skipped with a
+# message, a stale one is removed, the others are drawn, exit 0.
+mkdir -p "$tmp/nosize/plots"
+grep -v '"code_' "$fixture" >"$tmp/nosize/latest.csv"
+echo stale >"$tmp/nosize/plots/code-size.png"
+run "$tmp/nosize/latest.csv"
+check "no size rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+check "no size rows: no skip message in: $(cat "$tmp/err")" \
+	grep -q "code size chart skipped: latest.csv has no code_\* rows" "$tmp/err"
+check "no size rows: stale code-size.png left" [ ! -e "$tmp/nosize/plots/code-size.png" ]
+pngs "$tmp/nosize/plots" handshake-bytes handshake-cycles record-cycles record-overhead memory
+
+# 3. Malformed input: one line on stderr naming the problem, exit 2, and no
+# PNG (the output directory is not even created).
+header='"client","server","protocol","kx","suite","payload","side","metric","unit","status","reason","n","median","p25","p75","min","max","mad","warnings","build","granularity"'
+row='"openssl","openssl","dtls1.2","psk","psk-ccm8","","client","handshake_cycles","cycles","ok","","20","65100","64000","66000","63000","70000","500","","",""'
+mkdir -p "$tmp/bad"
+: >"$tmp/bad/empty.csv"
+printf '%s\r\n' "$header" "$row" | cut -d, -f1-12 >"$tmp/bad/missing-columns.csv"
+printf '%s\r\n' "$header" "$row" "${row%,\"\",\"\"}" >"$tmp/bad/field-count.csv"
+printf '%s\r\n' "$header" "$(echo "$row" | sed 's/"65100"/"fast"/')" >"$tmp/bad/median.csv"
+printf '%s\r\n' "$header" "$(echo "$row" | sed 's/"ok"/"maybe"/')" >"$tmp/bad/status.csv"
+printf '%s\r\n' "$header" >"$tmp/bad/no-rows.csv"
+
+# refuse NAME PATTERN: the malformed file $tmp/bad/NAME.csv is refused
+refuse() {
+	run "$tmp/bad/$1.csv" -o "$tmp/bad/out-$1"
+	lines=$(grep -c . "$tmp/err")
+	if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$2" "$tmp/err"; then
+		fail "$1.csv: exit $rc (want 2), $lines stderr lines (want 1 matching '$2'):"
+		cat "$tmp/err"
+	elif [ -e "$tmp/bad/out-$1" ] || [ -n "$(find "$tmp/bad" -name '*.png')" ]; then
+		fail "$1.csv: refused, but left output behind"
+	else
+		pass
+	fi
+}
+refuse empty "empty.csv is empty"
+refuse missing-columns "missing column(s): median, p25, p75, min, max"
+refuse field-count "field-count.csv:3: 19 fields, the header has 21"
+refuse median "median.csv:2: median 'fast' is not a number"
+refuse status "status 'maybe' is not ok, unsupported or failed"
+refuse no-rows "no result rows"
+run "$tmp/bad/does-not-exist.csv" -o "$tmp/bad/out-missing"
+if [ "$rc" -eq 2 ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] && grep -q "cannot read" "$tmp/err"; then
+	pass
+else
+	fail "a missing CSV: exit $rc, stderr: $(cat "$tmp/err")"
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,189 @@
+/*
+ * test_sizebuild.c - which (library, build, suite) `suitebench size`
+ * measures, how its figures are labelled, and where its products go.
+ * The builds themselves are exercised by size_test.sh.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "size/sizebuild.h"
+
+/* ---- safety ----------------------------------------------------------- */
+
+Test(sizebuild, unknown_names_are_not_found)
+{
+	cr_expect_eq(sb_size_library_find("wolfssl"), -1);
+	cr_expect_eq(sb_size_library_find(""), -1);
+	cr_expect_eq(sb_size_build_find("cortex-m0"), -1);
+	cr_expect_eq(sb_size_build_find(""), -1);
+}
+
+Test(sizebuild, job_path_too_long_is_refused)
+{
+	static char work[PATH_MAX];
+	struct sb_size_job job = {0};
+	memset(work, 'w', sizeof(work) - 1);
+	cr_expect_eq(sb_size_job_init(&job, SB_SIZE_BEARSSL, SB_SIZE_TAILORED,
+	                              sb_suite_find("ecdhe-ecdsa-ccm8"),
+	                              "size/build.sh", work),
+	             SB_ERR_INVALID);
+}
+
+Test(sizebuild, missing_products_are_an_io_error)
+{
+	struct sb_size_job job = {0};
+	struct sb_map map = {0};
+	char archives[2][PATH_MAX], msg[PATH_MAX + 64] = "";
+	cr_assert_eq(sb_size_job_init(&job, SB_SIZE_BEARSSL, SB_SIZE_PREBUILT,
+	                              sb_suite_find("ecdhe-ecdsa-ccm8"),
+	                              "size/build.sh", "/nonexistent"),
+	             0);
+	cr_expect_eq(sb_size_side_load(&job, "client", &map, archives, 2, msg,
+	                               sizeof(msg)),
+	             SB_ERR_IO);
+	cr_expect_not_null(strstr(msg, "client.archives"), "%s", msg);
+	sb_map_free(&map);
+}
+
+/* ---- behaviour -------------------------------------------------------- */
+
+Test(sizebuild, names_round_trip)
+{
+	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
+		cr_expect_eq(sb_size_library_find(sb_size_library_name(l)), l);
+	for (int b = 0; b < SB_SIZE_BUILDS; b++)
+		cr_expect_eq(sb_size_build_find(sb_size_build_name(b)), b);
+	cr_expect_eq(sb_size_build_find("Cortex-M4"), SB_SIZE_CORTEX_M4);
+}
+
+struct support_case {
+	int library;
+	int build;
+	char suite[24];
+	bool supported;
+	char reason[48]; /* a fragment of the reason when unsupported */
+};
+
+static const struct support_case support_cases[] = {
+    {SB_SIZE_BEARSSL, SB_SIZE_PREBUILT, "ecdhe-ecdsa-ccm8", true, ""},
+    {SB_SIZE_BEARSSL, SB_SIZE_CORTEX_M4, "ecdhe-ecdsa-chacha20", true, ""},
+    {SB_SIZE_BEARSSL, SB_SIZE_TAILORED, "psk-ccm8", false,
+     "BearSSL has no PSK cipher suites"},
+    {SB_SIZE_BEARSSL, SB_SIZE_PREBUILT, "ecdhe-psk-chacha20", false,
+     "BearSSL has no PSK"},
+    {SB_SIZE_MBEDTLS, SB_SIZE_CORTEX_M4, "psk-ccm8", true, ""},
+    {SB_SIZE_MBEDTLS, SB_SIZE_TAILORED, "ecdhe-psk-gcm", false,
+     "Mbed TLS 2.28 does not implement"},
+    {SB_SIZE_OPENSSL, SB_SIZE_PREBUILT, "psk-chacha20", true, ""},
+    {SB_SIZE_OPENSSL, SB_SIZE_PREBUILT, "ecdhe-psk-ccm", false,
+     "OpenSSL 3.0 does not implement"},
+    {SB_SIZE_OPENSSL, SB_SIZE_TAILORED, "psk-ccm8", false,
+     "no one-suite build"},
+    {SB_SIZE_OPENSSL, SB_SIZE_CORTEX_M4, "psk-ccm8", false,
+     "no bare-metal build"},
+};
+
+ParameterizedTestParameters(sizebuild, supported)
+{
+	return cr_make_param_array(struct support_case, support_cases,
+	                           sizeof(support_cases) /
+	                               sizeof(support_cases[0]));
+}
+
+ParameterizedTest(const struct support_case *c, sizebuild, supported)
+{
+	char why[200] = "";
+	const struct sb_suite *s = sb_suite_find(c->suite);
+	cr_assert_not_null(s, "%s", c->suite);
+	bool got = sb_size_supported(c->library, c->build, s, why, sizeof(why));
+	cr_expect_eq(got, c->supported, "%s %s %s",
+	             sb_size_library_name(c->library),
+	             sb_size_build_name(c->build), c->suite);
+	if (!c->supported)
+		cr_expect_not_null(strstr(why, c->reason),
+		                   "got '%s', want '%s'", why, c->reason);
+}
+
+Test(sizebuild, whole_library_only_for_prebuilt_openssl_and_mbedtls)
+{
+	char why[320];
+	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
+		for (int b = 0; b < SB_SIZE_BUILDS; b++) {
+			bool whole =
+			    b == SB_SIZE_PREBUILT && l != SB_SIZE_BEARSSL;
+			cr_expect_str_eq(
+			    sb_size_granularity(l, b, why, sizeof(why)),
+			    whole ? "whole-library" : "per-suite");
+			cr_expect_eq(why[0] != '\0', whole, "%s", why);
+		}
+	cr_expect_str_eq(
+	    sb_size_granularity(SB_SIZE_MBEDTLS, SB_SIZE_PREBUILT, NULL, 0),
+	    "whole-library");
+}
+
+Test(sizebuild, only_x86_builds_run_and_have_a_server)
+{
+	cr_expect(sb_size_build_runs(SB_SIZE_PREBUILT));
+	cr_expect(sb_size_build_runs(SB_SIZE_TAILORED));
+	cr_expect_not(sb_size_build_runs(SB_SIZE_CORTEX_M4));
+	cr_expect(sb_size_build_has_server(SB_SIZE_TAILORED));
+	cr_expect_not(sb_size_build_has_server(SB_SIZE_CORTEX_M4));
+}
+
+Test(sizebuild, job_directory)
+{
+	struct sb_size_job job = {.full_profile = true};
+	cr_assert_eq(sb_size_job_init(&job, SB_SIZE_BEARSSL, SB_SIZE_CORTEX_M4,
+	                              sb_suite_find("ecdhe-ecdsa-ccm8"),
+	                              "size/build.sh", "/w"),
+	             0);
+	cr_expect_str_eq(job.out,
+	                 "/w/out/cortex-m4/bearssl/ecdhe-ecdsa-ccm8-full");
+	cr_expect(job.full_profile);
+}
+
+/* ---- adversarial ------------------------------------------------------- */
+
+Test(sizebuild, an_empty_archive_list_is_refused)
+{
+	char dir[] = "/tmp/sb-sizebuild-XXXXXX", path[PATH_MAX + 32];
+	char archives[2][PATH_MAX], msg[PATH_MAX + 64] = "";
+	struct sb_size_job job = {0};
+	struct sb_map map = {0};
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(sb_size_job_init(&job, SB_SIZE_BEARSSL, SB_SIZE_PREBUILT,
+	                              sb_suite_find("ecdhe-ecdsa-ccm8"),
+	                              "size/build.sh", dir),
+	             0);
+	/* The job's directory, with an empty client.archives. */
+	snprintf(path, sizeof(path), "%s/out", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/out/prebuilt", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/out/prebuilt/bearssl", dir);
+	mkdir(path, 0755);
+	mkdir(job.out, 0755);
+	snprintf(path, sizeof(path), "%s/client.archives", job.out);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("\n\n", f);
+	fclose(f);
+	cr_expect_eq(sb_size_side_load(&job, "client", &map, archives, 2, msg,
+	                               sizeof(msg)),
+	             SB_ERR_INVALID);
+	cr_expect_not_null(strstr(msg, "names no archive"), "%s", msg);
+	sb_map_free(&map);
+	unlink(path);
+	rmdir(job.out);
+	snprintf(path, sizeof(path), "%s/out/prebuilt/bearssl", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/out/prebuilt", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	rmdir(path);
+	rmdir(dir);
+}

@@ -1,0 +1,119 @@
+/*
+ * test_suites.c - the suite table against the RFCs' facts: code points
+ * from the IANA registry, tag and nonce lengths from the AEAD RFCs.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+#include "suites/suites.h"
+
+struct suite_fact {
+	char iana_name[64]; /* inline: Criterion re-executes the binary, so
+	                       pointers in parameters would dangle */
+	unsigned code_point;
+	enum sb_kx kx;
+	enum sb_aead aead;
+	unsigned key_len, tag_len, nonce_len, dtls_overhead;
+};
+
+/* IANA TLS Cipher Suites registry; RFC 5487, 6655, 7251, 7905, 8442. */
+static struct suite_fact facts[] = {
+    {"TLS_PSK_WITH_AES_128_GCM_SHA256", 0x00A8, SB_KX_PSK, SB_AEAD_AES_128_GCM,
+     16, 16, 8, 37},
+    {"TLS_PSK_WITH_AES_128_CCM", 0xC0A4, SB_KX_PSK, SB_AEAD_AES_128_CCM, 16, 16,
+     8, 37},
+    {"TLS_PSK_WITH_AES_128_CCM_8", 0xC0A8, SB_KX_PSK, SB_AEAD_AES_128_CCM_8, 16,
+     8, 8, 29},
+    {"TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAB, SB_KX_PSK,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    {"TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256", 0xCCAC, SB_KX_ECDHE_PSK,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    {"TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", 0xD001, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", 0xD003, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
+    {"TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", 0xD005, SB_KX_ECDHE_PSK,
+     SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xC02B, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0xC0AC, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_CCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0xC0AE, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9, SB_KX_ECDHE_ECDSA,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+};
+#define FACT_COUNT (sizeof(facts) / sizeof(facts[0]))
+
+/* ---- safety ----------------------------------------------------------- */
+
+Test(suites, unknown_names_are_not_found)
+{
+	cr_assert_null(sb_suite_find(""));
+	cr_assert_null(sb_suite_find("psk"));
+	cr_assert_null(sb_suite_find("psk-ccm88"));
+	cr_assert_null(sb_suite_find("psk-ccm8 "));
+	cr_assert_null(sb_suite_by_code(0x0000));
+	cr_assert_eq(sb_kx_find("rsa"), -1);
+}
+
+/* ---- behaviour -------------------------------------------------------- */
+
+Test(suites, table_has_exactly_the_twelve_suites)
+{
+	cr_assert_eq(sb_suites_count, FACT_COUNT);
+}
+
+ParameterizedTestParameters(suites, facts_match_rfcs)
+{
+	return cr_make_param_array(struct suite_fact, facts, FACT_COUNT);
+}
+
+ParameterizedTest(struct suite_fact *f, suites, facts_match_rfcs)
+{
+	const struct sb_suite *s = sb_suite_find(f->iana_name);
+	cr_assert_not_null(s, "%s missing", f->iana_name);
+	cr_expect_eq(s->code_point, f->code_point, "%s: 0x%04X, want 0x%04X",
+	             f->iana_name, s->code_point, f->code_point);
+	cr_expect_eq(sb_suite_by_code((uint16_t)f->code_point), s);
+	cr_expect_eq(s->kx, f->kx);
+	cr_expect_eq(s->aead, f->aead);
+	cr_expect_eq(s->key_len, f->key_len);
+	cr_expect_eq(s->tag_len, f->tag_len);
+	cr_expect_eq(s->explicit_nonce_len, f->nonce_len);
+	cr_expect_eq(sb_suite_dtls12_overhead(s), f->dtls_overhead);
+	/* TLS 1.2's header is 5 bytes, DTLS 1.2's 13 (RFC 5246 6.2.1). */
+	cr_expect_eq(sb_suite_tls12_overhead(s), f->dtls_overhead - 8);
+}
+
+Test(suites, names_match_loosely)
+{
+	const struct sb_suite *ccm8 = sb_suite_by_code(0xC0A8);
+	cr_assert_eq(sb_suite_find("psk-ccm8"), ccm8);
+	cr_assert_eq(sb_suite_find("PSK_CCM8"), ccm8);
+	cr_assert_eq(sb_suite_find("Psk-Ccm8"), ccm8);
+	cr_assert_eq(sb_suite_find("tls-psk-with-aes-128-ccm-8"), ccm8);
+	cr_assert_eq(sb_suite_find("ecdhe-ecdsa-chacha20"),
+	             sb_suite_by_code(0xCCA9));
+	cr_assert_eq(sb_kx_find("ECDHE_PSK"), SB_KX_ECDHE_PSK);
+}
+
+Test(suites, names_and_code_points_are_unique)
+{
+	for (size_t i = 0; i < sb_suites_count; i++)
+		for (size_t j = i + 1; j < sb_suites_count; j++) {
+			cr_expect_neq(sb_suites[i].code_point,
+			              sb_suites[j].code_point);
+			cr_expect_str_neq(sb_suites[i].short_name,
+			                  sb_suites[j].short_name);
+		}
+}
+
+/* ---- adversarial: the classic code-point trap ------------------------ */
+
+Test(suites, psk_gcm_and_psk_ccm8_code_points_not_confused)
+{
+	cr_assert_eq(sb_suite_by_code(0x00A8)->aead, SB_AEAD_AES_128_GCM);
+	cr_assert_eq(sb_suite_by_code(0xC0A8)->aead, SB_AEAD_AES_128_CCM_8);
+}
