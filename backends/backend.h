@@ -22,7 +22,6 @@
 #include "../suites/suites.h"
 #include "status.h"
 
-
 enum sb_protocol {
 	SB_PROTO_DTLS12, /* over datagrams */
 	SB_PROTO_TLS12,  /* over an ordered byte stream */

@@ -75,5 +75,4 @@ void sb_cli_outputs_abort(struct sb_cli_outputs *out);
  */
 int sb_cli_suites(char *arg, const struct sb_suite **out, size_t cap);
 
-
 #endif

@@ -19,16 +19,17 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "output/csv.h"
 #include "measure/cycles.h"
-#include "measure/heap.h"
-#include "wire/link.h"
+#include "output/csv.h"
 #include "output/outfile.h"
-#include "run/pair.h"
 #include "output/provenance.h"
 #include "output/results.h"
-#include "run/runner.h"
 #include "output/table.h"
+#include "run/figures.h"
+#include "run/pair.h"
+#include "run/runner.h"
+#include "run/verify.h"
+#include "wire/link.h"
 #include "wire/trace.h"
 #include "wire/udp.h"
 
@@ -67,12 +68,8 @@ struct client_session {
 	const struct client_cli *cli;
 	struct sb_link link;
 	struct sb_udp_port port;
-	struct sb_endpoint_config cfg;
-	void *state;
-	struct sb_heap_counter heap;
-	uint64_t cycle_overhead;
-	uint64_t setup_cycles;
-	uint64_t handshake_cycles;
+	struct sb_endpoint ep; /* the client: its library, state and costs */
+	struct sb_meter meter;
 	uint64_t handshake_ns;
 	uint64_t round_trip_ns; /* --echo: write until the echo was read */
 	uint64_t give_up_ns;    /* monotonic: the --timeout deadline */
@@ -321,9 +318,9 @@ static int session_library_fail(struct client_session *s, int status,
 	bool socket_error = s->port.error[0] != '\0';
 	return session_fail(
 	    s, status, "%s client %s with %s: %s: %s%s%s%s", b->name, what,
-	    s->port.peer, sb_strerror(status), b->last_error(s->state),
-	    socket_error ? " (socket: " : "", socket_error ? s->port.error : "",
-	    socket_error ? ")" : "");
+	    s->port.peer, sb_strerror(status),
+	    sb_endpoint_library_error(&s->ep), socket_error ? " (socket: " : "",
+	    socket_error ? s->port.error : "", socket_error ? ")" : "");
 }
 
 static int session_setup(struct client_session *s,
@@ -342,19 +339,12 @@ static int session_setup(struct client_session *s,
 		return session_fail(s, rc, "%s",
 		                    rc == SB_ERR_NOMEM ? "out of memory"
 		                                       : s->port.error);
-	s->cfg = (struct sb_endpoint_config){
+	s->ep.backend = cli->backend;
+	s->ep.cfg = (struct sb_endpoint_config){
 	    .protocol = SB_PROTO_DTLS12,
 	    .role = SB_ROLE_CLIENT,
 	    .suite = cli->suite,
-	    .creds =
-	        {
-	            .ca_file = creds->ca,
-	            .cert_file = creds->client_cert,
-	            .key_file = creds->client_key,
-	            .psk_identity = creds->psk_identity,
-	            .psk = creds->psk,
-	            .psk_len = creds->psk_len,
-	        },
+	    .creds = sb_credentials_for(creds, SB_ROLE_CLIENT),
 	    .server_name = cli->server_name,
 	    .mtu = cli->mtu,
 	    .mutual = cli->mutual,
@@ -362,14 +352,10 @@ static int session_setup(struct client_session *s,
 	    .io = sb_udp_io(&s->port),
 	    .clock = sb_udp_clock(),
 	};
-	if (!(s->state = calloc(1, cli->backend->endpoint_size)))
-		return session_fail(s, SB_ERR_NOMEM, "out of memory");
-	struct sb_heap_counter *outer = sb_heap_charge(&s->heap);
-	uint64_t t0 = sb_cycles_now();
-	rc = cli->backend->endpoint_setup(s->state, &s->cfg);
-	s->setup_cycles +=
-	    sb_cycles_elapsed(t0, sb_cycles_now(), s->cycle_overhead);
-	sb_heap_charge(outer);
+	char error[sizeof(s->reason)];
+	rc = sb_endpoint_setup(&s->ep, &s->meter, error, sizeof(error));
+	if (rc == SB_ERR_NOMEM)
+		return session_fail(s, rc, "out of memory");
 	return rc ? session_library_fail(s, rc, "setup") : 0;
 }
 
@@ -382,7 +368,7 @@ static int session_setup(struct client_session *s,
 static int wait_for_peer(struct client_session *s, const char *awaited)
 {
 	const struct client_cli *cli = s->cli;
-	uint64_t now_ns = sb_monotonic_ns();
+	uint64_t now_ns = sb_cycles_monotonic_ns();
 	if (now_ns >= s->give_up_ns)
 		return session_fail(
 		    s, SB_ERR_STALLED,
@@ -396,10 +382,10 @@ static int wait_for_peer(struct client_session *s, const char *awaited)
 		                       "with this suite?)");
 	uint64_t wait_us = CLIENT_IDLE_WAIT_US;
 	uint64_t next = cli->backend->next_timeout_us
-	                    ? cli->backend->next_timeout_us(s->state)
+	                    ? cli->backend->next_timeout_us(s->ep.state)
 	                    : 0;
 	if (next) {
-		uint64_t now = s->cfg.clock.now_us(s->cfg.clock.ctx);
+		uint64_t now = s->ep.cfg.clock.now_us(s->ep.cfg.clock.ctx);
 		wait_us = next > now ? next - now : 0;
 	}
 	/* A passed deadline gets one immediate step; if the library did not
@@ -414,22 +400,13 @@ static int wait_for_peer(struct client_session *s, const char *awaited)
 	return rc < 0 ? session_fail(s, rc, "%s", s->port.error) : 0;
 }
 
-static int timed_step(struct client_session *s)
-{
-	struct sb_heap_counter *outer = sb_heap_charge(&s->heap);
-	uint64_t t0 = sb_cycles_now();
-	int rc = s->cli->backend->step(s->state);
-	s->handshake_cycles +=
-	    sb_cycles_elapsed(t0, sb_cycles_now(), s->cycle_overhead);
-	sb_heap_charge(outer);
-	return rc;
-}
-
 static int session_handshake(struct client_session *s)
 {
-	uint64_t t0 = sb_monotonic_ns();
+	uint64_t t0 = sb_cycles_monotonic_ns();
 	for (;;) {
-		int rc = timed_step(s);
+		char error[sizeof(s->reason)];
+		int rc =
+		    sb_endpoint_step(&s->ep, &s->meter, error, sizeof(error));
 		if (rc == 0)
 			break;
 		if (rc != SB_ERR_WANT_IO)
@@ -437,36 +414,20 @@ static int session_handshake(struct client_session *s)
 		if ((rc = wait_for_peer(s, "handshake with")) != 0)
 			return rc;
 	}
-	s->handshake_ns = sb_monotonic_ns() - t0;
+	s->handshake_ns = sb_cycles_monotonic_ns() - t0;
 	return 0;
 }
 
-/* The nonce and sequence guard (wire.h), over both directions: a repeat
- * in the server's records is the server's. */
-static int check_guard(struct client_session *s)
-{
-	const char *violation = sb_wire_violation(&s->link.wire);
-	if (!violation || violation[0])
-		return session_fail(s, SB_ERR_VERIFY,
-		                    "nonce/sequence guard: %s",
-		                    violation ? violation : "out of memory");
-	return 0;
-}
-
+/* The suite negotiated, the server authenticated, and the nonce and
+ * sequence guard clean over both directions (a repeat in the server's
+ * records is the server's). */
 static int session_verify(struct client_session *s)
 {
-	const struct sb_backend *b = s->cli->backend;
-	uint16_t want = s->cli->suite->code_point;
-	uint16_t got = b->negotiated_suite(s->state);
-	if (got != want)
-		return session_fail(s, SB_ERR_VERIFY,
-		                    "negotiated suite 0x%04X, not 0x%04X", got,
-		                    want);
-	if (!b->peer_authenticated(s->state))
-		return session_fail(
-		    s, SB_ERR_VERIFY,
-		    "the client did not authenticate the server");
-	return check_guard(s);
+	int rc = sb_verify_endpoint(&s->ep, s->cli->suite, true, s->reason,
+	                            sizeof(s->reason));
+	return rc ? rc
+	          : sb_verify_guard(&s->link.wire, s->reason,
+	                            sizeof(s->reason));
 }
 
 static void fill_payload(uint8_t *buf, size_t len)
@@ -480,13 +441,10 @@ static void fill_payload(uint8_t *buf, size_t len)
 /* Read the echo of `sent`, waiting for it as for the handshake. */
 static int read_echo(struct client_session *s, const uint8_t *sent, size_t len)
 {
-	const struct sb_backend *b = s->cli->backend;
 	uint8_t got[SB_LINK_MAX_MTU + CLIENT_READ_SLACK];
 	int n;
 	for (;;) {
-		struct sb_heap_counter *outer = sb_heap_charge(&s->heap);
-		n = b->read(s->state, got, sizeof(got));
-		sb_heap_charge(outer);
+		n = sb_endpoint_read(&s->ep, got, sizeof(got));
 		if (n != SB_ERR_WANT_IO)
 			break;
 		int rc = wait_for_peer(s, "echo from");
@@ -514,15 +472,13 @@ static int session_record(struct client_session *s)
 	/* Counted as a difference: resetting the link would renumber the
 	 * flights, and the ladder goes on after the handshake. */
 	struct sb_link_counters before[2] = {s->link.sent[0], s->link.sent[1]};
-	uint64_t t0 = sb_monotonic_ns();
-	struct sb_heap_counter *outer = sb_heap_charge(&s->heap);
-	int rc = s->cli->backend->write(s->state, sent, len);
-	sb_heap_charge(outer);
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	int rc = sb_endpoint_write(&s->ep, sent, len);
 	if (rc)
 		rc = session_library_fail(s, rc, "write");
 	if (rc == 0 && s->cli->echo)
 		rc = read_echo(s, sent, len);
-	s->round_trip_ns = sb_monotonic_ns() - t0;
+	s->round_trip_ns = sb_cycles_monotonic_ns() - t0;
 	for (int d = 0; d < 2; d++) {
 		s->record[d].bytes = s->link.sent[d].bytes - before[d].bytes;
 		s->record[d].datagrams =
@@ -531,18 +487,14 @@ static int session_record(struct client_session *s)
 		    s->link.sent[d].records - before[d].records;
 	}
 	free(sent);
-	return rc ? rc : check_guard(s);
+	return rc ? rc
+	          : sb_verify_guard(&s->link.wire, s->reason,
+	                            sizeof(s->reason));
 }
 
 static void session_free(struct client_session *s)
 {
-	if (s->state) {
-		struct sb_heap_counter *outer = sb_heap_charge(&s->heap);
-		s->cli->backend->endpoint_free(s->state);
-		sb_heap_charge(outer);
-	}
-	free(s->state);
-	s->state = NULL;
+	sb_endpoint_free(&s->ep);
 	sb_udp_free(&s->port);
 	sb_link_free(&s->link);
 }
@@ -590,74 +542,30 @@ static int status_row(struct sb_results *out, const struct sb_row *base,
 	return sb_results_add(out, &row);
 }
 
-/* The handshake's wire figures, named and sided as `run` names them. */
-static int wire_rows(const struct sb_link *link, struct sb_results *out,
-                     const struct sb_row *base)
+/* Rows of one observation each, for sb_figures_*(). */
+struct row_sink {
+	struct sb_results *out;
+	const struct sb_row *base;
+};
+
+static int row_sink_add(void *ctx, const char *side, const char *metric,
+                        const char *unit, long payload, double value)
 {
-	static const char *const side_of[2] = {"client", "server"};
-	const struct sb_link_counters *sent = link->sent;
-	int rc = 0;
-	for (int d = 0; d < 2 && rc == 0; d++) {
-		rc = metric_row(out, base, side_of[d], "handshake_bytes",
-		                "bytes", SB_NO_PAYLOAD, (double)sent[d].bytes);
-		rc = rc ? rc
-		        : metric_row(out, base, side_of[d],
-		                     "handshake_datagrams", "datagrams",
-		                     SB_NO_PAYLOAD, (double)sent[d].datagrams);
-		rc = rc ? rc
-		        : metric_row(out, base, side_of[d], "handshake_records",
-		                     "records", SB_NO_PAYLOAD,
-		                     (double)sent[d].records);
-	}
-	rc = rc ? rc
-	        : metric_row(out, base, "both", "handshake_bytes", "bytes",
-	                     SB_NO_PAYLOAD,
-	                     (double)(sent[0].bytes + sent[1].bytes));
-	rc = rc ? rc
-	        : metric_row(out, base, "both", "handshake_datagrams",
-	                     "datagrams", SB_NO_PAYLOAD,
-	                     (double)(sent[0].datagrams + sent[1].datagrams));
-	rc = rc ? rc
-	        : metric_row(out, base, "both", "handshake_flights", "flights",
-	                     SB_NO_PAYLOAD, (double)link->flight_count);
-	for (size_t i = 0; i < link->flight_count && rc == 0; i++) {
-		const struct sb_flight *f = &link->flights[i];
-		char metric[32];
-		snprintf(metric, sizeof(metric), "flight%u_bytes",
-		         (unsigned)(i + 1) % 1000);
-		rc = metric_row(out, base, side_of[f->dir], metric, "bytes",
-		                SB_NO_PAYLOAD, (double)f->sent.bytes);
-		snprintf(metric, sizeof(metric), "flight%u_datagrams",
-		         (unsigned)(i + 1) % 1000);
-		rc = rc ? rc
-		        : metric_row(out, base, side_of[f->dir], metric,
-		                     "datagrams", SB_NO_PAYLOAD,
-		                     (double)f->sent.datagrams);
-	}
-	return rc;
+	const struct row_sink *rs = ctx;
+	return metric_row(rs->out, rs->base, side, metric, unit, payload,
+	                  value);
 }
 
-/* The client's own costs: cycles, heap, wall time of the handshake. */
-static int client_rows(const struct client_session *s, struct sb_results *out,
-                       const struct sb_row *base)
+/* The handshake's wire figures and the client's own costs, named and
+ * sided as `run` names them. */
+static int handshake_rows(const struct client_session *s,
+                          struct sb_results *out, const struct sb_row *base)
 {
-	const struct sb_backend *b = s->cli->backend;
-	int rc = metric_row(out, base, "client", "setup_cycles", "cycles",
-	                    SB_NO_PAYLOAD, (double)s->setup_cycles);
-	rc = rc ? rc
-	        : metric_row(out, base, "client", "handshake_cycles", "cycles",
-	                     SB_NO_PAYLOAD, (double)s->handshake_cycles);
-	if (rc == 0 && b->static_ram)
-		rc = metric_row(out, base, "client", "static_ram", "bytes",
-		                SB_NO_PAYLOAD, (double)b->static_ram(s->state));
-	if (rc == 0 && (b->caps & SB_CAP_HEAP_COUNTED)) {
-		rc = metric_row(out, base, "client", "heap_peak", "bytes",
-		                SB_NO_PAYLOAD, (double)s->heap.peak);
-		rc = rc ? rc
-		        : metric_row(out, base, "client", "heap_allocs",
-		                     "allocations", SB_NO_PAYLOAD,
-		                     (double)s->heap.allocs);
-	}
+	struct row_sink rs = {.out = out, .base = base};
+	struct sb_figure_sink sink = {.ctx = &rs, .add = row_sink_add};
+	int rc = sb_figures_handshake_wire(&s->link, &sink);
+	rc = rc ? rc : sb_figures_endpoint_costs(&s->ep, false, &sink);
+	rc = rc ? rc : sb_figures_endpoint_memory(&s->ep, SB_NO_PAYLOAD, &sink);
 	return rc ? rc
 	          : metric_row(out, base, "both", "handshake_ns", "ns",
 	                       SB_NO_PAYLOAD, (double)s->handshake_ns);
@@ -736,14 +644,13 @@ static int client_run(struct client_session *s,
 	}
 	size_t kept = out->count;
 	s->give_up_ns =
-	    sb_monotonic_ns() + (uint64_t)cli->timeout_s * 1000000000u;
+	    sb_cycles_monotonic_ns() + (uint64_t)cli->timeout_s * 1000000000u;
 	int rc = session_setup(s, creds);
 	rc = rc ? rc : session_handshake(s);
 	rc = rc ? rc : session_verify(s);
 	s->cookie_seen = saw_cookie(&s->link.wire);
 	/* The handshake's figures, before the record adds to the counters. */
-	if (rc == 0 &&
-	    (wire_rows(&s->link, out, &base) || client_rows(s, out, &base)))
+	if (rc == 0 && handshake_rows(s, out, &base))
 		rc = session_fail(s, SB_ERR_NOMEM, "out of memory");
 	rc = rc ? rc : session_record(s);
 	if (rc == 0 && record_rows(s, out, &base))
@@ -832,7 +739,7 @@ static int client_command(int argc, char **argv, char **args)
 	if (cli.output && sb_cli_outputs_open(&out, cli.output))
 		return SB_EXIT_USAGE;
 	sb_cycles_calibrate(&cycles);
-	session.cycle_overhead = cycles.overhead;
+	session.meter.cycle_overhead = cycles.overhead;
 	rc = client_run(&session, &creds, &results);
 	if (rc)
 		sb_cli_error("out of memory");

@@ -228,7 +228,7 @@ static const char *status_text(int status)
 {
 	return status == SB_COMPARE_NO_ROW
 	           ? "-"
-	           : sb_row_status_name((enum sb_row_status)status);
+	           : sb_results_status_name((enum sb_row_status)status);
 }
 
 static void change_cell(const struct sb_compare_entry *e, char *buf, size_t len)
@@ -360,7 +360,7 @@ static void judged_cells(const struct sb_compare_entry *e, char (*c)[CELL])
 static void alone_cells(const struct sb_row *r, char (*c)[CELL])
 {
 	key_cells(r, c);
-	snprintf(c[4], CELL, "%s", sb_row_status_name(r->status));
+	snprintf(c[4], CELL, "%s", sb_results_status_name(r->status));
 	if (r->status == SB_ROW_OK)
 		number(r->stats.median, c[5], CELL);
 	else

@@ -14,13 +14,15 @@
 
 #include "cli/cli.h"
 #include "measure/callgrind.h"
-#include "output/csv.h"
 #include "measure/cycles.h"
-#include "wire/link.h"
+#include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
-#include "run/runner.h"
 #include "output/table.h"
+#include "run/runner.h"
+#include "wire/link.h"
+#include "wire/pcap.h"
+#include "wire/trace.h"
 
 #define MAX_SCENARIOS 1024
 
@@ -778,7 +780,7 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 			        sb_protocol_name(sc[i].protocol),
 			        sc[i].suite->short_name,
 			        sc[i].conditions.label);
-		uint64_t t0 = sb_monotonic_ns();
+		uint64_t t0 = sb_cycles_monotonic_ns();
 		size_t before = results->count;
 		if (sb_scenario_run(&sc[i], &cli->options, results)) {
 			sb_cli_error("out of memory");
@@ -787,8 +789,8 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 		if (!cli->quiet) {
 			const struct sb_row *r = &results->rows[before];
 			fprintf(stderr, "%s (%.1f s)\n",
-			        sb_row_status_name(r->status),
-			        (double)(sb_monotonic_ns() - t0) / 1e9);
+			        sb_results_status_name(r->status),
+			        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
 		}
 	}
 	return 0;
@@ -804,8 +806,8 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "load_average", "%.2f at start", m->load_before);
 	if (o->count_instructions) {
 		char seen[256];
-		const char *native = getenv(SB_COUNTER_NATIVE_ENV);
-		sb_counter_cpu_features(seen, sizeof(seen));
+		const char *native = getenv(SB_CALLGRIND_NATIVE_ENV);
+		sb_callgrind_cpu_features(seen, sizeof(seen));
 		sb_provenance_line(
 		    f, "counter",
 		    "instructions, counted by valgrind's callgrind "
@@ -944,7 +946,8 @@ static int open_raw(const char *path, struct sb_outfile *raw)
 {
 	char msg[PATH_MAX + 64];
 	if (sb_outfile_open(raw, path, msg, sizeof(msg)) ||
-	    sb_csv_record_write(raw->f, sb_raw_columns, sb_raw_column_count)) {
+	    sb_csv_record_write(raw->f, sb_csv_raw_columns,
+	                        sb_csv_raw_column_count)) {
 		sb_outfile_abort(raw);
 		sb_cli_error("%s", msg);
 		return SB_ERR_USAGE;
@@ -980,7 +983,7 @@ static void report_warnings(const struct sb_results *r)
 
 static void check_machine_before(struct run_cli *cli, struct machine_check *m)
 {
-	m->load_before = sb_load_average();
+	m->load_before = sb_cycles_load_average();
 	if (m->load_before > 0.5 && !cli->quiet)
 		fprintf(stderr,
 		        "warning: the machine is busy (load %.2f): "
@@ -1011,6 +1014,30 @@ static void warn_speed_drift(const struct run_cli *cli,
 		    drift);
 }
 
+/* Where the runner's samples and captures go: --raw, --trace, --pcap. */
+struct run_sinks {
+	FILE *raw;
+	FILE *trace;
+	FILE *pcap;
+};
+
+static int sink_samples(void *ctx, const struct sb_row *row,
+                        const double *values, size_t count)
+{
+	const struct run_sinks *sinks = ctx;
+	return sinks->raw ? sb_csv_raw_write(sinks->raw, row, values, count)
+	                  : 0;
+}
+
+static int sink_connection(void *ctx, const char *title,
+                           const struct sb_wire *wire)
+{
+	const struct run_sinks *sinks = ctx;
+	if (sinks->trace)
+		sb_trace_print(sinks->trace, title, wire);
+	return sinks->pcap ? sb_pcap_write(sinks->pcap, wire) : 0;
+}
+
 /* `args` is a copy of `argv` that parsing may cut up. */
 static int run_command(int argc, char **argv, char **args)
 {
@@ -1026,9 +1053,9 @@ static int run_command(int argc, char **argv, char **args)
 	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
-	if (cli.options.count_instructions && !sb_counter_active()) {
+	if (cli.options.count_instructions && !sb_callgrind_active()) {
 		/* main() passed argv + 1: argv[-1] is the program's name. */
-		rc = sb_counter_reexec(argc + 1, argv - 1);
+		rc = sb_callgrind_reexec(argc + 1, argv - 1);
 		return rc < 0 ? SB_EXIT_FAILURE : rc;
 	}
 	if (load_credentials(&cli, &creds) ||
@@ -1041,9 +1068,17 @@ static int run_command(int argc, char **argv, char **args)
 		return SB_EXIT_USAGE;
 	}
 	cli.options.creds = &creds;
-	cli.options.raw = raw.f;
-	cli.options.trace = cli.trace ? stdout : NULL;
-	cli.options.pcap = pcap.f;
+	struct run_sinks sinks = {
+	    .raw = raw.f,
+	    .trace = cli.trace ? stdout : NULL,
+	    .pcap = pcap.f,
+	};
+	struct sb_run_observer observer = {
+	    .ctx = &sinks,
+	    .samples = sinks.raw ? sink_samples : NULL,
+	    .connection = sinks.trace || sinks.pcap ? sink_connection : NULL,
+	};
+	cli.options.observer = &observer;
 
 	sb_cycles_calibrate(&cycles);
 	cli.options.cycle_overhead = cycles.overhead;

@@ -10,11 +10,11 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "output/csv.h"
 #include "measure/cycles.h"
-#include "size/mapfile.h"
+#include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
+#include "size/mapfile.h"
 #include "size/sizebuild.h"
 
 #ifndef SB_SIZE_DIR
@@ -344,8 +344,8 @@ static int side_sizes(const struct sb_size_job *job, const char *side,
 	for (int i = 0; i < n; i++)
 		names[i] = archives[i];
 	if (n > 0)
-		sb_map_sum(&map, names, (size_t)n, sizes);
-	sb_map_free(&map);
+		sb_mapfile_sum(&map, names, (size_t)n, sizes);
+	sb_mapfile_free(&map);
 	if (n > 0 && sizes[SB_MAP_TEXT] == 0) {
 		snprintf(msg, len, "%s/%s.map: the library contributes no code",
 		         job->out, side);
@@ -406,7 +406,7 @@ static int run_job(struct size_cli *cli, int library, int build,
 		sb_cli_error("--work: path too long");
 		return SB_ERR_USAGE;
 	}
-	uint64_t t0 = sb_monotonic_ns();
+	uint64_t t0 = sb_cycles_monotonic_ns();
 	size_t before = results->count;
 	if (measure_job(cli, &job, results)) {
 		sb_cli_error("out of memory");
@@ -416,8 +416,8 @@ static int run_job(struct size_cli *cli, int library, int build,
 	bool failed = r->status == SB_ROW_FAILED;
 	if (!cli->quiet)
 		fprintf(stderr, "%s (%.1f s)%s%s\n",
-		        sb_row_status_name(r->status),
-		        (double)(sb_monotonic_ns() - t0) / 1e9,
+		        sb_results_status_name(r->status),
+		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
 		        failed ? ": " : "", failed ? r->reason : "");
 	return 0;
 }
@@ -578,7 +578,7 @@ static void print_sections(FILE *f, const struct sb_map_entry *list, size_t n)
 	for (size_t i = 0; i < n && i < DETAIL_SECTIONS; i++)
 		fprintf(f, "    %-40s %-6s %-24s %8llu\n",
 		        section_label(list[i].section),
-		        sb_map_class_name(list[i].cls), list[i].object,
+		        sb_mapfile_class_name(list[i].cls), list[i].object,
 		        (unsigned long long)list[i].size);
 }
 
@@ -600,11 +600,11 @@ static int print_detail(FILE *f, const struct sb_size_job *job,
 	for (int i = 0; i < n; i++)
 		names[i] = archives[i];
 	if (rc == 0)
-		rc = sb_map_objects(&map, names, (size_t)n, &objs, &n_objs);
+		rc = sb_mapfile_objects(&map, names, (size_t)n, &objs, &n_objs);
 	if (rc == 0)
-		rc = sb_map_largest(&map, names, (size_t)n, &list, &n_list);
+		rc = sb_mapfile_largest(&map, names, (size_t)n, &list, &n_list);
 	if (rc == 0) {
-		sb_map_sum(&map, names, (size_t)n, sizes);
+		sb_mapfile_sum(&map, names, (size_t)n, sizes);
 		fprintf(f,
 		        "\n%s %s, %s build, %s program: text %llu, rodata "
 		        "%llu, data %llu, bss %llu\n",
@@ -621,7 +621,7 @@ static int print_detail(FILE *f, const struct sb_size_job *job,
 	}
 	free(objs);
 	free(list);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 	return rc;
 }
 
@@ -661,13 +661,13 @@ static int attribute_map(const struct size_cli *cli)
 		             MAX_ARCHIVES);
 		return SB_EXIT_USAGE;
 	}
-	if (sb_map_load(cli->map, &map, msg, sizeof(msg))) {
-		sb_map_free(&map);
+	if (sb_mapfile_load(cli->map, &map, msg, sizeof(msg))) {
+		sb_mapfile_free(&map);
 		sb_cli_error("%s", msg);
 		return SB_EXIT_USAGE;
 	}
-	sb_map_sum(&map, (const char *const *)items, (size_t)n, sizes);
-	sb_map_free(&map);
+	sb_mapfile_sum(&map, (const char *const *)items, (size_t)n, sizes);
+	sb_mapfile_free(&map);
 	printf("text %llu\nrodata %llu\ndata %llu\nbss %llu\n",
 	       (unsigned long long)sizes[SB_MAP_TEXT],
 	       (unsigned long long)sizes[SB_MAP_RODATA],

@@ -15,12 +15,12 @@ static unsigned dumps;        /* dump files written so far */
 static uint64_t empty_region; /* the cost of toggling alone */
 static bool empty_measured;
 
-bool sb_counter_active(void)
+bool sb_callgrind_active(void)
 {
-	return RUNNING_ON_VALGRIND && getenv(SB_COUNTER_ENV);
+	return RUNNING_ON_VALGRIND && getenv(SB_CALLGRIND_ENV);
 }
 
-void sb_counter_start(void)
+void sb_callgrind_start(void)
 {
 	CALLGRIND_TOGGLE_COLLECT;
 }
@@ -29,7 +29,7 @@ void sb_counter_start(void)
 static uint64_t read_dump(unsigned n)
 {
 	char path[4096], line[512];
-	snprintf(path, sizeof(path), "%s.%u", getenv(SB_COUNTER_ENV), n);
+	snprintf(path, sizeof(path), "%s.%u", getenv(SB_CALLGRIND_ENV), n);
 	FILE *f = fopen(path, "r");
 	unsigned long long total = 0;
 	bool found = false;
@@ -48,18 +48,18 @@ static uint64_t stop_raw(void)
 	return read_dump(++dumps);
 }
 
-uint64_t sb_counter_stop(void)
+uint64_t sb_callgrind_stop(void)
 {
 	uint64_t count = stop_raw();
 	if (!empty_measured) {
 		empty_measured = true;
-		sb_counter_start();
+		sb_callgrind_start();
 		empty_region = stop_raw();
 	}
 	return count > empty_region ? count - empty_region : 0;
 }
 
-int sb_counter_reexec(int argc, char **argv)
+int sb_callgrind_reexec(int argc, char **argv)
 {
 	char dir[] = "/tmp/suitebench-callgrind-XXXXXX";
 	if (!mkdtemp(dir)) {
@@ -100,10 +100,10 @@ int sb_counter_reexec(int argc, char **argv)
 		return SB_ERR_IO;
 	}
 	char native[256], native_env[300], out_env[sizeof(out) + 32];
-	sb_counter_cpu_features(native, sizeof(native));
-	snprintf(native_env, sizeof(native_env), "%s=%s", SB_COUNTER_NATIVE_ENV,
-	         native);
-	snprintf(out_env, sizeof(out_env), "%s=%s", SB_COUNTER_ENV, out);
+	sb_callgrind_cpu_features(native, sizeof(native));
+	snprintf(native_env, sizeof(native_env), "%s=%s",
+	         SB_CALLGRIND_NATIVE_ENV, native);
+	snprintf(out_env, sizeof(out_env), "%s=%s", SB_CALLGRIND_ENV, out);
 	char *envp[] = {out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C",
 	                NULL};
 	int n = 0;
@@ -140,7 +140,7 @@ int sb_counter_reexec(int argc, char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-void sb_counter_cpu_features(char *out, size_t len)
+void sb_callgrind_cpu_features(char *out, size_t len)
 {
 	static const struct {
 		unsigned leaf, reg, bit; /* reg: 2 = ecx, 1 = ebx */

@@ -1,5 +1,5 @@
 /*
- * counter.h - exact instruction counts under valgrind's callgrind.
+ * callgrind.h - exact instruction counts under valgrind's callgrind.
  *
  * `run --counter instructions` re-executes the tool under callgrind with
  * collection off (--collect-atstart=no).  The child switches collection on
@@ -8,8 +8,8 @@
  * every region yields its own exact count.  Instruction counts do not
  * move with the machine's load; with --deterministic they repeat exactly.
  */
-#ifndef SB_COUNTER_H
-#define SB_COUNTER_H
+#ifndef SB_CALLGRIND_H
+#define SB_CALLGRIND_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,31 +20,31 @@
 
 /* The environment variables that carry the dump file's base name and the
  * CPU features seen natively, from the parent into the child. */
-#define SB_COUNTER_ENV "SB_CALLGRIND_OUT"
-#define SB_COUNTER_NATIVE_ENV "SB_NATIVE_CPU_FEATURES"
+#define SB_CALLGRIND_ENV "SB_CALLGRIND_OUT"
+#define SB_CALLGRIND_NATIVE_ENV "SB_NATIVE_CPU_FEATURES"
 
 /* Whether this process runs under callgrind with a dump file to read. */
-bool sb_counter_active(void);
+bool sb_callgrind_active(void);
 
 /* Switch collection on: the region starts. */
-void sb_counter_start(void);
+void sb_callgrind_start(void);
 
 /*
  * Switch collection off, dump, and return the region's instruction count
  * less the cost of an empty region (measured once), or 0 when the dump
  * cannot be read.
  */
-uint64_t sb_counter_stop(void);
+uint64_t sb_callgrind_stop(void);
 
 /*
  * Run this program again under callgrind with the same arguments and wait
  * for it.  Returns its exit status, or SB_ERR_IO (with one line on stderr)
  * when valgrind cannot be started.
  */
-int sb_counter_reexec(int argc, char **argv) SB_MUST_USE;
+int sb_callgrind_reexec(int argc, char **argv) SB_MUST_USE;
 
 /* The x86 features the CPU reports (natively, or as valgrind presents
  * them), e.g. "aes pclmul avx2 sha avx512f". */
-void sb_counter_cpu_features(char *out, size_t len);
+void sb_callgrind_cpu_features(char *out, size_t len);
 
 #endif

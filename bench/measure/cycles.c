@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-uint64_t sb_monotonic_ns(void)
+uint64_t sb_cycles_monotonic_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -30,12 +30,12 @@ static uint64_t measure_overhead(void)
 
 static double measure_hz(void)
 {
-	uint64_t ns0 = sb_monotonic_ns();
+	uint64_t ns0 = sb_cycles_monotonic_ns();
 	uint64_t c0 = sb_cycles_now();
-	while (sb_monotonic_ns() - ns0 < 50000000u)
+	while (sb_cycles_monotonic_ns() - ns0 < 50000000u)
 		;
 	uint64_t c1 = sb_cycles_now();
-	uint64_t ns1 = sb_monotonic_ns();
+	uint64_t ns1 = sb_cycles_monotonic_ns();
 	return (double)(c1 - c0) * 1e9 / (double)(ns1 - ns0);
 }
 
@@ -62,7 +62,7 @@ uint64_t sb_cycles_probe(void)
 	return best;
 }
 
-double sb_load_average(void)
+double sb_cycles_load_average(void)
 {
 	FILE *f = fopen("/proc/loadavg", "r");
 	double load = -1;

@@ -42,7 +42,7 @@ void sb_cycles_calibrate(struct sb_cycles_info *info);
 uint64_t sb_cycles_elapsed(uint64_t start, uint64_t end, uint64_t overhead);
 
 /* Nanoseconds from CLOCK_MONOTONIC. */
-uint64_t sb_monotonic_ns(void);
+uint64_t sb_cycles_monotonic_ns(void);
 
 /*
  * Cycles a fixed chain of dependent integer operations takes (the best of
@@ -52,6 +52,6 @@ uint64_t sb_monotonic_ns(void);
 uint64_t sb_cycles_probe(void);
 
 /* The 1-minute load average, or -1 when it cannot be read. */
-double sb_load_average(void);
+double sb_cycles_load_average(void);
 
 #endif

@@ -2,19 +2,19 @@
 
 #include "backends/backend.h"
 
-static struct sb_heap_counter *charged;
+static struct sb_heap_tally *charged;
 
-struct sb_heap_counter *sb_heap_charge(struct sb_heap_counter *counter)
+struct sb_heap_tally *sb_heap_charge(struct sb_heap_tally *tally)
 {
-	struct sb_heap_counter *before = charged;
-	charged = counter;
+	struct sb_heap_tally *before = charged;
+	charged = tally;
 	return before;
 }
 
-void sb_heap_mark(struct sb_heap_counter *counter)
+void sb_heap_mark(struct sb_heap_tally *tally)
 {
-	counter->peak = counter->in_use;
-	counter->allocs = 0;
+	tally->peak = tally->in_use;
+	tally->allocs = 0;
 }
 
 void sb_heap_note_alloc(size_t bytes)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sb_samples_add(struct sb_samples *samples, double value)
+int sb_stats_samples_add(struct sb_samples *samples, double value)
 {
 	if (samples->count == samples->cap) {
 		size_t cap = samples->cap ? 2 * samples->cap : 16;
@@ -19,7 +19,7 @@ int sb_samples_add(struct sb_samples *samples, double value)
 	return 0;
 }
 
-void sb_samples_free(struct sb_samples *samples)
+void sb_stats_samples_free(struct sb_samples *samples)
 {
 	free(samples->values);
 	memset(samples, 0, sizeof(*samples));

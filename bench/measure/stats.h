@@ -29,10 +29,10 @@ struct sb_samples {
 };
 
 /* Append one sample.  Returns 0 or SB_ERR_NOMEM. */
-int sb_samples_add(struct sb_samples *samples, double value) SB_MUST_USE;
+int sb_stats_samples_add(struct sb_samples *samples, double value) SB_MUST_USE;
 
 /* Release the list; safe on a zeroed list, twice. */
-void sb_samples_free(struct sb_samples *samples);
+void sb_stats_samples_free(struct sb_samples *samples);
 
 /*
  * The q-quantile (0 <= q <= 1) of `n` sorted values, interpolating

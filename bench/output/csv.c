@@ -22,11 +22,40 @@ int sb_csv_results_write(FILE *f, const struct sb_results *results)
 	const char *fields[24];
 	for (size_t r = 0; rc == 0 && r < results->count; r++) {
 		for (size_t c = 0; c < sb_results_column_count; c++) {
-			sb_row_field(&results->rows[r], c, cells[c],
-			             sizeof(cells[c]));
+			sb_results_row_field(&results->rows[r], c, cells[c],
+			                     sizeof(cells[c]));
 			fields[c] = cells[c];
 		}
 		rc = sb_csv_record_write(f, fields, sb_results_column_count);
 	}
 	return rc;
+}
+
+const char *const sb_csv_raw_columns[] = {
+    "client", "server", "protocol", "kx",         "suite",  "payload",
+    "side",   "metric", "unit",     "conditions", "sample", "value",
+};
+const size_t sb_csv_raw_column_count =
+    sizeof(sb_csv_raw_columns) / sizeof(sb_csv_raw_columns[0]);
+
+int sb_csv_raw_write(FILE *f, const struct sb_row *row, const double *values,
+                     size_t count)
+{
+	/* The key columns (client .. unit, then conditions), sample, value. */
+	static const size_t key[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 22};
+	enum { KEYS = sizeof(key) / sizeof(key[0]) };
+	char fields[KEYS + 2][64];
+	const char *cells[KEYS + 2];
+	for (size_t c = 0; c < KEYS + 2; c++)
+		cells[c] = fields[c];
+	for (size_t c = 0; c < KEYS; c++)
+		sb_results_row_field(row, key[c], fields[c], sizeof(fields[c]));
+	for (size_t i = 0; i < count; i++) {
+		snprintf(fields[KEYS], sizeof(fields[KEYS]), "%zu", i);
+		snprintf(fields[KEYS + 1], sizeof(fields[KEYS + 1]), "%.17g",
+		         values[i]);
+		if (sb_csv_record_write(f, cells, KEYS + 2))
+			return SB_ERR_IO;
+	}
+	return 0;
 }

@@ -212,7 +212,7 @@ static bool parse_status(const char *s, enum sb_row_status *out)
 	static const enum sb_row_status all[] = {SB_ROW_OK, SB_ROW_UNSUPPORTED,
 	                                         SB_ROW_FAILED};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(s, sb_row_status_name(all[i])) == 0) {
+		if (strcmp(s, sb_results_status_name(all[i])) == 0) {
 			*out = all[i];
 			return true;
 		}
@@ -262,7 +262,7 @@ static void read_number(struct reader *r, size_t i, struct sb_row *row,
 			fail(r,
 			     "%s is given for a row that is %s (such a row "
 			     "carries no numbers)",
-			     name, sb_row_status_name(row->status));
+			     name, sb_results_status_name(row->status));
 		return;
 	}
 	if (!*cell) {

@@ -44,7 +44,7 @@ bool sb_results_any_failed(const struct sb_results *results)
 	return false;
 }
 
-const char *sb_row_status_name(enum sb_row_status status)
+const char *sb_results_status_name(enum sb_row_status status)
 {
 	switch (status) {
 	case SB_ROW_OK:
@@ -65,8 +65,8 @@ static void format_number(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.6g", v);
 }
 
-void sb_row_field(const struct sb_row *row, size_t column, char *buf,
-                  size_t len)
+void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
+                          size_t len)
 {
 	const struct sb_summary *s = &row->stats;
 	const double stats[] = {s->median, s->p25, s->p75,
@@ -102,7 +102,7 @@ void sb_row_field(const struct sb_row *row, size_t column, char *buf,
 		snprintf(buf, len, "%s", row->unit);
 		return;
 	case 9:
-		snprintf(buf, len, "%s", sb_row_status_name(row->status));
+		snprintf(buf, len, "%s", sb_results_status_name(row->status));
 		return;
 	case 10:
 		snprintf(buf, len, "%s", row->reason);

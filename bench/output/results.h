@@ -67,14 +67,14 @@ void sb_results_free(struct sb_results *results);
 bool sb_results_any_failed(const struct sb_results *results);
 
 /* "ok", "unsupported" or "failed". */
-const char *sb_row_status_name(enum sb_row_status status);
+const char *sb_results_status_name(enum sb_row_status status);
 
 /*
  * Format column `column` of `row` into `buf` (numbers as integers when
  * they are whole, else with up to 6 significant decimals; statistics are
  * empty unless the status is ok).
  */
-void sb_row_field(const struct sb_row *row, size_t column, char *buf,
-                  size_t len);
+void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
+                          size_t len);
 
 #endif

@@ -110,3 +110,17 @@ int sb_credentials_load(struct sb_credential_set *set, const char *dir,
 		return rc;
 	return load_psk(set, psk_path, msg, msg_len);
 }
+
+struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
+                                         enum sb_role role)
+{
+	bool client = role == SB_ROLE_CLIENT;
+	return (struct sb_credentials){
+	    .ca_file = set->ca,
+	    .cert_file = client ? set->client_cert : set->server_cert,
+	    .key_file = client ? set->client_key : set->server_key,
+	    .psk_identity = set->psk_identity,
+	    .psk = set->psk,
+	    .psk_len = set->psk_len,
+	};
+}

@@ -29,6 +29,11 @@ struct sb_credential_set {
 	size_t psk_len;
 };
 
+/* What the endpoint playing `role` is given of `set`: the CA, its own
+ * certificate and key, and the PSK (pointers into `set`). */
+struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
+                                         enum sb_role role);
+
 /* The directory compiled in as the default. */
 const char *sb_credentials_default_dir(void);
 

@@ -4,9 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "measure/callgrind.h"
-#include "measure/cycles.h"
-
 /*
  * When both sides wait and nothing is in flight, only a retransmission
  * timer can move the handshake on, so the virtual clock jumps to the next
@@ -27,21 +24,13 @@ static void endpoint_config(struct sb_pair *pair,
 	bool client = role == SB_ROLE_CLIENT;
 	const struct sb_credential_set *c =
 	    client && cfg->client_creds ? cfg->client_creds : cfg->creds;
-	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_endpoint *ep = &pair->ep[role];
 	ep->backend = client ? cfg->client : cfg->server;
 	ep->cfg = (struct sb_endpoint_config){
 	    .protocol = cfg->protocol,
 	    .role = role,
 	    .suite = cfg->suite,
-	    .creds =
-	        {
-	            .ca_file = c->ca,
-	            .cert_file = client ? c->client_cert : c->server_cert,
-	            .key_file = client ? c->client_key : c->server_key,
-	            .psk_identity = c->psk_identity,
-	            .psk = c->psk,
-	            .psk_len = c->psk_len,
-	        },
+	    .creds = sb_credentials_for(c, role),
 	    .server_name = cfg->server_name ? cfg->server_name : SB_SERVER_NAME,
 	    .mtu = cfg->mtu,
 	    .cookie = cfg->cookie,
@@ -52,30 +41,6 @@ static void endpoint_config(struct sb_pair *pair,
 	    .io = sb_link_io(&pair->link, role),
 	    .clock = sb_vclock_source(&pair->clock),
 	};
-}
-
-static int endpoint_setup(struct sb_pair *pair, enum sb_role role)
-{
-	struct sb_pair_endpoint *ep = &pair->ep[role];
-	ep->state = calloc(1, ep->backend->endpoint_size);
-	if (!ep->state) {
-		snprintf(pair->error, sizeof(pair->error), "%s: out of memory",
-		         sb_role_name(role));
-		return SB_ERR_NOMEM;
-	}
-	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	uint64_t t0;
-	sb_pair_region_begin(pair, &t0);
-	int rc = ep->backend->endpoint_setup(ep->state, &ep->cfg);
-	sb_pair_region_end(pair, t0, &ep->setup_cycles,
-	                   &ep->setup_instructions);
-	sb_heap_charge(outer);
-	if (rc)
-		snprintf(pair->error, sizeof(pair->error),
-		         "%s %s setup: %s: %s", ep->backend->name,
-		         sb_role_name(role), sb_strerror(rc),
-		         ep->backend->last_error(ep->state));
-	return rc;
 }
 
 int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
@@ -90,33 +55,24 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
 	if (cfg->deterministic)
 		sb_link_transcript_start(&pair->link);
-	pair->cycle_overhead = cfg->cycle_overhead;
-	pair->count_instructions = cfg->count_instructions;
+	pair->meter = (struct sb_meter){
+	    .cycle_overhead = cfg->cycle_overhead,
+	    .count_instructions = cfg->count_instructions,
+	};
 	endpoint_config(pair, cfg, SB_ROLE_CLIENT);
 	endpoint_config(pair, cfg, SB_ROLE_SERVER);
-	int rc = endpoint_setup(pair, SB_ROLE_CLIENT);
+	int rc = sb_endpoint_setup(&pair->ep[SB_ROLE_CLIENT], &pair->meter,
+	                           pair->error, sizeof(pair->error));
 	if (rc == 0)
-		rc = endpoint_setup(pair, SB_ROLE_SERVER);
+		rc = sb_endpoint_setup(&pair->ep[SB_ROLE_SERVER], &pair->meter,
+		                       pair->error, sizeof(pair->error));
 	return rc;
 }
 
 static int timed_step(struct sb_pair *pair, enum sb_role role)
 {
-	struct sb_pair_endpoint *ep = &pair->ep[role];
-	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	uint64_t t0;
-	sb_pair_region_begin(pair, &t0);
-	int rc = ep->backend->step(ep->state);
-	sb_pair_region_end(pair, t0, &ep->handshake_cycles,
-	                   &ep->handshake_instructions);
-	sb_heap_charge(outer);
-	if (rc == 0)
-		ep->done = true;
-	else if (rc != SB_ERR_WANT_IO)
-		snprintf(pair->error, sizeof(pair->error),
-		         "%s %s handshake: %s: %s", ep->backend->name,
-		         sb_role_name(role), sb_strerror(rc),
-		         ep->backend->last_error(ep->state));
+	int rc = sb_endpoint_step(&pair->ep[role], &pair->meter, pair->error,
+	                          sizeof(pair->error));
 	return rc == SB_ERR_WANT_IO ? 0 : rc;
 }
 
@@ -128,18 +84,13 @@ static int timed_step(struct sb_pair *pair, enum sb_role role)
  */
 static int timed_read_after_done(struct sb_pair *pair, enum sb_role role)
 {
-	struct sb_pair_endpoint *ep = &pair->ep[role];
+	struct sb_endpoint *ep = &pair->ep[role];
 	enum sb_dir in = role == SB_ROLE_CLIENT ? SB_DIR_S2C : SB_DIR_C2S;
 	uint8_t scratch[SB_LINK_MAX_MTU];
 	if (sb_link_pending(&pair->link, in) == 0)
 		return 0;
-	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	uint64_t t0;
-	sb_pair_region_begin(pair, &t0);
-	int rc = ep->backend->read(ep->state, scratch, sizeof(scratch));
-	sb_pair_region_end(pair, t0, &ep->handshake_cycles,
-	                   &ep->handshake_instructions);
-	sb_heap_charge(outer);
+	int rc = sb_endpoint_read_handshake(ep, &pair->meter, scratch,
+	                                    sizeof(scratch));
 	if (rc < 0 && rc != SB_ERR_WANT_IO) {
 		snprintf(pair->error, sizeof(pair->error),
 		         "%s %s after its handshake: %s: %s", ep->backend->name,
@@ -156,7 +107,7 @@ static uint64_t next_deadline(struct sb_pair *pair)
 {
 	uint64_t now = pair->clock.now_us, best = 0;
 	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
-		const struct sb_pair_endpoint *ep = &pair->ep[role];
+		const struct sb_endpoint *ep = &pair->ep[role];
 		uint64_t t = ep->backend->next_timeout_us
 		                 ? ep->backend->next_timeout_us(ep->state)
 		                 : 0;
@@ -208,57 +159,23 @@ int sb_pair_handshake(struct sb_pair *pair)
 int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
                   size_t len)
 {
-	struct sb_pair_endpoint *ep = &pair->ep[role];
-	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	int rc = ep->backend->write(ep->state, buf, len);
-	sb_heap_charge(outer);
-	return rc;
+	return sb_endpoint_write(&pair->ep[role], buf, len);
 }
 
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
                  size_t cap)
 {
-	struct sb_pair_endpoint *ep = &pair->ep[role];
-	struct sb_heap_counter *outer = sb_heap_charge(&ep->heap);
-	int rc = ep->backend->read(ep->state, buf, cap);
-	sb_heap_charge(outer);
-	return rc;
-}
-
-void sb_pair_region_begin(struct sb_pair *pair, uint64_t *start)
-{
-	if (pair->count_instructions)
-		sb_counter_start();
-	*start = sb_cycles_now();
-}
-
-void sb_pair_region_end(struct sb_pair *pair, uint64_t start, uint64_t *cycles,
-                        uint64_t *instructions)
-{
-	uint64_t end = sb_cycles_now();
-	if (pair->count_instructions)
-		*instructions += sb_counter_stop();
-	*cycles += sb_cycles_elapsed(start, end, pair->cycle_overhead);
+	return sb_endpoint_read(&pair->ep[role], buf, cap);
 }
 
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)
 {
-	struct sb_pair_endpoint *ep = &pair->ep[role];
-	return ep->state ? ep->backend->last_error(ep->state) : "no endpoint";
+	return sb_endpoint_library_error(&pair->ep[role]);
 }
 
 void sb_pair_free(struct sb_pair *pair)
 {
-	for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER; role++) {
-		struct sb_pair_endpoint *ep = &pair->ep[role];
-		if (ep->state) {
-			struct sb_heap_counter *outer =
-			    sb_heap_charge(&ep->heap);
-			ep->backend->endpoint_free(ep->state);
-			sb_heap_charge(outer);
-		}
-		free(ep->state);
-		ep->state = NULL;
-	}
+	sb_endpoint_free(&pair->ep[SB_ROLE_CLIENT]);
+	sb_endpoint_free(&pair->ep[SB_ROLE_SERVER]);
 	sb_link_free(&pair->link);
 }

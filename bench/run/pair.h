@@ -10,7 +10,7 @@
 #define SB_PAIR_H
 
 #include "run/credentials.h"
-#include "measure/heap.h"
+#include "run/endpoint.h"
 #include "wire/link.h"
 #include "wire/vclock.h"
 
@@ -37,25 +37,11 @@ struct sb_pair_config {
 	uint64_t cycle_overhead; /* subtracted from every timed call */
 };
 
-struct sb_pair_endpoint {
-	const struct sb_backend *backend;
-	void *state;
-	struct sb_endpoint_config cfg;
-	uint64_t setup_cycles;
-	uint64_t handshake_cycles;
-	uint64_t setup_instructions; /* with count_instructions */
-	uint64_t handshake_instructions;
-	struct sb_heap_counter
-	    heap; /* the library's heap, this endpoint's calls */
-	bool done;
-};
-
 struct sb_pair {
 	struct sb_link link;
 	struct sb_vclock clock;
-	struct sb_pair_endpoint ep[2]; /* indexed by enum sb_role */
-	uint64_t cycle_overhead;
-	bool count_instructions;
+	struct sb_endpoint ep[2]; /* indexed by enum sb_role */
+	struct sb_meter meter;
 	uint64_t handshake_virtual_us; /* virtual time the handshake took */
 	char error[400];
 };
@@ -82,15 +68,6 @@ int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
 /* The endpoint playing `role` reads one record: its length or a status. */
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
                  size_t cap) SB_MUST_USE;
-
-/*
- * Begin and end a measured region: `*cycles` (and, when the pair counts
- * instructions, `*instructions`) grow by the region's cost.  Regions do not
- * nest.
- */
-void sb_pair_region_begin(struct sb_pair *pair, uint64_t *start);
-void sb_pair_region_end(struct sb_pair *pair, uint64_t start, uint64_t *cycles,
-                        uint64_t *instructions);
 
 /* The role's backend's text for its last failure. */
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role);

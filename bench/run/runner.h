@@ -15,15 +15,14 @@
 
 #include <stdio.h>
 
-#include "run/credentials.h"
-#include "wire/link.h"
 #include "output/results.h"
+#include "run/credentials.h"
+#include "run/harness.h"
+#include "wire/link.h"
 
 /* In a payload list: the largest payload whose record fits one datagram. */
 #define SB_PAYLOAD_MAX 0
 #define SB_PAYLOADS_MAX_COUNT 32
-/* Records per timed batch: enough that the counter's cost vanishes. */
-#define SB_RECORD_BATCH 32
 
 /*
  * The conditions of a scenario beyond the defaults: an MTU from a sweep
@@ -45,6 +44,21 @@ struct sb_scenario {
 	struct sb_conditions conditions;
 };
 
+/*
+ * What the runner hands to the output layer besides rows: the runner
+ * itself writes no format.  Either callback may be NULL; a non-zero
+ * return fails the scenario with "writing ... failed".
+ */
+struct sb_run_observer {
+	void *ctx;
+	/* The raw samples behind `row` (its keys set, before summary). */
+	int (*samples)(void *ctx, const struct sb_row *row,
+	               const double *values, size_t count);
+	/* The verified connection's captured traffic; `title` names it. */
+	int (*connection)(void *ctx, const char *title,
+	                  const struct sb_wire *wire);
+};
+
 struct sb_run_options {
 	const struct sb_credential_set *creds;
 	size_t mtu;
@@ -60,9 +74,9 @@ struct sb_run_options {
 	unsigned max_reps; /* at most this many, while chasing precision */
 	double precision;  /* target: median known to +-precision (0.01: 1 %) */
 	double budget_s;   /* seconds one scenario may spend chasing it */
-	FILE *raw;         /* every sample as CSV rows, or NULL */
-	FILE *trace;       /* the verified handshake as a ladder, or NULL */
-	FILE *pcap;        /* the verified connection as pcap, or NULL */
+	/* Who also sees the samples and the verified connection (the
+	 * command's --raw, --trace and --pcap), or NULL. */
+	const struct sb_run_observer *observer;
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
 	size_t payload_count;
 	uint64_t cycle_overhead;
@@ -76,16 +90,5 @@ struct sb_run_options {
 int sb_scenario_run(const struct sb_scenario *scenario,
                     const struct sb_run_options *options,
                     struct sb_results *results) SB_MUST_USE;
-
-/* The header of the --raw samples file: the key columns, sample, value. */
-extern const char *const sb_raw_columns[];
-extern const size_t sb_raw_column_count;
-
-/*
- * The harness's own cost per record: one datagram of `len` bytes sent
- * and received through a link, no library involved, in TSC cycles (the
- * median over many batches, counter overhead subtracted).
- */
-double sb_harness_record_cycles(size_t len, uint64_t cycle_overhead);
 
 #endif

@@ -43,13 +43,13 @@ int sb_series_add(struct sb_series_set *set, const char *side,
 		snprintf(s->side, sizeof(s->side), "%s", side);
 		snprintf(s->metric, sizeof(s->metric), "%s", metric);
 	}
-	return sb_samples_add(&s->samples, value);
+	return sb_stats_samples_add(&s->samples, value);
 }
 
 void sb_series_set_free(struct sb_series_set *set)
 {
 	for (size_t i = 0; i < set->count; i++)
-		sb_samples_free(&set->items[i].samples);
+		sb_stats_samples_free(&set->items[i].samples);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }

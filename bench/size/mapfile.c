@@ -37,7 +37,7 @@ static const struct {
     {".gnu.linkonce.b.", false, SB_MAP_BSS},
 };
 
-int sb_map_section_class(const char *section)
+int sb_mapfile_section_class(const char *section)
 {
 	for (size_t i = 0;
 	     i < sizeof(section_classes) / sizeof(section_classes[0]); i++) {
@@ -54,7 +54,7 @@ int sb_map_section_class(const char *section)
 	return -1;
 }
 
-const char *sb_map_class_name(enum sb_map_class cls)
+const char *sb_mapfile_class_name(enum sb_map_class cls)
 {
 	switch (cls) {
 	case SB_MAP_TEXT:
@@ -179,7 +179,7 @@ static int input_extent(struct map_reader *r, const char *section, char *rest)
 	size_t n = strlen(file);
 	while (n > 0 && (file[n - 1] == ' ' || file[n - 1] == '\t'))
 		file[--n] = '\0';
-	int cls = sb_map_section_class(section);
+	int cls = sb_mapfile_section_class(section);
 	if (r->discard || cls < 0 || n == 0) /* n == 0: made by the linker */
 		return 0;
 	if (r->out_known)
@@ -261,8 +261,8 @@ static int map_line(struct map_reader *r, char *line)
 	return input_extent(r, section, rest);
 }
 
-int sb_map_read(FILE *f, const char *name, struct sb_map *map, char *msg,
-                size_t msg_len)
+int sb_mapfile_read(FILE *f, const char *name, struct sb_map *map, char *msg,
+                    size_t msg_len)
 {
 	struct map_reader r = {
 	    .name = name, .map = map, .msg = msg, .msg_len = msg_len};
@@ -286,11 +286,12 @@ int sb_map_read(FILE *f, const char *name, struct sb_map *map, char *msg,
 	if (rc == 0 && r.pending_in[0])
 		rc = bad(&r, "cut off after an input section's name");
 	if (rc)
-		sb_map_free(map);
+		sb_mapfile_free(map);
 	return rc;
 }
 
-int sb_map_load(const char *path, struct sb_map *map, char *msg, size_t msg_len)
+int sb_mapfile_load(const char *path, struct sb_map *map, char *msg,
+                    size_t msg_len)
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
@@ -298,12 +299,12 @@ int sb_map_load(const char *path, struct sb_map *map, char *msg, size_t msg_len)
 		         strerror(errno));
 		return SB_ERR_IO;
 	}
-	int rc = sb_map_read(f, path, map, msg, msg_len);
+	int rc = sb_mapfile_read(f, path, map, msg, msg_len);
 	fclose(f);
 	return rc;
 }
 
-void sb_map_free(struct sb_map *map)
+void sb_mapfile_free(struct sb_map *map)
 {
 	free(map->entries);
 	memset(map, 0, sizeof(*map));
@@ -311,8 +312,8 @@ void sb_map_free(struct sb_map *map)
 
 /* ---- attribution ------------------------------------------------------- */
 
-bool sb_map_entry_from(const struct sb_map_entry *entry,
-                       const char *const *archives, size_t count)
+bool sb_mapfile_entry_from(const struct sb_map_entry *entry,
+                           const char *const *archives, size_t count)
 {
 	if (entry->archive[0] == '\0')
 		return false;
@@ -322,12 +323,12 @@ bool sb_map_entry_from(const struct sb_map_entry *entry,
 	return false;
 }
 
-void sb_map_sum(const struct sb_map *map, const char *const *archives,
-                size_t count, uint64_t out[SB_MAP_CLASSES])
+void sb_mapfile_sum(const struct sb_map *map, const char *const *archives,
+                    size_t count, uint64_t out[SB_MAP_CLASSES])
 {
 	memset(out, 0, SB_MAP_CLASSES * sizeof(out[0]));
 	for (size_t i = 0; i < map->count; i++)
-		if (sb_map_entry_from(&map->entries[i], archives, count))
+		if (sb_mapfile_entry_from(&map->entries[i], archives, count))
 			out[map->entries[i].cls] += map->entries[i].size;
 }
 
@@ -350,8 +351,8 @@ static struct sb_map_object *find_object(struct sb_map_object *objs, size_t n,
 	return NULL;
 }
 
-int sb_map_objects(const struct sb_map *map, const char *const *archives,
-                   size_t count, struct sb_map_object **out, size_t *n)
+int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
+                       size_t count, struct sb_map_object **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -362,7 +363,7 @@ int sb_map_objects(const struct sb_map *map, const char *const *archives,
 	size_t used = 0;
 	for (size_t i = 0; i < map->count; i++) {
 		const struct sb_map_entry *e = &map->entries[i];
-		if (!sb_map_entry_from(e, archives, count))
+		if (!sb_mapfile_entry_from(e, archives, count))
 			continue;
 		struct sb_map_object *o = find_object(objs, used, e);
 		if (!o) {
@@ -391,8 +392,8 @@ static int compare_entries(const void *a, const void *b)
 	return strcmp(x->section, y->section);
 }
 
-int sb_map_largest(const struct sb_map *map, const char *const *archives,
-                   size_t count, struct sb_map_entry **out, size_t *n)
+int sb_mapfile_largest(const struct sb_map *map, const char *const *archives,
+                       size_t count, struct sb_map_entry **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -402,7 +403,7 @@ int sb_map_largest(const struct sb_map *map, const char *const *archives,
 		return SB_ERR_NOMEM;
 	size_t used = 0;
 	for (size_t i = 0; i < map->count; i++)
-		if (sb_map_entry_from(&map->entries[i], archives, count))
+		if (sb_mapfile_entry_from(&map->entries[i], archives, count))
 			list[used++] = map->entries[i];
 	if (used == 0) {
 		free(list);

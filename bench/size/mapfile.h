@@ -73,10 +73,10 @@ struct sb_map_object {
  * The class of an input section name (table above), or -1 when it is not
  * counted.
  */
-int sb_map_section_class(const char *section);
+int sb_mapfile_section_class(const char *section);
 
 /* "text", "rodata", "data" or "bss". */
-const char *sb_map_class_name(enum sb_map_class cls);
+const char *sb_mapfile_class_name(enum sb_map_class cls);
 
 /*
  * Read a GNU ld map from `f` into `map`, which must be zeroed (or freed):
@@ -86,32 +86,32 @@ const char *sb_map_class_name(enum sb_map_class cls);
  * is malformed or cut off; SB_ERR_NOMEM.  The caller frees `map` in every
  * case.
  */
-int sb_map_read(FILE *f, const char *name, struct sb_map *map, char *msg,
-                size_t msg_len) SB_MUST_USE;
+int sb_mapfile_read(FILE *f, const char *name, struct sb_map *map, char *msg,
+                    size_t msg_len) SB_MUST_USE;
 
 /*
- * Open `path` and read it as sb_map_read() does; an unreadable file is
+ * Open `path` and read it as sb_mapfile_read() does; an unreadable file is
  * SB_ERR_IO with "cannot read PATH: reason" in `msg`.
  */
-int sb_map_load(const char *path, struct sb_map *map, char *msg,
-                size_t msg_len) SB_MUST_USE;
+int sb_mapfile_load(const char *path, struct sb_map *map, char *msg,
+                    size_t msg_len) SB_MUST_USE;
 
 /* Release the entries; safe on a zeroed map, twice. */
-void sb_map_free(struct sb_map *map);
+void sb_mapfile_free(struct sb_map *map);
 
 /*
  * Whether `entry` came from one of the `count` archives, named by
  * basename ("libbearssl.a") or by a path whose basename is compared.
  */
-bool sb_map_entry_from(const struct sb_map_entry *entry,
-                       const char *const *archives, size_t count);
+bool sb_mapfile_entry_from(const struct sb_map_entry *entry,
+                           const char *const *archives, size_t count);
 
 /*
  * Sum, per class, the entries from the `count` archives into `out`
  * (which is overwritten).
  */
-void sb_map_sum(const struct sb_map *map, const char *const *archives,
-                size_t count, uint64_t out[SB_MAP_CLASSES]);
+void sb_mapfile_sum(const struct sb_map *map, const char *const *archives,
+                    size_t count, uint64_t out[SB_MAP_CLASSES]);
 
 /*
  * The archive members that contribute to `map` from the `count` archives,
@@ -119,17 +119,17 @@ void sb_map_sum(const struct sb_map *map, const char *const *archives,
  * the caller frees.  Returns 0 with `*out` and `*n` set (NULL and 0 when
  * there are none), or SB_ERR_NOMEM.
  */
-int sb_map_objects(const struct sb_map *map, const char *const *archives,
-                   size_t count, struct sb_map_object **out,
-                   size_t *n) SB_MUST_USE;
+int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
+                       size_t count, struct sb_map_object **out,
+                       size_t *n) SB_MUST_USE;
 
 /*
  * The entries from the `count` archives, largest first (ties by section
  * name), in a new array the caller frees.  With -ffunction-sections each
  * is one function or one table.  Returns 0 or SB_ERR_NOMEM, as above.
  */
-int sb_map_largest(const struct sb_map *map, const char *const *archives,
-                   size_t count, struct sb_map_entry **out,
-                   size_t *n) SB_MUST_USE;
+int sb_mapfile_largest(const struct sb_map *map, const char *const *archives,
+                       size_t count, struct sb_map_entry **out,
+                       size_t *n) SB_MUST_USE;
 
 #endif

@@ -415,6 +415,6 @@ int sb_size_side_load(const struct sb_size_job *job, const char *side,
 		return SB_ERR_INVALID;
 	}
 	snprintf(path, sizeof(path), "%s/%s.map", job->out, side);
-	int rc = sb_map_load(path, map, msg, len);
+	int rc = sb_mapfile_load(path, map, msg, len);
 	return rc ? rc : (int)n;
 }

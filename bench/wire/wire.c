@@ -213,7 +213,7 @@ static int check_record(struct sb_wire *wire, const struct sb_wire_pending *p)
 	return 0;
 }
 
-const char *sb_wire_violation(struct sb_wire *wire)
+const char *sb_wire_check_guard(struct sb_wire *wire)
 {
 	for (size_t i = 0; i < wire->pending_count; i++)
 		if (check_record(wire, &wire->pending[i]))

@@ -96,7 +96,7 @@ struct sb_wire {
 	size_t packet_count;
 	size_t packet_cap;
 	char violation[200]; /* the first guard violation: read it with
-	                        sb_wire_violation() */
+	                        sb_wire_check_guard() */
 };
 
 /*
@@ -116,7 +116,7 @@ void sb_wire_capture(struct sb_wire *wire);
  * the records it begins into `*records` (DTLS: whole headers in the
  * datagram; TLS: headers completed by these bytes of the stream), note
  * them for the guard, capture the send when capturing.  Returns 0 or
- * SB_ERR_NOMEM.  The guard itself runs in sb_wire_violation(), so that a
+ * SB_ERR_NOMEM.  The guard itself runs in sb_wire_check_guard(), so that a
  * timed record loop pays only for noting.
  */
 int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
@@ -128,7 +128,7 @@ int sb_wire_observe(struct sb_wire *wire, int dir, const uint8_t *buf,
  * violation ever found ("" if none), e.g. "client sent epoch 1 sequence 5
  * again (expected 6 or above)".  NULL only when out of memory.
  */
-const char *sb_wire_violation(struct sb_wire *wire);
+const char *sb_wire_check_guard(struct sb_wire *wire);
 
 /* A content type's name: "handshake", "alert", ... */
 const char *sb_wire_type_name(uint8_t type);

@@ -41,7 +41,7 @@ void check_connect(struct sb_pair *pair, const struct sb_pair_config *cfg)
 void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg)
 {
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
-		struct sb_pair_endpoint *ep = &pair->ep[r];
+		struct sb_endpoint *ep = &pair->ep[r];
 		cr_assert_eq(ep->backend->negotiated_suite(ep->state),
 		             cfg->suite->code_point,
 		             "%s negotiated 0x%04X, want 0x%04X",
@@ -49,8 +49,8 @@ void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg)
 		             ep->backend->negotiated_suite(ep->state),
 		             cfg->suite->code_point);
 	}
-	struct sb_pair_endpoint *c = &pair->ep[SB_ROLE_CLIENT];
-	struct sb_pair_endpoint *s = &pair->ep[SB_ROLE_SERVER];
+	struct sb_endpoint *c = &pair->ep[SB_ROLE_CLIENT];
+	struct sb_endpoint *s = &pair->ep[SB_ROLE_SERVER];
 	cr_assert(c->backend->peer_authenticated(c->state),
 	          "client did not authenticate the server");
 	bool client_proves = cfg->suite->kx != SB_KX_ECDHE_ECDSA || cfg->mutual;
@@ -152,8 +152,8 @@ void check_protocol_suite_works(const char *client, const char *server,
 void check_guard_fires_on_replay(struct sb_pair *pair)
 {
 	uint8_t buf[64] = {5}, copy[SB_LINK_MAX_MTU];
-	cr_assert_str_empty(sb_wire_violation(&pair->link.wire), "%s",
-	                    sb_wire_violation(&pair->link.wire));
+	cr_assert_str_empty(sb_wire_check_guard(&pair->link.wire), "%s",
+	                    sb_wire_check_guard(&pair->link.wire));
 	cr_assert_eq(sb_pair_write(pair, SB_ROLE_CLIENT, buf, sizeof(buf)), 0);
 	int len =
 	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
@@ -161,9 +161,10 @@ void check_guard_fires_on_replay(struct sb_pair *pair)
 	/* The same datagram once more, as if the client had sent it again. */
 	cr_assert_eq(sb_link_send(&pair->link, SB_DIR_C2S, copy, (size_t)len),
 	             0);
-	cr_assert_not_null(
-	    strstr(sb_wire_violation(&pair->link.wire), "client sent epoch 1"),
-	    "guard did not fire: '%s'", sb_wire_violation(&pair->link.wire));
+	cr_assert_not_null(strstr(sb_wire_check_guard(&pair->link.wire),
+	                          "client sent epoch 1"),
+	                   "guard did not fire: '%s'",
+	                   sb_wire_check_guard(&pair->link.wire));
 	/* The receiving library drops the replay (DTLS anti-replay). */
 	uint8_t got[256];
 	cr_assert_eq(sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)), 64);

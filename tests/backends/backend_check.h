@@ -2,7 +2,8 @@
  * backend_check.h - the checks every backend's test file runs, against
  * itself or a peer library: handshake verifies, data round-trips, the
  * record overhead on the wire is the RFC's, a forged record is rejected,
- * and wrong credentials fail cleanly.  Shared by tests/backends/test_<backend>.c.
+ * and wrong credentials fail cleanly.  Shared by
+ * tests/backends/test_<backend>.c.
  */
 #ifndef SB_BACKEND_CHECK_H
 #define SB_BACKEND_CHECK_H

@@ -188,7 +188,7 @@ Test(mbedtls, heap_is_counted_per_endpoint)
 	cr_assert(cfg.client->caps & SB_CAP_HEAP_COUNTED);
 	check_connect(&pair, &cfg);
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
-		const struct sb_heap_counter *h = &pair.ep[r].heap;
+		const struct sb_heap_tally *h = &pair.ep[r].heap;
 		cr_expect_gt(h->peak, 0, "%s: no heap peak",
 		             sb_role_name((enum sb_role)r));
 		cr_expect_gt(h->allocs, 0, "%s: no allocations",

@@ -175,8 +175,8 @@ Test(openssl, cookie_exchange_adds_two_flights)
  * malloc_usable_size() of the block, at least what was asked for. */
 Test(openssl, heap_hooks_count_a_known_allocation)
 {
-	struct sb_heap_counter c = {0};
-	struct sb_heap_counter *outer = sb_heap_charge(&c);
+	struct sb_heap_tally c = {0};
+	struct sb_heap_tally *outer = sb_heap_charge(&c);
 	void *p = OPENSSL_malloc(1000);
 	cr_assert_not_null(p);
 	cr_assert_eq(c.allocs, 1);

@@ -574,8 +574,8 @@ ParameterizedTest(struct status_case *c, compare, status_change_of_one_row)
 	struct sb_row cur = status_row("psk-gcm", c->after);
 	struct sb_compare_entry e = judge_pair(base, cur, NULL);
 	cr_expect_eq(e.outcome, c->want, "%s -> %s",
-	             sb_row_status_name(c->before),
-	             sb_row_status_name(c->after));
+	             sb_results_status_name(c->before),
+	             sb_results_status_name(c->after));
 	cr_expect_eq(e.basis, SB_COMPARE_BY_STATUS);
 }
 

@@ -11,7 +11,7 @@
 
 Test(heap, nothing_counts_after_charging_stops)
 {
-	struct sb_heap_counter c = {0};
+	struct sb_heap_tally c = {0};
 	sb_heap_charge(&c);
 	sb_heap_note_alloc(8);
 	cr_assert_eq(sb_heap_charge(NULL), &c);
@@ -26,8 +26,8 @@ Test(heap, nothing_counts_after_charging_stops)
 
 Test(heap, peak_and_count_of_a_known_pattern)
 {
-	struct sb_heap_counter c = {0};
-	struct sb_heap_counter *outer = sb_heap_charge(&c);
+	struct sb_heap_tally c = {0};
+	struct sb_heap_tally *outer = sb_heap_charge(&c);
 	/* +100 +50 -100 +30: in use 100, 150, 50, 80; peak 150; 3 blocks */
 	sb_heap_note_alloc(100);
 	sb_heap_note_alloc(50);
@@ -41,7 +41,7 @@ Test(heap, peak_and_count_of_a_known_pattern)
 
 Test(heap, mark_starts_a_phase_at_what_is_in_use)
 {
-	struct sb_heap_counter c = {0};
+	struct sb_heap_tally c = {0};
 	sb_heap_charge(&c);
 	sb_heap_note_alloc(1000);
 	sb_heap_note_free(400);
@@ -56,10 +56,10 @@ Test(heap, mark_starts_a_phase_at_what_is_in_use)
 
 Test(heap, charges_nest_and_go_to_the_right_endpoint)
 {
-	struct sb_heap_counter client = {0}, server = {0};
-	struct sb_heap_counter *outer = sb_heap_charge(&client);
+	struct sb_heap_tally client = {0}, server = {0};
+	struct sb_heap_tally *outer = sb_heap_charge(&client);
 	sb_heap_note_alloc(64);
-	struct sb_heap_counter *inner = sb_heap_charge(&server);
+	struct sb_heap_tally *inner = sb_heap_charge(&server);
 	cr_assert_eq(inner, &client);
 	sb_heap_note_alloc(32);
 	sb_heap_charge(inner);
@@ -75,7 +75,7 @@ Test(heap, charges_nest_and_go_to_the_right_endpoint)
 
 Test(heap, a_block_from_before_the_phase_may_dip_below_zero)
 {
-	struct sb_heap_counter c = {0};
+	struct sb_heap_tally c = {0};
 	sb_heap_charge(&c);
 	sb_heap_note_free(48); /* allocated while nothing was charged */
 	sb_heap_charge(NULL);

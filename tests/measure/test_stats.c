@@ -20,9 +20,9 @@ Test(stats, empty_summary_is_zero)
 Test(stats, samples_free_twice_is_safe)
 {
 	struct sb_samples s = {0};
-	cr_assert_eq(sb_samples_add(&s, 1.0), 0);
-	sb_samples_free(&s);
-	sb_samples_free(&s);
+	cr_assert_eq(sb_stats_samples_add(&s, 1.0), 0);
+	sb_stats_samples_free(&s);
+	sb_stats_samples_free(&s);
 	cr_assert_eq(s.count, 0);
 }
 
@@ -91,10 +91,10 @@ Test(stats, many_samples_grow)
 {
 	struct sb_samples s = {0};
 	for (int i = 1000; i > 0; i--)
-		cr_assert_eq(sb_samples_add(&s, i), 0);
+		cr_assert_eq(sb_stats_samples_add(&s, i), 0);
 	struct sb_summary sum;
 	sb_stats_summarize(s.values, s.count, &sum);
 	cr_assert_eq(sum.n, 1000);
 	cr_assert(ieee_ulp_eq(dbl, sum.median, 500.5, 4));
-	sb_samples_free(&s);
+	sb_stats_samples_free(&s);
 }

@@ -6,8 +6,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "wire/link.h"
 #include "run/runner.h"
+#include "wire/link.h"
 
 static struct sb_credential_set creds;
 static struct sb_run_options options;

@@ -25,8 +25,8 @@ static const char *const both[] = {"libsbmapfx.a", "libsbmapother.a"};
 static void load_fixture(struct sb_map *map)
 {
 	char msg[512] = "";
-	cr_assert_eq(sb_map_load(SB_MAPFX_MAP, map, msg, sizeof(msg)), 0, "%s",
-	             msg);
+	cr_assert_eq(sb_mapfile_load(SB_MAPFX_MAP, map, msg, sizeof(msg)), 0,
+	             "%s", msg);
 }
 
 static void expect_sizes(const uint64_t got[SB_MAP_CLASSES], uint64_t text,
@@ -35,18 +35,18 @@ static void expect_sizes(const uint64_t got[SB_MAP_CLASSES], uint64_t text,
 	const uint64_t want[SB_MAP_CLASSES] = {text, rodata, data, bss};
 	for (int c = 0; c < SB_MAP_CLASSES; c++)
 		cr_expect_eq(got[c], want[c], "%s: got %llu, want %llu",
-		             sb_map_class_name((enum sb_map_class)c),
+		             sb_mapfile_class_name((enum sb_map_class)c),
 		             (unsigned long long)got[c],
 		             (unsigned long long)want[c]);
 }
 
-/* Read `text` as a map; returns sb_map_read's status. */
+/* Read `text` as a map; returns sb_mapfile_read's status. */
 static int read_text(const char *text, struct sb_map *map, char *msg,
                      size_t len)
 {
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	cr_assert_not_null(f);
-	int rc = sb_map_read(f, "t.map", map, msg, len);
+	int rc = sb_mapfile_read(f, "t.map", map, msg, len);
 	fclose(f);
 	return rc;
 }
@@ -62,15 +62,16 @@ Test(mapfile, empty_input_is_not_a_map)
 	cr_assert_eq(read_text("", &map, msg, sizeof(msg)), SB_ERR_INVALID);
 	cr_expect_not_null(strstr(msg, "not a GNU ld map"), "%s", msg);
 	cr_expect_eq(map.count, 0);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, missing_file_is_an_io_error)
 {
 	struct sb_map map = {0};
 	char msg[256] = "";
-	cr_assert_eq(sb_map_load("/nonexistent/x.map", &map, msg, sizeof(msg)),
-	             SB_ERR_IO);
+	cr_assert_eq(
+	    sb_mapfile_load("/nonexistent/x.map", &map, msg, sizeof(msg)),
+	    SB_ERR_IO);
 	cr_expect_not_null(strstr(msg, "cannot read /nonexistent/x.map"), "%s",
 	                   msg);
 }
@@ -79,19 +80,19 @@ Test(mapfile, free_is_safe_twice_and_empty_map_sums_to_zero)
 {
 	struct sb_map map = {0};
 	uint64_t sizes[SB_MAP_CLASSES] = {1, 1, 1, 1};
-	sb_map_sum(&map, fx, 1, sizes);
+	sb_mapfile_sum(&map, fx, 1, sizes);
 	expect_sizes(sizes, 0, 0, 0, 0);
 	struct sb_map_object *objs;
 	struct sb_map_entry *list;
 	size_t n = 1;
-	cr_assert_eq(sb_map_objects(&map, fx, 1, &objs, &n), 0);
+	cr_assert_eq(sb_mapfile_objects(&map, fx, 1, &objs, &n), 0);
 	cr_expect_null(objs);
 	cr_expect_eq(n, 0);
-	cr_assert_eq(sb_map_largest(&map, fx, 1, &list, &n), 0);
+	cr_assert_eq(sb_mapfile_largest(&map, fx, 1, &list, &n), 0);
 	cr_expect_null(list);
 	cr_expect_eq(n, 0);
-	sb_map_free(&map);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
+	sb_mapfile_free(&map);
 }
 
 /* ---- behaviour: section classes --------------------------------------- */
@@ -138,9 +139,9 @@ ParameterizedTestParameters(mapfile, section_class)
 
 ParameterizedTest(const struct class_case *c, mapfile, section_class)
 {
-	cr_expect_eq(sb_map_section_class(c->section), c->cls,
+	cr_expect_eq(sb_mapfile_section_class(c->section), c->cls,
 	             "%s: got %d, want %d", c->section,
-	             sb_map_section_class(c->section), c->cls);
+	             sb_mapfile_section_class(c->section), c->cls);
 }
 
 /* ---- behaviour: a real link of synthetic archives --------------------- */
@@ -150,13 +151,13 @@ Test(mapfile, archive_sizes_are_exact)
 	struct sb_map map = {0};
 	uint64_t sizes[SB_MAP_CLASSES];
 	load_fixture(&map);
-	sb_map_sum(&map, fx, 1, sizes);
+	sb_mapfile_sum(&map, fx, 1, sizes);
 	expect_sizes(sizes, 423, 1093, 40, 352);
-	sb_map_sum(&map, other, 1, sizes);
+	sb_mapfile_sum(&map, other, 1, sizes);
 	expect_sizes(sizes, 50, 0, 8, 0);
-	sb_map_sum(&map, both, 2, sizes);
+	sb_mapfile_sum(&map, both, 2, sizes);
 	expect_sizes(sizes, 473, 1093, 48, 352);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, archives_match_by_basename)
@@ -166,11 +167,11 @@ Test(mapfile, archives_match_by_basename)
 	struct sb_map map = {0};
 	uint64_t sizes[SB_MAP_CLASSES];
 	load_fixture(&map);
-	sb_map_sum(&map, by_path, 1, sizes);
+	sb_mapfile_sum(&map, by_path, 1, sizes);
 	expect_sizes(sizes, 423, 1093, 40, 352);
-	sb_map_sum(&map, wrong, 2, sizes);
+	sb_mapfile_sum(&map, wrong, 2, sizes);
 	expect_sizes(sizes, 0, 0, 0, 0);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, discarded_sections_and_the_program_do_not_count)
@@ -189,7 +190,7 @@ Test(mapfile, discarded_sections_and_the_program_do_not_count)
 	}
 	/* The program's own sections are read, then left out by the sum. */
 	cr_expect(saw_program, "the program's own object is not in the map");
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, objects_largest_first)
@@ -198,7 +199,7 @@ Test(mapfile, objects_largest_first)
 	struct sb_map_object *objs;
 	size_t n;
 	load_fixture(&map);
-	cr_assert_eq(sb_map_objects(&map, both, 2, &objs, &n), 0);
+	cr_assert_eq(sb_mapfile_objects(&map, both, 2, &objs, &n), 0);
 	cr_assert_eq(n, 3);
 	cr_expect(strstr(objs[0].object, "mapfx_a") != NULL, "%s",
 	          objs[0].object);
@@ -211,7 +212,7 @@ Test(mapfile, objects_largest_first)
 	cr_expect_str_eq(objs[2].archive, "libsbmapother.a");
 	cr_expect_eq(objs[2].total, 58);
 	free(objs);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, largest_sections_first)
@@ -220,7 +221,7 @@ Test(mapfile, largest_sections_first)
 	struct sb_map_entry *list;
 	size_t n;
 	load_fixture(&map);
-	cr_assert_eq(sb_map_largest(&map, fx, 1, &list, &n), 0);
+	cr_assert_eq(sb_mapfile_largest(&map, fx, 1, &list, &n), 0);
 	cr_assert_eq(n, 9);
 	cr_expect_str_eq(list[0].section, ".rodata.fx_table_long_name");
 	cr_expect_eq(list[0].size, 1000);
@@ -228,7 +229,7 @@ Test(mapfile, largest_sections_first)
 	cr_expect_eq(list[1].size, 300);
 	cr_expect_str_eq(list[n - 1].section, ".data.rel.ro.fx_ptrs"); /* 16 */
 	free(list);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 /* ---- behaviour: map text --------------------------------------------- */
@@ -257,9 +258,9 @@ Test(mapfile, names_on_their_own_line_and_directives)
 	char msg[256] = "";
 	uint64_t sizes[SB_MAP_CLASSES];
 	cr_assert_eq(read_text(text, &map, msg, sizeof(msg)), 0, "%s", msg);
-	sb_map_sum(&map, lib, 1, sizes);
+	sb_mapfile_sum(&map, lib, 1, sizes);
 	expect_sizes(sizes, 0x1f0, 0, 0x10, 0);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 Test(mapfile, merged_strings_are_clipped_to_their_output_section)
@@ -278,9 +279,9 @@ Test(mapfile, merged_strings_are_clipped_to_their_output_section)
 	char msg[256] = "";
 	uint64_t sizes[SB_MAP_CLASSES];
 	cr_assert_eq(read_text(text, &map, msg, sizeof(msg)), 0, "%s", msg);
-	sb_map_sum(&map, lib, 1, sizes);
+	sb_mapfile_sum(&map, lib, 1, sizes);
 	expect_sizes(sizes, 0, 0x24, 0, 0);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 /* ---- adversarial ------------------------------------------------------- */

@@ -46,7 +46,7 @@ Test(sizebuild, missing_products_are_an_io_error)
 	                               sizeof(msg)),
 	             SB_ERR_IO);
 	cr_expect_not_null(strstr(msg, "client.archives"), "%s", msg);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 }
 
 /* ---- behaviour -------------------------------------------------------- */
@@ -176,7 +176,7 @@ Test(sizebuild, an_empty_archive_list_is_refused)
 	                               sizeof(msg)),
 	             SB_ERR_INVALID);
 	cr_expect_not_null(strstr(msg, "names no archive"), "%s", msg);
-	sb_map_free(&map);
+	sb_mapfile_free(&map);
 	unlink(path);
 	rmdir(job.out);
 	snprintf(path, sizeof(path), "%s/out/prebuilt/bearssl", dir);

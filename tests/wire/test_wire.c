@@ -47,7 +47,7 @@ Test(wire, free_twice_and_empty_send, .fini = teardown)
 {
 	sb_wire_init(&wire, false, 8);
 	cr_assert_eq(send(0, (const uint8_t *)"", 0), 0);
-	cr_assert_str_empty(sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire));
 	sb_wire_free(&wire);
 }
 
@@ -92,8 +92,8 @@ Test(wire, a_normal_connection_passes, .fini = teardown)
 	send(0, d, dtls(d, 22, 0, 3, 30, 0));
 	/* the other direction has its own counters */
 	send(1, d, dtls(d, 23, 1, 0, 40, 1ull << 48));
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
-	                    sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
 }
 
 Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
@@ -108,8 +108,8 @@ Test(wire, tls_nonces_after_change_cipher_spec, .fini = teardown)
 	 * two records' in the rest */
 	cr_assert_eq(send(0, stream, 9), 1);
 	cr_assert_eq(send(0, stream + 9, sizeof(stream) - 9), 2);
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
-	                    sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
 }
 
 Test(wire, counts_past_sixty_four_records_in_a_datagram, .fini = teardown)
@@ -120,8 +120,8 @@ Test(wire, counts_past_sixty_four_records_in_a_datagram, .fini = teardown)
 	for (uint64_t s = 0; s < 100; s++)
 		len += dtls(d + len, 23, 1, s, 1, 0);
 	cr_assert_eq(send(0, d, len), 100);
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
-	                    sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
 }
 
 Test(wire, truncated_record_has_no_nonce_to_read, .fini = teardown)
@@ -131,8 +131,8 @@ Test(wire, truncated_record_has_no_nonce_to_read, .fini = teardown)
 	dtls(d, 23, 1, 0, 40, 5);
 	/* the header promises 40 bytes, the datagram ends after 4 */
 	cr_assert_eq(send(0, d, SB_DTLS12_HEADER_LEN + 4), 1);
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
-	                    sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
 }
 
 Test(wire, capture_keeps_copies, .fini = teardown)
@@ -160,9 +160,9 @@ Test(wire, repeated_sequence_number_fires, .fini = teardown)
 	sb_wire_init(&wire, false, 8);
 	send(0, d, dtls(d, 23, 1, 5, 40, 5));
 	send(0, d, dtls(d, 23, 1, 5, 40, 6));
-	cr_assert_not_null(strstr(sb_wire_violation(&wire),
+	cr_assert_not_null(strstr(sb_wire_check_guard(&wire),
 	                          "client sent epoch 1 sequence 5 again"),
-	                   "%s", sb_wire_violation(&wire));
+	                   "%s", sb_wire_check_guard(&wire));
 }
 
 Test(wire, repeated_nonce_fires, .fini = teardown)
@@ -172,9 +172,9 @@ Test(wire, repeated_nonce_fires, .fini = teardown)
 	send(1, d, dtls(d, 23, 1, 0, 40, 0xabc));
 	send(1, d, dtls(d, 23, 1, 1, 40, 0xabc));
 	cr_assert_not_null(
-	    strstr(sb_wire_violation(&wire),
+	    strstr(sb_wire_check_guard(&wire),
 	           "server reused explicit nonce 0000000000000abc"),
-	    "%s", sb_wire_violation(&wire));
+	    "%s", sb_wire_check_guard(&wire));
 }
 
 Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
@@ -183,8 +183,8 @@ Test(wire, chacha20_has_no_nonce_to_repeat, .fini = teardown)
 	sb_wire_init(&wire, false, 0);
 	send(0, d, dtls(d, 23, 1, 0, 40, 7));
 	send(0, d, dtls(d, 23, 1, 1, 40, 7));
-	cr_assert_str_empty(sb_wire_violation(&wire), "%s",
-	                    sb_wire_violation(&wire));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
 }
 
 Test(wire, tls_repeated_nonce_fires, .fini = teardown)
@@ -195,6 +195,6 @@ Test(wire, tls_repeated_nonce_fires, .fini = teardown)
 	sb_wire_init(&wire, true, 8);
 	send(0, stream, sizeof(stream));
 	cr_assert_not_null(
-	    strstr(sb_wire_violation(&wire), "reused explicit nonce"), "%s",
-	    sb_wire_violation(&wire));
+	    strstr(sb_wire_check_guard(&wire), "reused explicit nonce"), "%s",
+	    sb_wire_check_guard(&wire));
 }

@@ -1,0 +1,20 @@
+#include "measure/meter.h"
+
+#include "measure/callgrind.h"
+#include "measure/cycles.h"
+
+void sb_meter_begin(const struct sb_meter *meter, uint64_t *start)
+{
+	if (meter->count_instructions)
+		sb_callgrind_start();
+	*start = sb_cycles_now();
+}
+
+void sb_meter_end(const struct sb_meter *meter, uint64_t start,
+                  uint64_t *cycles, uint64_t *instructions)
+{
+	uint64_t end = sb_cycles_now();
+	if (meter->count_instructions)
+		*instructions += sb_callgrind_stop();
+	*cycles += sb_cycles_elapsed(start, end, meter->cycle_overhead);
+}

@@ -1,0 +1,71 @@
+/*
+ * endpoint.h - one library endpoint, and what its calls cost.
+ *
+ * Every call the core makes into a backend for an endpoint goes through
+ * here, so that heap charging and measurement happen in one place for
+ * `run` (two endpoints joined by the in-memory link, pair.h) and for
+ * `client` (one endpoint over UDP) alike: setup and handshake steps are
+ * measured regions (meter.h) charged to this endpoint's heap counter;
+ * application writes and reads are charged but not timed, because the
+ * runner times whole batches of them.
+ */
+#ifndef SB_ENDPOINT_H
+#define SB_ENDPOINT_H
+
+#include "backends/backend.h"
+#include "measure/heap.h"
+#include "measure/meter.h"
+
+struct sb_endpoint {
+	const struct sb_backend *backend;
+	void *state;
+	struct sb_endpoint_config cfg;
+	uint64_t setup_cycles;
+	uint64_t handshake_cycles;
+	uint64_t setup_instructions; /* when the meter counts them */
+	uint64_t handshake_instructions;
+	struct sb_heap_tally heap; /* the library's heap, this endpoint's */
+	bool done;                 /* the handshake finished */
+};
+
+/*
+ * Allocate the backend's state and set it up for `ep->cfg` (filled in by
+ * the caller, with `ep->backend`), measuring the call.  Returns 0, or a
+ * negative status with the backend's reason in `error`.  The endpoint
+ * must be freed either way.
+ */
+int sb_endpoint_setup(struct sb_endpoint *ep, const struct sb_meter *meter,
+                      char *error, size_t len) SB_MUST_USE;
+
+/*
+ * One measured handshake step: 0 once the handshake is done (and
+ * `ep->done` set), SB_ERR_WANT_IO while it waits for the peer, another
+ * negative status with the backend's reason in `error` when it failed.
+ */
+int sb_endpoint_step(struct sb_endpoint *ep, const struct sb_meter *meter,
+                     char *error, size_t len) SB_MUST_USE;
+
+/*
+ * A measured read by a finished endpoint while its peer is not done:
+ * handshake traffic (a retransmitted flight), charged to the handshake.
+ * Returns what the backend's read returns.
+ */
+int sb_endpoint_read_handshake(struct sb_endpoint *ep,
+                               const struct sb_meter *meter, uint8_t *buf,
+                               size_t cap) SB_MUST_USE;
+
+/* Write one application record, charged to this endpoint's heap. */
+int sb_endpoint_write(struct sb_endpoint *ep, const uint8_t *buf,
+                      size_t len) SB_MUST_USE;
+
+/* Read one application record, charged to this endpoint's heap. */
+int sb_endpoint_read(struct sb_endpoint *ep, uint8_t *buf,
+                     size_t cap) SB_MUST_USE;
+
+/* The backend's text for its last failure ("no endpoint" before setup). */
+const char *sb_endpoint_library_error(const struct sb_endpoint *ep);
+
+/* Free the backend's state; safe on a zeroed endpoint, and twice. */
+void sb_endpoint_free(struct sb_endpoint *ep);
+
+#endif

@@ -1,0 +1,96 @@
+#include "run/figures.h"
+
+#include <stdio.h>
+
+static const char *const figures_side_of[2] = {"client", "server"};
+
+static int figures_add(const struct sb_figure_sink *sink, const char *side,
+                       const char *metric, const char *unit, long payload,
+                       double value)
+{
+	return sink->add(sink->ctx, side, metric, unit, payload, value);
+}
+
+int sb_figures_handshake_wire(const struct sb_link *link,
+                              const struct sb_figure_sink *sink)
+{
+	const struct sb_link_counters *sent = link->sent;
+	const long none = SB_NO_PAYLOAD;
+	int rc = 0;
+	for (int d = 0; d < 2 && rc == 0; d++) {
+		const char *side = figures_side_of[d];
+		rc = figures_add(sink, side, "handshake_bytes", "bytes", none,
+		                 (double)sent[d].bytes);
+		rc = rc ? rc
+		        : figures_add(sink, side, "handshake_datagrams",
+		                      "datagrams", none,
+		                      (double)sent[d].datagrams);
+		rc = rc ? rc
+		        : figures_add(sink, side, "handshake_records",
+		                      "records", none, (double)sent[d].records);
+	}
+	rc = rc ? rc
+	        : figures_add(sink, "both", "handshake_bytes", "bytes", none,
+	                      (double)(sent[0].bytes + sent[1].bytes));
+	rc = rc ? rc
+	        : figures_add(sink, "both", "handshake_datagrams", "datagrams",
+	                      none,
+	                      (double)(sent[0].datagrams + sent[1].datagrams));
+	rc = rc ? rc
+	        : figures_add(sink, "both", "handshake_flights", "flights",
+	                      none, (double)link->flight_count);
+	for (size_t i = 0; i < link->flight_count && rc == 0; i++) {
+		const struct sb_flight *f = &link->flights[i];
+		const char *side = figures_side_of[f->dir];
+		char metric[32];
+		snprintf(metric, sizeof(metric), "flight%u_bytes",
+		         (unsigned)(i + 1) % 1000);
+		rc = figures_add(sink, side, metric, "bytes", none,
+		                 (double)f->sent.bytes);
+		snprintf(metric, sizeof(metric), "flight%u_datagrams",
+		         (unsigned)(i + 1) % 1000);
+		rc = rc ? rc
+		        : figures_add(sink, side, metric, "datagrams", none,
+		                      (double)f->sent.datagrams);
+	}
+	return rc;
+}
+
+int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
+                               const struct sb_figure_sink *sink)
+{
+	const char *side = sb_role_name(ep->cfg.role);
+	int rc = 0;
+	if (ep->backend->static_ram)
+		rc = figures_add(sink, side, "static_ram", "bytes", payload,
+		                 (double)ep->backend->static_ram(ep->state));
+	if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED))
+		return rc;
+	rc = figures_add(sink, side, "heap_peak", "bytes", payload,
+	                 (double)ep->heap.peak);
+	return rc ? rc
+	          : figures_add(sink, side, "heap_allocs", "allocations",
+	                        payload, (double)ep->heap.allocs);
+}
+
+int sb_figures_endpoint_costs(const struct sb_endpoint *ep, bool instructions,
+                              const struct sb_figure_sink *sink)
+{
+	const char *side = sb_role_name(ep->cfg.role);
+	const long none = SB_NO_PAYLOAD;
+	int rc;
+	if (instructions) {
+		rc = figures_add(sink, side, "setup_instructions",
+		                 "instructions", none,
+		                 (double)ep->setup_instructions);
+		return rc ? rc
+		          : figures_add(sink, side, "handshake_instructions",
+		                        "instructions", none,
+		                        (double)ep->handshake_instructions);
+	}
+	rc = figures_add(sink, side, "setup_cycles", "cycles", none,
+	                 (double)ep->setup_cycles);
+	return rc ? rc
+	          : figures_add(sink, side, "handshake_cycles", "cycles", none,
+	                        (double)ep->handshake_cycles);
+}
