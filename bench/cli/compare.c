@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct compare_cli {
 	size_t policy_count;
 	const char *thresholds[SB_COMPARE_MAX_THRESHOLDS];
 	size_t threshold_count;
+	char *allow_env; /* --allow-env KEY[,KEY...], or "all" */
 	bool quiet;
 };
 
@@ -58,24 +60,38 @@ static void compare_usage(FILE *f)
 		"  status: ok, unsupported, failed, from better to worse; a scenario\n"
 		"    that became unsupported or failed is a regression.\n"
 		"  Changes for the better beyond the same thresholds are improvements;\n"
-		"  rows of one file only are listed as appeared or vanished.\n"
+		"  rows of one file only are listed as appeared or vanished, and a\n"
+		"  vanished row is a regression unless a vanished=PATTERN rule accepts\n"
+		"  it: missing data is never a pass.\n"
+		"\n"
+		"Environments first: both files need their NAME.provenance.txt, and\n"
+		"their fingerprints (cpu_model, cpu_features, compiler, build_type,\n"
+		"library_<name>, options) must match, or compare refuses (exit 2)\n"
+		"naming each difference: another CPU or library patch release moves\n"
+		"exact figures with no change in the code.  The tool's own commit is\n"
+		"not part of the fingerprint: that is what a gate tests.\n"
 		"\n"
 		"options:\n"
 		"  --threshold M=V   for metric M (a name, or a pattern with * and ?):\n"
 		"                    V is N%% of the baseline median, or +N in the\n"
 		"                    metric's unit; repeatable; the last rule matching\n"
 		"                    a metric wins, and these come after --policy\n"
-		"  --policy FILE     rules from FILE: one M=V a line, # starts a comment\n"
+		"  --policy FILE     rules from FILE: one M=V a line, # starts a comment;\n"
+		"                    vanished=PATTERN accepts the loss of the rows whose\n"
+		"                    client/server/protocol/suite/metric match PATTERN\n"
+		"  --allow-env K[,K] judge despite these fingerprint differences (e.g.\n"
+		"                    library_openssl to gate a library upgrade; 'all';\n"
+		"                    'provenance' when a provenance file is missing)\n"
 		"  --markdown FILE   also write the report as a pull-request comment\n"
 		"  -q, --quiet       print only the verdict line\n"
 		"  -h, --help        this help\n"
 		"\n"
-		"Where NAME.provenance.txt lies beside NAME.csv, the provenance lines\n"
-		"that differ (library versions, compiler, CPU) are printed as context.\n"
+		"Other provenance lines that differ are printed as context.\n"
 		"\n"
 		"Exit status: 0 no regression, 1 a regression, 2 bad input (a missing,\n"
-		"empty, truncated or malformed CSV, a missing column, a bad threshold)\n"
-		"or a report that cannot be written.\n");
+		"empty, header-only, truncated or malformed CSV, a missing column, a\n"
+		"bad threshold), environments that differ, no row matched, or a report\n"
+		"that cannot be written.\n");
 }
 /* clang-format on */
 
@@ -113,6 +129,7 @@ static int parse_compare_args(int argc, char **argv, struct compare_cli *cli)
 	    {"threshold", required_argument, NULL, 't'},
 	    {"policy", required_argument, NULL, 'p'},
 	    {"markdown", required_argument, NULL, 'm'},
+	    {"allow-env", required_argument, NULL, 'e'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -135,6 +152,9 @@ static int parse_compare_args(int argc, char **argv, struct compare_cli *cli)
 			break;
 		case 'm':
 			cli->markdown = optarg;
+			break;
+		case 'e':
+			cli->allow_env = optarg;
 			break;
 		case 'q':
 			cli->quiet = true;
@@ -581,6 +601,7 @@ struct report_view {
 	const struct sb_results *cur;
 	struct provenance prov[2];
 	struct table tables[4];
+	char refused[2048], allowed[2048], keys[512];
 };
 
 static int views_fill(struct report_view *v)
@@ -618,12 +639,13 @@ static void verdict_print(FILE *f, const struct sb_compare_report *r,
 {
 	fprintf(f,
 	        "%s%s: %zu regression%s; %zu improvement%s, %zu unchanged, "
-	        "%zu appeared, %zu vanished\n",
+	        "%zu appeared, %zu vanished (%zu of them not accepted by the "
+	        "policy: counted as regressions)\n",
 	        markdown ? "\n**verdict**: " : "verdict: ",
 	        r->regressions ? "FAIL" : "PASS", r->regressions,
 	        r->regressions == 1 ? "" : "s", r->improvements,
 	        r->improvements == 1 ? "" : "s", r->unchanged, r->appeared,
-	        r->vanished);
+	        r->vanished, r->vanished_refused);
 }
 
 static void notes_print(FILE *f, const struct report_view *v, bool markdown)
@@ -662,6 +684,14 @@ static void report_print(FILE *f, const struct report_view *v, bool markdown)
 		        "baseline: %s (%zu row%s)\ncurrent:  %s (%zu row%s)\n",
 		        cli->baseline, v->base->count, bs, cli->current,
 		        v->cur->count, cs);
+	if (v->allowed[0])
+		fprintf(f,
+		        markdown
+		            ? "\n**Environment under test** (allowed): %s. "
+		              "The changes below came with it.\n"
+		            : "environment under test (allowed): %s; the "
+		              "changes below came with it\n",
+		        v->allowed);
 	prov_print(f, &v->prov[0], &v->prov[1], markdown);
 	for (size_t s = 0; s < 4; s++)
 		if (v->tables[s].rows)
@@ -694,6 +724,90 @@ static int write_markdown(struct sb_outfile *out, const struct report_view *v)
 	return 0;
 }
 
+/* Whether --allow-env names `key` (a comma-separated list, or "all"). */
+static bool env_allowed(const struct compare_cli *cli, const char *key)
+{
+	const char *list = cli->allow_env;
+	size_t n = strlen(key);
+	if (!list)
+		return false;
+	if (strcmp(list, "all") == 0)
+		return true;
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, key, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Append to `buf` (a line being built) without overflowing it. */
+static void env_append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void env_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+	va_start(ap, fmt);
+	if (at < len)
+		vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The environment fingerprints of both files (provenance.h) must match
+ * for their figures to be judged against each other: another CPU model,
+ * library patch release or option moves exact figures with no change in
+ * the code.  Differences --allow-env names go to `allowed`, the others to
+ * `refused` (each "key (from -> to)", comma-separated, names only in
+ * `keys`).  Returns how many were refused.
+ */
+static size_t env_check(const struct compare_cli *cli,
+                        const struct provenance *base,
+                        const struct provenance *cur, char *refused,
+                        char *allowed, char *keys, size_t len)
+{
+	size_t n = 0;
+	refused[0] = allowed[0] = keys[0] = '\0';
+	for (int side = 0; side < 2; side++) {
+		const struct provenance *p = side ? cur : base;
+		if (!p->found && !env_allowed(cli, "provenance")) {
+			env_append(refused, len, "%sno provenance beside %s",
+			           n ? ", " : "",
+			           side ? cli->current : cli->baseline);
+			env_append(keys, len, "%sprovenance", n ? "," : "");
+			n++;
+		}
+	}
+	if (!base->found || !cur->found)
+		return n;
+	for (int side = 0; side < 2; side++) {
+		const struct provenance *a = side ? cur : base;
+		const struct provenance *b = side ? base : cur;
+		for (size_t i = 0; i < a->count; i++) {
+			const char *key = a->lines[i].key;
+			const char *other = prov_value(b, key);
+			/* Each key once: the current file's pass only adds the
+			 * keys the baseline lacks. */
+			if (!sb_provenance_is_fingerprint(key) ||
+			    (other &&
+			     (side || strcmp(other, a->lines[i].value) == 0)))
+				continue;
+			const char *from = side ? other : a->lines[i].value;
+			const char *to = side ? a->lines[i].value : other;
+			bool ok = env_allowed(cli, key);
+			char *into = ok ? allowed : refused;
+			env_append(into, len, "%s%s (%s -> %s)",
+			           into[0] ? ", " : "", key,
+			           from ? from : "absent", to ? to : "absent");
+			if (!ok)
+				env_append(keys, len, "%s%s", n ? "," : "",
+				           key);
+			n += !ok;
+		}
+	}
+	return n;
+}
+
 static int judge_and_report(const struct compare_cli *cli,
                             const struct sb_compare_policy *policy,
                             struct sb_outfile *md, int *status)
@@ -705,16 +819,39 @@ static int judge_and_report(const struct compare_cli *cli,
 	if (rc == 0 && (load_results(cli->baseline, &base) ||
 	                load_results(cli->current, &cur)))
 		rc = SB_ERR_USAGE;
+	char allowed[sizeof(v->allowed)] = "";
+	if (rc == 0) {
+		prov_read(cli->baseline, &v->prov[0]);
+		prov_read(cli->current, &v->prov[1]);
+	}
+	if (rc == 0 && env_check(cli, &v->prov[0], &v->prov[1], v->refused,
+	                         allowed, v->keys, sizeof(v->refused))) {
+		sb_cli_error("compare: the environments differ: %s; to judge "
+		             "anyway, name what is under test: --allow-env %s",
+		             v->refused, v->keys);
+		rc = SB_ERR_USAGE;
+	}
+	if (rc == 0 && (base.count == 0 || cur.count == 0)) {
+		sb_cli_error("compare: %s has no rows: nothing to judge",
+		             base.count == 0 ? cli->baseline : cli->current);
+		rc = SB_ERR_USAGE;
+	}
 	if (rc == 0 && sb_compare_results_judge(&base, &cur, policy, &rep))
 		rc = SB_ERR_NOMEM; /* keys were checked: only memory is left */
+	if (rc == 0 && rep.matched == 0) {
+		sb_cli_error("compare: no row of %s matches a row of %s: "
+		             "nothing was compared",
+		             cli->current, cli->baseline);
+		rc = SB_ERR_USAGE;
+	}
 	if (rc == 0) {
 		*v = (struct report_view){.cli = cli,
 		                          .policy = policy,
 		                          .rep = &rep,
 		                          .base = &base,
-		                          .cur = &cur};
-		prov_read(cli->baseline, &v->prov[0]);
-		prov_read(cli->current, &v->prov[1]);
+		                          .cur = &cur,
+		                          .prov = {v->prov[0], v->prov[1]}};
+		memcpy(v->allowed, allowed, sizeof(allowed));
 		rc = views_fill(v);
 	}
 	if (rc == 0 && !cli->quiet)

@@ -804,6 +804,17 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	const struct sb_run_options *o = &cli->options;
 	sb_provenance_write_common(f, argc, argv, cycles);
 	sb_provenance_line(f, "load_average", "%.2f at start", m->load_before);
+	/* What shapes the figures of a row beyond its key (fingerprint). */
+	char seed[32] = "random";
+	if (o->deterministic)
+		snprintf(seed, sizeof(seed), "%llu",
+		         (unsigned long long)o->seed);
+	sb_provenance_line(
+	    f, "options",
+	    "mtu=%zu cookie=%s mutual=%s impl=%s seed=%s counter=%s", o->mtu,
+	    o->cookie ? "on" : "off", o->mutual ? "on" : "off",
+	    o->impl == SB_IMPL_NATIVE ? "native" : "portable", seed,
+	    o->count_instructions ? "instructions" : "cycles");
 	if (o->count_instructions) {
 		char seen[256];
 		const char *native = getenv(SB_CALLGRIND_NATIVE_ENV);

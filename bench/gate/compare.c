@@ -137,9 +137,35 @@ int sb_compare_threshold_parse(const char *spec,
 	return 0;
 }
 
+static int policy_add_vanish(struct sb_compare_policy *policy,
+                             const char *pattern, char *msg, size_t msg_len)
+{
+	pattern += strspn(pattern, " \t");
+	if (!pattern[0] || strlen(pattern) >= sizeof(policy->vanish[0])) {
+		snprintf(
+		    msg, msg_len,
+		    "vanished=PATTERN needs a pattern of 1 to %zu characters",
+		    sizeof(policy->vanish[0]) - 1);
+		return SB_ERR_INVALID;
+	}
+	if (policy->vanish_count == SB_COMPARE_MAX_VANISH) {
+		snprintf(msg, msg_len, "too many vanished= rules (at most %d)",
+		         SB_COMPARE_MAX_VANISH);
+		return SB_ERR_INVALID;
+	}
+	snprintf(policy->vanish[policy->vanish_count++],
+	         sizeof(policy->vanish[0]), "%s", pattern);
+	return 0;
+}
+
 int sb_compare_policy_add(struct sb_compare_policy *policy, const char *spec,
                           char *msg, size_t msg_len)
 {
+	const char *s = spec + strspn(spec, " \t");
+	if (strncmp(s, "vanished", 8) == 0 &&
+	    s[8 + strspn(s + 8, " \t")] == '=')
+		return policy_add_vanish(policy, strchr(s, '=') + 1, msg,
+		                         msg_len);
 	struct sb_compare_threshold t;
 	int rc = sb_compare_threshold_parse(spec, &t, msg, msg_len);
 	if (rc)
@@ -422,6 +448,41 @@ static enum sb_compare_outcome judge_alone(struct sb_compare_entry *e,
 	return is_current ? SB_COMPARE_APPEARED : SB_COMPARE_VANISHED;
 }
 
+/* Whether `ix` holds a failed or unsupported row of the scenario of `row`
+ * (any payload): its figures then vanished because the scenario's status
+ * changed, which is judged -- and counted -- once, on the status row. */
+static bool index_scenario_not_ok(const struct index *ix,
+                                  const struct sb_row *row)
+{
+	for (size_t i = 0; i < ix->count; i++) {
+		const struct sb_row *r = ix->rows[i];
+		if (r->status != SB_ROW_OK &&
+		    strcmp(r->client, row->client) == 0 &&
+		    strcmp(r->server, row->server) == 0 &&
+		    strcmp(r->protocol, row->protocol) == 0 &&
+		    strcmp(r->suite, row->suite) == 0 &&
+		    strcmp(r->conditions, row->conditions) == 0 &&
+		    strcmp(r->build, row->build) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a `vanished=` rule of `policy` accepts the loss of `row`. */
+static bool vanish_accepted(const struct sb_compare_policy *policy,
+                            const struct sb_row *row)
+{
+	char name[sizeof(row->client) + sizeof(row->server) +
+	          sizeof(row->protocol) + sizeof(row->suite) +
+	          sizeof(row->metric) + 8];
+	snprintf(name, sizeof(name), "%s/%s/%s/%s/%s", row->client, row->server,
+	         row->protocol, row->suite, row->metric);
+	for (size_t i = 0; policy && i < policy->vanish_count; i++)
+		if (fnmatch(policy->vanish[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
 /* ---- the report -------------------------------------------------------- */
 
 static int report_add(struct sb_compare_report *r,
@@ -437,6 +498,13 @@ static int report_add(struct sb_compare_report *r,
 		r->cap = cap;
 	}
 	r->entries[r->count++] = *e;
+	if (e->before != SB_COMPARE_NO_ROW && e->after != SB_COMPARE_NO_ROW)
+		r->matched++; /* a row each side, or a status row standing for
+		                 the other side's rows */
+	if (e->vanished_unaccepted) {
+		r->vanished_refused++;
+		r->regressions++;
+	}
 	size_t *counts[] = {
 	    [SB_COMPARE_UNCHANGED] = &r->unchanged,
 	    [SB_COMPARE_REGRESSION] = &r->regressions,
@@ -469,6 +537,9 @@ static int judge_one(const struct sb_row *base, const struct sb_row *cur,
 		e.outcome = judge_pair(&e);
 	else
 		e.outcome = judge_alone(&e, row, other, cur != NULL);
+	e.vanished_unaccepted = e.outcome == SB_COMPARE_VANISHED &&
+	                        !index_scenario_not_ok(other, row) &&
+	                        !vanish_accepted(policy, row);
 	bool numbers = e.basis >= SB_COMPARE_BY_VALUE;
 	if (rule >= 0 && numbers)
 		r->rule_hits[rule]++;

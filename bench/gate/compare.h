@@ -30,7 +30,8 @@
  * side only is matched against the other side's rows of the same scenario
  * and payload: ok rows there make it a status change.  Otherwise a row
  * present on one side only is reported as appeared or vanished; a failed
- * row that appeared is a regression all the same.
+ * row that appeared is a regression all the same, and so is a vanished
+ * row unless the policy accepts it by name: missing data is never a pass.
  */
 #ifndef SB_COMPARE_H
 #define SB_COMPARE_H
@@ -75,10 +76,19 @@ struct sb_compare_threshold {
 	bool percent;    /* of the baseline median; else in the metric's unit */
 };
 
-/* Per-metric thresholds; zeroed means the defaults for every metric. */
+#define SB_COMPARE_MAX_VANISH 32
+
+/*
+ * Per-metric thresholds; zeroed means the defaults for every metric.
+ * A row of the baseline that is missing from the current results is a
+ * regression unless a `vanished=PATTERN` rule names it: PATTERN (with *
+ * and ?) is matched against "client/server/protocol/suite/metric".
+ */
 struct sb_compare_policy {
 	struct sb_compare_threshold rules[SB_COMPARE_MAX_THRESHOLDS];
 	size_t count;
+	char vanish[SB_COMPARE_MAX_VANISH][96];
+	size_t vanish_count;
 };
 
 struct sb_compare_entry {
@@ -95,6 +105,9 @@ struct sb_compare_entry {
 	 * for a scenario row matched across rows, the other side's is ok. */
 	int before;
 	int after;
+	/* A vanished row no `vanished=` rule accepts: counted as a regression.
+	 */
+	bool vanished_unaccepted;
 };
 
 struct sb_compare_report {
@@ -108,7 +121,9 @@ struct sb_compare_report {
 	size_t unchanged; /* includes the rows not judged */
 	size_t unjudged;  /* ok on both sides, a unit of class OTHER */
 	size_t appeared;
-	size_t vanished;
+	size_t vanished;         /* every vanished row, accepted or not */
+	size_t vanished_refused; /* of those, counted among the regressions */
+	size_t matched;          /* rows present on both sides */
 	/* How many rows each policy rule decided: 0 flags a likely typo. */
 	size_t rule_hits[SB_COMPARE_MAX_THRESHOLDS];
 };
@@ -129,9 +144,9 @@ int sb_compare_threshold_parse(const char *spec,
                                size_t msg_len) SB_MUST_USE;
 
 /*
- * Parse `spec` as above and append it to `policy`; a later rule overrides
- * an earlier one for the metrics both match.  Returns 0, or
- * SB_ERR_INVALID with one line in `msg` (also when the policy is full).
+ * Parse `spec` as above, or "vanished=PATTERN", and append it to `policy`; a
+ * later rule overrides an earlier one for the metrics both match.  Returns 0,
+ * or SB_ERR_INVALID with one line in `msg` (also when the policy is full).
  */
 int sb_compare_policy_add(struct sb_compare_policy *policy, const char *spec,
                           char *msg, size_t msg_len) SB_MUST_USE;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "measure/callgrind.h"
 
 /* Written at build time by cmake/version.cmake. */
 extern const char sb_build_version[];
@@ -81,6 +82,10 @@ static void write_cpu(FILE *f, const struct sb_cycles_info *cycles)
 	    has_flag(flags, "constant_tsc") && has_flag(flags, "nonstop_tsc");
 	sb_provenance_line(f, "cpu", "%s (%ld online)", model,
 	                   sysconf(_SC_NPROCESSORS_ONLN));
+	char features[256];
+	sb_callgrind_cpu_features(features, sizeof(features));
+	sb_provenance_line(f, "cpu_model", "%s", model);
+	sb_provenance_line(f, "cpu_features", "%s", features);
 	sb_provenance_line(
 	    f, "cycle_source", "%s, %s; unit: TSC cycles", cycles->source,
 	    invariant ? "invariant TSC (constant_tsc nonstop_tsc)"
@@ -118,4 +123,14 @@ void sb_provenance_write_common(FILE *f, int argc, char **argv,
 		snprintf(key, sizeof(key), "library_%s", sb_backends[i]->name);
 		sb_provenance_line(f, key, "%s", sb_backends[i]->version());
 	}
+}
+
+bool sb_provenance_is_fingerprint(const char *key)
+{
+	static const char *const keys[] = {"cpu_model", "cpu_features",
+	                                   "compiler", "build_type", "options"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return strncmp(key, "library_", 8) == 0;
 }

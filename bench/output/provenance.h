@@ -8,6 +8,7 @@
 #ifndef SB_PROVENANCE_H
 #define SB_PROVENANCE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "backends/status.h"
@@ -35,5 +36,15 @@ void sb_provenance_line(FILE *f, const char *key, const char *fmt, ...)
  */
 void sb_provenance_write_common(FILE *f, int argc, char **argv,
                                 const struct sb_cycles_info *cycles);
+
+/*
+ * Whether a provenance key belongs to the environment fingerprint: what
+ * must match for two results files to be judged against each other --
+ * cpu_model, cpu_features (what the libraries see: under callgrind,
+ * valgrind's view), compiler, build_type, every library_<name> and the
+ * run's `options` that shape figures.  The tool's own commit is not part
+ * of it: that is what a gate tests.
+ */
+bool sb_provenance_is_fingerprint(const char *key);
 
 #endif

@@ -40,6 +40,12 @@ expect() {
 # quoted, so $8 is "metric" with its quotes; a CRLF ends every record.
 edit() {
 	awk -F, -v OFS=, "$3" "$1" >"$2"
+	same_env "$2"
+}
+
+# A copy of the run's provenance beside CSV: the same environment.
+same_env() {
+	cp "$tmp/base.provenance.txt" "${1%.csv}.provenance.txt"
 }
 
 # The first both-sides handshake_bytes row (whatever backends the build has)
@@ -89,12 +95,24 @@ NR == 2 {
 	for (i = 12; i <= n; i++) row = row ","
 	print row "\r"
 }' "$b" >"$tmp/failed.csv"
+same_env "$tmp/failed.csv"
 expect 1 "status worse: handshake failed: bad record mac" -- compare "$b" "$tmp/failed.csv"
 
-# Rows on one side only are reported; the verdict counts them.
+# Rows on one side only are reported.  Missing data is never a pass: a
+# vanished row is a regression unless the policy accepts it by name.
 awk 'NR != 3' "$b" >"$tmp/fewer.csv"
-expect 0 "^Vanished (baseline only) (1)" -- compare "$b" "$tmp/fewer.csv"
+same_env "$tmp/fewer.csv"
+expect 1 "^Vanished (baseline only) (1)" -- compare "$b" "$tmp/fewer.csv"
+expect 1 "1 vanished (1 of them not accepted" -- compare "$b" "$tmp/fewer.csv"
+gone=$(awk -F'"' 'NR == 3 { print $2 "/" $4 "/" $6 "/" $10 "/" $16 }' "$b")
+printf 'vanished=%s\n' "$gone" >"$tmp/gone-policy"
+expect 0 "^verdict: PASS" -- compare "$b" "$tmp/fewer.csv" --policy "$tmp/gone-policy"
 expect 0 "^Appeared (current only) (1)" -- compare "$tmp/fewer.csv" "$b"
+# A scenario left out of the current run (a backend not built, a run cut
+# short) fails the gate.
+awk -F, 'NR == 2 { c = $1; s = $2; p = $3 } NR == 1 || !($1 == c && $2 == s && $3 == p)' "$b" >"$tmp/cut.csv"
+same_env "$tmp/cut.csv"
+expect 1 "^verdict: FAIL" -- compare "$b" "$tmp/cut.csv"
 
 # --markdown writes the same as a pull-request comment.
 expect 1 "" -- compare "$b" "$tmp/bigger.csv" --markdown "$tmp/comment.md"
@@ -109,8 +127,21 @@ fi
 
 # Provenance lines that differ are printed as context.
 cp "$b" "$tmp/other.csv"
-sed 's/^compiler: .*/compiler: GNU 99.0.0/' "$tmp/base.provenance.txt" >"$tmp/other.provenance.txt"
-expect 0 "^  compiler: .* -> GNU 99.0.0" -- compare "$b" "$tmp/other.csv"
+sed 's/^system: .*/system: Linux 9.9/' "$tmp/base.provenance.txt" >"$tmp/other.provenance.txt"
+expect 0 "^  system: .* -> Linux 9.9" -- compare "$b" "$tmp/other.csv"
+
+# Environments that differ are refused, naming each difference, unless
+# the difference is the one under test.
+cp "$b" "$tmp/newlib.csv"
+sed 's/^\(library_[a-z]*: \).*/\1 Another 9.9.9/; s/^compiler: .*/compiler: GNU 99.0.0/' \
+	"$tmp/base.provenance.txt" >"$tmp/newlib.provenance.txt"
+expect 2 "the environments differ: compiler (.* -> GNU 99.0.0), library_" -- compare "$b" "$tmp/newlib.csv"
+keys=$(sed -n 's/^\(library_[a-z]*\):.*/\1/p' "$tmp/base.provenance.txt" | paste -sd, -)
+expect 2 "the environments differ: compiler" -- compare "$b" "$tmp/newlib.csv" --allow-env "$keys"
+expect 0 "^environment under test (allowed): compiler" -- compare "$b" "$tmp/newlib.csv" --allow-env "compiler,$keys"
+cp "$b" "$tmp/noprov.csv"
+expect 2 "no provenance beside $tmp/noprov.csv" -- compare "$b" "$tmp/noprov.csv"
+expect 0 "^verdict: PASS" -- compare "$b" "$tmp/noprov.csv" --allow-env provenance
 
 # ---- exit 2: bad input, one line ----
 expect 2 "cannot read $tmp/none.csv: No such file" -- compare "$tmp/none.csv" "$b"
@@ -121,6 +152,7 @@ expect 2 "$tmp/truncated.csv:[0-9]*: .*truncated file?" -- compare "$b" "$tmp/tr
 edit "$b" "$tmp/nocol.csv" '{ $11 = ""; sub(/,,/, ",") } 1'
 expect 2 "$tmp/nocol.csv:1: missing column 'reason'" -- compare "$tmp/nocol.csv" "$b"
 awk -F, -v OFS=, '{ NF = 17; print $0 "\r" }' "$b" >"$tmp/old.csv"
+same_env "$tmp/old.csv"
 expect 0 "^verdict: PASS" -- compare "$tmp/old.csv" "$tmp/old.csv"
 edit "$b" "$tmp/extra.csv" '{ sub(/\r$/, ""); print $0 (NR == 1 ? ",\"extra\"" : ",\"\"") "\r"; next } 1'
 expect 2 "$tmp/extra.csv:1: unknown column 'extra'" -- compare "$b" "$tmp/extra.csv"
@@ -129,6 +161,13 @@ expect 2 "$tmp/number.csv:3: median: '12k' is not a number" -- compare "$b" "$tm
 edit "$b" "$tmp/status.csv" 'NR == 4 { $10 = "\"done\"" } 1'
 expect 2 "$tmp/status.csv:4: unknown status 'done'" -- compare "$b" "$tmp/status.csv"
 awk 'NR == 3 { print } { print }' "$b" >"$tmp/dup.csv"
+# Nothing to compare is refused: a header-only file, or no row in common.
+head -n 1 "$b" >"$tmp/header.csv"
+same_env "$tmp/header.csv"
+expect 2 "$tmp/header.csv has no rows: nothing to judge" -- compare "$b" "$tmp/header.csv"
+sed '2,$ s/,""\r$/,"mtu=600"\r/' "$b" >"$tmp/elsewhere.csv"
+same_env "$tmp/elsewhere.csv"
+expect 2 "nothing was compared" -- compare "$b" "$tmp/elsewhere.csv"
 expect 2 "$tmp/dup.csv: two rows have the same key" -- compare "$b" "$tmp/dup.csv"
 expect 2 "bad threshold 'handshake_bytes=8'" -- compare "$b" "$b" --threshold handshake_bytes=8
 printf 'handshake_bytes=+1\nheap_peak=lots\n' >"$tmp/bad-policy"

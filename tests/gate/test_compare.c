@@ -532,7 +532,10 @@ Test(compare, rows_on_one_side_are_appeared_and_vanished)
 	cr_assert_eq(rep.count, 3);
 	cr_expect_eq(rep.appeared, 1);
 	cr_expect_eq(rep.vanished, 1);
-	cr_expect_eq(rep.regressions, 0);
+	/* Missing data is never a pass: the vanished row is a regression. */
+	cr_expect_eq(rep.vanished_refused, 1);
+	cr_expect_eq(rep.regressions, 1);
+	cr_expect_eq(rep.matched, 1);
 	/* Current rows in order, then the vanished ones. */
 	cr_expect_eq(rep.entries[1].outcome, SB_COMPARE_APPEARED);
 	cr_expect_str_eq(rep.entries[1].current->metric, "handshake_flights");
@@ -681,7 +684,33 @@ Test(compare, key_includes_payload_build_and_unit)
 	cr_expect_eq(rep.unchanged, 2);
 	cr_expect_eq(rep.appeared, 1);
 	cr_expect_eq(rep.vanished, 1);
+	cr_expect_eq(rep.regressions, 1); /* the row in "bytes" vanished */
+	sb_compare_report_free(&rep);
+	sb_results_free(&b);
+	sb_results_free(&c);
+}
+
+Test(compare, a_vanished_row_named_by_the_policy_is_accepted)
+{
+	struct sb_results b = {0}, c = {0};
+	struct sb_compare_report rep = {0};
+	struct sb_compare_policy policy = {0};
+	char msg[128];
+	add(&b, exact_row("handshake_bytes", "bytes", 575));
+	add(&b, exact_row("handshake_records", "records", 10));
+	add(&c, exact_row("handshake_bytes", "bytes", 575));
+	cr_assert_eq(sb_compare_policy_add(&policy,
+	                                   "vanished = */*/dtls1.2/*/"
+	                                   "handshake_rec*",
+	                                   msg, sizeof(msg)),
+	             0, "%s", msg);
+	cr_assert_eq(sb_compare_results_judge(&b, &c, &policy, &rep), 0);
+	cr_expect_eq(rep.vanished, 1);
+	cr_expect_eq(rep.vanished_refused, 0);
 	cr_expect_eq(rep.regressions, 0);
+	cr_expect_eq(
+	    sb_compare_policy_add(&policy, "vanished=", msg, sizeof(msg)),
+	    SB_ERR_INVALID);
 	sb_compare_report_free(&rep);
 	sb_results_free(&b);
 	sb_results_free(&c);
