@@ -143,6 +143,11 @@ static void run_usage(FILE *f)
 	    "                    so transcripts and bytes repeat exactly; NOT "
 	    "secure\n"
 	    "  --seed N          the seed of --deterministic (default: 1)\n"
+	    "  --no-transcript   with --deterministic: no transcript_sha256 "
+	    "row\n"
+	    "                    (the transcript is hashed between library "
+	    "calls,\n"
+	    "                    never inside a measured one)\n"
 	    "  --counter C       cycles (default: TSC) or instructions: exact "
 	    "counts\n"
 	    "                    under valgrind's callgrind (the tool re-runs "
@@ -551,6 +556,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"mutual", no_argument, NULL, 'M'},
 	    {"bearssl-impl", required_argument, NULL, 'I'},
 	    {"deterministic", no_argument, NULL, 'D'},
+	    {"no-transcript", no_argument, NULL, 'X'},
 	    {"counter", required_argument, NULL, 'K'},
 	    {"seed", required_argument, NULL, 'E'},
 	    {"credentials", required_argument, NULL, 'c'},
@@ -637,6 +643,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'D':
 			cli->options.deterministic = true;
+			break;
+		case 'X':
+			cli->options.no_transcript = true;
 			break;
 		case 'K':
 			rc = parse_counter(cli, optarg);

@@ -11,6 +11,11 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
+/* Command lines up to this many bytes start the child at one stack
+ * layout (see sb_callgrind_reexec). */
+#define SB_CALLGRIND_ARGS_MAX 8192
+#define SB_CALLGRIND_ARGC_MAX 96
+
 static unsigned dumps;        /* dump files written so far */
 static uint64_t empty_region; /* the cost of toggling alone */
 static bool empty_measured;
@@ -25,20 +30,55 @@ void sb_callgrind_start(void)
 	CALLGRIND_TOGGLE_COLLECT;
 }
 
-/* The "totals:" line of dump number `n`; the file is removed once read. */
+static char failure[512]; /* the first unreadable dump, until taken */
+
+int sb_callgrind_dump_total(const char *path, uint64_t *total, char *why,
+                            size_t len)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(why, len, "cannot read callgrind's dump %s: %s", path,
+		         strerror(errno));
+		return SB_ERR_IO;
+	}
+	unsigned long long value = 0;
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "totals: %llu", &value) == 1;
+	fclose(f);
+	if (!found) {
+		snprintf(why, len,
+		         "callgrind's dump %s has no 'totals:' line: no "
+		         "instruction count",
+		         path);
+		return SB_ERR_IO;
+	}
+	*total = value;
+	return 0;
+}
+
+bool sb_callgrind_take_failure(char *why, size_t len)
+{
+	if (!failure[0])
+		return false;
+	snprintf(why, len, "%s", failure);
+	failure[0] = '\0';
+	return true;
+}
+
+/* The total of dump number `n`, which is removed once read; an unreadable
+ * dump is remembered as the run's failure and counts 0. */
 static uint64_t read_dump(unsigned n)
 {
-	char path[4096], line[512];
+	char path[4096], why[sizeof(failure)];
 	snprintf(path, sizeof(path), "%s.%u", getenv(SB_CALLGRIND_ENV), n);
-	FILE *f = fopen(path, "r");
-	unsigned long long total = 0;
-	bool found = false;
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "totals: %llu", &total) == 1;
-	if (f)
-		fclose(f);
+	uint64_t total = 0;
+	if (sb_callgrind_dump_total(path, &total, why, sizeof(why)) &&
+	    !failure[0])
+		memcpy(failure, why, sizeof(failure));
 	unlink(path);
-	return found ? total : 0;
+	return total;
 }
 
 static uint64_t stop_raw(void)
@@ -104,8 +144,31 @@ int sb_callgrind_reexec(int argc, char **argv)
 	snprintf(native_env, sizeof(native_env), "%s=%s",
 	         SB_CALLGRIND_NATIVE_ENV, native);
 	snprintf(out_env, sizeof(out_env), "%s=%s", SB_CALLGRIND_ENV, out);
-	char *envp[] = {out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C",
-	                NULL};
+	/*
+	 * The arguments sit on the child's stack too: pad the environment so
+	 * that argument strings plus padding always take the same bytes, and
+	 * argument pointers plus padding entries the same count, so that two
+	 * command lines of different lengths (--no-transcript, another
+	 * --suite) start the child at the same stack addresses.
+	 */
+	static char pad_env[SB_CALLGRIND_ARGS_MAX + 16];
+	static char pad_entry[] = "SB_P=";
+	char *envp[8 + SB_CALLGRIND_ARGC_MAX] = {
+	    out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C", pad_env};
+	size_t arg_bytes = 0, entries = 5;
+	for (int i = 1; i < argc; i++)
+		arg_bytes += strlen(argv[i]) + 1;
+	for (int i = argc; i < SB_CALLGRIND_ARGC_MAX; i++) {
+		envp[entries++] = pad_entry;
+		arg_bytes += sizeof(pad_entry);
+	}
+	size_t pad = arg_bytes < SB_CALLGRIND_ARGS_MAX
+	                 ? SB_CALLGRIND_ARGS_MAX - arg_bytes
+	                 : 0;
+	memcpy(pad_env, "SB_PAD=", 7);
+	memset(pad_env + 7, 'p', pad);
+	pad_env[7 + pad] = '\0';
+	envp[entries] = NULL;
 	int n = 0;
 	args[n++] = "valgrind";
 	args[n++] = "--quiet";

@@ -31,10 +31,25 @@ void sb_callgrind_start(void);
 
 /*
  * Switch collection off, dump, and return the region's instruction count
- * less the cost of an empty region (measured once), or 0 when the dump
- * cannot be read.
+ * less the cost of an empty region (measured once).  When the dump cannot
+ * be read it returns 0 and remembers why: see sb_callgrind_take_failure.
  */
 uint64_t sb_callgrind_stop(void);
+
+/*
+ * The instruction total of the callgrind dump at `path` (its "totals:"
+ * line).  Returns 0, or SB_ERR_IO with the reason in `why` when the file
+ * cannot be read or holds no total: never a count of 0 standing for one.
+ */
+int sb_callgrind_dump_total(const char *path, uint64_t *total, char *why,
+                            size_t len) SB_MUST_USE;
+
+/*
+ * Whether a region's dump could not be read since the last call (its
+ * count then stood at 0): true with the reason in `why`, which the
+ * caller turns into a failed scenario.  Clears the failure.
+ */
+bool sb_callgrind_take_failure(char *why, size_t len);
 
 /*
  * Run this program again under callgrind with the same arguments and wait

@@ -53,7 +53,7 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_vclock_init(&pair->clock);
 	pair->link.clock = sb_vclock_source(&pair->clock);
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
-	if (cfg->deterministic)
+	if (cfg->transcript)
 		sb_link_transcript_start(&pair->link);
 	pair->meter = (struct sb_meter){
 	    .cycle_overhead = cfg->cycle_overhead,
@@ -127,6 +127,8 @@ int sb_pair_handshake(struct sb_pair *pair)
 			int rc = pair->ep[role].done
 			             ? timed_read_after_done(pair, r)
 			             : timed_step(pair, r);
+			/* Outside the measured call, before the peer reads. */
+			sb_link_transcript_update(&pair->link);
 			if (rc < 0)
 				return rc;
 		}

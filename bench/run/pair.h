@@ -32,6 +32,7 @@ struct sb_pair_config {
 	bool mutual;
 	enum sb_impl impl;
 	bool deterministic;
+	bool transcript; /* hash the handshake (between calls) */
 	uint64_t seed;
 	bool count_instructions; /* under callgrind: count each call too */
 	uint64_t cycle_overhead; /* subtracted from every timed call */

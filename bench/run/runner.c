@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure/callgrind.h"
 #include "measure/cycles.h"
 #include "run/figures.h"
 #include "run/harness.h"
@@ -437,7 +438,7 @@ static int handshake_once(struct run_state *st, struct sb_pair *pair,
 		rc = check_guard(st, pair);
 	if (rc == 0 && measured)
 		rc = sample_handshake(st, pair, ns);
-	if (rc == 0 && measured && st->options->deterministic)
+	if (rc == 0 && measured && st->pair_config.transcript)
 		note_transcript(st, &pair->link);
 	return rc;
 }
@@ -869,6 +870,8 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	            .mutual = options->mutual,
 	            .impl = options->impl,
 	            .deterministic = options->deterministic,
+	            .transcript =
+	                options->deterministic && !options->no_transcript,
 	            .seed = options->seed,
 	            .count_instructions = options->count_instructions,
 	            .cycle_overhead = options->cycle_overhead,
@@ -880,9 +883,13 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 		                  st.reason, results);
 	size_t kept = results->count;
 	int rc = measure(&st, results);
+	/* A count that could not be read is a failure, never a 0. */
+	if (rc == 0 && options->count_instructions &&
+	    sb_callgrind_take_failure(st.reason, sizeof(st.reason)))
+		rc = SB_ERR_IO;
 	if (rc == 0)
 		rc = series_rows(&st, results);
-	if (rc == 0 && options->deterministic)
+	if (rc == 0 && st.pair_config.transcript)
 		rc = transcript_row(&st, results);
 	sb_series_set_free(&st.series);
 	if (rc == SB_ERR_NOMEM)

@@ -66,6 +66,7 @@ struct sb_run_options {
 	bool mutual;
 	enum sb_impl impl;
 	bool deterministic;      /* seeded generators: identical transcripts */
+	bool no_transcript;      /* deterministic, but no transcript digest */
 	bool count_instructions; /* under callgrind: instructions, not cycles */
 	uint64_t seed;
 	unsigned warmup;   /* handshakes (and record batches) not measured */

@@ -20,6 +20,9 @@ void sb_link_guard(struct sb_link *link, size_t nonce_len)
 	link->wire.nonce_len = nonce_len;
 }
 
+static uint8_t *queue_slot(const struct sb_link *link,
+                           const struct sb_link_queue *q, size_t index);
+
 static void transcript_add(struct sb_link *link, enum sb_dir dir,
                            const uint8_t *buf, size_t len)
 {
@@ -38,6 +41,30 @@ void sb_link_transcript_start(struct sb_link *link)
 void sb_link_transcript_stop(struct sb_link *link)
 {
 	link->hashing = false;
+}
+
+void sb_link_transcript_update(struct sb_link *link)
+{
+	for (int d = 0; d < 2 && link->hashing; d++) {
+		bool stream = link->mode == SB_LINK_STREAM;
+		const struct sb_link_stream *st = &link->stream[d];
+		const struct sb_link_queue *q = &link->queue[d];
+		size_t now = stream ? st->len : q->count;
+		size_t fresh = now > link->seen[d] ? now - link->seen[d] : 0;
+		link->seen[d] = now;
+		if (fresh == 0)
+			continue;
+		if (stream) {
+			transcript_add(link, (enum sb_dir)d,
+			               st->data + st->head + st->len - fresh,
+			               fresh);
+			continue;
+		}
+		for (size_t i = q->count - fresh; i < q->count; i++)
+			transcript_add(link, (enum sb_dir)d,
+			               queue_slot(link, q, i),
+			               q->lens[(q->head + i) % q->cap]);
+	}
 }
 
 void sb_link_transcript_hex(const struct sb_link *link, char out[65])
@@ -312,8 +339,6 @@ int sb_link_count(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 	if (rc)
 		return rc;
 	link->flights[link->flight_count - 1].sent.records += records;
-	if (link->hashing)
-		transcript_add(link, dir, buf, len);
 
 	link->sent[dir].bytes += len;
 	link->sent[dir].datagrams++;

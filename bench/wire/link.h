@@ -98,10 +98,12 @@ struct sb_link {
 	size_t flight_count;
 	size_t flight_cap;
 	struct sb_link_port port[2];
-	struct sb_sha256 transcript; /* every send since sb_link_init */
+	struct sb_sha256 transcript; /* the sends hashed so far */
 	bool hashing;                /* between transcript start and stop */
-	struct sb_wire wire;         /* record view, guard and capture */
-	struct sb_clock clock;       /* timestamps captured packets; optional */
+	size_t seen[2];        /* queued datagrams, or stream bytes, at the last
+	                          transcript update */
+	struct sb_wire wire;   /* record view, guard and capture */
+	struct sb_clock clock; /* timestamps captured packets; optional */
 	struct sb_link_faults faults;
 	struct sb_rng fault_rng;
 	uint8_t *held[2]; /* a datagram held back by reordering */
@@ -178,6 +180,15 @@ int sb_link_corrupt(struct sb_link *link, enum sb_dir dir,
  * the bytes, so boundaries and order count.  Reading it does not stop it.
  */
 void sb_link_transcript_hex(const struct sb_link *link, char out[65]);
+
+/*
+ * Hash the sends made since the last update into the transcript.  Sends
+ * do nothing for the transcript, so that no work of it runs inside a
+ * measured call: the caller updates after every endpoint call, so that
+ * between two updates one endpoint either appended to a direction (the
+ * new tail is hashed) or read from it (nothing to hash).
+ */
+void sb_link_transcript_update(struct sb_link *link);
 
 /*
  * Hash every send into the transcript from now on, and stop.  Off by

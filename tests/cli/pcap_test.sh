@@ -7,7 +7,7 @@ sb=$1
 if ! command -v tshark >/dev/null 2>&1; then
 	echo "skipped: tshark is not installed (apt-get install tshark)"
 	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
+	exit 77
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -11,8 +11,8 @@ sb=$1
 cred=$2
 if ! command -v openssl >/dev/null 2>&1; then
 	echo "skipped: the openssl command is not installed (apt-get install openssl)"
-	echo "0 passed, 0 failed"
-	exit 0
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 77
 fi
 tmp=$(mktemp -d)
 server_pid=
