@@ -205,6 +205,13 @@ struct sb_backend {
 	uint64_t (*next_timeout_us)(void *ep);
 
 	/*
+	 * Optional (NULL: the MTU minus the suite's record overhead): after
+	 * the handshake, the largest payload one write() may carry, when the
+	 * library allows less than that in one datagram.
+	 */
+	size_t (*max_payload)(void *ep);
+
+	/*
 	 * Optional: describe the primitive implementations `impl` selects,
 	 * e.g. "aes=x86ni ghash=pclmul", for the provenance file.
 	 */

@@ -747,6 +747,18 @@ static bool wolf_peer_authenticated(void *state)
 	return ep->verify_peer && ep->peer_checked && ep->peer_ok;
 }
 
+/*
+ * wolfSSL keeps room for a 12-byte handshake header in every DTLS datagram,
+ * application records too (wolfSSL_GetMaxFragSize), so its largest record
+ * payload is that much below the MTU minus the record overhead.
+ */
+static size_t wolf_max_payload(void *state)
+{
+	struct wolf_endpoint *ep = state;
+	int max = ep->ssl && ep->done ? wolfSSL_GetMaxOutputSize(ep->ssl) : 0;
+	return max > 0 ? (size_t)max : 0;
+}
+
 static uint64_t wolf_next_timeout_us(void *state)
 {
 	const struct wolf_endpoint *ep = state;
@@ -803,5 +815,6 @@ const struct sb_backend sb_backend_wolfssl = {
     .last_error = wolf_last_error,
     .endpoint_free = wolf_endpoint_free,
     .next_timeout_us = wolf_next_timeout_us,
+    .max_payload = wolf_max_payload,
     .describe_impl = wolf_describe_impl,
 };
