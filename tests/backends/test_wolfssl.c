@@ -192,6 +192,11 @@ ParameterizedTest(struct check_suite *s, wolfssl, dtls13_suite_works)
 	cfg.protocol = SB_PROTO_DTLS13;
 	check_connect(&pair, &cfg);
 	check_verified(&pair, &cfg);
+	cr_log_info("dtls1.3 %s: handshake %llu B c>s, %llu B s>c, %u flights",
+	            s->suite,
+	            (unsigned long long)pair.link.sent[SB_DIR_C2S].bytes,
+	            (unsigned long long)pair.link.sent[SB_DIR_S2C].bytes,
+	            (unsigned)pair.link.flight_count);
 	uint8_t out[100], in[200];
 	memset(out, 0x5a, sizeof(out));
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
