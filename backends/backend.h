@@ -25,7 +25,15 @@
 enum sb_protocol {
 	SB_PROTO_DTLS12, /* over datagrams */
 	SB_PROTO_TLS12,  /* over an ordered byte stream */
+	SB_PROTO_DTLS13, /* RFC 9147, over datagrams */
+	SB_PROTO_TLS13,  /* RFC 8446, over an ordered byte stream */
 };
+
+/* Whether `protocol` runs over datagrams (DTLS) or a stream (TLS). */
+bool sb_protocol_is_dtls(enum sb_protocol protocol);
+
+/* Whether `protocol` is (D)TLS 1.3. */
+bool sb_protocol_is_13(enum sb_protocol protocol);
 
 enum sb_role {
 	SB_ROLE_CLIENT,
@@ -64,11 +72,23 @@ enum sb_impl {
 	SB_IMPL_PORTABLE, /* portable constant-time code, as on a small MCU */
 };
 
+/*
+ * How a certificate key exchange authenticates: by an X.509 chain, or by a
+ * raw public key (RFC 7250: the SubjectPublicKeyInfo alone, which the peer
+ * checks against a key it pinned).  PSK suites ignore it.
+ */
+enum sb_auth {
+	SB_AUTH_CERT, /* the default */
+	SB_AUTH_RPK,
+};
+
 /* Credentials as files the library loads itself, plus the PSK. */
 struct sb_credentials {
-	const char *ca_file;      /* PEM trust anchor that signed the server */
-	const char *cert_file;    /* PEM certificate of this endpoint */
-	const char *key_file;     /* PEM private key of this endpoint */
+	const char *ca_file;   /* PEM trust anchor that signed the server */
+	const char *cert_file; /* PEM certificate of this endpoint */
+	const char *key_file;  /* PEM private key of this endpoint */
+	/* SB_AUTH_RPK: PEM SubjectPublicKeyInfo the peer must present. */
+	const char *peer_key_file;
 	const char *psk_identity; /* NUL-terminated identity */
 	const uint8_t *psk;       /* PSK bytes */
 	size_t psk_len;
@@ -83,6 +103,13 @@ struct sb_endpoint_config {
 	size_t mtu;              /* DTLS: largest datagram, bytes */
 	bool cookie;             /* DTLS server: HelloVerifyRequest exchange */
 	bool mutual;             /* client certificates requested and checked */
+	enum sb_auth auth;       /* certificate key exchanges: cert or RPK */
+	/*
+	 * DTLS Connection ID (RFC 9146 for 1.2, RFC 9147 9 for 1.3): the
+	 * length of the CID this endpoint asks its peer to put on the records
+	 * it sends here; 0 (the default) negotiates none.
+	 */
+	size_t cid_len;
 	enum sb_impl impl; /* primitives, where the library lets us pick */
 	/*
 	 * Deterministic mode: every random byte the library draws comes from
@@ -178,6 +205,13 @@ struct sb_backend {
 	uint64_t (*next_timeout_us)(void *ep);
 
 	/*
+	 * Optional (NULL: the MTU minus the suite's record overhead): after
+	 * the handshake, the largest payload one write() may carry, when the
+	 * library allows less than that in one datagram.
+	 */
+	size_t (*max_payload)(void *ep);
+
+	/*
 	 * Optional: describe the primitive implementations `impl` selects,
 	 * e.g. "aes=x86ni ghash=pclmul", for the provenance file.
 	 */
@@ -210,6 +244,14 @@ void sb_rng_seed(struct sb_rng *rng, uint64_t seed, uint64_t stream);
 
 /* Fill `buf` with the next `len` bytes of the stream. */
 void sb_rng_fill(struct sb_rng *rng, uint8_t *buf, size_t len);
+
+/*
+ * Whether `protocol` can carry `suite` at all: a TLS 1.3 suite needs
+ * (D)TLS 1.3, a TLS 1.2 suite (D)TLS 1.2.  Returns true, or false with the
+ * reason in `why`.  Every backend's supports() asks this first.
+ */
+bool sb_suite_fits(enum sb_protocol protocol, const struct sb_suite *suite,
+                   struct sb_reason *why);
 
 /* The backends this build has, NULL-terminated, in a stable order. */
 extern const struct sb_backend *const sb_backends[];

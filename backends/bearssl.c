@@ -286,9 +286,16 @@ static bool bear_supports(enum sb_protocol protocol,
                           struct sb_reason *why)
 {
 	(void)role;
-	if (protocol == SB_PROTO_DTLS12) {
+	if (!sb_suite_fits(protocol, suite, why))
+		return false;
+	if (sb_protocol_is_dtls(protocol)) {
 		snprintf(why->text, sizeof(why->text),
 		         "BearSSL has no DTLS (no datagram API)");
+		return false;
+	}
+	if (protocol == SB_PROTO_TLS13) {
+		snprintf(why->text, sizeof(why->text),
+		         "BearSSL 0.6 has no TLS 1.3");
 		return false;
 	}
 	if (suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_PSK) {

@@ -163,7 +163,7 @@ static int mbed_timer_get(void *ctx)
 
 static bool mbed_is_dtls(enum sb_protocol protocol)
 {
-	return protocol == SB_PROTO_DTLS12;
+	return sb_protocol_is_dtls(protocol);
 }
 
 static const char *mbed_version(void)
@@ -179,6 +179,14 @@ static bool mbed_supports(enum sb_protocol protocol,
                           struct sb_reason *why)
 {
 	(void)role;
+	if (!sb_suite_fits(protocol, suite, why))
+		return false;
+	if (sb_protocol_is_13(protocol)) {
+		snprintf(why->text, sizeof(why->text),
+		         "%s has no TLS 1.3 or DTLS 1.3 (3.x has TLS 1.3)",
+		         mbed_version());
+		return false;
+	}
 	/* Mbed TLS numbers its suites by IANA code point. */
 	const mbedtls_ssl_ciphersuite_t *info =
 	    mbedtls_ssl_ciphersuite_from_id(suite->code_point);

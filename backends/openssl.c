@@ -270,7 +270,7 @@ static const SSL_CIPHER *ossl_find_cipher(SSL_CTX *ctx, uint16_t code_point)
 
 static bool ossl_is_dtls(enum sb_protocol protocol)
 {
-	return protocol == SB_PROTO_DTLS12;
+	return sb_protocol_is_dtls(protocol);
 }
 
 static const SSL_METHOD *ossl_method(enum sb_protocol protocol,
@@ -286,6 +286,19 @@ static bool ossl_supports(enum sb_protocol protocol,
                           const struct sb_suite *suite, enum sb_role role,
                           struct sb_reason *why)
 {
+	if (!sb_suite_fits(protocol, suite, why))
+		return false;
+	if (protocol == SB_PROTO_DTLS13) {
+		snprintf(why->text, sizeof(why->text),
+		         "%s has no DTLS 1.3 (OpenSSL plans it for 4.1)",
+		         OpenSSL_version(OPENSSL_VERSION));
+		return false;
+	}
+	if (protocol == SB_PROTO_TLS13) {
+		snprintf(why->text, sizeof(why->text),
+		         "suitebench's OpenSSL backend drives (D)TLS 1.2 only");
+		return false;
+	}
 	SSL_CTX *ctx = SSL_CTX_new(ossl_method(protocol, role));
 	const SSL_CIPHER *cipher =
 	    ctx ? ossl_find_cipher(ctx, suite->code_point) : NULL;

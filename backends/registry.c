@@ -13,6 +13,9 @@ extern const struct sb_backend sb_backend_mbedtls;
 #ifdef SB_WITH_BEARSSL
 extern const struct sb_backend sb_backend_bearssl;
 #endif
+#ifdef SB_WITH_WOLFSSL
+extern const struct sb_backend sb_backend_wolfssl;
+#endif
 
 const struct sb_backend *const sb_backends[] = {
 #ifdef SB_WITH_OPENSSL
@@ -23,6 +26,9 @@ const struct sb_backend *const sb_backends[] = {
 #endif
 #ifdef SB_WITH_BEARSSL
     &sb_backend_bearssl,
+#endif
+#ifdef SB_WITH_WOLFSSL
+    &sb_backend_wolfssl,
 #endif
     NULL,
 };

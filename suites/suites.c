@@ -19,42 +19,92 @@
 #define CCM_8 SB_AEAD_AES_128_CCM_8, 16, 8, 8
 #define CHACHA SB_AEAD_CHACHA20_POLY1305, 32, 16, 0
 
+/*
+ * TLS 1.3 (RFC 8446 B.4, all four with SHA-256):
+ * the suite names the AEAD only, so each appears once per key exchange --
+ * psk_ke (plain PSK), psk_dhe_ke (PSK with ECDHE on P-256), and the
+ * certificate one.  The nonce is derived from the sequence number (RFC
+ * 8446 5.3): none on the wire.  Names: OpenSSL calls them by their IANA
+ * names, wolfSSL "TLS13-...".
+ */
+#define TLS13(code, iana, short_name, kx, aead, wolfssl_name)                  \
+	{                                                                      \
+		code, iana, short_name, kx, aead, iana, NULL, NULL,            \
+		    wolfssl_name, true                                         \
+	}
+#define GCM13 SB_AEAD_AES_128_GCM, 16, 16, 0
+#define CCM13 SB_AEAD_AES_128_CCM, 16, 16, 0
+#define CCM_8_13 SB_AEAD_AES_128_CCM_8, 16, 8, 0
+
 const struct sb_suite sb_suites[] = {
     {0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", "psk-gcm", SB_KX_PSK, GCM,
-     "PSK-AES128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL},
+     "PSK-AES128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL,
+     "PSK-AES128-GCM-SHA256", false},
     {0xC0A4, "TLS_PSK_WITH_AES_128_CCM", "psk-ccm", SB_KX_PSK, CCM,
-     "PSK-AES128-CCM", "TLS-PSK-WITH-AES-128-CCM", NULL},
+     "PSK-AES128-CCM", "TLS-PSK-WITH-AES-128-CCM", NULL, "PSK-AES128-CCM",
+     false},
     {0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "psk-ccm8", SB_KX_PSK, CCM_8,
-     "PSK-AES128-CCM8", "TLS-PSK-WITH-AES-128-CCM-8", NULL},
+     "PSK-AES128-CCM8", "TLS-PSK-WITH-AES-128-CCM-8", NULL, "PSK-AES128-CCM-8",
+     false},
     {0xCCAB, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "psk-chacha20", SB_KX_PSK,
      CHACHA, "PSK-CHACHA20-POLY1305", "TLS-PSK-WITH-CHACHA20-POLY1305-SHA256",
-     NULL},
+     NULL, "PSK-CHACHA20-POLY1305", false},
     {0xCCAC, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
      "ecdhe-psk-chacha20", SB_KX_ECDHE_PSK, CHACHA,
      "ECDHE-PSK-CHACHA20-POLY1305",
-     "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL},
+     "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL,
+     "ECDHE-PSK-CHACHA20-POLY1305", false},
     {0xD001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ecdhe-psk-gcm",
-     SB_KX_ECDHE_PSK, GCM, NULL, NULL, NULL},
+     SB_KX_ECDHE_PSK, GCM, NULL, NULL, NULL, "ECDHE-PSK-AES128-GCM-SHA256",
+     false},
     {0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "ecdhe-psk-ccm8",
-     SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL},
+     SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL, NULL, false},
     {0xD005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", "ecdhe-psk-ccm",
-     SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL},
+     SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL, NULL, false},
     {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ecdhe-ecdsa-gcm",
      SB_KX_ECDHE_ECDSA, GCM, "ECDHE-ECDSA-AES128-GCM-SHA256",
      "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
-     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+     "ECDHE-ECDSA-AES128-GCM-SHA256", false},
     {0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ecdhe-ecdsa-ccm",
      SB_KX_ECDHE_ECDSA, CCM, "ECDHE-ECDSA-AES128-CCM",
-     "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM"},
+     "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+     "ECDHE-ECDSA-AES128-CCM", false},
     {0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ecdhe-ecdsa-ccm8",
      SB_KX_ECDHE_ECDSA, CCM_8, "ECDHE-ECDSA-AES128-CCM8",
      "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
-     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"},
+     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM-8",
+     false},
     {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
      "ecdhe-ecdsa-chacha20", SB_KX_ECDHE_ECDSA, CHACHA,
      "ECDHE-ECDSA-CHACHA20-POLY1305",
      "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
-     "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+     "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ECDHE-ECDSA-CHACHA20-POLY1305", false},
+    TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-psk-gcm", SB_KX_PSK, GCM13,
+          "TLS13-AES128-GCM-SHA256"),
+    TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-ecdhe-psk-gcm",
+          SB_KX_ECDHE_PSK, GCM13, "TLS13-AES128-GCM-SHA256"),
+    TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-ecdhe-ecdsa-gcm",
+          SB_KX_ECDHE_ECDSA, GCM13, "TLS13-AES128-GCM-SHA256"),
+    TLS13(0x1304, "TLS_AES_128_CCM_SHA256", "tls13-psk-ccm", SB_KX_PSK, CCM13,
+          "TLS13-AES128-CCM-SHA256"),
+    TLS13(0x1304, "TLS_AES_128_CCM_SHA256", "tls13-ecdhe-psk-ccm",
+          SB_KX_ECDHE_PSK, CCM13, "TLS13-AES128-CCM-SHA256"),
+    TLS13(0x1304, "TLS_AES_128_CCM_SHA256", "tls13-ecdhe-ecdsa-ccm",
+          SB_KX_ECDHE_ECDSA, CCM13, "TLS13-AES128-CCM-SHA256"),
+    TLS13(0x1305, "TLS_AES_128_CCM_8_SHA256", "tls13-psk-ccm8", SB_KX_PSK,
+          CCM_8_13, "TLS13-AES128-CCM-8-SHA256"),
+    TLS13(0x1305, "TLS_AES_128_CCM_8_SHA256", "tls13-ecdhe-psk-ccm8",
+          SB_KX_ECDHE_PSK, CCM_8_13, "TLS13-AES128-CCM-8-SHA256"),
+    TLS13(0x1305, "TLS_AES_128_CCM_8_SHA256", "tls13-ecdhe-ecdsa-ccm8",
+          SB_KX_ECDHE_ECDSA, CCM_8_13, "TLS13-AES128-CCM-8-SHA256"),
+    TLS13(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "tls13-psk-chacha20",
+          SB_KX_PSK, CHACHA, "TLS13-CHACHA20-POLY1305-SHA256"),
+    TLS13(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "tls13-ecdhe-psk-chacha20",
+          SB_KX_ECDHE_PSK, CHACHA, "TLS13-CHACHA20-POLY1305-SHA256"),
+    TLS13(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "tls13-ecdhe-ecdsa-chacha20",
+          SB_KX_ECDHE_ECDSA, CHACHA, "TLS13-CHACHA20-POLY1305-SHA256"),
 };
 
 const size_t sb_suites_count = sizeof(sb_suites) / sizeof(sb_suites[0]);
@@ -76,9 +126,12 @@ static bool names_equal(const char *a, const char *b)
 
 const struct sb_suite *sb_suite_find(const char *name)
 {
+	/* Short names first: they are unique, TLS 1.3 IANA names are not. */
 	for (size_t i = 0; i < sb_suites_count; i++)
-		if (names_equal(name, sb_suites[i].short_name) ||
-		    names_equal(name, sb_suites[i].iana_name))
+		if (names_equal(name, sb_suites[i].short_name))
+			return &sb_suites[i];
+	for (size_t i = 0; i < sb_suites_count; i++)
+		if (names_equal(name, sb_suites[i].iana_name))
 			return &sb_suites[i];
 	return NULL;
 }
@@ -87,6 +140,15 @@ const struct sb_suite *sb_suite_by_code(uint16_t code_point)
 {
 	for (size_t i = 0; i < sb_suites_count; i++)
 		if (sb_suites[i].code_point == code_point)
+			return &sb_suites[i];
+	return NULL;
+}
+
+const struct sb_suite *sb_suite_by_code_kx(uint16_t code_point, enum sb_kx kx)
+{
+	for (size_t i = 0; i < sb_suites_count; i++)
+		if (sb_suites[i].code_point == code_point &&
+		    sb_suites[i].kx == kx)
 			return &sb_suites[i];
 	return NULL;
 }
@@ -100,6 +162,18 @@ size_t sb_suite_dtls12_overhead(const struct sb_suite *suite)
 size_t sb_suite_tls12_overhead(const struct sb_suite *suite)
 {
 	return SB_TLS12_HEADER_LEN + suite->explicit_nonce_len + suite->tag_len;
+}
+
+size_t sb_suite_tls13_overhead(const struct sb_suite *suite)
+{
+	return SB_TLS13_HEADER_LEN + SB_TLS13_INNER_TYPE_LEN + suite->tag_len;
+}
+
+size_t sb_suite_dtls13_overhead(const struct sb_suite *suite, size_t cid_len,
+                                size_t seq_len, bool has_length)
+{
+	return SB_DTLS13_FLAGS_LEN + cid_len + seq_len + (has_length ? 2 : 0) +
+	       SB_TLS13_INNER_TYPE_LEN + suite->tag_len;
 }
 
 static const char *const kx_names[] = {

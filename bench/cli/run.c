@@ -40,7 +40,7 @@ struct run_cli {
 	size_t client_count;
 	const struct sb_backend *servers[8]; /* --server, until paired */
 	size_t server_count;
-	bool protocols[2];
+	bool protocols[SB_PROTO_TLS13 + 1];
 	const struct sb_suite *suites[64];
 	size_t suite_count;
 	bool kx_wanted[3];
@@ -93,7 +93,8 @@ static void run_usage(FILE *f)
 	    "  --pairs LIST      client/server pairs such as openssl/mbedtls, "
 	    "or 'all'\n"
 	    "                    for every client against every server\n"
-	    "  --protocol LIST   dtls1.2, tls1.2 (default: both)\n"
+	    "  --protocol LIST   dtls1.2, tls1.2, dtls1.3, tls1.3 (default:\n"
+	    "                    dtls1.2,tls1.2)\n"
 	    "  --suite LIST      suites by short or IANA name, or 'all' "
 	    "(default: all)\n"
 	    "  --kx LIST         only these key exchanges: psk, ecdhe-psk, "
@@ -278,22 +279,28 @@ static int parse_pairs(struct run_cli *cli, char *arg)
 
 static int parse_protocols(struct run_cli *cli, char *arg)
 {
-	char *names[2];
-	int n = sb_cli_split(arg, names, 2);
+	char *names[SB_PROTO_TLS13 + 1];
+	int n = sb_cli_split(arg, names, SB_PROTO_TLS13 + 1);
 	memset(cli->protocols, 0, sizeof(cli->protocols));
 	for (int i = 0; i < n; i++) {
-		if (strcasecmp(names[i], "dtls1.2") == 0 ||
-		    strcasecmp(names[i], "dtls") == 0)
-			cli->protocols[SB_PROTO_DTLS12] = true;
-		else if (strcasecmp(names[i], "tls1.2") == 0 ||
-		         strcasecmp(names[i], "tls") == 0)
-			cli->protocols[SB_PROTO_TLS12] = true;
-		else
+		int found = -1;
+		for (int p = SB_PROTO_DTLS12; p <= SB_PROTO_TLS13; p++)
+			if (strcasecmp(names[i], sb_protocol_name(
+			                             (enum sb_protocol)p)) == 0)
+				found = p;
+		if (strcasecmp(names[i], "dtls") == 0)
+			found = SB_PROTO_DTLS12;
+		else if (strcasecmp(names[i], "tls") == 0)
+			found = SB_PROTO_TLS12;
+		if (found < 0) {
 			n = -1;
+			break;
+		}
+		cli->protocols[found] = true;
 	}
 	if (n < 0) {
-		sb_cli_error("--protocol: expected dtls1.2, tls1.2 or both, "
-		             "comma-separated");
+		sb_cli_error("--protocol: expected dtls1.2, tls1.2, dtls1.3 "
+		             "or tls1.3, comma-separated");
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -509,7 +516,8 @@ static void set_defaults(struct run_cli *cli)
 {
 	static const size_t payloads[] = {16, 64, 256, 1024, SB_PAYLOAD_MAX};
 	memset(cli, 0, sizeof(*cli));
-	memset(cli->protocols, 1, sizeof(cli->protocols));
+	cli->protocols[SB_PROTO_DTLS12] = true;
+	cli->protocols[SB_PROTO_TLS12] = true;
 	for (size_t s = 0; s < sb_suites_count; s++)
 		cli->suites[cli->suite_count++] = &sb_suites[s];
 	memset(cli->kx_wanted, 1, sizeof(cli->kx_wanted));
@@ -756,17 +764,23 @@ static size_t build_scenarios(const struct run_cli *cli,
 	size_t nc = build_conditions(cli, conditions, 256);
 	size_t n = 0;
 	for (size_t p = 0; p < cli->pair_count; p++)
-		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS12;
+		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS13;
 		     proto++)
 			for (size_t s = 0; s < cli->suite_count; s++)
 				for (size_t c = 0; c < nc && n < cap; c++) {
 					/* Faults are a datagram path's: TLS's
-					 * stream is reliable. */
+					 * stream is reliable.  A 1.3 suite in a
+					 * 1.2 protocol (or the reverse) is no
+					 * scenario at all. */
+					enum sb_protocol pr =
+					    (enum sb_protocol)proto;
 					if (!cli->protocols[proto] ||
 					    !cli->kx_wanted[cli->suites[s]
 					                        ->kx] ||
+					    cli->suites[s]->tls13 !=
+					        sb_protocol_is_13(pr) ||
 					    (conditions[c].faulty &&
-					     proto == SB_PROTO_TLS12))
+					     !sb_protocol_is_dtls(pr)))
 						continue;
 					out[n++] = (struct sb_scenario){
 					    .client = cli->pairs[p].client,

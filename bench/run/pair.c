@@ -47,8 +47,8 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 {
 	memset(pair, 0, sizeof(*pair));
 	sb_link_init(&pair->link,
-	             cfg->protocol == SB_PROTO_TLS12 ? SB_LINK_STREAM
-	                                             : SB_LINK_DATAGRAM,
+	             sb_protocol_is_dtls(cfg->protocol) ? SB_LINK_DATAGRAM
+	                                                : SB_LINK_STREAM,
 	             cfg->mtu);
 	sb_vclock_init(&pair->clock);
 	pair->link.clock = sb_vclock_source(&pair->clock);

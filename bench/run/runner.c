@@ -581,15 +581,38 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	                                  wire - (double)payload);
 }
 
-/* The largest payload whose record fits one MTU (for TLS: one segment of
- * that size) with this suite. */
-static size_t max_payload(const struct run_state *st)
+/* The bytes a record of this scenario adds to its payload, per the RFCs.
+ * DTLS 1.3: the longest unified header (16-bit sequence, length present). */
+static size_t record_overhead(const struct run_state *st)
 {
 	const struct sb_suite *suite = st->scenario->suite;
-	size_t overhead = st->scenario->protocol == SB_PROTO_TLS12
-	                      ? sb_suite_tls12_overhead(suite)
-	                      : sb_suite_dtls12_overhead(suite);
-	return st->mtu - overhead;
+	switch (st->scenario->protocol) {
+	case SB_PROTO_DTLS12:
+		return sb_suite_dtls12_overhead(suite);
+	case SB_PROTO_TLS12:
+		return sb_suite_tls12_overhead(suite);
+	case SB_PROTO_DTLS13:
+		return sb_suite_dtls13_overhead(suite, 0, 2, true);
+	case SB_PROTO_TLS13:
+		return sb_suite_tls13_overhead(suite);
+	}
+	return 0;
+}
+
+/* The largest payload whose record fits one MTU (for TLS: one segment of
+ * that size) with this suite, and that both libraries put in one record. */
+static size_t max_payload(const struct run_state *st, struct sb_pair *pair)
+{
+	size_t max = st->mtu - record_overhead(st);
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		struct sb_endpoint *ep = &pair->ep[r];
+		size_t lib = ep->backend->max_payload
+		                 ? ep->backend->max_payload(ep->state)
+		                 : 0;
+		if (lib > 0 && lib < max)
+			max = lib;
+	}
+	return max;
 }
 
 /* Steady state: the heap while one record goes each way. */
@@ -628,7 +651,7 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	if (rc == 0)
 		fill_pattern(b.payload, payload, (unsigned)payload);
 	/* What the same records cost the link alone, for the warnings. */
-	size_t wire = payload + (st->mtu - max_payload(st));
+	size_t wire = payload + record_overhead(st);
 	if (rc == 0 && !o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
 		            (long)payload,
@@ -668,7 +691,7 @@ static int measure_records(struct run_state *st, struct sb_pair *pair,
                            struct sb_results *out)
 {
 	const struct sb_run_options *o = st->options;
-	size_t max = max_payload(st);
+	size_t max = max_payload(st, pair);
 	int rc = 0;
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
 		size_t payload =
@@ -719,10 +742,11 @@ static bool scenario_supported(const struct sb_scenario *sc, char *why,
 }
 
 /* The payload forged records carry: the first size asked for. */
-static size_t reject_payload(const struct run_state *st)
+static size_t reject_payload(const struct run_state *st, struct sb_pair *pair)
 {
 	size_t p = st->options->payloads[0];
-	return p == SB_PAYLOAD_MAX || p > max_payload(st) ? max_payload(st) : p;
+	size_t max = max_payload(st, pair);
+	return p == SB_PAYLOAD_MAX || p > max ? max : p;
 }
 
 /*
@@ -733,7 +757,7 @@ static size_t reject_payload(const struct run_state *st)
  */
 static int sample_reject(struct run_state *st, struct sb_pair *pair)
 {
-	size_t payload = reject_payload(st);
+	size_t payload = reject_payload(st, pair);
 	uint8_t buf[SB_LINK_MAX_MTU];
 	fill_pattern(buf, payload, 3);
 	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, payload) ||

@@ -109,6 +109,8 @@ Test(bearssl, dtls_unsupported_with_reason)
 	for (size_t i = 0; i < sb_suites_count; i++)
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 			struct sb_reason why = {{0}};
+			if (sb_suites[i].tls13)
+				continue; /* a 1.2 protocol cannot carry it */
 			cr_assert_not(b->supports(SB_PROTO_DTLS12,
 			                          &sb_suites[i],
 			                          (enum sb_role)r, &why),
@@ -118,12 +120,22 @@ Test(bearssl, dtls_unsupported_with_reason)
 		}
 }
 
+Test(bearssl, tls13_unsupported_with_reason)
+{
+	const struct sb_backend *b = sb_backend_find("bearssl");
+	struct sb_reason why = {{0}};
+	cr_assert_not(b->supports(SB_PROTO_TLS13,
+	                          sb_suite_find("tls13-ecdhe-ecdsa-gcm"),
+	                          SB_ROLE_CLIENT, &why));
+	cr_expect_str_eq(why.text, "BearSSL 0.6 has no TLS 1.3");
+}
+
 Test(bearssl, psk_unsupported_with_reason)
 {
 	const struct sb_backend *b = sb_backend_find("bearssl");
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		const struct sb_suite *s = &sb_suites[i];
-		if (s->kx == SB_KX_ECDHE_ECDSA)
+		if (s->kx == SB_KX_ECDHE_ECDSA || s->tls13)
 			continue;
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 			struct sb_reason why = {{0}};

@@ -27,7 +27,7 @@ expect() {
 }
 
 expect 2 "unknown suite 'psk-ccm9'" -- run --suite psk-ccm9 -o "$tmp/a.csv"
-expect 2 "unknown backend 'wolfssl'" -- run --backend wolfssl
+expect 2 "unknown backend 'tinydtls'" -- run --backend tinydtls
 expect 2 "unknown key exchange 'rsa'" -- run --kx rsa
 expect 2 "'12x' is not a number" -- run --reps 12x
 expect 2 "'0' is not a number" -- run --reps 0

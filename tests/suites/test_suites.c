@@ -60,9 +60,65 @@ Test(suites, unknown_names_are_not_found)
 
 /* ---- behaviour -------------------------------------------------------- */
 
-Test(suites, table_has_exactly_the_twelve_suites)
+/*
+ * TLS 1.3 (RFC 8446 B.4 and 5.2): the code point names the AEAD only, one
+ * row per key exchange; no explicit nonce; a record adds the 5-byte
+ * header, 1 byte of inner content type and the tag.
+ */
+struct tls13_fact {
+	char short_name[32];
+	unsigned code_point;
+	enum sb_kx kx;
+	enum sb_aead aead;
+	size_t tag_len;
+	size_t tls13_overhead;
+};
+
+static struct tls13_fact tls13_facts[] = {
+    {"tls13-psk-gcm", 0x1301, SB_KX_PSK, SB_AEAD_AES_128_GCM, 16, 22},
+    {"tls13-ecdhe-psk-ccm", 0x1304, SB_KX_ECDHE_PSK, SB_AEAD_AES_128_CCM, 16,
+     22},
+    {"tls13-ecdhe-ecdsa-ccm8", 0x1305, SB_KX_ECDHE_ECDSA, SB_AEAD_AES_128_CCM_8,
+     8, 14},
+    {"tls13-psk-chacha20", 0x1303, SB_KX_PSK, SB_AEAD_CHACHA20_POLY1305, 16,
+     22},
+};
+#define TLS13_FACT_COUNT (sizeof(tls13_facts) / sizeof(tls13_facts[0]))
+
+Test(suites, table_has_the_twelve_tls12_and_twelve_tls13_suites)
 {
-	cr_assert_eq(sb_suites_count, FACT_COUNT);
+	size_t tls13 = 0;
+	for (size_t i = 0; i < sb_suites_count; i++)
+		tls13 += sb_suites[i].tls13;
+	cr_assert_eq(sb_suites_count - tls13, FACT_COUNT);
+	cr_assert_eq(tls13, 12); /* 4 AEADs x psk_ke, psk_dhe_ke, certificate */
+}
+
+ParameterizedTestParameters(suites, tls13_facts_match_rfcs)
+{
+	return cr_make_param_array(struct tls13_fact, tls13_facts,
+	                           TLS13_FACT_COUNT);
+}
+
+ParameterizedTest(struct tls13_fact *f, suites, tls13_facts_match_rfcs)
+{
+	const struct sb_suite *s = sb_suite_find(f->short_name);
+	cr_assert_not_null(s, "%s missing", f->short_name);
+	cr_expect(s->tls13);
+	cr_expect_eq(s->code_point, f->code_point);
+	cr_expect_eq(sb_suite_by_code_kx((uint16_t)f->code_point, f->kx), s);
+	cr_expect_eq(s->aead, f->aead);
+	cr_expect_eq(s->tag_len, f->tag_len);
+	cr_expect_eq(s->explicit_nonce_len, 0);
+	cr_expect_eq(sb_suite_tls13_overhead(s), f->tls13_overhead);
+	/* RFC 9147 4: flags + 16-bit sequence + length = TLS's 5 bytes; an
+	 * 8-bit sequence without length saves 3, a 4-byte CID adds 4. */
+	cr_expect_eq(sb_suite_dtls13_overhead(s, 0, 2, true),
+	             f->tls13_overhead);
+	cr_expect_eq(sb_suite_dtls13_overhead(s, 0, 1, false),
+	             f->tls13_overhead - 3);
+	cr_expect_eq(sb_suite_dtls13_overhead(s, 4, 2, true),
+	             f->tls13_overhead + 4);
 }
 
 ParameterizedTestParameters(suites, facts_match_rfcs)
@@ -99,12 +155,19 @@ Test(suites, names_match_loosely)
 	cr_assert_eq(sb_kx_find("ECDHE_PSK"), SB_KX_ECDHE_PSK);
 }
 
+/* Short names are unique, and so is a code point with its key exchange
+ * (a TLS 1.3 code point has one row per key exchange). */
 Test(suites, names_and_code_points_are_unique)
 {
 	for (size_t i = 0; i < sb_suites_count; i++)
 		for (size_t j = i + 1; j < sb_suites_count; j++) {
-			cr_expect_neq(sb_suites[i].code_point,
-			              sb_suites[j].code_point);
+			cr_expect(
+			    sb_suites[i].code_point !=
+			            sb_suites[j].code_point ||
+			        (sb_suites[i].tls13 && sb_suites[j].tls13 &&
+			         sb_suites[i].kx != sb_suites[j].kx),
+			    "%s and %s share 0x%04X", sb_suites[i].short_name,
+			    sb_suites[j].short_name, sb_suites[i].code_point);
 			cr_expect_str_neq(sb_suites[i].short_name,
 			                  sb_suites[j].short_name);
 		}
