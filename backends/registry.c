@@ -13,6 +13,9 @@ extern const struct sb_backend sb_backend_mbedtls;
 #ifdef SB_WITH_BEARSSL
 extern const struct sb_backend sb_backend_bearssl;
 #endif
+#ifdef SB_WITH_GNUTLS
+extern const struct sb_backend sb_backend_gnutls;
+#endif
 
 const struct sb_backend *const sb_backends[] = {
 #ifdef SB_WITH_OPENSSL
@@ -23,6 +26,9 @@ const struct sb_backend *const sb_backends[] = {
 #endif
 #ifdef SB_WITH_BEARSSL
     &sb_backend_bearssl,
+#endif
+#ifdef SB_WITH_GNUTLS
+    &sb_backend_gnutls,
 #endif
     NULL,
 };

@@ -1,0 +1,19 @@
+/*
+ * heap_interpose_none.c - no malloc interposition: sanitizer builds, where
+ * the sanitizer's own malloc must stay in place.  A backend that needs
+ * interposition reports no heap figures in such a build (backend.h).
+ */
+#include "backend.h"
+
+void sb_heap_interpose_begin(void)
+{
+}
+
+void sb_heap_interpose_end(void)
+{
+}
+
+bool sb_heap_interposed(void)
+{
+	return false;
+}
