@@ -191,12 +191,12 @@ static int gtls_fail(struct gtls_endpoint *ep, int status, const char *fmt, ...)
  * The library's text for `ret`: gnutls_strerror, the alert received,
  * the link's refusal, and the certificate verification status.
  */
-static int gtls_fail_ret(struct gtls_endpoint *ep, int status,
-                         const char *what, int ret)
+static int gtls_fail_ret(struct gtls_endpoint *ep, int status, const char *what,
+                         int ret)
 {
-	size_t at = (size_t)snprintf(ep->error, sizeof(ep->error),
-	                             "%s: %s (%s)", what, gnutls_strerror(ret),
-	                             gnutls_strerror_name(ret));
+	size_t at =
+	    (size_t)snprintf(ep->error, sizeof(ep->error), "%s: %s (%s)", what,
+	                     gnutls_strerror(ret), gnutls_strerror_name(ret));
 	if ((ret == GNUTLS_E_FATAL_ALERT_RECEIVED ||
 	     ret == GNUTLS_E_WARNING_ALERT_RECEIVED) &&
 	    ep->session && at + 3 < sizeof(ep->error))
@@ -210,7 +210,8 @@ static int gtls_fail_ret(struct gtls_endpoint *ep, int status,
 	ep->io_status = 0; /* reported once */
 	if (ret == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR && ep->session &&
 	    at + 3 < sizeof(ep->error)) {
-		unsigned st = gnutls_session_get_verify_cert_status(ep->session);
+		unsigned st =
+		    gnutls_session_get_verify_cert_status(ep->session);
 		gnutls_datum_t text = {NULL, 0};
 		if (gnutls_certificate_verification_status_print(
 		        st, GNUTLS_CRT_X509, &text, 0) == 0) {
@@ -414,8 +415,8 @@ static bool gtls_priority_offers(gnutls_priority_t priority,
 {
 	for (unsigned i = 0;; i++) {
 		unsigned idx;
-		int rc = gnutls_priority_get_cipher_suite_index(priority, i,
-		                                                &idx);
+		int rc =
+		    gnutls_priority_get_cipher_suite_index(priority, i, &idx);
 		if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
 			return false;
 		unsigned char id[2];
@@ -481,8 +482,8 @@ static int gtls_psk_setup(struct gtls_endpoint *ep)
 	if (ep->cfg->role == SB_ROLE_SERVER) {
 		ret = gnutls_psk_allocate_server_credentials(&ep->psk_server);
 		if (ret < 0)
-			return gtls_fail_ret(ep, SB_ERR_NOMEM, "PSK credentials",
-			                     ret);
+			return gtls_fail_ret(ep, SB_ERR_NOMEM,
+			                     "PSK credentials", ret);
 		gnutls_psk_set_server_credentials_function(ep->psk_server,
 		                                           gtls_psk_server_cb);
 		ret = gnutls_credentials_set(ep->session, GNUTLS_CRD_PSK,
@@ -490,8 +491,8 @@ static int gtls_psk_setup(struct gtls_endpoint *ep)
 	} else {
 		ret = gnutls_psk_allocate_client_credentials(&ep->psk_client);
 		if (ret < 0)
-			return gtls_fail_ret(ep, SB_ERR_NOMEM, "PSK credentials",
-			                     ret);
+			return gtls_fail_ret(ep, SB_ERR_NOMEM,
+			                     "PSK credentials", ret);
 		const gnutls_datum_t key = {(unsigned char *)c->psk,
 		                            (unsigned)c->psk_len};
 		ret = gnutls_psk_set_client_credentials(
@@ -515,29 +516,30 @@ static int gtls_cert_setup(struct gtls_endpoint *ep)
 	bool client = cfg->role == SB_ROLE_CLIENT;
 	int ret = gnutls_certificate_allocate_credentials(&ep->cert);
 	if (ret < 0)
-		return gtls_fail_ret(ep, SB_ERR_NOMEM, "certificate credentials",
-		                     ret);
+		return gtls_fail_ret(ep, SB_ERR_NOMEM,
+		                     "certificate credentials", ret);
 	if (!client || cfg->mutual) {
 		ret = gnutls_certificate_set_x509_key_file(
 		    ep->cert, c->cert_file, c->key_file, GNUTLS_X509_FMT_PEM);
 		if (ret < 0)
 			return gtls_fail_ret(ep, SB_ERR_CREDENTIALS,
-			                     "loading certificate and key", ret);
+			                     "loading certificate and key",
+			                     ret);
 	}
 	if (client || cfg->mutual) {
 		/* Returns the number of certificates loaded. */
 		ret = gnutls_certificate_set_x509_trust_file(
 		    ep->cert, c->ca_file, GNUTLS_X509_FMT_PEM);
 		if (ret <= 0)
-			return gtls_fail_ret(ep, SB_ERR_CREDENTIALS,
-			                     "loading the CA",
-			                     ret < 0 ? ret : GNUTLS_E_FILE_ERROR);
+			return gtls_fail_ret(
+			    ep, SB_ERR_CREDENTIALS, "loading the CA",
+			    ret < 0 ? ret : GNUTLS_E_FILE_ERROR);
 	}
 	ret = gnutls_credentials_set(ep->session, GNUTLS_CRD_CERTIFICATE,
 	                             ep->cert);
 	if (ret < 0)
-		return gtls_fail_ret(ep, SB_ERR_INVALID, "certificate credentials",
-		                     ret);
+		return gtls_fail_ret(ep, SB_ERR_INVALID,
+		                     "certificate credentials", ret);
 	if (!client) {
 		if (cfg->mutual) {
 			gnutls_certificate_server_set_request(
@@ -548,8 +550,9 @@ static int gtls_cert_setup(struct gtls_endpoint *ep)
 	}
 	/* SNI, and the name the certificate must carry, checked in the
 	 * handshake (which fails on a mismatch). */
-	ret = gnutls_server_name_set(ep->session, GNUTLS_NAME_DNS,
-	                             cfg->server_name, strlen(cfg->server_name));
+	ret =
+	    gnutls_server_name_set(ep->session, GNUTLS_NAME_DNS,
+	                           cfg->server_name, strlen(cfg->server_name));
 	if (ret < 0)
 		return gtls_fail_ret(ep, SB_ERR_INVALID,
 		                     "setting the server name", ret);
@@ -564,8 +567,8 @@ static int gtls_session_setup(struct gtls_endpoint *ep)
 	bool dtls = gtls_is_dtls(cfg->protocol);
 	char text[GTLS_PRIORITY_MAX];
 	struct sb_reason why;
-	int rc = gtls_priority(cfg->protocol, cfg->suite, text, sizeof(text),
-	                       &why);
+	int rc =
+	    gtls_priority(cfg->protocol, cfg->suite, text, sizeof(text), &why);
 	if (rc)
 		return gtls_fail(ep, rc, "%s", why.text);
 	unsigned flags =
@@ -595,8 +598,9 @@ static int gtls_session_setup(struct gtls_endpoint *ep)
 	if (!dtls)
 		return 0;
 	if (cfg->mtu > UINT16_MAX)
-		return gtls_fail(ep, SB_ERR_MTU, "MTU %zu: GnuTLS takes at "
-		                                 "most 65535",
+		return gtls_fail(ep, SB_ERR_MTU,
+		                 "MTU %zu: GnuTLS takes at "
+		                 "most 65535",
 		                 cfg->mtu);
 	/* The MTU excludes IP and UDP headers, as the link's does. */
 	gnutls_dtls_set_mtu(ep->session, (unsigned)cfg->mtu);

@@ -9,6 +9,7 @@
 #ifndef SB_SUITES_H
 #define SB_SUITES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,10 @@ size_t sb_suite_tls12_overhead(const struct sb_suite *suite);
  * "aes-128-ccm-8"). */
 const char *sb_kx_name(enum sb_kx kx);
 const char *sb_aead_name(enum sb_aead aead);
+
+/* Whether the key exchange authenticates by a pre-shared key (PSK,
+ * ECDHE-PSK) rather than by the server's certificate. */
+bool sb_kx_uses_psk(enum sb_kx kx);
 
 /* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa",
  * "ecdhe-rsa"); -1 if none. */
