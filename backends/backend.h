@@ -220,6 +220,15 @@ void sb_heap_interpose_end(void);
 bool sb_heap_interposed(void);
 
 /*
+ * The core's own work inside a window -- the link queueing a datagram the
+ * library sends -- is not the library's: a backend suspends every open
+ * window around each call into the core's callbacks, and resumes them
+ * with the value suspend returned.
+ */
+unsigned sb_heap_interpose_suspend(void);
+void sb_heap_interpose_resume(unsigned windows);
+
+/*
  * The deterministic byte generator of --deterministic: SplitMix64
  * (Steele, Lea and Flood, 2014).  Fast and reproducible, not
  * cryptographic -- it stands in for a library's random generator only

@@ -230,6 +230,26 @@ static bool gtls_is_dtls(enum sb_protocol protocol)
 	return protocol == SB_PROTO_DTLS12;
 }
 
+/* The link's send and receive, with the heap window suspended: the link's
+ * queues are the core's memory, not GnuTLS's. */
+static int gtls_link_send(struct gtls_endpoint *ep, const void *buf, size_t len)
+{
+	const struct sb_io *io = &ep->cfg->io;
+	unsigned windows = sb_heap_interpose_suspend();
+	int rc = io->send(io->ctx, buf, len);
+	sb_heap_interpose_resume(windows);
+	return rc;
+}
+
+static int gtls_link_recv(struct gtls_endpoint *ep, void *buf, size_t cap)
+{
+	const struct sb_io *io = &ep->cfg->io;
+	unsigned windows = sb_heap_interpose_suspend();
+	int n = io->recv(io->ctx, buf, cap);
+	sb_heap_interpose_resume(windows);
+	return n;
+}
+
 /* A refusal by the link, as the errno GnuTLS expects of its transport. */
 static ssize_t gtls_io_errno(struct gtls_endpoint *ep, int rc)
 {
@@ -249,8 +269,7 @@ static ssize_t gtls_push(gnutls_transport_ptr_t ptr, const void *data,
                          size_t len)
 {
 	struct gtls_endpoint *ep = ptr;
-	const struct sb_io *io = &ep->cfg->io;
-	int rc = io->send(io->ctx, data, len);
+	int rc = gtls_link_send(ep, data, len);
 	return rc ? gtls_io_errno(ep, rc) : (ssize_t)len;
 }
 
@@ -287,8 +306,7 @@ static ssize_t gtls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t cap)
 			ep->held_len = ep->held_at = 0;
 		return (ssize_t)n;
 	}
-	const struct sb_io *io = &ep->cfg->io;
-	int n = io->recv(io->ctx, buf, cap);
+	int n = gtls_link_recv(ep, buf, cap);
 	return n < 0 ? gtls_io_errno(ep, n) : n;
 }
 
@@ -298,8 +316,7 @@ static int gtls_take_ahead(struct gtls_endpoint *ep)
 {
 	if (ep->held_len > 0)
 		return 1;
-	const struct sb_io *io = &ep->cfg->io;
-	int n = io->recv(io->ctx, ep->held, sizeof(ep->held));
+	int n = gtls_link_recv(ep, ep->held, sizeof(ep->held));
 	if (n == SB_ERR_WANT_IO)
 		return 0;
 	if (n < 0) {

@@ -43,6 +43,18 @@ void sb_heap_interpose_end(void)
 		heap_windows--;
 }
 
+unsigned sb_heap_interpose_suspend(void)
+{
+	unsigned open = heap_windows;
+	heap_windows = 0;
+	return open;
+}
+
+void sb_heap_interpose_resume(unsigned windows)
+{
+	heap_windows = windows;
+}
+
 bool sb_heap_interposed(void)
 {
 	return true;

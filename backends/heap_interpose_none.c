@@ -13,6 +13,16 @@ void sb_heap_interpose_end(void)
 {
 }
 
+unsigned sb_heap_interpose_suspend(void)
+{
+	return 0;
+}
+
+void sb_heap_interpose_resume(unsigned windows)
+{
+	(void)windows;
+}
+
 bool sb_heap_interposed(void)
 {
 	return false;

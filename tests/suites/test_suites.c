@@ -43,6 +43,11 @@ static struct suite_fact facts[] = {
      SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
     {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9, SB_KX_ECDHE_ECDSA,
      SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    /* RFC 5289 (AES-GCM) and RFC 7905 (ChaCha20-Poly1305). */
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xC02F, SB_KX_ECDHE_RSA,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA8, SB_KX_ECDHE_RSA,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
 };
 #define FACT_COUNT (sizeof(facts) / sizeof(facts[0]))
 
@@ -60,7 +65,7 @@ Test(suites, unknown_names_are_not_found)
 
 /* ---- behaviour -------------------------------------------------------- */
 
-Test(suites, table_has_exactly_the_twelve_suites)
+Test(suites, table_has_exactly_the_fourteen_suites)
 {
 	cr_assert_eq(sb_suites_count, FACT_COUNT);
 }
@@ -97,6 +102,7 @@ Test(suites, names_match_loosely)
 	cr_assert_eq(sb_suite_find("ecdhe-ecdsa-chacha20"),
 	             sb_suite_by_code(0xCCA9));
 	cr_assert_eq(sb_kx_find("ECDHE_PSK"), SB_KX_ECDHE_PSK);
+	cr_assert_eq(sb_kx_find("ecdhe-rsa"), SB_KX_ECDHE_RSA);
 }
 
 Test(suites, names_and_code_points_are_unique)
@@ -108,6 +114,15 @@ Test(suites, names_and_code_points_are_unique)
 			cr_expect_str_neq(sb_suites[i].short_name,
 			                  sb_suites[j].short_name);
 		}
+}
+
+/* Only PSK and ECDHE-PSK authenticate by the key; the rest by certificate. */
+Test(suites, psk_key_exchanges_are_told_apart)
+{
+	cr_assert(sb_kx_uses_psk(SB_KX_PSK));
+	cr_assert(sb_kx_uses_psk(SB_KX_ECDHE_PSK));
+	cr_assert_not(sb_kx_uses_psk(SB_KX_ECDHE_ECDSA));
+	cr_assert_not(sb_kx_uses_psk(SB_KX_ECDHE_RSA));
 }
 
 /* ---- adversarial: the classic code-point trap ------------------------ */
