@@ -221,7 +221,7 @@ Test(gnutls, retransmission_timer_reads_the_virtual_clock)
 	check_credentials(&creds);
 	check_config(&cfg, "gnutls", "gnutls", "psk-ccm8", &creds);
 	cr_assert_eq(sb_pair_setup(&pair, &cfg), 0, "%s", pair.error);
-	struct sb_pair_endpoint *c = &pair.ep[SB_ROLE_CLIENT];
+	struct sb_endpoint *c = &pair.ep[SB_ROLE_CLIENT];
 	cr_assert_eq(c->backend->step(c->state), SB_ERR_WANT_IO, "%s",
 	             c->backend->last_error(c->state));
 	uint64_t now = pair.clock.now_us;
@@ -292,8 +292,8 @@ Test(gnutls, heap_is_counted_through_interposition)
 	}
 	cr_assert(b->caps & SB_CAP_HEAP_COUNTED);
 	cr_assert(b->caps & SB_CAP_HEAP_INTERPOSED);
-	struct sb_heap_counter known = {0};
-	struct sb_heap_counter *outer = sb_heap_charge(&known);
+	struct sb_heap_tally known = {0};
+	struct sb_heap_tally *outer = sb_heap_charge(&known);
 	void *outside = malloc(500);
 	sb_heap_interpose_begin();
 	void *inside = gnutls_malloc(1000);
@@ -316,7 +316,7 @@ Test(gnutls, heap_is_counted_through_interposition)
 	for (int round = 0; round < 2; round++) {
 		check_connect(&pair, &cfg);
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
-			const struct sb_heap_counter *h = &pair.ep[r].heap;
+			const struct sb_heap_tally *h = &pair.ep[r].heap;
 			cr_expect_gt(h->peak, 0, "%s: no heap peak",
 			             sb_role_name((enum sb_role)r));
 			cr_expect_gt(h->allocs, 0, "%s: no allocations",
