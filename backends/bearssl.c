@@ -11,7 +11,9 @@
  * br_ssl_server_zero, never *_init_full) and is given exactly one suite
  * and only the primitives it needs: P-256 (br_ec_p256_m31), ECDSA with
  * i31 arithmetic, SHA-256 for the transcript, the PRF and the X.509
- * checks, and the one AEAD's record layer.  The AES, GHASH, ChaCha20 and
+ * checks, and the one AEAD's record layer.  ECDHE-RSA adds RSA PKCS#1
+ * v1.5 signing (server) or verification (client), i31 or, natively,
+ * i62 where the CPU has 64-bit multiplies.  The AES, GHASH, ChaCha20 and
  * Poly1305 code is portable constant-time or x86-accelerated as the
  * config's `impl` asks.  Certificate validation time comes from the
  * core's virtual clock, never from the wall clock.
@@ -29,6 +31,7 @@
 
 #define BEAR_DER_MAX 2048 /* one DER certificate: ours are under 600 bytes */
 #define BEAR_DN_MAX 512   /* the CA's encoded subject name */
+#define BEAR_RSA_MAX_BITS 2048 /* the web suites' server leaf */
 /* Days from 0000-01-01 (proleptic Gregorian, BearSSL's epoch) to 1970-01-01. */
 #define BEAR_UNIX_EPOCH_DAYS 719528u
 
@@ -58,6 +61,9 @@ struct bear_endpoint {
 	br_x509_certificate chain;
 	br_ec_private_key key;
 	unsigned char key_x[BR_EC_KBUF_PRIV_MAX_SIZE];
+	/* ECDHE-RSA servers: the RSA key, its five CRT values in rsa_buf. */
+	br_rsa_private_key rsa_key;
+	unsigned char rsa_buf[BR_RSA_KBUF_PRIV_SIZE(BEAR_RSA_MAX_BITS)];
 	int br_err; /* the engine's last error, BR_ERR_* */
 	char error[256];
 	/* Full duplex, room for the largest TLS record each way. */
@@ -209,6 +215,10 @@ struct bear_primitives {
 	const char *chacha20_name;
 	br_poly1305_run poly1305;
 	const char *poly1305_name;
+	br_rsa_private rsa_private; /* ECDHE-RSA */
+	br_rsa_pkcs1_sign rsa_sign;
+	br_rsa_pkcs1_vrfy rsa_vrfy;
+	const char *rsa_name;
 };
 
 /*
@@ -229,6 +239,10 @@ static struct bear_primitives bear_primitives_pick(enum sb_impl impl)
 	    .chacha20_name = "ct",
 	    .poly1305 = br_poly1305_ctmul_run,
 	    .poly1305_name = "ctmul",
+	    .rsa_private = br_rsa_i31_private,
+	    .rsa_sign = br_rsa_i31_pkcs1_sign,
+	    .rsa_vrfy = br_rsa_i31_pkcs1_vrfy,
+	    .rsa_name = "i31",
 	};
 	if (impl != SB_IMPL_NATIVE)
 		return p;
@@ -254,6 +268,15 @@ static struct bear_primitives bear_primitives_pick(enum sb_impl impl)
 		p.poly1305 = poly1305;
 		p.poly1305_name = "ctmulq";
 	}
+	br_rsa_private rsa_private = br_rsa_i62_private_get();
+	br_rsa_pkcs1_sign rsa_sign = br_rsa_i62_pkcs1_sign_get();
+	br_rsa_pkcs1_vrfy rsa_vrfy = br_rsa_i62_pkcs1_vrfy_get();
+	if (rsa_private && rsa_sign && rsa_vrfy) {
+		p.rsa_private = rsa_private;
+		p.rsa_sign = rsa_sign;
+		p.rsa_vrfy = rsa_vrfy;
+		p.rsa_name = "i62";
+	}
 	return p;
 }
 
@@ -262,8 +285,9 @@ static void bear_describe_impl(enum sb_impl impl, char *buf, size_t len)
 	struct bear_primitives p = bear_primitives_pick(impl);
 	snprintf(buf, len,
 	         "aes=%s ghash=%s chacha20=%s poly1305=%s ec=p256_m31 "
-	         "ecdsa=i31",
-	         p.aes, p.ghash_name, p.chacha20_name, p.poly1305_name);
+	         "ecdsa=i31 rsa=%s",
+	         p.aes, p.ghash_name, p.chacha20_name, p.poly1305_name,
+	         p.rsa_name);
 }
 
 /* ---- suites ------------------------------------------------------------ */
@@ -275,6 +299,8 @@ static bool bear_suite_known(uint16_t code_point)
 	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM:
 	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8:
 	case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+	case BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+	case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
 		return true;
 	default:
 		return false;
@@ -298,7 +324,7 @@ static bool bear_supports(enum sb_protocol protocol,
 		         "BearSSL 0.6 has no TLS 1.3");
 		return false;
 	}
-	if (suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_PSK) {
+	if (sb_kx_uses_psk(suite->kx)) {
 		snprintf(why->text, sizeof(why->text),
 		         "BearSSL has no PSK cipher suites");
 		return false;
@@ -454,7 +480,79 @@ static int bear_load_anchor(struct bear_endpoint *ep)
 	return 0;
 }
 
-/* This endpoint's certificate and its P-256 private key (PKCS#8 or SEC 1). */
+/* An RSA key's CRT values into the endpoint's buffer, back to back. */
+static bool bear_rsa_copy(struct bear_endpoint *ep,
+                          const br_rsa_private_key *sk)
+{
+	const unsigned char *src[5] = {sk->p, sk->q, sk->dp, sk->dq, sk->iq};
+	const size_t len[5] = {sk->plen, sk->qlen, sk->dplen, sk->dqlen,
+	                       sk->iqlen};
+	unsigned char *dst[5];
+	size_t at = 0;
+	if (sk->n_bitlen > BEAR_RSA_MAX_BITS)
+		return false;
+	for (int i = 0; i < 5; i++) {
+		if (len[i] > sizeof(ep->rsa_buf) - at)
+			return false;
+		dst[i] = ep->rsa_buf + at;
+		memcpy(dst[i], src[i], len[i]);
+		at += len[i];
+	}
+	ep->rsa_key = (br_rsa_private_key){
+	    .n_bitlen = sk->n_bitlen,
+	    .p = dst[0],
+	    .plen = len[0],
+	    .q = dst[1],
+	    .qlen = len[1],
+	    .dp = dst[2],
+	    .dplen = len[2],
+	    .dq = dst[3],
+	    .dqlen = len[3],
+	    .iq = dst[4],
+	    .iqlen = len[4],
+	};
+	return true;
+}
+
+/* The decoded key into the endpoint: RSA (up to 2048 bits) for an
+ * ECDHE-RSA server, P-256 otherwise. */
+static int bear_key_copy(struct bear_endpoint *ep,
+                         const br_skey_decoder_context *kc)
+{
+	const char *path = ep->cfg->creds.key_file;
+	int err = br_skey_decoder_last_error(kc);
+	bool want_rsa = ep->cfg->role == SB_ROLE_SERVER &&
+	                ep->cfg->suite->kx == SB_KX_ECDHE_RSA;
+	if (want_rsa) {
+		const br_rsa_private_key *rsa =
+		    err ? NULL : br_skey_decoder_get_rsa(kc);
+		if (!rsa || !bear_rsa_copy(ep, rsa)) {
+			char text[160];
+			bear_error_text(err, text, sizeof(text));
+			return bear_fail(
+			    ep, SB_ERR_CREDENTIALS,
+			    "%s: not an RSA key of at most %d bits (%s)", path,
+			    BEAR_RSA_MAX_BITS, text);
+		}
+		return 0;
+	}
+	const br_ec_private_key *sk = err ? NULL : br_skey_decoder_get_ec(kc);
+	if (!sk || sk->curve != BR_EC_secp256r1 ||
+	    sk->xlen > sizeof(ep->key_x)) {
+		char text[160];
+		bear_error_text(err, text, sizeof(text));
+		return bear_fail(ep, SB_ERR_CREDENTIALS,
+		                 "%s: not a P-256 private key (%s)", path,
+		                 text);
+	}
+	memcpy(ep->key_x, sk->x, sk->xlen);
+	ep->key = (br_ec_private_key){
+	    .curve = sk->curve, .x = ep->key_x, .xlen = sk->xlen};
+	return 0;
+}
+
+/* This endpoint's certificate and its private key (PKCS#8, SEC 1 or
+ * PKCS#1). */
 static int bear_load_identity(struct bear_endpoint *ep)
 {
 	const struct sb_credentials *c = &ep->cfg->creds;
@@ -471,23 +569,10 @@ static int bear_load_identity(struct bear_endpoint *ep)
 	br_skey_decoder_context kc;
 	br_skey_decoder_init(&kc);
 	br_skey_decoder_push(&kc, der.data, der.len);
-	int err = br_skey_decoder_last_error(&kc);
-	const br_ec_private_key *sk = err ? NULL : br_skey_decoder_get_ec(&kc);
-	if (!sk || sk->curve != BR_EC_secp256r1 ||
-	    sk->xlen > sizeof(ep->key_x)) {
-		char text[160];
-		bear_error_text(err, text, sizeof(text));
-		memset(&kc, 0, sizeof(kc));
-		return bear_fail(ep, SB_ERR_CREDENTIALS,
-		                 "%s: not a P-256 private key (%s)",
-		                 c->key_file, text);
-	}
-	memcpy(ep->key_x, sk->x, sk->xlen);
-	ep->key = (br_ec_private_key){
-	    .curve = sk->curve, .x = ep->key_x, .xlen = sk->xlen};
-	memset(&kc, 0, sizeof(kc)); /* it held a copy of the key */
 	memset(&der, 0, sizeof(der));
-	return 0;
+	rc = bear_key_copy(ep, &kc);
+	memset(&kc, 0, sizeof(kc)); /* it held a copy of the key */
+	return rc;
 }
 
 /* ---- endpoint set-up --------------------------------------------------- */
@@ -536,13 +621,17 @@ static void bear_engine_setup(struct bear_endpoint *ep)
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, &suite, 1);
 	br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
-	/* Verifies ServerKeyExchange, or the client's CertificateVerify. */
+	/* Verifies ServerKeyExchange, or the client's CertificateVerify.  An
+	 * ECDHE-RSA client keeps ECDSA too: it offers ecdsa_secp256r1_sha256
+	 * then, which signed the RSA leaf (RFC 5246 7.4.2). */
 	if (cfg->role == SB_ROLE_CLIENT || cfg->mutual)
 		br_ssl_engine_set_ecdsa(eng, br_ecdsa_i31_vrfy_asn1);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
 	br_ssl_engine_set_prf_sha256(eng, br_tls12_sha256_prf);
 
 	struct bear_primitives p = bear_primitives_pick(cfg->impl);
+	if (cfg->role == SB_ROLE_CLIENT && cfg->suite->kx == SB_KX_ECDHE_RSA)
+		br_ssl_engine_set_rsavrfy(eng, p.rsa_vrfy);
 	switch (cfg->suite->aead) {
 	case SB_AEAD_AES_128_GCM:
 		br_ssl_engine_set_gcm(eng, &br_sslrec_in_gcm_vtable,
@@ -629,9 +718,16 @@ static int bear_server_setup(struct bear_endpoint *ep)
 		return rc;
 	br_ssl_server_zero(sc);
 	bear_engine_setup(ep);
-	br_ssl_server_set_single_ec(sc, &ep->chain, 1, &ep->key,
-	                            BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
-	                            &br_ec_p256_m31, br_ecdsa_i31_sign_asn1);
+	if (cfg->suite->kx == SB_KX_ECDHE_RSA) {
+		struct bear_primitives p = bear_primitives_pick(cfg->impl);
+		br_ssl_server_set_single_rsa(sc, &ep->chain, 1, &ep->rsa_key,
+		                             BR_KEYTYPE_SIGN, p.rsa_private,
+		                             p.rsa_sign);
+	} else {
+		br_ssl_server_set_single_ec(
+		    sc, &ep->chain, 1, &ep->key, BR_KEYTYPE_SIGN, BR_KEYTYPE_EC,
+		    &br_ec_p256_m31, br_ecdsa_i31_sign_asn1);
+	}
 	if (cfg->mutual) {
 		br_ssl_server_set_trust_anchor_names_alt(sc, &ep->anchor, 1);
 		bear_x509_setup(ep);
@@ -815,6 +911,8 @@ static void bear_endpoint_free(void *state)
 	struct bear_endpoint *ep = state;
 	memset(ep->key_x, 0, sizeof(ep->key_x));
 	ep->key.xlen = 0;
+	memset(ep->rsa_buf, 0, sizeof(ep->rsa_buf));
+	ep->rsa_key = (br_rsa_private_key){0};
 	ep->done = false;
 }
 

@@ -394,12 +394,20 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
 	int version =
 	    ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION : TLS1_2_VERSION;
-	/* One suite, one group (P-256), one signature algorithm, no tickets. */
+	/*
+	 * One suite, one group (P-256), one signature algorithm, no tickets.
+	 * ECDHE-RSA signs with the RSA leaf (PKCS#1 v1.5, SHA-256) and also
+	 * offers ECDSA+SHA256, which signed that leaf: RFC 5246 7.4.2 wants
+	 * every certificate's signature algorithm in the client's list.
+	 */
+	const char *sigalgs = cfg->suite->kx == SB_KX_ECDHE_RSA
+	                          ? "RSA+SHA256:ECDSA+SHA256"
+	                          : "ECDSA+SHA256";
 	if (!SSL_CTX_set_min_proto_version(ctx, version) ||
 	    !SSL_CTX_set_max_proto_version(ctx, version) ||
 	    !SSL_CTX_set_cipher_list(ctx, SSL_CIPHER_get_name(cipher)) ||
 	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
-	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256"))
+	    !SSL_CTX_set1_sigalgs_list(ctx, sigalgs))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	/* Send the leaf only, as the other libraries do: without this OpenSSL

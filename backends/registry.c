@@ -16,6 +16,9 @@ extern const struct sb_backend sb_backend_bearssl;
 #ifdef SB_WITH_WOLFSSL
 extern const struct sb_backend sb_backend_wolfssl;
 #endif
+#ifdef SB_WITH_GNUTLS
+extern const struct sb_backend sb_backend_gnutls;
+#endif
 
 const struct sb_backend *const sb_backends[] = {
 #ifdef SB_WITH_OPENSSL
@@ -29,6 +32,9 @@ const struct sb_backend *const sb_backends[] = {
 #endif
 #ifdef SB_WITH_WOLFSSL
     &sb_backend_wolfssl,
+#endif
+#ifdef SB_WITH_GNUTLS
+    &sb_backend_gnutls,
 #endif
     NULL,
 };

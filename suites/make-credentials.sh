@@ -8,14 +8,21 @@
 #
 #   ca.pem / ca.key            test CA, P-256 ECDSA, self-signed
 #   server.pem / server.key    leaf for DNS name server.suitebench.test, signed by the CA
+#   server-rsa.pem / server-rsa.key  RSA-2048 leaf for the same name, signed by
+#                              the same CA: the ECDHE-RSA web suites' server
 #   client.pem / client.key    leaf for mutual authentication, signed by the CA
 #   other-ca.pem / other-ca.key  an unrelated CA, for "wrong CA" tests
 #   psk.txt                    PSK identity and key (hex), one "identity hexkey" line
 #
 # The validity window runs from 2000 to 9999 so that no run, and no pinned
 # clock in deterministic mode, ever falls outside it.
+#
+#   make-credentials.sh [DIR]        write every file anew
+#   make-credentials.sh DIR rsa      add only the RSA leaf, signed by the CA
+#                                    already in DIR (every other file unchanged)
 set -eu
 out=${1:-$(dirname "$0")/credentials}
+only=${2:-}
 mkdir -p "$out"
 cd "$out"
 
@@ -53,6 +60,9 @@ extendedKeyUsage = clientAuth
 EOF
 
 key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
+# ECDHE-RSA signs the key exchange with the leaf's key: 2048 bits, the size a
+# web server's certificate has today (NIST SP 800-57: 112-bit security).
+rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1"; }
 
 # "openssl ca" is the one OpenSSL 3.0 command that takes explicit start and
 # end dates.  Certificates are written without the text dump (-notext).
@@ -75,9 +85,22 @@ leaf() { # name subject extension serial
 	sign "$1.csr" ca.pem ca.key "$3" "$4" "$1.pem"
 }
 
+rsa_leaf() { # name subject extension serial
+	rsa_key "$1.key"
+	openssl req -new -key "$1.key" -subj "$2" -out "$1.csr"
+	sign "$1.csr" ca.pem ca.key "$3" "$4" "$1.pem"
+}
+
+if [ "$only" = rsa ]; then
+	rsa_leaf server-rsa "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 05
+	echo "RSA test leaf written to $out"
+	exit 0
+fi
+
 selfsigned_ca ca "/O=suitebench TEST ONLY/CN=suitebench test CA" 01
 selfsigned_ca other-ca "/O=suitebench TEST ONLY/CN=unrelated test CA" 04
 leaf server "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 02
 leaf client "/O=suitebench TEST ONLY/CN=client.suitebench.test" client_ext 03
+rsa_leaf server-rsa "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 05
 printf 'suitebench-client %s\n' "$(openssl rand -hex 16)" >psk.txt
 echo "test credentials written to $out"

@@ -7,7 +7,8 @@
 /*
  * Code points: IANA TLS Cipher Suites registry.  PSK AES-GCM is RFC 5487,
  * AES-CCM (PSK and ECDHE-ECDSA) RFC 6655 and RFC 7251, ChaCha20-Poly1305
- * RFC 7905, ECDHE-PSK with AES-GCM/CCM RFC 8442.  Beware: PSK AES-128-GCM
+ * RFC 7905, ECDHE-PSK with AES-GCM/CCM RFC 8442, ECDHE-RSA with AES-GCM
+ * RFC 5289.  Beware: PSK AES-128-GCM
  * is 0x00A8 while PSK AES-128-CCM_8 is 0xC0A8.
  *
  * Nonces: GCM and CCM carry an 8-byte explicit nonce per record (RFC 5288
@@ -30,7 +31,7 @@
 #define TLS13(code, iana, short_name, kx, aead, wolfssl_name)                  \
 	{                                                                      \
 		code, iana, short_name, kx, aead, iana, NULL, NULL,            \
-		    wolfssl_name, true                                         \
+		    wolfssl_name, true, NULL                                   \
 	}
 #define GCM13 SB_AEAD_AES_128_GCM, 16, 16, 0
 #define CCM13 SB_AEAD_AES_128_CCM, 16, 16, 0
@@ -39,48 +40,48 @@
 const struct sb_suite sb_suites[] = {
     {0x00A8, "TLS_PSK_WITH_AES_128_GCM_SHA256", "psk-gcm", SB_KX_PSK, GCM,
      "PSK-AES128-GCM-SHA256", "TLS-PSK-WITH-AES-128-GCM-SHA256", NULL,
-     "PSK-AES128-GCM-SHA256", false},
+     "PSK-AES128-GCM-SHA256", false, "TLS_PSK_AES_128_GCM_SHA256"},
     {0xC0A4, "TLS_PSK_WITH_AES_128_CCM", "psk-ccm", SB_KX_PSK, CCM,
      "PSK-AES128-CCM", "TLS-PSK-WITH-AES-128-CCM", NULL, "PSK-AES128-CCM",
-     false},
+     false, "TLS_PSK_AES_128_CCM"},
     {0xC0A8, "TLS_PSK_WITH_AES_128_CCM_8", "psk-ccm8", SB_KX_PSK, CCM_8,
      "PSK-AES128-CCM8", "TLS-PSK-WITH-AES-128-CCM-8", NULL, "PSK-AES128-CCM-8",
-     false},
+     false, "TLS_PSK_AES_128_CCM_8"},
     {0xCCAB, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "psk-chacha20", SB_KX_PSK,
      CHACHA, "PSK-CHACHA20-POLY1305", "TLS-PSK-WITH-CHACHA20-POLY1305-SHA256",
-     NULL, "PSK-CHACHA20-POLY1305", false},
+     NULL, "PSK-CHACHA20-POLY1305", false, "TLS_PSK_CHACHA20_POLY1305"},
     {0xCCAC, "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
      "ecdhe-psk-chacha20", SB_KX_ECDHE_PSK, CHACHA,
      "ECDHE-PSK-CHACHA20-POLY1305",
      "TLS-ECDHE-PSK-WITH-CHACHA20-POLY1305-SHA256", NULL,
-     "ECDHE-PSK-CHACHA20-POLY1305", false},
+     "ECDHE-PSK-CHACHA20-POLY1305", false, "TLS_ECDHE_PSK_CHACHA20_POLY1305"},
     {0xD001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ecdhe-psk-gcm",
      SB_KX_ECDHE_PSK, GCM, NULL, NULL, NULL, "ECDHE-PSK-AES128-GCM-SHA256",
-     false},
+     false, NULL},
     {0xD003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256", "ecdhe-psk-ccm8",
-     SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL, NULL, false},
+     SB_KX_ECDHE_PSK, CCM_8, NULL, NULL, NULL, NULL, false, NULL},
     {0xD005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", "ecdhe-psk-ccm",
-     SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL, NULL, false},
+     SB_KX_ECDHE_PSK, CCM, NULL, NULL, NULL, NULL, false, NULL},
     {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ecdhe-ecdsa-gcm",
      SB_KX_ECDHE_ECDSA, GCM, "ECDHE-ECDSA-AES128-GCM-SHA256",
      "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
      "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-     "ECDHE-ECDSA-AES128-GCM-SHA256", false},
+     "ECDHE-ECDSA-AES128-GCM-SHA256", false, "TLS_ECDHE_ECDSA_AES_128_GCM_SHA256"},
     {0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ecdhe-ecdsa-ccm",
      SB_KX_ECDHE_ECDSA, CCM, "ECDHE-ECDSA-AES128-CCM",
      "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
-     "ECDHE-ECDSA-AES128-CCM", false},
+     "ECDHE-ECDSA-AES128-CCM", false, "TLS_ECDHE_ECDSA_AES_128_CCM"},
     {0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ecdhe-ecdsa-ccm8",
      SB_KX_ECDHE_ECDSA, CCM_8, "ECDHE-ECDSA-AES128-CCM8",
      "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
      "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM-8",
-     false},
+     false, "TLS_ECDHE_ECDSA_AES_128_CCM_8"},
     {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
      "ecdhe-ecdsa-chacha20", SB_KX_ECDHE_ECDSA, CHACHA,
      "ECDHE-ECDSA-CHACHA20-POLY1305",
      "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
      "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-     "ECDHE-ECDSA-CHACHA20-POLY1305", false},
+     "ECDHE-ECDSA-CHACHA20-POLY1305", false, "TLS_ECDHE_ECDSA_CHACHA20_POLY1305"},
     TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-psk-gcm", SB_KX_PSK, GCM13,
           "TLS13-AES128-GCM-SHA256"),
     TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-ecdhe-psk-gcm",
@@ -105,6 +106,18 @@ const struct sb_suite sb_suites[] = {
           SB_KX_ECDHE_PSK, CHACHA, "TLS13-CHACHA20-POLY1305-SHA256"),
     TLS13(0x1303, "TLS_CHACHA20_POLY1305_SHA256", "tls13-ecdhe-ecdsa-chacha20",
           SB_KX_ECDHE_ECDSA, CHACHA, "TLS13-CHACHA20-POLY1305-SHA256"),
+    /* The web's suites, for contrast: RFC 5289 and RFC 7905. */
+    {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ecdhe-rsa-gcm",
+     SB_KX_ECDHE_RSA, GCM, "ECDHE-RSA-AES128-GCM-SHA256",
+     "TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256",
+     "BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", NULL, false,
+     "TLS_ECDHE_RSA_AES_128_GCM_SHA256"},
+    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ecdhe-rsa-chacha20", SB_KX_ECDHE_RSA, CHACHA,
+     "ECDHE-RSA-CHACHA20-POLY1305",
+     "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256",
+     "BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", NULL, false,
+     "TLS_ECDHE_RSA_CHACHA20_POLY1305"},
 };
 
 const size_t sb_suites_count = sizeof(sb_suites) / sizeof(sb_suites[0]);
@@ -180,7 +193,15 @@ static const char *const kx_names[] = {
     [SB_KX_PSK] = "psk",
     [SB_KX_ECDHE_PSK] = "ecdhe-psk",
     [SB_KX_ECDHE_ECDSA] = "ecdhe-ecdsa",
+    [SB_KX_ECDHE_RSA] = "ecdhe-rsa",
 };
+_Static_assert(sizeof(kx_names) / sizeof(kx_names[0]) == SB_KX_COUNT,
+               "one name per key exchange");
+
+bool sb_kx_uses_psk(enum sb_kx kx)
+{
+	return kx == SB_KX_PSK || kx == SB_KX_ECDHE_PSK;
+}
 
 const char *sb_kx_name(enum sb_kx kx)
 {

@@ -17,7 +17,11 @@ enum sb_kx {
 	SB_KX_PSK,
 	SB_KX_ECDHE_PSK,
 	SB_KX_ECDHE_ECDSA,
+	SB_KX_ECDHE_RSA, /* the web's suites, for contrast: an RSA-2048 leaf */
 };
+
+/* How many key exchanges there are: arrays indexed by enum sb_kx. */
+#define SB_KX_COUNT (SB_KX_ECDHE_RSA + 1)
 
 enum sb_aead {
 	SB_AEAD_AES_128_GCM,
@@ -46,6 +50,7 @@ struct sb_suite {
 	 * certificate one, and only (D)TLS 1.3 carries it.
 	 */
 	bool tls13;
+	const char *gnutls_name; /* gnutls_cipher_suite_info()'s name */
 };
 
 /* DTLS 1.2 record header: type, version, epoch, sequence, length (RFC
@@ -112,8 +117,12 @@ size_t sb_suite_dtls13_overhead(const struct sb_suite *suite, size_t cid_len,
 const char *sb_kx_name(enum sb_kx kx);
 const char *sb_aead_name(enum sb_aead aead);
 
-/* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa"); -1 if none.
- */
+/* Whether the key exchange authenticates by a pre-shared key (PSK,
+ * ECDHE-PSK) rather than by the server's certificate. */
+bool sb_kx_uses_psk(enum sb_kx kx);
+
+/* Find a key exchange by name ("psk", "ecdhe-psk", "ecdhe-ecdsa",
+ * "ecdhe-rsa"); -1 if none. */
 int sb_kx_find(const char *name);
 
 #endif

@@ -43,7 +43,7 @@ struct run_cli {
 	bool protocols[SB_PROTO_TLS13 + 1];
 	const struct sb_suite *suites[64];
 	size_t suite_count;
-	bool kx_wanted[3];
+	bool kx_wanted[SB_KX_COUNT];
 	struct sb_run_options options;
 	const char *output;
 	const char *raw;
@@ -98,7 +98,8 @@ static void run_usage(FILE *f)
 	    "  --suite LIST      suites by short or IANA name, or 'all' "
 	    "(default: all)\n"
 	    "  --kx LIST         only these key exchanges: psk, ecdhe-psk, "
-	    "ecdhe-ecdsa\n"
+	    "ecdhe-ecdsa,\n"
+	    "                    ecdhe-rsa\n"
 	    "  --payload LIST    record payload sizes in bytes; 'max' is the "
 	    "largest\n"
 	    "                    that fits one datagram (default: "
@@ -335,11 +336,11 @@ static int parse_suites(struct run_cli *cli, char *arg)
 
 static int parse_kx(struct run_cli *cli, char *arg)
 {
-	char *names[3];
-	int n = sb_cli_split(arg, names, 3);
+	char *names[SB_KX_COUNT];
+	int n = sb_cli_split(arg, names, SB_KX_COUNT);
 	if (n < 0) {
-		sb_cli_error("--kx: expected psk, ecdhe-psk or ecdhe-ecdsa, "
-		             "comma-separated");
+		sb_cli_error("--kx: expected psk, ecdhe-psk, ecdhe-ecdsa or "
+		             "ecdhe-rsa, comma-separated");
 		return SB_ERR_USAGE;
 	}
 	memset(cli->kx_wanted, 0, sizeof(cli->kx_wanted));
@@ -347,7 +348,7 @@ static int parse_kx(struct run_cli *cli, char *arg)
 		int kx = sb_kx_find(names[i]);
 		if (kx < 0) {
 			sb_cli_error("--kx: unknown key exchange '%s' (psk, "
-			             "ecdhe-psk, ecdhe-ecdsa)",
+			             "ecdhe-psk, ecdhe-ecdsa, ecdhe-rsa)",
 			             names[i]);
 			return SB_ERR_USAGE;
 		}

@@ -104,6 +104,10 @@ int sb_credentials_load(struct sb_credential_set *set, const char *dir,
 	    (rc = locate(set->other_ca, dir, "other-ca.pem", msg, msg_len)) ||
 	    (rc = locate(set->server_cert, dir, "server.pem", msg, msg_len)) ||
 	    (rc = locate(set->server_key, dir, "server.key", msg, msg_len)) ||
+	    (rc = locate(set->server_rsa_cert, dir, "server-rsa.pem", msg,
+	                 msg_len)) ||
+	    (rc = locate(set->server_rsa_key, dir, "server-rsa.key", msg,
+	                 msg_len)) ||
 	    (rc = locate(set->client_cert, dir, "client.pem", msg, msg_len)) ||
 	    (rc = locate(set->client_key, dir, "client.key", msg, msg_len)) ||
 	    (rc = locate(psk_path, dir, "psk.txt", msg, msg_len)))
@@ -112,13 +116,20 @@ int sb_credentials_load(struct sb_credential_set *set, const char *dir,
 }
 
 struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
+                                         const struct sb_suite *suite,
                                          enum sb_role role)
 {
 	bool client = role == SB_ROLE_CLIENT;
+	/* Both server leaves carry the same name and come from the same CA. */
+	bool rsa = !client && suite->kx == SB_KX_ECDHE_RSA;
 	return (struct sb_credentials){
 	    .ca_file = set->ca,
-	    .cert_file = client ? set->client_cert : set->server_cert,
-	    .key_file = client ? set->client_key : set->server_key,
+	    .cert_file = client ? set->client_cert
+	                 : rsa  ? set->server_rsa_cert
+	                        : set->server_cert,
+	    .key_file = client ? set->client_key
+	                : rsa  ? set->server_rsa_key
+	                       : set->server_key,
 	    .psk_identity = set->psk_identity,
 	    .psk = set->psk,
 	    .psk_len = set->psk_len,

@@ -22,6 +22,10 @@ struct sb_credential_set {
 	char other_ca[PATH_MAX]; /* an unrelated CA, for negative tests */
 	char server_cert[PATH_MAX];
 	char server_key[PATH_MAX];
+	/* The RSA-2048 leaf for the same name, signed by the same CA: the
+	 * server's identity in ECDHE-RSA suites. */
+	char server_rsa_cert[PATH_MAX];
+	char server_rsa_key[PATH_MAX];
 	char client_cert[PATH_MAX];
 	char client_key[PATH_MAX];
 	char psk_identity[SB_PSK_IDENTITY_MAX];
@@ -29,9 +33,11 @@ struct sb_credential_set {
 	size_t psk_len;
 };
 
-/* What the endpoint playing `role` is given of `set`: the CA, its own
- * certificate and key, and the PSK (pointers into `set`). */
+/* What the endpoint playing `role` in `suite` is given of `set`: the CA,
+ * its own certificate and key -- for a server in an ECDHE-RSA suite the
+ * RSA leaf, else the P-256 one -- and the PSK (pointers into `set`). */
 struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
+                                         const struct sb_suite *suite,
                                          enum sb_role role);
 
 /* The directory compiled in as the default. */

@@ -204,7 +204,7 @@ static enum sb_role peer_of(enum sb_role role)
 static bool must_authenticate(const struct run_state *st, enum sb_role role)
 {
 	return role == SB_ROLE_CLIENT ||
-	       st->scenario->suite->kx != SB_KX_ECDHE_ECDSA ||
+	       sb_kx_uses_psk(st->scenario->suite->kx) ||
 	       st->options->mutual;
 }
 

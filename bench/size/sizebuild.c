@@ -73,7 +73,7 @@ static void not_implemented(enum sb_size_library library,
 	    [SB_SIZE_MBEDTLS] = "Mbed TLS 2.28",
 	    [SB_SIZE_BEARSSL] = "BearSSL 0.6",
 	};
-	if (library == SB_SIZE_BEARSSL && suite->kx != SB_KX_ECDHE_ECDSA)
+	if (library == SB_SIZE_BEARSSL && sb_kx_uses_psk(suite->kx))
 		snprintf(why, len, "BearSSL has no PSK cipher suites");
 	else
 		snprintf(why, len, "%s does not implement %s", version[library],

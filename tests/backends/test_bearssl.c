@@ -31,6 +31,11 @@ static struct bear_case bear_cases[] = {
     {"ecdhe-ecdsa-ccm", 29, SB_IMPL_PORTABLE},
     {"ecdhe-ecdsa-ccm8", 21, SB_IMPL_PORTABLE},
     {"ecdhe-ecdsa-chacha20", 21, SB_IMPL_PORTABLE},
+    /* The web suites: RSA-2048 signing (server) and verification. */
+    {"ecdhe-rsa-gcm", 29, SB_IMPL_NATIVE},
+    {"ecdhe-rsa-chacha20", 21, SB_IMPL_NATIVE},
+    {"ecdhe-rsa-gcm", 29, SB_IMPL_PORTABLE},
+    {"ecdhe-rsa-chacha20", 21, SB_IMPL_PORTABLE},
 };
 #define CASE_COUNT (sizeof(bear_cases) / sizeof(bear_cases[0]))
 #define SUITE_COUNT 4 /* the first four cases: each suite once */
@@ -135,7 +140,7 @@ Test(bearssl, psk_unsupported_with_reason)
 	const struct sb_backend *b = sb_backend_find("bearssl");
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		const struct sb_suite *s = &sb_suites[i];
-		if (s->kx == SB_KX_ECDHE_ECDSA || s->tls13)
+		if (!sb_kx_uses_psk(s->kx) || s->tls13)
 			continue;
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 			struct sb_reason why = {{0}};
@@ -148,7 +153,7 @@ Test(bearssl, psk_unsupported_with_reason)
 	}
 }
 
-Test(bearssl, ecdhe_ecdsa_suites_supported_in_tls)
+Test(bearssl, certificate_suites_supported_in_tls)
 {
 	const struct sb_backend *b = sb_backend_find("bearssl");
 	for (size_t i = 0; i < SUITE_COUNT; i++)
@@ -175,7 +180,10 @@ static const struct {
     BEAR_NAME(BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM),
     BEAR_NAME(BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8),
     BEAR_NAME(BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256),
+    BEAR_NAME(BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
+    BEAR_NAME(BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256),
 };
+#define BEAR_MACRO_COUNT (sizeof(bear_macros) / sizeof(bear_macros[0]))
 
 Test(bearssl, table_names_match_library)
 {
@@ -194,17 +202,18 @@ Test(bearssl, table_names_match_library)
 		cr_expect(supported, "%s named but unsupported: %s",
 		          s->iana_name, why.text);
 		size_t m = 0;
-		while (m < 4 &&
+		while (m < BEAR_MACRO_COUNT &&
 		       strcmp(bear_macros[m].name, s->bearssl_name) != 0)
 			m++;
-		cr_assert_lt(m, 4, "no BearSSL macro %s", s->bearssl_name);
+		cr_assert_lt(m, BEAR_MACRO_COUNT, "no BearSSL macro %s",
+		             s->bearssl_name);
 		cr_expect_eq(
 		    bear_macros[m].code_point, s->code_point,
 		    "%s is 0x%04X in bearssl_ssl.h, 0x%04X in the table",
 		    s->bearssl_name, bear_macros[m].code_point, s->code_point);
 		named++;
 	}
-	cr_expect_eq(named, 4);
+	cr_expect_eq(named, BEAR_MACRO_COUNT);
 }
 
 Test(bearssl, free_is_safe_on_zeroed_endpoint_twice)

@@ -24,6 +24,8 @@ static struct check_suite mbedtls_suites[] = {
     {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
     {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
     {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-rsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-rsa-chacha20", .dtls_overhead = 29},
 };
 #define SUITE_COUNT (sizeof(mbedtls_suites) / sizeof(mbedtls_suites[0]))
 
@@ -205,6 +207,14 @@ Test(mbedtls, heap_is_counted_per_endpoint)
 }
 
 /* ---- adversarial: wrong credentials fail cleanly ---------------------- */
+
+/* The RSA leaf is checked like the P-256 one: its CA and its name. */
+Test(mbedtls, ecdhe_rsa_wrong_ca_and_name_fail)
+{
+	check_wrong_ca_fails("mbedtls", SB_PROTO_TLS12, "ecdhe-rsa-gcm");
+	check_wrong_server_name_fails("mbedtls", SB_PROTO_DTLS12,
+	                              "ecdhe-rsa-chacha20");
+}
 
 Test(mbedtls, wrong_ca_fails)
 {

@@ -23,6 +23,8 @@ static struct check_suite openssl_suites[] = {
     {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
     {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
     {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-rsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-rsa-chacha20", .dtls_overhead = 29},
 };
 #define SUITE_COUNT (sizeof(openssl_suites) / sizeof(openssl_suites[0]))
 
@@ -134,6 +136,21 @@ Test(openssl, mutual_authentication)
 Test(openssl, tls_wrong_ca_fails)
 {
 	check_wrong_ca_fails("openssl", SB_PROTO_TLS12, "ecdhe-ecdsa-ccm");
+}
+
+/* The RSA leaf is checked like the P-256 one: its CA and its name. */
+Test(openssl, ecdhe_rsa_wrong_ca_and_name_fail)
+{
+	check_wrong_ca_fails("openssl", SB_PROTO_TLS12, "ecdhe-rsa-gcm");
+	check_wrong_server_name_fails("openssl", SB_PROTO_DTLS12,
+	                              "ecdhe-rsa-chacha20");
+}
+
+/* ECDHE-RSA with a client certificate: the client's key is P-256. */
+Test(openssl, ecdhe_rsa_mutual_authentication)
+{
+	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS12,
+	                           "ecdhe-rsa-gcm", 29, true, false);
 }
 
 /* A record the client sends twice fires the guard; the server drops it. */

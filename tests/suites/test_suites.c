@@ -43,6 +43,11 @@ static struct suite_fact facts[] = {
      SB_AEAD_AES_128_CCM_8, 16, 8, 8, 29},
     {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA9, SB_KX_ECDHE_ECDSA,
      SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
+    /* RFC 5289 (AES-GCM) and RFC 7905 (ChaCha20-Poly1305). */
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xC02F, SB_KX_ECDHE_RSA,
+     SB_AEAD_AES_128_GCM, 16, 16, 8, 37},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 0xCCA8, SB_KX_ECDHE_RSA,
+     SB_AEAD_CHACHA20_POLY1305, 32, 16, 0, 29},
 };
 #define FACT_COUNT (sizeof(facts) / sizeof(facts[0]))
 
@@ -85,7 +90,7 @@ static struct tls13_fact tls13_facts[] = {
 };
 #define TLS13_FACT_COUNT (sizeof(tls13_facts) / sizeof(tls13_facts[0]))
 
-Test(suites, table_has_the_twelve_tls12_and_twelve_tls13_suites)
+Test(suites, table_has_the_tls12_and_twelve_tls13_suites)
 {
 	size_t tls13 = 0;
 	for (size_t i = 0; i < sb_suites_count; i++)
@@ -153,6 +158,7 @@ Test(suites, names_match_loosely)
 	cr_assert_eq(sb_suite_find("ecdhe-ecdsa-chacha20"),
 	             sb_suite_by_code(0xCCA9));
 	cr_assert_eq(sb_kx_find("ECDHE_PSK"), SB_KX_ECDHE_PSK);
+	cr_assert_eq(sb_kx_find("ecdhe-rsa"), SB_KX_ECDHE_RSA);
 }
 
 /* Short names are unique, and so is a code point with its key exchange
@@ -171,6 +177,15 @@ Test(suites, names_and_code_points_are_unique)
 			cr_expect_str_neq(sb_suites[i].short_name,
 			                  sb_suites[j].short_name);
 		}
+}
+
+/* Only PSK and ECDHE-PSK authenticate by the key; the rest by certificate. */
+Test(suites, psk_key_exchanges_are_told_apart)
+{
+	cr_assert(sb_kx_uses_psk(SB_KX_PSK));
+	cr_assert(sb_kx_uses_psk(SB_KX_ECDHE_PSK));
+	cr_assert_not(sb_kx_uses_psk(SB_KX_ECDHE_ECDSA));
+	cr_assert_not(sb_kx_uses_psk(SB_KX_ECDHE_RSA));
 }
 
 /* ---- adversarial: the classic code-point trap ------------------------ */

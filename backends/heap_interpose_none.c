@@ -1,0 +1,29 @@
+/*
+ * heap_interpose_none.c - no malloc interposition: sanitizer builds, where
+ * the sanitizer's own malloc must stay in place.  A backend that needs
+ * interposition reports no heap figures in such a build (backend.h).
+ */
+#include "backend.h"
+
+void sb_heap_interpose_begin(void)
+{
+}
+
+void sb_heap_interpose_end(void)
+{
+}
+
+unsigned sb_heap_interpose_suspend(void)
+{
+	return 0;
+}
+
+void sb_heap_interpose_resume(unsigned windows)
+{
+	(void)windows;
+}
+
+bool sb_heap_interposed(void)
+{
+	return false;
+}

@@ -1,0 +1,444 @@
+/*
+ * test_gnutls.c - the GnuTLS backend against itself and against OpenSSL,
+ * Mbed TLS (DTLS 1.2 and TLS 1.2, both roles) and BearSSL (TLS 1.2), for
+ * every suite GnuTLS implements; unsupported suites and protocols
+ * answered with a reason; the virtual clock, the deterministic generator
+ * and the heap interposition reach the library; wrong CA, wrong server
+ * name and wrong PSK each fail the handshake cleanly.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <gnutls/gnutls.h>
+#include <string.h>
+
+#include "backend_check.h"
+
+/* Overheads: RFC 6347 4.1 header (13) + RFC 5288/6655 explicit nonce (8,
+ * none for RFC 7905 ChaCha20-Poly1305) + tag (16, 8 for CCM_8). */
+static struct check_suite gnutls_suites[] = {
+    {.suite = "psk-gcm", .dtls_overhead = 37},
+    {.suite = "psk-ccm", .dtls_overhead = 37},
+    {.suite = "psk-ccm8", .dtls_overhead = 29},
+    {.suite = "psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-rsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-rsa-chacha20", .dtls_overhead = 29},
+};
+#define SUITE_COUNT (sizeof(gnutls_suites) / sizeof(gnutls_suites[0]))
+
+static const struct sb_backend *gnutls_backend(void)
+{
+	const struct sb_backend *b = sb_backend_find("gnutls");
+	cr_assert_not_null(b, "no gnutls backend in this build");
+	return b;
+}
+
+/* ---- safety: what GnuTLS cannot do is a reason, not a crash ----------- */
+
+Test(gnutls, free_is_safe_on_zeroed_state_and_twice)
+{
+	const struct sb_backend *b = gnutls_backend();
+	void *state = calloc(1, b->endpoint_size);
+	cr_assert_not_null(state);
+	b->endpoint_free(state);
+	b->endpoint_free(state);
+	cr_assert_eq(b->negotiated_suite(state), 0);
+	cr_assert_not(b->peer_authenticated(state));
+	cr_assert_eq(b->next_timeout_us(state), 0);
+	cr_assert_str_eq(b->last_error(state), "no GnuTLS error recorded");
+	free(state);
+}
+
+Test(gnutls, ecdhe_psk_aes_unsupported_with_reason)
+{
+	static const char *const missing[] = {"ecdhe-psk-gcm", "ecdhe-psk-ccm",
+	                                      "ecdhe-psk-ccm8"};
+	const struct sb_backend *b = gnutls_backend();
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_reason why = {{0}};
+		const struct sb_suite *s = sb_suite_find(missing[i]);
+		cr_assert_not(
+		    b->supports(SB_PROTO_DTLS12, s, SB_ROLE_CLIENT, &why));
+		cr_assert_not_null(strstr(why.text, s->iana_name),
+		                   "reason must name the suite: %s", why.text);
+		cr_assert_not_null(strstr(why.text, "GnuTLS"), "%s", why.text);
+	}
+}
+
+/* A protocol added to the enum later (DTLS 1.3, TLS 1.3) is refused with
+ * a reason until the backend is taught it. */
+Test(gnutls, unknown_protocol_unsupported_with_reason)
+{
+	const struct sb_backend *b = gnutls_backend();
+	struct sb_reason why = {{0}};
+	cr_assert_not(b->supports((enum sb_protocol)(SB_PROTO_TLS12 + 7),
+	                          sb_suite_find("psk-ccm8"), SB_ROLE_CLIENT,
+	                          &why));
+	cr_assert_not_null(strstr(why.text, "protocol"), "%s", why.text);
+}
+
+Test(gnutls, every_suite_listed_is_supported)
+{
+	const struct sb_backend *b = gnutls_backend();
+	for (size_t i = 0; i < SUITE_COUNT; i++)
+		for (int p = SB_PROTO_DTLS12; p <= SB_PROTO_TLS12; p++) {
+			struct sb_reason why = {{0}};
+			cr_assert(
+			    b->supports((enum sb_protocol)p,
+			                sb_suite_find(gnutls_suites[i].suite),
+			                SB_ROLE_SERVER, &why),
+			    "%s: %s", gnutls_suites[i].suite, why.text);
+		}
+}
+
+/* The table's GnuTLS names are the library's own names for the code
+ * points (gnutls_cipher_suite_info), and exactly those it implements. */
+Test(gnutls, table_names_match_library)
+{
+	const struct sb_backend *b = gnutls_backend();
+	for (size_t i = 0; i < sb_suites_count; i++) {
+		const struct sb_suite *s = &sb_suites[i];
+		const char *name = NULL;
+		for (size_t k = 0;; k++) {
+			unsigned char id[2];
+			gnutls_kx_algorithm_t kx;
+			const char *n = gnutls_cipher_suite_info(
+			    k, id, &kx, NULL, NULL, NULL);
+			if (!n)
+				break;
+			if ((id[0] << 8 | id[1]) == s->code_point &&
+			    kx != GNUTLS_KX_UNKNOWN)
+				name = n;
+		}
+		struct sb_reason why = {{0}};
+		bool supported =
+		    b->supports(SB_PROTO_TLS12, s, SB_ROLE_CLIENT, &why);
+		if (!s->gnutls_name) {
+			cr_expect_null(name, "%s has a name in GnuTLS: %s",
+			               s->iana_name, name);
+			cr_expect_not(supported, "%s", s->iana_name);
+			continue;
+		}
+		cr_assert_not_null(name, "GnuTLS lacks %s", s->iana_name);
+		cr_expect_str_eq(name, s->gnutls_name);
+		cr_expect(supported, "%s: %s", s->iana_name, why.text);
+	}
+}
+
+/* ---- behaviour: every suite handshakes, verifies, frames records ------ */
+
+ParameterizedTestParameters(gnutls, suite_works)
+{
+	return cr_make_param_array(struct check_suite, gnutls_suites,
+	                           SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, suite_works)
+{
+	check_suite_works("gnutls", "gnutls", s, false, true);
+}
+
+ParameterizedTestParameters(gnutls, suite_works_without_cookie)
+{
+	return cr_make_param_array(struct check_suite, gnutls_suites,
+	                           SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, suite_works_without_cookie)
+{
+	check_suite_works("gnutls", "gnutls", s, false, false);
+}
+
+/* TLS 1.2 over the stream link: RFC 5246 6.2.1's 5-byte header + nonce + tag.
+ */
+ParameterizedTestParameters(gnutls, tls_suite_works)
+{
+	return cr_make_param_array(struct check_suite, gnutls_suites,
+	                           SUITE_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, tls_suite_works)
+{
+	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS12, s->suite,
+	                           s->dtls_overhead - 8, false, false);
+}
+
+Test(gnutls, mutual_authentication)
+{
+	static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};
+	check_suite_works("gnutls", "gnutls", &s, true, true);
+	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS12,
+	                           "ecdhe-rsa-gcm", 29, true, false);
+}
+
+/* A record the client sends twice fires the guard; the server drops it. */
+Test(gnutls, guard_fires_on_replay_and_library_drops_it)
+{
+	static const char *const suites[] = {"psk-ccm8", "ecdhe-ecdsa-gcm",
+	                                     "ecdhe-rsa-chacha20"};
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_credential_set creds;
+		struct sb_pair_config cfg;
+		struct sb_pair pair;
+		check_credentials(&creds);
+		check_config(&cfg, "gnutls", "gnutls", suites[i], &creds);
+		check_connect(&pair, &cfg);
+		check_guard_fires_on_replay(&pair);
+		sb_pair_free(&pair);
+	}
+}
+
+/* RFC 6347 4.2.1: the stateless cookie exchange, run inside the server
+ * endpoint, adds a ClientHello/HelloVerifyRequest round: 6 flights with
+ * it, 4 without. */
+Test(gnutls, cookie_exchange_adds_two_flights)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "gnutls", "gnutls", "psk-ccm8", &creds);
+	check_connect(&pair, &cfg);
+	cr_expect_eq(pair.link.flight_count, 6);
+	sb_pair_free(&pair);
+	cfg.cookie = false;
+	check_connect(&pair, &cfg);
+	cr_expect_eq(pair.link.flight_count, 4);
+	sb_pair_free(&pair);
+}
+
+/* The retransmission timer runs on the virtual clock: after the client's
+ * first flight it fires 1 s (RFC 6347 4.2.4.1) of virtual time later. */
+Test(gnutls, retransmission_timer_reads_the_virtual_clock)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "gnutls", "gnutls", "psk-ccm8", &creds);
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), 0, "%s", pair.error);
+	struct sb_endpoint *c = &pair.ep[SB_ROLE_CLIENT];
+	cr_assert_eq(c->backend->step(c->state), SB_ERR_WANT_IO, "%s",
+	             c->backend->last_error(c->state));
+	uint64_t now = pair.clock.now_us;
+	cr_expect_eq(c->backend->next_timeout_us(c->state), now + 1000000u,
+	             "deadline %llu, now %llu",
+	             (unsigned long long)c->backend->next_timeout_us(c->state),
+	             (unsigned long long)now);
+	/* Lost: at the deadline the client sends its ClientHello again. */
+	uint64_t sent = pair.link.sent[SB_DIR_C2S].datagrams;
+	uint8_t drop[SB_LINK_MAX_MTU];
+	cr_assert_gt(sb_link_recv(&pair.link, SB_DIR_C2S, drop, sizeof(drop)),
+	             0);
+	sb_vclock_advance(&pair.clock, 1000000u);
+	cr_assert_eq(c->backend->step(c->state), SB_ERR_WANT_IO);
+	cr_expect_eq(pair.link.sent[SB_DIR_C2S].datagrams, sent + 1,
+	             "no retransmission at the virtual deadline");
+	sb_pair_free(&pair);
+}
+
+static void gnutls_transcript(const struct sb_pair_config *cfg, char hex[65])
+{
+	struct sb_pair pair;
+	cr_assert_eq(sb_pair_setup(&pair, cfg), 0, "%s", pair.error);
+	sb_link_transcript_start(&pair.link);
+	cr_assert_eq(sb_pair_handshake(&pair), 0, "%s", pair.error);
+	sb_link_transcript_hex(&pair.link, hex);
+	sb_pair_free(&pair);
+}
+
+/* --deterministic: gnutls_rnd, interposed, serves the seed's bytes, so
+ * the same seed gives the same bytes on the wire (ECDSA signatures
+ * included), another seed other bytes; without it GnuTLS draws its own. */
+Test(gnutls, deterministic_transcript_repeats)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	char a[65], b[65], c[65], d[65];
+	check_credentials(&creds);
+	check_config(&cfg, "gnutls", "gnutls", "ecdhe-ecdsa-ccm8", &creds);
+	cfg.mutual = true;
+	cfg.deterministic = true;
+	cfg.seed = 7;
+	gnutls_transcript(&cfg, a);
+	gnutls_transcript(&cfg, b);
+	cr_expect_str_eq(a, b, "seed 7 gave two transcripts");
+	cfg.seed = 8;
+	gnutls_transcript(&cfg, c);
+	cr_expect_str_neq(a, c, "seeds 7 and 8 gave one transcript");
+	cfg.deterministic = false;
+	gnutls_transcript(&cfg, c);
+	gnutls_transcript(&cfg, d);
+	cr_expect_str_neq(c, d, "library-seeded handshakes repeated");
+}
+
+/*
+ * Heap: with interposition, a block allocated inside a window is charged
+ * at its usable size, one outside is not; a second handshake (after the
+ * library's one-time initialisation) gives every byte back at free.
+ * Without interposition (sanitizer builds) the backend claims no figures.
+ */
+Test(gnutls, heap_is_counted_through_interposition)
+{
+	const struct sb_backend *b = gnutls_backend();
+	if (!sb_heap_interposed()) {
+		cr_assert_not(b->caps & SB_CAP_HEAP_COUNTED,
+		              "heap figures claimed without interposition");
+		return;
+	}
+	cr_assert(b->caps & SB_CAP_HEAP_COUNTED);
+	cr_assert(b->caps & SB_CAP_HEAP_INTERPOSED);
+	struct sb_heap_tally known = {0};
+	struct sb_heap_tally *outer = sb_heap_charge(&known);
+	void *outside = malloc(500);
+	sb_heap_interpose_begin();
+	void *inside = gnutls_malloc(1000);
+	sb_heap_interpose_end();
+	cr_assert_eq(known.allocs, 1);
+	cr_assert_geq(known.in_use, 1000);
+	cr_assert_lt(known.in_use, 1000 + 32);
+	sb_heap_interpose_begin();
+	gnutls_free(inside);
+	sb_heap_interpose_end();
+	free(outside);
+	sb_heap_charge(outer);
+	cr_assert_eq(known.in_use, 0);
+
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "gnutls", "gnutls", "ecdhe-ecdsa-gcm", &creds);
+	for (int round = 0; round < 2; round++) {
+		check_connect(&pair, &cfg);
+		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+			const struct sb_heap_tally *h = &pair.ep[r].heap;
+			cr_expect_gt(h->peak, 0, "%s: no heap peak",
+			             sb_role_name((enum sb_role)r));
+			cr_expect_gt(h->allocs, 0, "%s: no allocations",
+			             sb_role_name((enum sb_role)r));
+		}
+		sb_pair_free(&pair);
+	}
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++)
+		cr_expect_eq(pair.ep[r].heap.in_use, 0,
+		             "%s: %lld bytes still held after free",
+		             sb_role_name((enum sb_role)r),
+		             (long long)pair.ep[r].heap.in_use);
+}
+
+/* ---- adversarial: wrong credentials fail cleanly ---------------------- */
+
+Test(gnutls, wrong_ca_fails)
+{
+	check_wrong_ca_fails("gnutls", SB_PROTO_DTLS12, "ecdhe-ecdsa-gcm");
+	check_wrong_ca_fails("gnutls", SB_PROTO_TLS12, "ecdhe-rsa-gcm");
+}
+
+Test(gnutls, wrong_server_name_fails)
+{
+	check_wrong_server_name_fails("gnutls", SB_PROTO_DTLS12,
+	                              "ecdhe-ecdsa-ccm8");
+	check_wrong_server_name_fails("gnutls", SB_PROTO_TLS12,
+	                              "ecdhe-rsa-chacha20");
+}
+
+Test(gnutls, wrong_psk_fails)
+{
+	check_wrong_psk_fails("gnutls", "psk-ccm8");
+	check_wrong_psk_fails("gnutls", "ecdhe-psk-chacha20");
+}
+
+Test(gnutls, missing_key_file_fails_setup)
+{
+	check_missing_key_fails("gnutls", "ecdhe-ecdsa-gcm");
+}
+
+/* ---- across libraries: a second implementation in each role ----------- */
+
+/* OpenSSL and Mbed TLS implement every suite GnuTLS does. */
+#define INTEROP(peer)                                                          \
+	ParameterizedTestParameters(gnutls, client_vs_##peer##_server)         \
+	{                                                                      \
+		return cr_make_param_array(struct check_suite, gnutls_suites,  \
+		                           SUITE_COUNT);                       \
+	}                                                                      \
+	ParameterizedTest(struct check_suite *s, gnutls,                       \
+	                  client_vs_##peer##_server)                           \
+	{                                                                      \
+		check_suite_works("gnutls", #peer, s, false, true);            \
+		check_protocol_suite_works("gnutls", #peer, SB_PROTO_TLS12,    \
+		                           s->suite, s->dtls_overhead - 8,     \
+		                           false, false);                      \
+	}                                                                      \
+	ParameterizedTestParameters(gnutls, peer##_client_vs_server)           \
+	{                                                                      \
+		return cr_make_param_array(struct check_suite, gnutls_suites,  \
+		                           SUITE_COUNT);                       \
+	}                                                                      \
+	ParameterizedTest(struct check_suite *s, gnutls,                       \
+	                  peer##_client_vs_server)                             \
+	{                                                                      \
+		check_suite_works(#peer, "gnutls", s, false, true);            \
+		check_protocol_suite_works(#peer, "gnutls", SB_PROTO_TLS12,    \
+		                           s->suite, s->dtls_overhead - 8,     \
+		                           false, false);                      \
+	}                                                                      \
+	Test(gnutls, mutual_with_##peer)                                       \
+	{                                                                      \
+		static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};  \
+		check_suite_works("gnutls", #peer, &s, true, true);            \
+		check_suite_works(#peer, "gnutls", &s, true, true);            \
+	}
+
+#ifdef SB_WITH_OPENSSL
+INTEROP(openssl)
+#endif
+
+#ifdef SB_WITH_MBEDTLS
+INTEROP(mbedtls)
+#endif
+
+#ifdef SB_WITH_BEARSSL
+/* BearSSL has no DTLS and no PSK: the certificate suites over TLS 1.2. */
+/* The certificate suites BearSSL shares with GnuTLS, */
+static struct check_suite bearssl_common[] = {
+    {.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-rsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-rsa-chacha20", .dtls_overhead = 29},
+};
+#define BEAR_COUNT (sizeof(bearssl_common) / sizeof(bearssl_common[0]))
+
+ParameterizedTestParameters(gnutls, client_vs_bearssl_server)
+{
+	return cr_make_param_array(struct check_suite, bearssl_common,
+	                           BEAR_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, client_vs_bearssl_server)
+{
+	check_protocol_suite_works("gnutls", "bearssl", SB_PROTO_TLS12,
+	                           s->suite, s->dtls_overhead - 8, false,
+	                           false);
+}
+
+ParameterizedTestParameters(gnutls, bearssl_client_vs_server)
+{
+	return cr_make_param_array(struct check_suite, bearssl_common,
+	                           BEAR_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, bearssl_client_vs_server)
+{
+	check_protocol_suite_works("bearssl", "gnutls", SB_PROTO_TLS12,
+	                           s->suite, s->dtls_overhead - 8, false,
+	                           false);
+}
+#endif
