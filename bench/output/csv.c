@@ -1,6 +1,7 @@
 #include "output/csv.h"
 
 #include <csv.h>
+#include <stdbool.h>
 #include <string.h>
 
 int sb_csv_record_write(FILE *f, const char *const *fields, size_t count)
@@ -14,15 +15,60 @@ int sb_csv_record_write(FILE *f, const char *const *fields, size_t count)
 	return fputs("\r\n", f) == EOF ? SB_ERR_IO : 0;
 }
 
+static bool same_scenario(const struct sb_row *a, const struct sb_row *b)
+{
+	return strcmp(a->client, b->client) == 0 &&
+	       strcmp(a->server, b->server) == 0 &&
+	       strcmp(a->protocol, b->protocol) == 0 &&
+	       strcmp(a->suite, b->suite) == 0 &&
+	       strcmp(a->build, b->build) == 0 &&
+	       strcmp(a->conditions, b->conditions) == 0;
+}
+
+/*
+ * The scenario's max_payload figure, or -1: a record row whose payload
+ * equals it was measured as `--payload max`.  The runner writes that
+ * figure only when `max` was asked for, and beside the scenario's other
+ * rows, so the search starts at the nearest ones.
+ */
+static double max_payload_of(const struct sb_results *results, size_t at)
+{
+	const struct sb_row *row = &results->rows[at];
+	for (size_t d = 0; d < results->count; d++) {
+		bool any = false;
+		for (int dir = -1; dir <= 1; dir += 2) {
+			if ((dir < 0 && d > at) ||
+			    (dir > 0 && at + d >= results->count))
+				continue;
+			const struct sb_row *o =
+			    &results->rows[dir < 0 ? at - d : at + d];
+			if (!same_scenario(o, row))
+				continue;
+			any = true;
+			if (o->status == SB_ROW_OK &&
+			    strcmp(o->metric, "max_payload") == 0)
+				return o->stats.median;
+		}
+		if (!any && d > 0)
+			break; /* left the scenario's rows on both sides */
+	}
+	return -1;
+}
+
 int sb_csv_results_write(FILE *f, const struct sb_results *results)
 {
 	int rc =
 	    sb_csv_record_write(f, sb_results_columns, sb_results_column_count);
-	char cells[24][400];
-	const char *fields[24];
+	char cells[32][400];
+	const char *fields[32];
+	double max = -1;
 	for (size_t r = 0; rc == 0 && r < results->count; r++) {
+		struct sb_row row = results->rows[r];
+		if (r == 0 || !same_scenario(&row, &results->rows[r - 1]))
+			max = max_payload_of(results, r);
+		sb_results_derive(&row, max);
 		for (size_t c = 0; c < sb_results_column_count; c++) {
-			sb_results_row_field(&results->rows[r], c, cells[c],
+			sb_results_row_field(&row, c, cells[c],
 			                     sizeof(cells[c]));
 			fields[c] = cells[c];
 		}

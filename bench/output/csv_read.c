@@ -12,7 +12,7 @@
 
 /* Columns a file must have: client .. max; mad and later may be missing. */
 #define REQUIRED_COLUMNS 17
-#define SCHEMA_COLUMNS 23
+#define SCHEMA_COLUMNS 25
 #define DIGEST_COLUMN 21
 /* Longer than any field the writer produces (reason: 319 bytes). */
 #define CELL_MAX 400
@@ -67,6 +67,8 @@ static const struct column columns[SCHEMA_COLUMNS] = {
     TEXT(granularity, false),
     TEXT(digest, false),
     TEXT(conditions, false),
+    TEXT(aead, false),
+    TEXT(payload_label, false),
 };
 
 struct reader {

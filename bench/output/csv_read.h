@@ -8,12 +8,12 @@
  *
  * Accepted: the header row exactly as sb_results_columns, in order.  The
  * first 17 columns (client .. max) are required; mad, warnings, build,
- * granularity and digest came later and may be missing from the end of an
- * older file (they read as 0 and empty).  A column the schema does not
- * know is refused.  Every row has as many fields as the header; payload
- * is empty or a whole number; status is ok, unsupported or failed; an ok
- * row has n, median, p25, p75, min and max, except a digest row (one with
- * a digest), which has n alone; a row that is not ok has no numbers;
+ * granularity, digest, conditions, aead and payload_label came later and
+ * may be missing from the end of an older file (they read as 0 and empty).  A
+ * column the schema does not know is refused.  Every row has as many fields as
+ * the header; payload is empty or a whole number; status is ok, unsupported or
+ * failed; an ok row has n, median, p25, p75, min and max, except a digest row
+ * (one with a digest), which has n alone; a row that is not ok has no numbers;
  * numbers are plain decimals (no NaN, no infinity, no hex, no spaces).  A
  * UTF-8 byte-order mark before the header is skipped; CRLF and LF line
  * ends are both accepted.

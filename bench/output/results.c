@@ -5,15 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suites/suites.h"
+
 const char *const sb_results_columns[] = {
-    "client",   "server", "protocol",    "kx",     "suite",      "payload",
-    "side",     "metric", "unit",        "status", "reason",     "n",
-    "median",   "p25",    "p75",         "min",    "max",        "mad",
-    "warnings", "build",  "granularity", "digest", "conditions",
+    "client",      "server", "protocol",   "kx",       "suite",
+    "payload",     "side",   "metric",     "unit",     "status",
+    "reason",      "n",      "median",     "p25",      "p75",
+    "min",         "max",    "mad",        "warnings", "build",
+    "granularity", "digest", "conditions", "aead",     "payload_label",
 };
 
 const size_t sb_results_column_count =
     sizeof(sb_results_columns) / sizeof(sb_results_columns[0]);
+
+void sb_results_derive(struct sb_row *row, double max_payload)
+{
+	if (!row->aead[0]) {
+		const struct sb_suite *suite = sb_suite_find(row->suite);
+		if (suite)
+			snprintf(row->aead, sizeof(row->aead), "%s",
+			         sb_aead_name(suite->aead));
+	}
+	if (row->payload_label[0] || row->payload == SB_NO_PAYLOAD)
+		return;
+	if (max_payload >= 0 && (double)row->payload == max_payload)
+		snprintf(row->payload_label, sizeof(row->payload_label), "max");
+	else
+		snprintf(row->payload_label, sizeof(row->payload_label), "%ld",
+		         row->payload);
+}
 
 int sb_results_add(struct sb_results *results, const struct sb_row *row)
 {
@@ -121,6 +141,12 @@ void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
 		return;
 	case 22:
 		snprintf(buf, len, "%s", row->conditions);
+		return;
+	case 23:
+		snprintf(buf, len, "%s", row->aead);
+		return;
+	case 24:
+		snprintf(buf, len, "%s", row->payload_label);
 		return;
 	}
 	if (row->status != SB_ROW_OK)

@@ -40,6 +40,14 @@ struct sb_row {
 	char granularity[16]; /* code size: per-suite or whole-library */
 	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
 	char conditions[48];  /* MTU sweep and faults: "mtu=512,loss=0.1" */
+	/*
+	 * For pivots, derived when written (sb_results_derive): the suite's
+	 * AEAD ("aes-128-ccm-8"), and the payload as a label that lines up
+	 * across suites: "max" for the largest record that fits one MTU
+	 * (1195, 1203 or 1211 bytes by suite), else the byte count.
+	 */
+	char aead[24];
+	char payload_label[8];
 };
 
 struct sb_results {
@@ -55,6 +63,15 @@ struct sb_results {
  */
 extern const char *const sb_results_columns[];
 extern const size_t sb_results_column_count;
+
+/*
+ * Fill the derived columns of `row`, those still empty: `aead` from the
+ * suite table (empty for a suite it does not know, such as a whole-library
+ * size row), and `payload_label` ("max" when `max_payload` is the row's
+ * payload, else the payload in bytes; empty without a payload).  Pass
+ * max_payload < 0 when the scenario has no max_payload figure.
+ */
+void sb_results_derive(struct sb_row *row, double max_payload);
 
 /* Append a copy of `row`.  Returns 0 or SB_ERR_NOMEM. */
 int sb_results_add(struct sb_results *results,

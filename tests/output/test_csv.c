@@ -82,12 +82,14 @@ Test(csv, empty_results_write_only_the_header)
 	struct parsed p;
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 1);
-	cr_assert_eq(p.counts[0], 23);
+	cr_assert_eq(p.counts[0], 25);
 	cr_assert_str_eq(p.fields[0][0], "client");
 	cr_assert_str_eq(p.fields[0][16], "max");
 	cr_assert_str_eq(p.fields[0][20], "granularity");
 	cr_assert_str_eq(p.fields[0][21], "digest");
 	cr_assert_str_eq(p.fields[0][22], "conditions");
+	cr_assert_str_eq(p.fields[0][23], "aead");
+	cr_assert_str_eq(p.fields[0][24], "payload_label");
 }
 
 Test(csv, write_error_is_reported)
@@ -105,13 +107,13 @@ Test(csv, write_error_is_reported)
 Test(csv, header_columns_are_the_schema)
 {
 	static const char *const want[] = {
-	    "client",      "server", "protocol",  "kx",       "suite",
-	    "payload",     "side",   "metric",    "unit",     "status",
-	    "reason",      "n",      "median",    "p25",      "p75",
-	    "min",         "max",    "mad",       "warnings", "build",
-	    "granularity", "digest", "conditions"};
-	cr_assert_eq(sb_results_column_count, 23);
-	for (size_t i = 0; i < 23; i++)
+	    "client",      "server", "protocol",   "kx",       "suite",
+	    "payload",     "side",   "metric",     "unit",     "status",
+	    "reason",      "n",      "median",     "p25",      "p75",
+	    "min",         "max",    "mad",        "warnings", "build",
+	    "granularity", "digest", "conditions", "aead",     "payload_label"};
+	cr_assert_eq(sb_results_column_count, 25);
+	for (size_t i = 0; i < 25; i++)
 		cr_assert_str_eq(sb_results_columns[i], want[i]);
 }
 
@@ -130,11 +132,44 @@ Test(csv, ok_row_round_trips)
 	    "cycles",   "ok",      "",        "5",
 	    "1234.5",   "1000",    "1300",    "900",
 	    "2000",     "0.25",    "",        "",
-	    "",         "",        ""};
-	for (size_t i = 0; i < 23; i++)
+	    "",         "",        "",        "aes-128-ccm-8",
+	    "64"};
+	for (size_t i = 0; i < 25; i++)
 		cr_expect_str_eq(p.fields[1][i], want[i], "column %zu", i);
-	cr_assert_not_null(strstr(raw, "\"conditions\"\r\n"),
+	cr_assert_not_null(strstr(raw, "\"payload_label\"\r\n"),
 	                   "RFC 4180 wants CRLF");
+	sb_results_free(&results);
+}
+
+/* The largest record lines up across suites: its label is "max" where the
+ * scenario's max_payload is the row's payload, its byte count elsewhere. */
+Test(csv, payload_label_says_max_for_the_largest_record)
+{
+	static char raw[8192];
+	struct sb_results results = {0};
+	struct sb_row row = sample_row();
+	cr_assert_eq(sb_results_add(&results, &row), 0); /* 64 bytes */
+	row.payload = 1203;
+	cr_assert_eq(sb_results_add(&results, &row), 0);
+	row.payload = SB_NO_PAYLOAD;
+	strcpy(row.metric, "max_payload");
+	strcpy(row.unit, "bytes");
+	row.stats.median = 1203;
+	cr_assert_eq(sb_results_add(&results, &row), 0);
+	/* Another suite's scenario: 1203 there is not its max. */
+	row = sample_row();
+	strcpy(row.suite, "ecdhe-ecdsa-chacha20");
+	row.payload = 1203;
+	cr_assert_eq(sb_results_add(&results, &row), 0);
+	struct parsed p;
+	round_trip(&results, &p, raw, sizeof(raw));
+	cr_assert_eq(p.rows, 5);
+	cr_expect_str_eq(p.fields[1][24], "64");
+	cr_expect_str_eq(p.fields[2][24], "max");
+	cr_expect_str_eq(p.fields[2][5], "1203", "the byte count stays");
+	cr_expect_str_eq(p.fields[3][24], "", "no payload, no label");
+	cr_expect_str_eq(p.fields[4][24], "1203");
+	cr_expect_str_eq(p.fields[4][23], "chacha20-poly1305");
 	sb_results_free(&results);
 }
 
@@ -177,7 +212,7 @@ Test(csv, quotes_commas_newlines_and_utf8_survive)
 	round_trip(&results, &p, raw, sizeof(raw));
 	cr_assert_eq(p.rows, 8);
 	for (size_t i = 0; i < 7; i++) {
-		cr_expect_eq(p.counts[i + 1], 23);
+		cr_expect_eq(p.counts[i + 1], 25);
 		cr_expect_str_eq(p.fields[i + 1][10], reasons[i]);
 	}
 	sb_results_free(&results);

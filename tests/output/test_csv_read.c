@@ -17,6 +17,7 @@
 #define H21 H17 ",mad,warnings,build,granularity"
 #define H22 H21 ",digest"
 #define H23 H22 ",conditions"
+#define H25 H23 ",aead,payload_label"
 #define KEY "openssl,openssl,dtls1.2,psk,psk-ccm8"
 #define OK_ROW KEY ",,both,handshake_bytes,bytes,ok,,3,575,575,575,575,575,0,,,"
 #define CRLF "\r\n"
@@ -262,8 +263,8 @@ static struct bad_input bad_inputs[] = {
      1, "missing column 'median' (the header ends after 'n')"},
     {"unknown column", H21 ",extra" CRLF, 1,
      "unknown column 'extra' (column 22)"},
-    {"column past the schema", H23 ",extra" CRLF, 1,
-     "unknown column 'extra' (column 24; the schema has 23)"},
+    {"column past the schema", H25 ",extra" CRLF, 1,
+     "unknown column 'extra' (column 26; the schema has 25)"},
     {"optional column dropped", H17 ",warnings" CRLF, 1,
      "missing column 'mad' (column 18 is 'warnings')"},
     {"digest row without n",
