@@ -1,5 +1,5 @@
 /*
- * cmd_list.c - `suitebench list`: the backends this build has, the suite
+ * list.c - `suitebench list`: the backends this build has, the suite
  * table, and which library supports which suite (with the reason when not).
  */
 #include <stdbool.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "output/table.h"
 #include "run/runner.h"
 
 static void list_backends(void)
@@ -18,23 +19,28 @@ static void list_backends(void)
 	printf("\n");
 }
 
+/* Two blocks, so that each line fits 100 columns: the figures, then the
+ * IANA names (up to 45 characters). */
 static void list_suites(void)
 {
-	printf("Suites\n  %-6s %-21s %-11s %-17s %3s %3s %5s %8s  %s\n", "code",
-	       "name", "kx", "aead", "key", "tag", "nonce", "overhead",
-	       "IANA name");
+	printf("Suites\n  %-6s %-21s %-11s %-17s %3s %3s %5s %8s\n", "code",
+	       "name", "kx", "aead", "key", "tag", "nonce", "overhead");
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		const struct sb_suite *s = &sb_suites[i];
-		printf("  0x%04X %-21s %-11s %-17s %3u %3u %5u %8zu  %s\n",
+		printf("  0x%04X %-21s %-11s %-17s %3u %3u %5u %8zu\n",
 		       s->code_point, s->short_name, sb_kx_name(s->kx),
 		       sb_aead_name(s->aead), s->key_len, s->tag_len,
-		       s->explicit_nonce_len, sb_suite_dtls12_overhead(s),
-		       s->iana_name);
+		       s->explicit_nonce_len, sb_suite_dtls12_overhead(s));
 	}
 	printf(
 	    "  (key, tag, nonce: bytes; overhead: bytes a DTLS 1.2 record adds "
 	    "to its payload;\n   in TLS 1.2 it is 8 bytes less: a 5-byte "
 	    "header instead of 13)\n\n");
+	printf("IANA names\n");
+	for (size_t i = 0; i < sb_suites_count; i++)
+		printf("  0x%04X %-21s %s\n", sb_suites[i].code_point,
+		       sb_suites[i].short_name, sb_suites[i].iana_name);
+	printf("\n");
 }
 
 #define MAX_NOTES 64
@@ -91,7 +97,7 @@ static void list_matrix(enum sb_protocol protocol)
 		printf("\n");
 	}
 	for (unsigned n = 0; n < notes.count; n++)
-		printf("  [%u] %s\n", n + 1, notes.text[n]);
+		sb_table_footnote(stdout, n + 1, notes.text[n]);
 }
 
 int cmd_list(int argc, char **argv)
