@@ -25,6 +25,8 @@ static void usage(FILE *f)
 	    "  client  one DTLS 1.2 client against a real server over UDP, "
 	    "verified\n"
 	    "          and counted like run\n"
+	    "  report  a results CSV as a page: decision tables, charts, "
+	    "support, provenance\n"
 	    "\n"
 	    "  suitebench <command> --help   options of one command\n"
 	    "  suitebench --version          the tool's version\n");
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 1, argv + 1);
 	if (strcmp(cmd, "client") == 0)
 		return cmd_client(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return SB_EXIT_OK;
