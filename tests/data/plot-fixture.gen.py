@@ -18,7 +18,10 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLUMNS = ["client", "server", "protocol", "kx", "suite", "payload", "side",
            "metric", "unit", "status", "reason", "n", "median", "p25", "p75",
-           "min", "max", "mad", "warnings", "build", "granularity"]
+           "min", "max", "mad", "warnings", "build", "granularity",
+           "digest", "conditions", "aead", "payload_label"]
+AEADS = {"psk-ccm8": "aes-128-ccm-8", "ecdhe-ecdsa-gcm": "aes-128-gcm",
+         "ecdhe-ecdsa-chacha20": "chacha20-poly1305"}
 WARN = "fixture"
 
 # name, kx, tag + explicit nonce bytes, AEAD cost per byte (cycles)
@@ -57,20 +60,22 @@ class Out:
         self.rows = []
 
     def add(self, key, payload, side, metric, unit, median, spread=0.0,
-            n=20, build="", granularity=""):
+            n=20, build="", granularity="", label=None):
         lo, hi = median * (1 - spread), median * (1 + 1.5 * spread)
         lo, hi = round(lo), round(hi)
         self.rows.append(list(key) + [
             "" if payload is None else str(payload), side, metric, unit,
             "ok", "", str(n), num(median), num(lo), num(hi), num(lo),
             num(round(hi * 1.1) if spread else hi), num(round(median * spread / 2)),
-            WARN, build, granularity])
+            WARN, build, granularity, "", "", AEADS.get(key[4], ""),
+            "" if payload is None else (label or str(payload))])
 
     def na(self, key, status, reason, metric="scenario", side="both",
            build="", granularity=""):
         self.rows.append(list(key) + ["", side, metric, "", status, reason,
                                       "", "", "", "", "", "", "", WARN,
-                                      build, granularity])
+                                      build, granularity, "", "",
+                                      AEADS.get(key[4], ""), ""])
 
 
 def flights(proto, kx, client, server):
@@ -132,25 +137,28 @@ def scenario(out, proto, suite, kx, tagnonce, perbyte, pair):
         out.add(key, None, side, f"flight{i}_bytes", "bytes", b)
     header = 13 if proto.startswith("dtls") else 5
     overhead = header + tagnonce
-    if proto.startswith("dtls"):
-        for side in ("client", "server"):
-            out.add(key, None, side, "max_payload", "bytes",
-                    MTU - overhead, n=1)
-    for payload in PAYLOADS:
+    # As the runner does for --payload max: the largest payload whose
+    # record fits the MTU, then a record of that size labelled "max".
+    largest = MTU - overhead
+    for side in ("client", "server"):
+        out.add(key, None, side, "max_payload", "bytes", largest, n=1)
+    for payload in PAYLOADS + [largest]:
+        label = "max" if payload == largest else None
         for side, lib in libs.items():
             fixed = LIBS[lib][4]
             out.add(key, payload, side, "encrypt_cycles", "cycles",
                     round(fixed + perbyte * payload * (1.2 if lib ==
-                          "mbedtls" else 1.0), 1), 0.005)
+                          "mbedtls" else 1.0), 1), 0.005, label=label)
             out.add(key, payload, "server" if side == "client" else
                     "client", "decrypt_cycles", "cycles",
-                    round(fixed * 1.5 + perbyte * payload, 1), 0.005)
+                    round(fixed * 1.5 + perbyte * payload, 1), 0.005,
+                    label=label)
             out.add(key, payload, side, "record_overhead", "bytes",
-                    overhead)
+                    overhead, label=label)
             if LIBS[lib][5] is not None:
                 base = LIBS[lib][5] if side == "client" else LIBS[lib][6]
                 out.add(key, payload, side, "heap_peak", "bytes",
-                        round(base * 0.87), n=1)
+                        round(base * 0.87), n=1, label=label)
 
 
 # build -> library -> (granularity, text, rodata, data, bss) for the

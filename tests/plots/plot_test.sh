@@ -1,14 +1,18 @@
 #!/bin/sh
 # plot_test.sh [PYTHON [SUITEBENCH-PLOT]] - the chart script's contract:
-# from the fixture CSV every chart is a valid PNG; a CSV without code-size
-# rows skips that chart with a message and still succeeds; a malformed CSV
-# gets one line on stderr, exit status 2, and no PNG.
+# from the fixture CSV every chart is a valid PNG with an SVG beside it,
+# the charts with a row per scenario once per protocol, none taller than
+# 1,600 pixels; the filters keep what they name and refuse a name that
+# matches nothing; a CSV without code-size rows skips that chart with a
+# message and still succeeds; a malformed CSV gets one line on stderr,
+# exit status 2, and no PNG.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 python=${1:-/usr/bin/python3}
 plot=${2:-$here/../../plots/suitebench-plot}
 fixture=$here/../data/plot-fixture.csv
-charts="handshake-bytes handshake-cycles record-cycles record-overhead code-size memory"
+charts="handshake-bytes-dtls1.2 handshake-bytes-tls1.2 handshake-cycles-dtls1.2
+handshake-cycles-tls1.2 record-cycles record-overhead code-size memory-dtls1.2 memory-tls1.2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passes=0
@@ -48,6 +52,16 @@ png() {
 		echo "only ${w}x${h} pixels"
 		return 1
 	fi
+	if [ "$h" -gt 1600 ]; then
+		echo "${w}x${h} pixels: taller than 1600"
+		return 1
+	fi
+}
+
+# svg FILE: an SVG document that draws text as paths (no font needed)
+svg() {
+	[ -f "$1" ] || { echo "missing"; return 1; }
+	grep -q '<svg' "$1" || { echo "no <svg> element"; return 1; }
 }
 
 # pngs DIR CHART...: each DIR/CHART.png is a real PNG
@@ -56,6 +70,7 @@ pngs() {
 	shift
 	for c in "$@"; do
 		if why=$(png "$dir/$c.png"); then pass; else fail "$dir/$c.png: $why"; fi
+		if why=$(svg "$dir/$c.svg"); then pass; else fail "$dir/$c.svg: $why"; fi
 	done
 }
 
@@ -65,7 +80,23 @@ check "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
 # shellcheck disable=SC2086 # a list of names
 pngs "$tmp/all" $charts
 check "fixture: output on stdout" [ ! -s "$tmp/out" ]
-check "fixture: no progress line on stderr" grep -q "wrote $tmp/all/memory.png" "$tmp/err"
+check "fixture: no progress line on stderr" grep -q "wrote $tmp/all/memory-tls1.2.png,svg" "$tmp/err"
+# Unsupported and failed scenarios are a table of reasons, not rows.
+check "fixture: unsupported scenarios drawn as rows" \
+	sh -c "! grep -q 'unsupported \\[' '$tmp/all/handshake-cycles-dtls1.2.svg'"
+
+# Filters: one protocol, one pair; a name that matches nothing is refused.
+run "$fixture" -o "$tmp/filtered" --protocol tls1.2 --pairs openssl --format svg
+check "filters: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+check "filters: a DTLS chart was drawn" [ ! -e "$tmp/filtered/handshake-cycles-dtls1.2.svg" ]
+check "filters: --format svg wrote a PNG" [ ! -e "$tmp/filtered/handshake-cycles-tls1.2.png" ]
+check "filters: no TLS chart" [ -s "$tmp/filtered/handshake-cycles-tls1.2.svg" ]
+check "filters: another library drawn" \
+	sh -c "! grep -q 'mbedtls' '$tmp/filtered/handshake-bytes-tls1.2.svg'"
+run "$fixture" -o "$tmp/filtered2" --suite psk-ccm9
+check "a filter that matches nothing: exit $rc, stderr: $(cat "$tmp/err")" \
+	grep -q "suite: 'psk-ccm9' matches no row" "$tmp/err"
+check "a filter that matches nothing wrote a chart" [ ! -e "$tmp/filtered2" ]
 
 # 2. No code_* rows (and no provenance): the size chart is skipped with a
 # message, a stale one is removed, the others are drawn, exit 0.
@@ -77,7 +108,7 @@ check "no size rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
 check "no size rows: no skip message in: $(cat "$tmp/err")" \
 	grep -q "code size chart skipped: latest.csv has no code_\* rows" "$tmp/err"
 check "no size rows: stale code-size.png left" [ ! -e "$tmp/nosize/plots/code-size.png" ]
-pngs "$tmp/nosize/plots" handshake-bytes handshake-cycles record-cycles record-overhead memory
+pngs "$tmp/nosize/plots" handshake-bytes-dtls1.2 handshake-cycles-tls1.2 record-cycles record-overhead memory-dtls1.2
 
 # 3. Malformed input: one line on stderr naming the problem, exit 2, and no
 # PNG (the output directory is not even created).

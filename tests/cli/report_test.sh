@@ -1,0 +1,104 @@
+#!/bin/sh
+# report_test.sh SUITEBENCH - `suitebench report`: from the fixture CSV it
+# writes index.html, report.md and the charts (SVG and PNG), and the page
+# needs nothing from a network; bad input gets one line on stderr, exit
+# status 2 and nothing written; and headless Chromium renders the page's
+# tables and every image.  Without chromium that last part cannot be
+# checked: the test then exits 77, which ctest reports as skipped.
+set -u
+sb=$1
+here=$(cd "$(dirname "$0")" && pwd)
+fixture=$here/../data/plot-fixture.csv
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passes=0
+failures=0
+pass() { passes=$((passes + 1)); }
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+check() {
+	desc=$1
+	shift
+	if "$@"; then pass; else fail "$desc"; fi
+}
+
+# 1. The page, its Markdown and its charts.
+"$sb" report "$fixture" -o "$tmp/page" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+check "fixture: output on stdout" [ ! -s "$tmp/out" ]
+for f in index.html report.md handshake-bytes-dtls1.2.svg handshake-bytes-dtls1.2.png \
+	handshake-cycles-tls1.2.svg record-overhead.svg code-size.png memory-tls1.2.svg; do
+	check "fixture: no $f" [ -s "$tmp/page/$f" ]
+done
+md=$tmp/page/report.md
+check "report.md: no decision table" grep -q '^| Fewest handshake bytes (both directions) | ' "$md"
+check "report.md: no TLS 1.2 ECDHE-ECDSA section" grep -q '^### TLS 1.2, ECDHE-ECDSA key exchange' "$md"
+check "report.md: no record cost per AEAD" grep -q '^| AES-128-CCM_8 | ' "$md"
+check "report.md: no cheapest server handshake" grep -q '^| Cheapest server handshake | openssl · ' "$md"
+check "report.md: no flash from the tailored build" grep -q '^| Least flash, client (x86-64, tailored build' "$md"
+page=$tmp/page/index.html
+check "index.html: refers to a network address" sh -c "! grep -Eq '(src|href)=\"(https?:)?//' '$page'"
+n_img=$(grep -o '<img ' "$page" | wc -l)
+check "index.html: $n_img images, want 9" [ "$n_img" -eq 9 ]
+check "index.html: no support matrix" grep -q 'id="support"' "$page"
+check "index.html: no provenance" grep -q 'FIXTURE, NOT MEASUREMENTS' "$page"
+
+# 2. Bad input: one line, exit 2, no directory.
+# refuse PATTERN ARGS...: refused with one stderr line matching PATTERN
+refuse() {
+	pattern=$1
+	shift
+	rm -rf "$tmp/bad-out"
+	"$sb" report "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(grep -c . "$tmp/err")
+	if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pattern" "$tmp/err"; then
+		fail "report $*: exit $rc (want 2), $lines stderr lines (want 1 matching '$pattern'): $(cat "$tmp/err")"
+	elif [ -e "$tmp/bad-out" ]; then
+		fail "report $*: refused, but wrote $tmp/bad-out"
+	else
+		pass
+	fi
+}
+printf '"client","server"\r\n' >"$tmp/short.csv"
+head -n 5 "$fixture" | sed '3s/"ok"/"maybe"/' >"$tmp/status.csv"
+refuse "cannot read $tmp/none.csv" "$tmp/none.csv" -o "$tmp/bad-out"
+refuse "missing column 'protocol'" "$tmp/short.csv" -o "$tmp/bad-out"
+refuse "unknown status 'maybe'" "$tmp/status.csv" -o "$tmp/bad-out"
+refuse "no output directory" "$fixture"
+refuse "unknown option '--frobnicate'" "$fixture" -o "$tmp/bad-out" --frobnicate
+refuse "suite: 'psk-ccm9' matches no row" "$fixture" -o "$tmp/bad-out" --suite psk-ccm9
+
+# 3. What a browser shows: the tables, and every image decoded (the
+# page marks each image after loading; --dump-dom shows the marks).
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+	echo "$passes passed, $failures failed"
+	echo "SKIPPED: no chromium (apt-get install chromium): the page's rendering was not checked"
+	[ "$failures" -eq 0 ] || exit 1
+	exit 77
+fi
+headless() {
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
+		--disable-background-networking --disable-component-update \
+		--disable-sync --no-first-run --hide-scrollbars \
+		--user-data-dir="$(mktemp -d "$tmp/profile.XXXXXX")" "$@" 2>>"$tmp/chromium.log"
+}
+headless --virtual-time-budget=10000 --dump-dom "file://$page" >"$tmp/dom.html"
+check "chromium: the images did not all render: $(grep -o 'data-images-rendered="[^"]*"' "$tmp/dom.html")" \
+	grep -q "data-images-rendered=\"$n_img/$n_img\"" "$tmp/dom.html"
+tables=$(grep -o '<table' "$tmp/dom.html" | wc -l)
+check "chromium: $tables tables in the rendered page, want 7 (4 decisions, 2 record costs, support)" [ "$tables" -eq 7 ]
+check "chromium: no decision in the rendered page" grep -q '<td>Cheapest client handshake</td>' "$tmp/dom.html"
+headless --screenshot="$tmp/shot.png" --window-size=1300,2000 "file://$page" >/dev/null
+if [ -s "$tmp/shot.png" ] && [ "$(od -An -tx1 -N4 "$tmp/shot.png" | tr -d ' \n')" = "89504e47" ]; then
+	pass
+else
+	fail "chromium: no screenshot ($(tail -n 3 "$tmp/chromium.log"))"
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
