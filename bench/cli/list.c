@@ -8,14 +8,52 @@
 
 #include "cli/cli.h"
 #include "output/table.h"
+
+/* Lines fit a 100-column terminal. */
+#define LIST_WIDTH 100
 #include "run/runner.h"
+
+/* Print `text` from column `col`, wrapped at 100 columns with
+ * continuation lines indented to `indent`. */
+static void print_wrapped(const char *text, int col, int indent)
+{
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		int word = (int)strcspn(p, " ");
+		if (!first && col + 1 + word > LIST_WIDTH) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", word, p);
+		col += word;
+		first = false;
+		p += word;
+		p += strspn(p, " ");
+	}
+	putchar('\n');
+}
+
+/* The widest short name: the suite column's width. */
+static int name_width(void)
+{
+	size_t w = 4;
+	for (size_t i = 0; i < sb_suites_count; i++)
+		if (strlen(sb_suites[i].short_name) > w)
+			w = strlen(sb_suites[i].short_name);
+	return (int)w;
+}
 
 static void list_backends(void)
 {
 	printf("Backends\n");
-	for (size_t i = 0; sb_backends[i]; i++)
-		printf("  %-10s %s\n", sb_backends[i]->name,
-		       sb_backends[i]->version());
+	for (size_t i = 0; sb_backends[i]; i++) {
+		printf("  %-10s ", sb_backends[i]->name);
+		print_wrapped(sb_backends[i]->version(), 13, 13);
+	}
 	printf("\n");
 }
 
@@ -23,12 +61,13 @@ static void list_backends(void)
  * IANA names (up to 45 characters). */
 static void list_suites(void)
 {
-	printf("Suites\n  %-6s %-21s %-11s %-17s %3s %3s %5s %8s\n", "code",
+	int w = name_width();
+	printf("Suites\n  %-6s %-*s %-11s %-17s %3s %3s %5s %8s\n", "code", w,
 	       "name", "kx", "aead", "key", "tag", "nonce", "overhead");
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		const struct sb_suite *s = &sb_suites[i];
-		printf("  0x%04X %-21s %-11s %-17s %3u %3u %5u %8zu\n",
-		       s->code_point, s->short_name, sb_kx_name(s->kx),
+		printf("  0x%04X %-*s %-11s %-17s %3u %3u %5u %8zu\n",
+		       s->code_point, w, s->short_name, sb_kx_name(s->kx),
 		       sb_aead_name(s->aead), s->key_len, s->tag_len,
 		       s->explicit_nonce_len, sb_suite_dtls12_overhead(s));
 	}
@@ -38,7 +77,7 @@ static void list_suites(void)
 	    "header instead of 13)\n\n");
 	printf("IANA names\n");
 	for (size_t i = 0; i < sb_suites_count; i++)
-		printf("  0x%04X %-21s %s\n", sb_suites[i].code_point,
+		printf("  0x%04X %-*s %s\n", sb_suites[i].code_point, w,
 		       sb_suites[i].short_name, sb_suites[i].iana_name);
 	printf("\n");
 }
@@ -74,12 +113,13 @@ static void list_matrix(enum sb_protocol protocol)
 {
 	static struct notes notes;
 	notes.count = 0;
-	printf("Support (%s)\n  %-21s", sb_protocol_name(protocol), "suite");
+	int w = name_width();
+	printf("Support (%s)\n  %-*s", sb_protocol_name(protocol), w, "suite");
 	for (size_t b = 0; sb_backends[b]; b++)
 		printf(" %-10s", sb_backends[b]->name);
 	printf("\n");
 	for (size_t i = 0; i < sb_suites_count; i++) {
-		printf("  %-21s", sb_suites[i].short_name);
+		printf("  %-*s", w, sb_suites[i].short_name);
 		for (size_t b = 0; sb_backends[b]; b++) {
 			struct sb_reason why = {{0}};
 			if (both_roles(sb_backends[b], protocol, &sb_suites[i],
@@ -117,8 +157,12 @@ int cmd_list(int argc, char **argv)
 	}
 	list_backends();
 	list_suites();
-	list_matrix(SB_PROTO_DTLS12);
-	printf("\n");
-	list_matrix(SB_PROTO_TLS12);
+	static const enum sb_protocol protocols[] = {
+	    SB_PROTO_DTLS12, SB_PROTO_TLS12, SB_PROTO_DTLS13, SB_PROTO_TLS13};
+	for (size_t p = 0; p < sizeof(protocols) / sizeof(protocols[0]); p++) {
+		if (p > 0)
+			printf("\n");
+		list_matrix(protocols[p]);
+	}
 	return SB_EXIT_OK;
 }

@@ -22,7 +22,18 @@ static bool same_group(const struct sb_row *a, const struct sb_row *b)
 {
 	return strcmp(a->client, b->client) == 0 &&
 	       strcmp(a->server, b->server) == 0 &&
+	       strcmp(a->protocol, b->protocol) == 0 &&
 	       strcmp(a->conditions, b->conditions) == 0;
+}
+
+/* The suite column: as wide as the longest name in the results. */
+static int suite_width(const struct sb_results *r)
+{
+	size_t w = strlen("suite");
+	for (size_t i = 0; i < r->count; i++)
+		if (strlen(r->rows[i].suite) > w)
+			w = strlen(r->rows[i].suite);
+	return (int)w;
 }
 
 /* One metric of the scenario starting at `first`, or NULL. */
@@ -134,7 +145,7 @@ static void print_line(FILE *f, const struct sb_results *r, size_t first,
                        struct notes *notes)
 {
 	const struct sb_row *row = &r->rows[first];
-	fprintf(f, "  %-7s %-20s", row->protocol, row->suite);
+	fprintf(f, "  %-*s", suite_width(r), row->suite);
 	if (row->status != SB_ROW_OK && strcmp(row->metric, "scenario") == 0) {
 		fprintf(f, " %s [%u]",
 		        row->status == SB_ROW_FAILED ? "FAILED" : "unsupported",
@@ -191,15 +202,17 @@ void sb_table_print(FILE *f, const struct sb_results *r, long payload,
 	snprintf(dec, sizeof(dec), "dec@%ld", payload);
 	snprintf(cli, sizeof(cli), "%s cli", m->unit);
 	snprintf(srv, sizeof(srv), "%s srv", m->unit);
-	fprintf(f, "  %-7s %-20s %5s %5s %2s %-12s %-12s %3s %-11s %s\n", "proto",
-	        "suite", "c>s B", "s>c B", "fl", cli, srv, "ovh", enc, dec);
+	fprintf(f, "  %-*s %5s %5s %2s %-12s %-12s %3s %-11s %s\n",
+	        suite_width(r), "suite", "c>s B", "s>c B", "fl", cli, srv,
+	        "ovh", enc, dec);
 	for (size_t i = 0; i < r->count; i++) {
 		if (i > 0 && same_scenario(&r->rows[i], &r->rows[i - 1]))
 			continue;
 		const struct sb_row *row = &r->rows[i];
 		if (i == 0 || !same_group(row, &r->rows[i - 1]))
-			fprintf(f, "%s → %s%s%s\n", row->client, row->server,
-			        row->conditions[0] ? "  " : "",
+			fprintf(f, "%s → %s, %s%s%s\n", row->client,
+			        row->server, row->protocol,
+			        row->conditions[0] ? ", " : "",
 			        row->conditions);
 		print_scenario(f, r, i, payload, m, &notes);
 	}

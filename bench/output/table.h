@@ -13,7 +13,7 @@
 
 /*
  * Print one line per scenario of `results`, grouped under a "client →
- * server" line per pair: handshake bytes each way, flights, handshake
+ * server, protocol" line: handshake bytes each way, flights, handshake
  * kilocycles (or kilo-instructions when `instructions`) for client and
  * server, record overhead, and encrypt/decrypt cost per record at payload
  * `payload`; each timed median followed by its spread (±% of half the
