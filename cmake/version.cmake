@@ -5,6 +5,11 @@ execute_process(COMMAND git describe --always --dirty --tags
                 WORKING_DIRECTORY ${SOURCE_DIR}
                 OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
                 ERROR_QUIET)
+if(NOT version AND EXISTS ${SOURCE_DIR}/.sb-version)
+  # A source tree exported without .git (scripts/gate-commits) names its
+  # commit in .sb-version.
+  file(STRINGS ${SOURCE_DIR}/.sb-version version LIMIT_COUNT 1)
+endif()
 if(NOT version)
   set(version "0.1-nogit")
 endif()

@@ -19,6 +19,7 @@ int cmd_size(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
 
 /* Exit statuses shared by the subcommands. */
 #define SB_EXIT_OK 0

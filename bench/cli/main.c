@@ -22,6 +22,9 @@ static void usage(FILE *f)
 	    "Cortex-M4\n"
 	    "  compare judge a results CSV against a baseline: the CI "
 	    "regression gate\n"
+	    "  ab      two builds measured side by side in interleaved "
+	    "rounds:\n"
+	    "          timing judged with a confidence interval\n"
 	    "  client  one DTLS 1.2 client against a real server over UDP, "
 	    "verified\n"
 	    "          and counted like run\n"
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
 		return cmd_client(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "ab") == 0)
+		return cmd_ab(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return SB_EXIT_OK;
