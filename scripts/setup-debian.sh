@@ -4,7 +4,7 @@
 set -eu
 packages="build-essential cmake pkg-config git ca-certificates libssl-dev openssl
 libmbedtls-dev libbearssl-dev libcsv-dev libcriterion-dev valgrind
-python3-matplotlib tshark gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
+python3-matplotlib python3-yaml tshark gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
 autoconf automake libtool chromium"
 missing=""
 for p in $packages; do
