@@ -149,16 +149,29 @@ int sb_callgrind_reexec(int argc, char **argv)
 	 * that argument strings plus padding always take the same bytes, and
 	 * argument pointers plus padding entries the same count, so that two
 	 * command lines of different lengths (--no-transcript, another
-	 * --suite) start the child at the same stack addresses.
+	 * --suite) start the child at the same stack addresses.  Of the
+	 * caller's environment only the tool's own SB_* variables pass, and
+	 * count like arguments.
 	 */
 	static char pad_env[SB_CALLGRIND_ARGS_MAX + 16];
 	static char pad_entry[] = "SB_P=";
-	char *envp[8 + SB_CALLGRIND_ARGC_MAX] = {
+	char *envp[8 + 2 * SB_CALLGRIND_ARGC_MAX] = {
 	    out_env, native_env, "PATH=/usr/bin:/bin", "LC_ALL=C", pad_env};
 	size_t arg_bytes = 0, entries = 5;
+	int slots = argc;
 	for (int i = 1; i < argc; i++)
 		arg_bytes += strlen(argv[i]) + 1;
-	for (int i = argc; i < SB_CALLGRIND_ARGC_MAX; i++) {
+	for (char **e = environ; *e && slots < SB_CALLGRIND_ARGC_MAX; e++)
+		if (strncmp(*e, "SB_", 3) == 0 && strncmp(*e, "SB_P", 4) != 0 &&
+		    strncmp(*e, SB_CALLGRIND_ENV "=",
+		            strlen(SB_CALLGRIND_ENV) + 1) != 0 &&
+		    strncmp(*e, SB_CALLGRIND_NATIVE_ENV "=",
+		            strlen(SB_CALLGRIND_NATIVE_ENV) + 1) != 0) {
+			envp[entries++] = *e;
+			arg_bytes += strlen(*e) + 1;
+			slots++;
+		}
+	for (int i = slots; i < SB_CALLGRIND_ARGC_MAX; i++) {
 		envp[entries++] = pad_entry;
 		arg_bytes += sizeof(pad_entry);
 	}
