@@ -689,9 +689,27 @@ static int wolf_step(void *state)
 	                 client ? "wolfSSL_connect" : "wolfSSL_accept", err);
 }
 
+/* RFC 9147 4.2.3: the record number is encrypted with a mask made from
+ * the first 16 bytes of ciphertext; a sender MUST pad shorter records. */
+#define WOLF_DTLS13_MIN_CIPHERTEXT 16
+
 static int wolf_write(void *state, const uint8_t *buf, size_t len)
 {
 	struct wolf_endpoint *ep = state;
+	/* 5.7.2 does not pad: it refuses the record (dtls13.c,
+	 * Dtls13EncryptRecordNumber, BUFFER_ERROR). */
+	if (ep->cfg->protocol == SB_PROTO_DTLS13 &&
+	    len + SB_TLS13_INNER_TYPE_LEN + ep->cfg->suite->tag_len <
+	        WOLF_DTLS13_MIN_CIPHERTEXT) {
+		snprintf(
+		    ep->error, sizeof(ep->error),
+		    "wolfSSL 5.7.2 does not pad a DTLS 1.3 record to the "
+		    "16 bytes of ciphertext record-number encryption needs "
+		    "(RFC 9147 4.2.3): %zu payload bytes + 1 + %u-byte tag "
+		    "cannot be sent",
+		    len, ep->cfg->suite->tag_len);
+		return SB_ERR_UNSUPPORTED;
+	}
 	int n = wolfSSL_write(ep->ssl, buf, (int)len);
 	if (n == (int)len)
 		return 0;

@@ -72,7 +72,7 @@ static void run_usage(FILE *f)
 	    f,
 	    "usage: suitebench run [options]\n"
 	    "\n"
-	    "Runs verified DTLS 1.2 and TLS 1.2 handshakes and record loops "
+	    "Runs verified (D)TLS 1.2 and 1.3 handshakes and record loops "
 	    "between\n"
 	    "a client library and a server library, and measures them.\n"
 	    "Every scenario is verified first (negotiated suite, peer "
@@ -134,6 +134,17 @@ static void run_usage(FILE *f)
 	    "exchange\n"
 	    "  --mutual          servers ask for and verify client "
 	    "certificates\n"
+	    "  --auth A          certificate key exchanges authenticate by "
+	    "'cert'\n"
+	    "                    (X.509, default) or 'rpk': a raw public key "
+	    "(RFC 7250)\n"
+	    "                    checked against the pinned one in the "
+	    "credentials\n"
+	    "  --cid N           DTLS Connection ID of N bytes each way (RFC "
+	    "9146,\n"
+	    "                    RFC 9147 9; 0-20, default 0: none); "
+	    "libraries or\n"
+	    "                    protocols without it are unsupported rows\n"
 	    "  --bearssl-impl I  BearSSL's AES/GHASH/ChaCha20/Poly1305 code: "
 	    "'native'\n"
 	    "                    (x86 AES-NI, PCLMUL, SSE2 where the CPU has "
@@ -420,6 +431,20 @@ static int parse_counter(struct run_cli *cli, const char *arg)
 	return 0;
 }
 
+/* --auth: X.509 certificates or raw public keys. */
+static int parse_auth(struct run_cli *cli, const char *arg)
+{
+	if (strcasecmp(arg, "cert") == 0)
+		cli->options.auth = SB_AUTH_CERT;
+	else if (strcasecmp(arg, "rpk") == 0)
+		cli->options.auth = SB_AUTH_RPK;
+	else {
+		sb_cli_error("--auth: expected cert or rpk, not '%s'", arg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
+}
+
 static int parse_impl(struct run_cli *cli, const char *arg)
 {
 	if (strcasecmp(arg, "ct") == 0)
@@ -508,6 +533,13 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 			return SB_ERR_USAGE;
 		o->seed = v;
 		return 0;
+	case 'J':
+		/* RFC 9146 3 and RFC 9147 9: a CID is at most 255 bytes; 20
+		 * is what wolfSSL allows (DTLS_CID_MAX_SIZE). */
+		if (sb_cli_number("--cid", arg, 0, 20, &v))
+			return SB_ERR_USAGE;
+		o->cid_len = v;
+		return 0;
 	default: /* 'm' */
 		return parse_mtus(cli, arg);
 	}
@@ -563,6 +595,8 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"mtu", required_argument, NULL, 'm'},
 	    {"no-cookie", no_argument, NULL, 'C'},
 	    {"mutual", no_argument, NULL, 'M'},
+	    {"auth", required_argument, NULL, 'Z'},
+	    {"cid", required_argument, NULL, 'J'},
 	    {"bearssl-impl", required_argument, NULL, 'I'},
 	    {"deterministic", no_argument, NULL, 'D'},
 	    {"no-transcript", no_argument, NULL, 'X'},
@@ -621,6 +655,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'B':
 		case 'u':
 		case 'E':
+		case 'J':
 		case 'm':
 			rc = parse_number_option(opt, optarg, cli);
 			break;
@@ -646,6 +681,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'M':
 			cli->options.mutual = true;
+			break;
+		case 'Z':
+			rc = parse_auth(cli, optarg);
 			break;
 		case 'I':
 			rc = parse_impl(cli, optarg);
@@ -833,12 +871,18 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	if (o->deterministic)
 		snprintf(seed, sizeof(seed), "%llu",
 		         (unsigned long long)o->seed);
+	/* Raw public keys and CIDs only when asked for: runs without them
+	 * keep the fingerprint they always had. */
+	char extra[48] = "";
+	if (o->auth == SB_AUTH_RPK || o->cid_len > 0)
+		snprintf(extra, sizeof(extra), " auth=%s cid=%zu",
+		         o->auth == SB_AUTH_RPK ? "rpk" : "cert", o->cid_len);
 	sb_provenance_line(
 	    f, "options",
-	    "mtu=%zu cookie=%s mutual=%s impl=%s seed=%s counter=%s", o->mtu,
+	    "mtu=%zu cookie=%s mutual=%s impl=%s seed=%s counter=%s%s", o->mtu,
 	    o->cookie ? "on" : "off", o->mutual ? "on" : "off",
 	    o->impl == SB_IMPL_NATIVE ? "native" : "portable", seed,
-	    o->count_instructions ? "instructions" : "cycles");
+	    o->count_instructions ? "instructions" : "cycles", extra);
 	if (o->count_instructions) {
 		char seen[256];
 		const char *native = getenv(SB_CALLGRIND_NATIVE_ENV);
@@ -895,6 +939,11 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		                   "no: libraries use their "
 		                   "own random generators");
 	sb_provenance_line(f, "mutual_auth", "%s", o->mutual ? "on" : "off");
+	sb_provenance_line(f, "peer_auth", "%s",
+	                   o->auth == SB_AUTH_RPK
+	                       ? "raw public keys (RFC 7250), pinned"
+	                       : "X.509 certificates");
+	sb_provenance_line(f, "connection_id", "%zu bytes", o->cid_len);
 	sb_provenance_line(f, "warmup", "%u", o->warmup);
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",

@@ -35,6 +35,8 @@ static void endpoint_config(struct sb_pair *pair,
 	    .mtu = cfg->mtu,
 	    .cookie = cfg->cookie,
 	    .mutual = cfg->mutual,
+	    .auth = cfg->auth,
+	    .cid_len = cfg->cid_len,
 	    .impl = cfg->impl,
 	    .deterministic = cfg->deterministic,
 	    .seed = cfg->seed,
@@ -53,6 +55,8 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_vclock_init(&pair->clock);
 	pair->link.clock = sb_vclock_source(&pair->clock);
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
+	if (cfg->protocol == SB_PROTO_DTLS13)
+		sb_wire_dtls13(&pair->link.wire, cfg->cid_len);
 	if (cfg->transcript)
 		sb_link_transcript_start(&pair->link);
 	pair->meter = (struct sb_meter){
@@ -117,9 +121,28 @@ static uint64_t next_deadline(struct sb_pair *pair)
 	return best ? best : now + PAIR_IDLE_ADVANCE_US;
 }
 
+/*
+ * Done when both endpoints say so and the last datagrams are read: a DTLS
+ * 1.3 server acknowledges the client's final flight (RFC 9147 5.8.3) after
+ * it finished, and until the client reads that ACK it keeps the flight for
+ * retransmission.  Traffic sent to a finished endpoint is read once more,
+ * charged to the handshake; what that read makes it send is left queued.
+ */
+static bool pair_settled(struct sb_pair *pair, bool *drained)
+{
+	if (!pair->ep[SB_ROLE_CLIENT].done || !pair->ep[SB_ROLE_SERVER].done)
+		return false;
+	if (*drained || (sb_link_pending(&pair->link, SB_DIR_C2S) == 0 &&
+	                 sb_link_pending(&pair->link, SB_DIR_S2C) == 0))
+		return true;
+	*drained = true;
+	return false;
+}
+
 int sb_pair_handshake(struct sb_pair *pair)
 {
 	uint64_t start = pair->clock.now_us;
+	bool drained = false;
 	for (unsigned round = 0; round < PAIR_MAX_ROUNDS; round++) {
 		for (int role = SB_ROLE_CLIENT; role <= SB_ROLE_SERVER;
 		     role++) {
@@ -132,8 +155,7 @@ int sb_pair_handshake(struct sb_pair *pair)
 			if (rc < 0)
 				return rc;
 		}
-		if (pair->ep[SB_ROLE_CLIENT].done &&
-		    pair->ep[SB_ROLE_SERVER].done) {
+		if (pair_settled(pair, &drained)) {
 			pair->handshake_virtual_us = pair->clock.now_us - start;
 			sb_link_transcript_stop(&pair->link);
 			return 0;

@@ -30,6 +30,8 @@ struct sb_pair_config {
 	size_t mtu;
 	bool cookie;
 	bool mutual;
+	enum sb_auth auth; /* certificate key exchanges: X.509 or RPK */
+	size_t cid_len;    /* DTLS Connection ID bytes, 0: none */
 	enum sb_impl impl;
 	bool deterministic;
 	bool transcript; /* hash the handshake (between calls) */

@@ -305,10 +305,13 @@ static int connect_pair(struct run_state *st, struct sb_pair *pair)
 {
 	const struct sb_run_options *o = st->options;
 	int rc = sb_pair_setup(pair, &st->pair_config);
-	/* A library that refuses the MTU cannot run at it: unsupported. */
+	/* A library that refuses the MTU, or a setting it does not have,
+	 * cannot run the scenario: unsupported. */
 	if (rc)
 		return fail(st,
-		            rc == SB_ERR_MTU ? SB_ERR_MTU : SB_ERR_HANDSHAKE,
+		            rc == SB_ERR_MTU || rc == SB_ERR_UNSUPPORTED
+		                ? rc
+		                : SB_ERR_HANDSHAKE,
 		            "%s", pair->error);
 	if (o->observer && o->observer->connection)
 		sb_wire_capture(&pair->link.wire);
@@ -521,23 +524,76 @@ static int check_batch_wire(struct run_state *st, const struct sb_link *link,
 }
 
 /*
- * The overhead in its parts: the record header (13 bytes in DTLS, 5 in
- * TLS), the explicit nonce the suite carries, and the rest -- the tag.
+ * The header of the records `sender` sends.  DTLS 1.3: the unified header
+ * form the library chose, from the last record the wire saw it send; the
+ * longest form (16-bit sequence, length present) before it sent any.
  */
-static int sample_overhead_parts(struct run_state *st, enum sb_role sender,
-                                 long payload, double overhead)
+static struct sb_record sent_header(const struct run_state *st,
+                                    const struct sb_pair *pair,
+                                    enum sb_role sender)
 {
-	double header = st->scenario->protocol == SB_PROTO_TLS12
-	                    ? SB_TLS12_HEADER_LEN
-	                    : SB_DTLS12_HEADER_LEN;
-	double nonce = st->scenario->suite->explicit_nonce_len;
+	const struct sb_record *last = &pair->link.wire.dir[sender].last;
+	if (last->unified)
+		return *last;
+	size_t cid = st->pair_config.cid_len;
+	switch (st->scenario->protocol) {
+	case SB_PROTO_DTLS12:
+		return (struct sb_record){.header_len = SB_DTLS12_HEADER_LEN};
+	case SB_PROTO_DTLS13:
+		return (struct sb_record){
+		    .unified = true,
+		    .header_len = SB_DTLS13_FLAGS_LEN + cid + 2 + 2,
+		    .cid_len = (uint8_t)cid,
+		    .seq_len = 2,
+		    .flags = SB_DTLS13_L | SB_DTLS13_S,
+		};
+	case SB_PROTO_TLS12:
+	case SB_PROTO_TLS13:
+		break;
+	}
+	return (struct sb_record){.header_len = SB_TLS12_HEADER_LEN};
+}
+
+/*
+ * The overhead in its parts: the record header (13 bytes in DTLS 1.2, 5 in
+ * TLS; DTLS 1.3: the unified header as sent, less its Connection ID), the
+ * Connection ID (DTLS 1.3), the explicit nonce the suite carries (1.2),
+ * the inner content type ((D)TLS 1.3, RFC 8446 5.2), and the rest -- the
+ * tag.  The rest must be exactly the suite's tag: anything else (padding,
+ * a header read wrong) fails the scenario rather than be misnamed.
+ */
+static int sample_overhead_parts(struct run_state *st,
+                                 const struct sb_pair *pair,
+                                 enum sb_role sender, long payload,
+                                 double overhead)
+{
+	const struct sb_suite *suite = st->scenario->suite;
+	bool v13 = sb_protocol_is_13(st->scenario->protocol);
+	struct sb_record h = sent_header(st, pair, sender);
+	double cid = h.cid_len;
+	double header = (double)h.header_len - cid;
+	double nonce = suite->explicit_nonce_len;
+	double type = v13 ? SB_TLS13_INNER_TYPE_LEN : 0;
+	double tag = overhead - header - cid - nonce - type;
+	if (tag != suite->tag_len)
+		return fail(
+		    st, SB_ERR_VERIFY,
+		    "%s's records add %.0f bytes: header %.0f, CID "
+		    "%.0f, nonce %.0f, content type %.0f leave %.0f, not "
+		    "the %u-byte tag",
+		    sb_role_name(sender), overhead, header, cid, nonce, type,
+		    tag, suite->tag_len);
 	const char *side = sb_role_name(sender);
 	int rc = sample(st, side, "overhead_header", "bytes", payload, header);
+	if (rc == 0 && st->scenario->protocol == SB_PROTO_DTLS13)
+		rc = sample(st, side, "overhead_cid", "bytes", payload, cid);
 	rc = rc ? rc
 	        : sample(st, side, "overhead_nonce", "bytes", payload, nonce);
+	if (rc == 0 && v13)
+		rc = sample(st, side, "overhead_content_type", "bytes", payload,
+		            type);
 	return rc ? rc
-	          : sample(st, side, "overhead_tag", "bytes", payload,
-	                   overhead - header - nonce);
+	          : sample(st, side, "overhead_tag", "bytes", payload, tag);
 }
 
 static int record_batch(struct run_state *st, struct sb_pair *pair,
@@ -577,22 +633,31 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	        : sample(st, sb_role_name(sender), "record_overhead", "bytes",
 	                 p, wire - (double)payload);
 	return rc ? rc
-	          : sample_overhead_parts(st, sender, p,
+	          : sample_overhead_parts(st, pair, sender, p,
 	                                  wire - (double)payload);
 }
 
-/* The bytes a record of this scenario adds to its payload, per the RFCs.
- * DTLS 1.3: the longest unified header (16-bit sequence, length present). */
-static size_t record_overhead(const struct run_state *st)
+/* The bytes a record of this scenario adds to its payload, per the RFCs:
+ * in DTLS 1.3 with the longer unified header of the two directions. */
+static size_t record_overhead(const struct run_state *st,
+                              const struct sb_pair *pair)
 {
 	const struct sb_suite *suite = st->scenario->suite;
+	size_t most = 0;
 	switch (st->scenario->protocol) {
 	case SB_PROTO_DTLS12:
 		return sb_suite_dtls12_overhead(suite);
 	case SB_PROTO_TLS12:
 		return sb_suite_tls12_overhead(suite);
 	case SB_PROTO_DTLS13:
-		return sb_suite_dtls13_overhead(suite, 0, 2, true);
+		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+			struct sb_record h =
+			    sent_header(st, pair, (enum sb_role)r);
+			size_t o = sb_suite_dtls13_overhead(
+			    suite, h.cid_len, h.seq_len, h.flags & SB_DTLS13_L);
+			most = o > most ? o : most;
+		}
+		return most;
 	case SB_PROTO_TLS13:
 		return sb_suite_tls13_overhead(suite);
 	}
@@ -603,7 +668,7 @@ static size_t record_overhead(const struct run_state *st)
  * that size) with this suite, and that both libraries put in one record. */
 static size_t max_payload(const struct run_state *st, struct sb_pair *pair)
 {
-	size_t max = st->mtu - record_overhead(st);
+	size_t max = st->mtu - record_overhead(st, pair);
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 		struct sb_endpoint *ep = &pair->ep[r];
 		size_t lib = ep->backend->max_payload
@@ -651,7 +716,7 @@ static int measure_payload(struct run_state *st, struct sb_pair *pair,
 	if (rc == 0)
 		fill_pattern(b.payload, payload, (unsigned)payload);
 	/* What the same records cost the link alone, for the warnings. */
-	size_t wire = payload + record_overhead(st);
+	size_t wire = payload + record_overhead(st, pair);
 	if (rc == 0 && !o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
 		            (long)payload,
@@ -892,6 +957,8 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	                                            : options->mtu,
 	            .cookie = options->cookie,
 	            .mutual = options->mutual,
+	            .auth = options->auth,
+	            .cid_len = options->cid_len,
 	            .impl = options->impl,
 	            .deterministic = options->deterministic,
 	            .transcript =
@@ -921,8 +988,9 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	if (rc) {
 		results->count = kept; /* a failed scenario keeps no numbers */
 		return status_row(scenario,
-		                  rc == SB_ERR_MTU ? SB_ROW_UNSUPPORTED
-		                                   : SB_ROW_FAILED,
+		                  rc == SB_ERR_MTU || rc == SB_ERR_UNSUPPORTED
+		                      ? SB_ROW_UNSUPPORTED
+		                      : SB_ROW_FAILED,
 		                  SB_NO_PAYLOAD, st.reason, results);
 	}
 	return 0;

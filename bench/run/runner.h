@@ -8,7 +8,10 @@
  * authenticated its peer, data round-trips byte for byte, a record with
  * one flipped bit is rejected -- and only then measures handshakes and
  * record loops.  A scenario that fails anywhere becomes one `failed` row
- * with the reason, and none of its numbers are kept.
+ * with the reason, and none of its numbers are kept.  A library that
+ * refuses a setting when its endpoint is set up (SB_ERR_UNSUPPORTED: no
+ * Connection ID, no raw public keys, no way to switch cookies off) or
+ * refuses the MTU makes an `unsupported` row instead, with its reason.
  */
 #ifndef SB_RUNNER_H
 #define SB_RUNNER_H
@@ -64,6 +67,8 @@ struct sb_run_options {
 	size_t mtu;
 	bool cookie;
 	bool mutual;
+	enum sb_auth auth; /* certificate key exchanges: X.509 or RPK */
+	size_t cid_len;    /* DTLS Connection ID bytes, 0: none */
 	enum sb_impl impl;
 	bool deterministic;      /* seeded generators: identical transcripts */
 	bool no_transcript;      /* deterministic, but no transcript digest */

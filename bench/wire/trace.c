@@ -12,13 +12,29 @@ static uint32_t be24(const uint8_t *p)
 	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 }
 
+/* RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest
+ * (SHA-256 of "HelloRetryRequest"). */
+static const uint8_t hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+    0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+    0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+static const char *message_name(const uint8_t *msg, size_t header, size_t avail)
+{
+	/* body: legacy_version (2), then the random */
+	if (msg[0] == 2 && avail >= header + 2 + sizeof(hrr_random) &&
+	    memcmp(msg + header + 2, hrr_random, sizeof(hrr_random)) == 0)
+		return "HelloRetryRequest";
+	return sb_wire_handshake_name(msg[0]);
+}
+
 /* The handshake messages in one clear record body. */
 static void print_messages(FILE *f, const uint8_t *body, size_t len, bool dtls)
 {
 	size_t header = dtls ? DTLS_HS_HEADER : TLS_HS_HEADER;
 	for (size_t at = 0; len - at >= header;) {
 		uint32_t frag = be24(body + at + (dtls ? 9 : 1));
-		fprintf(f, " %s", sb_wire_handshake_name(body[at]));
+		fprintf(f, " %s", message_name(body + at, header, len - at));
 		if (dtls && be24(body + at + 1) != frag)
 			fprintf(f, "[fragment %u+%u of %u]",
 			        be24(body + at + 6), frag, be24(body + at + 1));
@@ -28,14 +44,30 @@ static void print_messages(FILE *f, const uint8_t *body, size_t len, bool dtls)
 	}
 }
 
-static void print_dtls_records(FILE *f, const struct sb_wire_packet *p)
+/* A DTLS 1.3 unified header: its first byte and what it says. */
+static void print_unified(FILE *f, const struct sb_record *r)
+{
+	fprintf(f, "ciphertext e%u s%llu %zuB [unified %02x: ", r->epoch,
+	        (unsigned long long)r->seq, r->length, r->flags);
+	if (r->flags & SB_DTLS13_C)
+		fprintf(f, "CID %u, ", r->cid_len);
+	fprintf(f, "seq %u bit, %s, header %zu]", 8u * r->seq_len,
+	        r->flags & SB_DTLS13_L ? "length" : "no length", r->header_len);
+}
+
+static void print_dtls_records(FILE *f, const struct sb_wire *wire,
+                               const struct sb_wire_packet *p)
 {
 	struct sb_record r[64];
-	size_t n = sb_wire_dtls_records(p->data, p->len, r, 64);
+	size_t n = sb_wire_dtls_parse(p->data, p->len, wire->cid_len, r, 64);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s%s e%u s%llu %zuB", i ? " | " : "",
-		        sb_wire_type_name(r[i].type), r[i].epoch,
-		        (unsigned long long)r[i].seq, r[i].length);
+		fprintf(f, "%s", i ? " | " : "");
+		if (r[i].unified) {
+			print_unified(f, &r[i]);
+			continue;
+		}
+		fprintf(f, "%s e%u s%llu %zuB", sb_wire_type_name(r[i].type),
+		        r[i].epoch, (unsigned long long)r[i].seq, r[i].length);
 		const uint8_t *body =
 		    p->data + r[i].offset + SB_DTLS12_HEADER_LEN;
 		size_t avail = p->len - r[i].offset - SB_DTLS12_HEADER_LEN;
@@ -78,7 +110,10 @@ void sb_trace_print(FILE *f, const char *title, const struct sb_wire *wire)
 	fprintf(f, "%s\n  %-6s %-9s %6s  %s\n", title, "flight", "direction",
 	        "bytes",
 	        wire->stream ? "records (TLS, this send)"
-	                     : "records: type, epoch, sequence, length");
+	        : wire->dtls13
+	            ? "records: type, epoch, sequence, length (DTLS 1.3 "
+	              "ciphertext: epoch's low 2 bits, encrypted sequence)"
+	            : "records: type, epoch, sequence, length");
 	for (size_t i = 0; i < wire->packet_count; i++) {
 		const struct sb_wire_packet *p = &wire->packets[i];
 		fprintf(f, "  %-6zu %-9s %6zu  ", p->flight,
@@ -86,7 +121,7 @@ void sb_trace_print(FILE *f, const char *title, const struct sb_wire *wire)
 		if (wire->stream)
 			print_tls_records(f, p, &encrypted[p->dir]);
 		else
-			print_dtls_records(f, p);
+			print_dtls_records(f, wire, p);
 		fputc('\n', f);
 	}
 }

@@ -17,25 +17,66 @@ static uint64_t be_read(const uint8_t *p, size_t n)
 	return v;
 }
 
-size_t sb_wire_dtls_records(const uint8_t *buf, size_t len,
-                            struct sb_record *out, size_t cap)
+/* A unified header at `h` (RFC 9147 4), `left` bytes to the datagram's
+ * end; false when the header itself is cut off. */
+static bool parse_unified(const uint8_t *h, size_t left, size_t cid_len,
+                          struct sb_record *r)
+{
+	uint8_t flags = h[0];
+	size_t seq_len = flags & SB_DTLS13_S ? 2 : 1;
+	size_t cid = flags & SB_DTLS13_C ? cid_len : 0;
+	bool has_length = flags & SB_DTLS13_L;
+	size_t header = 1 + cid + seq_len + (has_length ? 2 : 0);
+	if (left < header)
+		return false;
+	*r = (struct sb_record){
+	    .epoch = flags & SB_DTLS13_EPOCH_BITS,
+	    .seq = be_read(h + 1 + cid, seq_len),
+	    .length = has_length ? (size_t)be_read(h + 1 + cid + seq_len, 2)
+	                         : left - header,
+	    .header_len = header,
+	    .unified = true,
+	    .flags = flags,
+	    .cid_len = (uint8_t)cid,
+	    .seq_len = (uint8_t)seq_len,
+	};
+	return true;
+}
+
+size_t sb_wire_dtls_parse(const uint8_t *buf, size_t len, size_t cid_len,
+                          struct sb_record *out, size_t cap)
 {
 	size_t n = 0, at = 0;
-	while (len - at >= SB_DTLS12_HEADER_LEN && n < cap) {
+	while (at < len && n < cap) {
 		const uint8_t *h = buf + at;
-		out[n] = (struct sb_record){
-		    .type = h[0],
-		    .version = (uint16_t)be_read(h + 1, 2),
-		    .epoch = (uint16_t)be_read(h + 3, 2),
-		    .seq = be_read(h + 5, 6),
-		    .length = (size_t)be_read(h + 11, 2),
-		    .offset = at,
-		};
-		at += SB_DTLS12_HEADER_LEN + out[n++].length;
+		if ((h[0] & SB_DTLS13_FIXED_MASK) == SB_DTLS13_FIXED_BITS) {
+			if (!parse_unified(h, len - at, cid_len, &out[n]))
+				break;
+		} else {
+			if (len - at < SB_DTLS12_HEADER_LEN)
+				break;
+			out[n] = (struct sb_record){
+			    .type = h[0],
+			    .version = (uint16_t)be_read(h + 1, 2),
+			    .epoch = (uint16_t)be_read(h + 3, 2),
+			    .seq = be_read(h + 5, 6),
+			    .length = (size_t)be_read(h + 11, 2),
+			    .header_len = SB_DTLS12_HEADER_LEN,
+			};
+		}
+		out[n].offset = at;
+		at += out[n].header_len + out[n].length;
+		n++;
 		if (at > len)
 			break;
 	}
 	return n;
+}
+
+size_t sb_wire_dtls_records(const uint8_t *buf, size_t len,
+                            struct sb_record *out, size_t cap)
+{
+	return sb_wire_dtls_parse(buf, len, 0, out, cap);
 }
 
 /* ---- the nonce set ------------------------------------------------------ */
@@ -124,22 +165,44 @@ static int note(struct sb_wire *wire, struct sb_wire_pending p)
 	return 0;
 }
 
-/* DTLS: note each record's epoch, sequence number and explicit nonce. */
+/* FNV-1a, 64 bits: a fingerprint, not a defence against an adversary. */
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3u;
+	return h;
+}
+
+/*
+ * DTLS: note each record's epoch, sequence number and explicit nonce; a
+ * DTLS 1.3 ciphertext record by its header and its last 16 bytes (the
+ * tag, and for CCM_8 the end of the ciphertext): cheap enough to run
+ * inside a timed write.
+ */
 static int note_dtls_record(struct sb_wire *wire, int dir, const uint8_t *buf,
                             size_t len, const struct sb_record *r)
 {
-	size_t body = r->offset + SB_DTLS12_HEADER_LEN;
+	size_t body = r->offset + r->header_len;
 	struct sb_wire_pending p = {
 	    .dir = (uint8_t)dir,
 	    .epoch = r->epoch,
 	    .seq = r->seq,
+	    .unified = r->unified,
 	    /* a truncated last record carries no nonce to read */
-	    .has_nonce = r->epoch > 0 && wire->nonce_len > 0 &&
+	    .has_nonce = !r->unified && r->epoch > 0 && wire->nonce_len > 0 &&
 	                 r->length >= wire->nonce_len &&
 	                 body + wire->nonce_len <= len,
 	};
 	if (p.has_nonce)
 		p.nonce = be_read(buf + body, wire->nonce_len);
+	if (r->unified) {
+		size_t end = body + r->length < len ? body + r->length : len;
+		size_t tail = end - body < 16 ? end - body : 16;
+		p.fingerprint =
+		    fnv1a(0xcbf29ce484222325u, buf + r->offset, r->header_len);
+		p.fingerprint = fnv1a(p.fingerprint, buf + end - tail, tail);
+	}
+	wire->dir[dir].last = *r;
 	return note(wire, p);
 }
 
@@ -150,8 +213,8 @@ static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
 	size_t at = 0;
 	*count = 0;
 	for (;;) {
-		size_t n =
-		    sb_wire_dtls_records(buf + at, len - at, records, 64);
+		size_t n = sb_wire_dtls_parse(buf + at, len - at, wire->cid_len,
+		                              records, 64);
 		for (size_t i = 0; i < n; i++) {
 			records[i].offset += at;
 			if (note_dtls_record(wire, dir, buf, len, &records[i]))
@@ -161,7 +224,7 @@ static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
 		if (n < 64)
 			return 0;
 		/* more than 64 records in one datagram: go on after them */
-		at = records[63].offset + SB_DTLS12_HEADER_LEN +
+		at = records[63].offset + records[63].header_len +
 		     records[63].length;
 		if (at >= len)
 			return 0;
@@ -174,9 +237,50 @@ static int guard_dtls(struct sb_wire *wire, int dir, const uint8_t *buf,
  * carry fresh nonces.  A retransmitted flight may send records of an
  * older epoch again: they are checked against that epoch's own counter.
  */
+/*
+ * A DTLS 1.3 ciphertext record: its epoch bits stand for the epoch the
+ * direction is in, the next one (epoch 1, early data, may be skipped), or
+ * the previous one (a retransmitted flight; RFC 9147 4.2.1), never epoch 0;
+ * and the same record never goes out twice (a record number is never
+ * reused, 4.2.3 -- a retransmission is a new record).
+ */
+static int check_unified(struct sb_wire *wire, const struct sb_wire_pending *p)
+{
+	struct sb_wire_direction *d = &wire->dir[p->dir];
+	uint64_t cur = d->epoch13, found = 0;
+	for (uint64_t e = cur > 1 ? cur - 1 : 1; e <= cur + 2 && !found; e++)
+		if ((e & SB_DTLS13_EPOCH_BITS) == p->epoch &&
+		    (e != cur + 2 || cur == 0))
+			found = e;
+	if (!found)
+		violate(wire,
+		        "%s sent a ciphertext record with epoch bits %u in "
+		        "epoch %llu: not this epoch, the next or the previous",
+		        dir_names[p->dir], p->epoch, (unsigned long long)cur);
+	else if (found > cur)
+		d->epoch13 = found;
+	bool repeated;
+	if (nonce_add(&d->seen13, p->fingerprint, &repeated))
+		return SB_ERR_NOMEM;
+	if (repeated)
+		violate(wire,
+		        "%s sent the same ciphertext record twice (epoch bits "
+		        "%u, encrypted sequence %llu): a record number reused",
+		        dir_names[p->dir], p->epoch,
+		        (unsigned long long)p->seq);
+	return 0;
+}
+
 static int check_record(struct sb_wire *wire, const struct sb_wire_pending *p)
 {
 	struct sb_wire_direction *d = &wire->dir[p->dir];
+	if (p->unified)
+		return check_unified(wire, p);
+	if (wire->dtls13 && p->epoch != 0)
+		violate(wire,
+		        "%s sent a DTLSPlaintext header in epoch %u: DTLS 1.3 "
+		        "sends those in epoch 0 only",
+		        dir_names[p->dir], p->epoch);
 	if (!wire->stream) {
 		if (p->epoch >= SB_WIRE_EPOCHS) {
 			violate(wire,
@@ -322,11 +426,19 @@ void sb_wire_free(struct sb_wire *wire)
 	free(wire->packets);
 	wire->packets = NULL;
 	wire->packet_count = wire->packet_cap = 0;
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		nonce_set_free(&wire->dir[d].nonces);
+		nonce_set_free(&wire->dir[d].seen13);
+	}
 	free(wire->pending);
 	wire->pending = NULL;
 	wire->pending_count = wire->pending_cap = 0;
+}
+
+void sb_wire_dtls13(struct sb_wire *wire, size_t cid_len)
+{
+	wire->dtls13 = true;
+	wire->cid_len = cid_len;
 }
 
 void sb_wire_capture(struct sb_wire *wire)
@@ -356,6 +468,10 @@ const char *sb_wire_type_name(uint8_t type)
 		return "handshake";
 	case SB_CT_APPLICATION_DATA:
 		return "application_data";
+	case SB_CT_TLS12_CID:
+		return "tls12_cid";
+	case SB_CT_ACK:
+		return "ack";
 	}
 	return "unknown";
 }
@@ -373,6 +489,10 @@ const char *sb_wire_handshake_name(uint8_t type)
 		return "HelloVerifyRequest";
 	case 4:
 		return "NewSessionTicket";
+	case 5:
+		return "EndOfEarlyData";
+	case 8:
+		return "EncryptedExtensions";
 	case 11:
 		return "Certificate";
 	case 12:
@@ -387,6 +507,10 @@ const char *sb_wire_handshake_name(uint8_t type)
 		return "ClientKeyExchange";
 	case 20:
 		return "Finished";
+	case 24:
+		return "KeyUpdate";
+	case 254:
+		return "message_hash";
 	}
 	return "unknown";
 }

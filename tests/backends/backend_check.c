@@ -137,6 +137,13 @@ void check_protocol_suite_works(const char *client, const char *server,
 	static const size_t sizes[] = {1, 16, 100, 1024};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+			/* RFC 9147 4.2.3: record numbers are encrypted with
+			 * the first 16 bytes of ciphertext, so a shorter one
+			 * must be padded -- which not every library does
+			 * (checked on its own where it matters). */
+			if (protocol == SB_PROTO_DTLS13 &&
+			    sizes[i] + 1 + cfg.suite->tag_len < 16)
+				continue;
 			size_t wire =
 			    check_round_trip(&pair, (enum sb_role)r, sizes[i]);
 			cr_expect_eq(wire - sizes[i], overhead,

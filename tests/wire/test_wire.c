@@ -1,8 +1,10 @@
 /*
  * test_wire.c - the record view and the nonce/sequence guard, on records
- * built by hand to RFC 6347 4.1 (DTLS) and RFC 5246 6.2.1 (TLS).
+ * built by hand to RFC 6347 4.1 (DTLS), RFC 5246 6.2.1 (TLS) and RFC 9147
+ * 4 (the DTLS 1.3 unified header).
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <string.h>
 
 #include "wire/wire.h"
@@ -31,6 +33,31 @@ static size_t dtls(uint8_t *out, uint8_t type, uint16_t epoch, uint64_t seq,
 	for (int i = 0; i < 8 && (size_t)i < body; i++)
 		out[13 + i] = (uint8_t)(nonce >> (56 - 8 * i));
 	return SB_DTLS12_HEADER_LEN + body;
+}
+
+/*
+ * A DTLS 1.3 ciphertext record behind a unified header (RFC 9147 4):
+ * flags 001CSLEE from `epoch`'s low bits and the options, then the CID
+ * (`cid` bytes of 0xc1), the sequence number's low 8 or 16 bits, the
+ * length; the body is `body` bytes of `fill`.
+ */
+static size_t unified(uint8_t *out, uint16_t epoch, uint64_t seq, size_t cid,
+                      bool seq16, bool with_length, size_t body, uint8_t fill)
+{
+	size_t at = 0;
+	out[at++] = (uint8_t)(0x20 | (cid ? 0x10 : 0) | (seq16 ? 0x08 : 0) |
+	                      (with_length ? 0x04 : 0) | (epoch & 3));
+	memset(out + at, 0xc1, cid);
+	at += cid;
+	if (seq16)
+		out[at++] = (uint8_t)(seq >> 8);
+	out[at++] = (uint8_t)seq;
+	if (with_length) {
+		out[at++] = (uint8_t)(body >> 8);
+		out[at++] = (uint8_t)body;
+	}
+	memset(out + at, fill, body);
+	return at + body;
 }
 
 /* Observe one send; returns the records it began. */
@@ -77,6 +104,89 @@ Test(wire, parses_dtls_headers)
 	cr_assert_eq(r[2].epoch, 1);
 	cr_assert_eq(r[2].length, 40);
 	cr_assert_eq(r[2].offset, 13 + 10 + 13 + 1);
+}
+
+/* RFC 9147 4: the header's size follows from its flags and the CID. */
+struct unified_case {
+	size_t cid;
+	bool seq16;
+	bool with_length;
+	size_t header; /* expected */
+};
+
+static const struct unified_case unified_cases[] = {
+    {.cid = 0, .seq16 = true, .with_length = true, .header = 5},
+    {.cid = 0, .seq16 = false, .with_length = true, .header = 4},
+    {.cid = 0, .seq16 = true, .with_length = false, .header = 3},
+    {.cid = 0, .seq16 = false, .with_length = false, .header = 2},
+    {.cid = 1, .seq16 = true, .with_length = true, .header = 6},
+    {.cid = 8, .seq16 = false, .with_length = false, .header = 10},
+};
+
+ParameterizedTestParameters(wire, parses_unified_headers)
+{
+	return cr_make_param_array(struct unified_case, unified_cases,
+	                           sizeof(unified_cases) /
+	                               sizeof(unified_cases[0]));
+}
+
+ParameterizedTest(const struct unified_case *c, wire, parses_unified_headers)
+{
+	uint8_t d[128];
+	struct sb_record r[4];
+	size_t len =
+	    unified(d, 3, 0x1234, c->cid, c->seq16, c->with_length, 30, 0x55);
+	cr_assert_eq(sb_wire_dtls_parse(d, len, c->cid, r, 4), 1);
+	cr_assert(r[0].unified);
+	cr_assert_eq(r[0].header_len, c->header);
+	cr_assert_eq(r[0].cid_len, c->cid);
+	cr_assert_eq(r[0].seq_len, c->seq16 ? 2 : 1);
+	cr_assert_eq(r[0].seq, c->seq16 ? 0x1234 : 0x34);
+	cr_assert_eq(r[0].epoch, 3);
+	cr_assert_eq(r[0].length, 30, "length %zu", r[0].length);
+	cr_assert_eq(r[0].type, 0, "the content type is encrypted");
+}
+
+Test(wire, dtls13_datagram_mixes_both_forms)
+{
+	/* a ServerHello in the clear, then two ciphertext records in epoch 2
+	 * (the last without a length: it runs to the datagram's end) */
+	uint8_t d[256];
+	struct sb_record r[4];
+	size_t len = dtls(d, 22, 0, 1, 60, 0);
+	len += unified(d + len, 2, 7, 0, true, true, 23, 1);
+	len += unified(d + len, 2, 8, 0, false, false, 40, 2);
+	cr_assert_eq(sb_wire_dtls_parse(d, len, 0, r, 4), 3);
+	cr_assert(!r[0].unified);
+	cr_assert_eq(r[0].header_len, SB_DTLS12_HEADER_LEN);
+	cr_assert(r[1].unified);
+	cr_assert_eq(r[1].offset, 13 + 60);
+	cr_assert_eq(r[2].offset, 13 + 60 + 5 + 23);
+	cr_assert_eq(r[2].length, 40);
+	/* a header cut off after its flags byte is not a record */
+	cr_assert_eq(sb_wire_dtls_parse(d, 13 + 60 + 2, 0, r, 4), 1);
+}
+
+Test(wire, dtls13_connection_passes, .fini = teardown)
+{
+	uint8_t d[128];
+	sb_wire_init(&wire, false, 0);
+	sb_wire_dtls13(&wire, 1);
+	send(0, d, dtls(d, 22, 0, 0, 100, 0));
+	send(0, d, dtls(d, 22, 0, 1, 100, 0));
+	/* epoch 2 (no early data), then 3; a retransmitted epoch-2 record
+	 * after epoch 3 began; the other direction counts on its own */
+	send(0, d, unified(d, 2, 0, 1, true, true, 40, 1));
+	send(0, d, unified(d, 3, 0, 1, true, true, 40, 2));
+	send(0, d, unified(d, 2, 1, 1, true, true, 40, 3));
+	send(0, d, unified(d, 3, 1, 1, true, true, 40, 4));
+	/* key updates: epoch 4 shows as bits 0 */
+	send(0, d, unified(d, 0, 0, 1, true, true, 40, 5));
+	send(1, d, unified(d, 2, 0, 1, true, true, 40, 1));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
+	cr_assert_eq(wire.dir[0].last.cid_len, 1);
+	cr_assert_eq(wire.dir[0].last.header_len, 6);
 }
 
 Test(wire, a_normal_connection_passes, .fini = teardown)
@@ -196,5 +306,46 @@ Test(wire, tls_repeated_nonce_fires, .fini = teardown)
 	send(0, stream, sizeof(stream));
 	cr_assert_not_null(
 	    strstr(sb_wire_check_guard(&wire), "reused explicit nonce"), "%s",
+	    sb_wire_check_guard(&wire));
+}
+
+Test(wire, dtls13_same_ciphertext_record_twice_fires, .fini = teardown)
+{
+	uint8_t d[128];
+	sb_wire_init(&wire, false, 0);
+	sb_wire_dtls13(&wire, 0);
+	send(1, d, unified(d, 2, 0, 0, true, true, 40, 0x66));
+	send(1, d, unified(d, 3, 9, 0, true, true, 40, 0x77));
+	send(1, d, unified(d, 3, 10, 0, true, true, 40, 0x77));
+	cr_assert_str_empty(sb_wire_check_guard(&wire), "%s",
+	                    sb_wire_check_guard(&wire));
+	send(1, d, unified(d, 3, 9, 0, true, true, 40, 0x77));
+	cr_assert_not_null(strstr(sb_wire_check_guard(&wire),
+	                          "server sent the same ciphertext record "
+	                          "twice (epoch bits 3, encrypted sequence 9)"),
+	                   "%s", sb_wire_check_guard(&wire));
+}
+
+Test(wire, dtls13_plaintext_after_epoch_0_fires, .fini = teardown)
+{
+	uint8_t d[128];
+	sb_wire_init(&wire, false, 0);
+	sb_wire_dtls13(&wire, 0);
+	send(0, d, dtls(d, 23, 1, 0, 40, 0));
+	cr_assert_not_null(strstr(sb_wire_check_guard(&wire),
+	                          "DTLSPlaintext header in epoch 1"),
+	                   "%s", sb_wire_check_guard(&wire));
+}
+
+Test(wire, dtls13_epoch_bits_jumping_fires, .fini = teardown)
+{
+	uint8_t d[128];
+	sb_wire_init(&wire, false, 0);
+	sb_wire_dtls13(&wire, 0);
+	send(0, d, unified(d, 2, 0, 0, true, true, 40, 1));
+	/* from epoch 2, bits 0 would be epoch 4: two steps ahead */
+	send(0, d, unified(d, 0, 1, 0, true, true, 40, 2));
+	cr_assert_not_null(
+	    strstr(sb_wire_check_guard(&wire), "epoch bits 0 in epoch 2"), "%s",
 	    sb_wire_check_guard(&wire));
 }
