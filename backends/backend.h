@@ -87,7 +87,10 @@ struct sb_credentials {
 	const char *ca_file;   /* PEM trust anchor that signed the server */
 	const char *cert_file; /* PEM certificate of this endpoint */
 	const char *key_file;  /* PEM private key of this endpoint */
-	/* SB_AUTH_RPK: PEM SubjectPublicKeyInfo the peer must present. */
+	/* SB_AUTH_RPK: this endpoint's own PEM SubjectPublicKeyInfo, which it
+	 * presents instead of cert_file (the key of key_file) ... */
+	const char *public_key_file;
+	/* ... and the peer's, pinned: the peer must present exactly it. */
 	const char *peer_key_file;
 	const char *psk_identity; /* NUL-terminated identity */
 	const uint8_t *psk;       /* PSK bytes */

@@ -743,11 +743,31 @@ static int bear_server_setup(struct bear_endpoint *ep)
 	return 0;
 }
 
+/*
+ * Settings this library (or this backend) does not have: the reason, or
+ * NULL.  The core makes an `unsupported` row of it.
+ */
+static const char *bear_missing_setting(const struct sb_endpoint_config *cfg)
+{
+	if (cfg->cid_len > 0)
+		return "BearSSL has no DTLS, so no Connection ID";
+	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
+		return "BearSSL 0.6 has no RFC 7250 certificate types: "
+		       "br_x509_knownkey "
+		       "pins a key, but the certificate still crosses the wire";
+	return NULL;
+}
+
 static int bear_endpoint_setup(void *state,
                                const struct sb_endpoint_config *cfg)
 {
 	struct bear_endpoint *ep = state;
 	ep->cfg = cfg;
+	const char *missing = bear_missing_setting(cfg);
+	if (missing) {
+		snprintf(ep->error, sizeof(ep->error), "%s", missing);
+		return SB_ERR_UNSUPPORTED;
+	}
 	struct sb_reason why;
 	if (!bear_supports(cfg->protocol, cfg->suite, cfg->role, &why))
 		return bear_fail(ep, SB_ERR_UNSUPPORTED, "%s", why.text);

@@ -632,11 +632,31 @@ static int gtls_session_setup(struct gtls_endpoint *ep)
 	return 0;
 }
 
+/*
+ * Settings this library (or this backend) does not have: the reason, or
+ * NULL.  The core makes an `unsupported` row of it.
+ */
+static const char *gtls_missing_setting(const struct sb_endpoint_config *cfg)
+{
+	if (cfg->cid_len > 0)
+		return "GnuTLS 3.7.9 has no DTLS Connection ID";
+	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
+		return "the GnuTLS backend does not implement raw public keys "
+		       "yet "
+		       "(GnuTLS has RFC 7250 since 3.6.6: GNUTLS_CRT_RAWPK)";
+	return NULL;
+}
+
 static int gtls_endpoint_setup(void *state,
                                const struct sb_endpoint_config *cfg)
 {
 	struct gtls_endpoint *ep = state;
 	ep->cfg = cfg;
+	const char *missing = gtls_missing_setting(cfg);
+	if (missing) {
+		snprintf(ep->error, sizeof(ep->error), "%s", missing);
+		return SB_ERR_UNSUPPORTED;
+	}
 	ep->live = true;
 	sb_rng_seed(&ep->rng, cfg->seed, (uint64_t)cfg->role);
 	/* Process-wide and idempotent; they read the active endpoint's clock

@@ -432,11 +432,32 @@ static int mbed_ssl_setup(struct mbed_endpoint *ep)
 	return 0;
 }
 
+/*
+ * Settings this library (or this backend) does not have: the reason, or
+ * NULL.  The core makes an `unsupported` row of it.
+ */
+static const char *mbed_missing_setting(const struct sb_endpoint_config *cfg)
+{
+	if (cfg->cid_len > 0)
+		return "this Mbed TLS 2.28 build has no DTLS Connection ID: "
+		       "Debian's "
+		       "config.h leaves MBEDTLS_SSL_DTLS_CONNECTION_ID (RFC "
+		       "9146) off";
+	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
+		return "Mbed TLS 2.28 has no raw public keys (RFC 7250)";
+	return NULL;
+}
+
 static int mbed_endpoint_setup(void *state,
                                const struct sb_endpoint_config *cfg)
 {
 	struct mbed_endpoint *ep = state;
 	ep->cfg = cfg;
+	const char *missing = mbed_missing_setting(cfg);
+	if (missing) {
+		snprintf(ep->error, sizeof(ep->error), "%s", missing);
+		return SB_ERR_UNSUPPORTED;
+	}
 	mbed_clock = cfg->clock;
 	sb_rng_seed(&ep->rng, cfg->seed, (uint64_t)cfg->role);
 	mbedtls_ctr_drbg_init(&ep->drbg);

@@ -525,11 +525,31 @@ static int ossl_ssl_setup(struct ossl_endpoint *ep)
 	return 0;
 }
 
+/*
+ * Settings this library (or this backend) does not have: the reason, or
+ * NULL.  The core makes an `unsupported` row of it.
+ */
+static const char *ossl_missing_setting(const struct sb_endpoint_config *cfg)
+{
+	if (cfg->cid_len > 0)
+		return "OpenSSL 3.0 has no DTLS Connection ID (RFC 9146; RFC "
+		       "9147 9)";
+	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
+		return "OpenSSL 3.0 has no raw public keys (RFC 7250 came in "
+		       "OpenSSL 3.2)";
+	return NULL;
+}
+
 static int ossl_endpoint_setup(void *state,
                                const struct sb_endpoint_config *cfg)
 {
 	struct ossl_endpoint *ep = state;
 	ep->cfg = cfg;
+	const char *missing = ossl_missing_setting(cfg);
+	if (missing) {
+		snprintf(ep->error, sizeof(ep->error), "%s", missing);
+		return SB_ERR_UNSUPPORTED;
+	}
 	ossl_clock = cfg->clock;
 	ossl_clock_users++;
 	ep->clock_held = true;

@@ -416,10 +416,15 @@ static int wolf_read_public_key(struct wolf_endpoint *ep, const char *path,
                                 uint8_t *der, size_t *der_len)
 {
 	char pem[WOLF_PEM_MAX];
-	FILE *f = path ? fopen(path, "rb") : NULL;
+	if (!path || !path[0]) {
+		snprintf(ep->error, sizeof(ep->error),
+		         "no public key file for raw public keys (server.pub, "
+		         "client.pub: suites/make-credentials.sh DIR rpk)");
+		return SB_ERR_CREDENTIALS;
+	}
+	FILE *f = fopen(path, "rb");
 	if (!f) {
-		snprintf(ep->error, sizeof(ep->error), "cannot open %s",
-		         path ? path : "(no public key file)");
+		snprintf(ep->error, sizeof(ep->error), "cannot open %s", path);
 		return SB_ERR_CREDENTIALS;
 	}
 	size_t n = fread(pem, 1, sizeof(pem), f);
@@ -476,7 +481,7 @@ static int wolf_load_identity(struct wolf_endpoint *ep)
 	if (ep->cfg->auth == SB_AUTH_RPK) {
 		uint8_t der[WOLF_KEY_DER_MAX];
 		size_t len = sizeof(der);
-		int rc = wolf_read_public_key(ep, c->cert_file, der, &len);
+		int rc = wolf_read_public_key(ep, c->public_key_file, der, &len);
 		if (rc != 0)
 			return rc;
 		ret = wolfSSL_CTX_use_certificate_buffer(

@@ -13,12 +13,18 @@
 #   client.pem / client.key    leaf for mutual authentication, signed by the CA
 #   other-ca.pem / other-ca.key  an unrelated CA, for "wrong CA" tests
 #   psk.txt                    PSK identity and key (hex), one "identity hexkey" line
+#   server.pub / client.pub    the leaves' public keys alone (PEM SubjectPublicKeyInfo,
+#                              `openssl pkey -pubout`): what a peer pins for raw
+#                              public keys (RFC 7250, `run --auth rpk`)
+#   other.pub                  the unrelated CA's public key: a wrong pin, for tests
 #
 # The validity window runs from 2000 to 9999 so that no run, and no pinned
 # clock in deterministic mode, ever falls outside it.
 #
 #   make-credentials.sh [DIR]        write every file anew
 #   make-credentials.sh DIR rsa      add only the RSA leaf, signed by the CA
+#                                    already in DIR (every other file unchanged)
+#   make-credentials.sh DIR rpk      add only the .pub files, from the keys
 #                                    already in DIR (every other file unchanged)
 set -eu
 out=${1:-$(dirname "$0")/credentials}
@@ -91,6 +97,19 @@ rsa_leaf() { # name subject extension serial
 	sign "$1.csr" ca.pem ca.key "$3" "$4" "$1.pem"
 }
 
+# The public keys a raw-public-key peer pins.
+pubs() {
+	openssl pkey -in server.key -pubout -out server.pub
+	openssl pkey -in client.key -pubout -out client.pub
+	openssl pkey -in other-ca.key -pubout -out other.pub
+}
+
+if [ "$only" = rpk ]; then
+	pubs
+	echo "public keys for raw public keys written to $out"
+	exit 0
+fi
+
 if [ "$only" = rsa ]; then
 	rsa_leaf server-rsa "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 05
 	echo "RSA test leaf written to $out"
@@ -102,5 +121,6 @@ selfsigned_ca other-ca "/O=suitebench TEST ONLY/CN=unrelated test CA" 04
 leaf server "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 02
 leaf client "/O=suitebench TEST ONLY/CN=client.suitebench.test" client_ext 03
 rsa_leaf server-rsa "/O=suitebench TEST ONLY/CN=server.suitebench.test" server_ext 05
+pubs
 printf 'suitebench-client %s\n' "$(openssl rand -hex 16)" >psk.txt
 echo "test credentials written to $out"

@@ -32,6 +32,14 @@ static int locate(char *out, const char *dir, const char *file, char *msg,
 	return 0;
 }
 
+/* A file only some scenarios need: its path if readable, else "". */
+static void locate_optional(char *out, const char *dir, const char *file)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", dir, file);
+	if (n < 0 || n >= PATH_MAX || access(out, R_OK) != 0)
+		out[0] = '\0';
+}
+
 static int hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -112,6 +120,9 @@ int sb_credentials_load(struct sb_credential_set *set, const char *dir,
 	    (rc = locate(set->client_key, dir, "client.key", msg, msg_len)) ||
 	    (rc = locate(psk_path, dir, "psk.txt", msg, msg_len)))
 		return rc;
+	locate_optional(set->server_pub, dir, "server.pub");
+	locate_optional(set->client_pub, dir, "client.pub");
+	locate_optional(set->other_pub, dir, "other.pub");
 	return load_psk(set, psk_path, msg, msg_len);
 }
 
@@ -130,6 +141,8 @@ struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
 	    .key_file = client ? set->client_key
 	                : rsa  ? set->server_rsa_key
 	                       : set->server_key,
+	    .public_key_file = client ? set->client_pub : set->server_pub,
+	    .peer_key_file = client ? set->server_pub : set->client_pub,
 	    .psk_identity = set->psk_identity,
 	    .psk = set->psk,
 	    .psk_len = set->psk_len,

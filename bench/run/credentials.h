@@ -28,6 +28,12 @@ struct sb_credential_set {
 	char server_rsa_key[PATH_MAX];
 	char client_cert[PATH_MAX];
 	char client_key[PATH_MAX];
+	/* Raw public keys (RFC 7250): the leaves' SubjectPublicKeyInfo, and
+	 * an unrelated key for negative tests.  Empty when the directory has
+	 * none (older credential sets): only --auth rpk needs them. */
+	char server_pub[PATH_MAX];
+	char client_pub[PATH_MAX];
+	char other_pub[PATH_MAX];
 	char psk_identity[SB_PSK_IDENTITY_MAX];
 	uint8_t psk[SB_PSK_MAX];
 	size_t psk_len;
@@ -35,7 +41,9 @@ struct sb_credential_set {
 
 /* What the endpoint playing `role` in `suite` is given of `set`: the CA,
  * its own certificate and key -- for a server in an ECDHE-RSA suite the
- * RSA leaf, else the P-256 one -- and the PSK (pointers into `set`). */
+ * RSA leaf, else the P-256 one -- its own public key and its peer's for
+ * raw public keys (the P-256 leaves': there is no RSA one), and the PSK
+ * (pointers into `set`). */
 struct sb_credentials sb_credentials_for(const struct sb_credential_set *set,
                                          const struct sb_suite *suite,
                                          enum sb_role role);

@@ -972,6 +972,11 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	if (!scenario_supported(scenario, st.reason, sizeof(st.reason)))
 		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
 		                  st.reason, results);
+	if (options->cid_len > 0 && !sb_protocol_is_dtls(scenario->protocol))
+		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
+		                  "a Connection ID is a DTLS record field (RFC "
+		                  "9146, RFC 9147 9): TLS has none",
+		                  results);
 	size_t kept = results->count;
 	int rc = measure(&st, results);
 	/* A count that could not be read is a failure, never a 0. */

@@ -39,6 +39,8 @@ expect 2 "unknown command 'walk'" -- walk
 expect 2 "cannot write $tmp/no/such/dir/x.csv" -- run --suite psk-ccm8 -o "$tmp/no/such/dir/x.csv"
 expect 2 "cannot read credential file $tmp/ca.pem" -- run --credentials "$tmp" --suite psk-ccm8
 expect 0 "" -- run --help
+expect 2 "--auth: expected cert or rpk, not 'x509'" -- run --auth x509
+expect 2 "--cid: '21' is not a number" -- run --cid 21
 expect 0 "" -- list
 
 [ -e "$tmp/a.csv" ] && { echo "FAIL: a results file was left by a refused run"; failures=$((failures + 1)); }

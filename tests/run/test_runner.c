@@ -4,6 +4,7 @@
  * failed ones one row with the reason and never a number.
  */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <string.h>
 
 #include "run/runner.h"
@@ -74,6 +75,57 @@ Test(runner, unsupported_suite_is_one_row_with_reason, .init = setup,
 	cr_assert_not_null(strstr(results.rows[0].reason,
 	                          "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256"),
 	                   "%s", results.rows[0].reason);
+}
+
+/*
+ * A setting the library refuses when its endpoint is set up -- raw public
+ * keys, a Connection ID -- and a Connection ID in TLS are one
+ * `unsupported` row with the reason, never `failed`.
+ */
+struct setting_case {
+	enum sb_protocol protocol;
+	char suite[32];
+	enum sb_auth auth;
+	size_t cid_len;
+	char reason[64]; /* a part of the row's reason */
+};
+
+static const struct setting_case setting_cases[] = {
+    {.protocol = SB_PROTO_DTLS12,
+     .suite = "ecdhe-ecdsa-ccm8",
+     .auth = SB_AUTH_RPK,
+     .reason = "no raw public keys (RFC 7250"},
+    {.protocol = SB_PROTO_DTLS12,
+     .suite = "psk-ccm8",
+     .cid_len = 1,
+     .reason = "no DTLS Connection ID"},
+    {.protocol = SB_PROTO_TLS12,
+     .suite = "psk-ccm8",
+     .cid_len = 4,
+     .reason = "TLS has none"},
+};
+
+ParameterizedTestParameters(runner, unsupported_setting_is_one_row)
+{
+	return cr_make_param_array(struct setting_case, setting_cases,
+	                           sizeof(setting_cases) /
+	                               sizeof(setting_cases[0]));
+}
+
+ParameterizedTest(const struct setting_case *c, runner,
+                  unsupported_setting_is_one_row, .init = setup,
+                  .fini = teardown)
+{
+	struct sb_scenario sc = scenario(c->suite);
+	sc.protocol = c->protocol;
+	options.auth = c->auth;
+	options.cid_len = c->cid_len;
+	cr_assert_eq(sb_scenario_run(&sc, &options, &results), 0);
+	cr_assert_eq(results.count, 1);
+	cr_assert_eq(results.rows[0].status, SB_ROW_UNSUPPORTED, "%s",
+	             results.rows[0].reason);
+	cr_assert_not_null(strstr(results.rows[0].reason, c->reason), "%s",
+	                   results.rows[0].reason);
 }
 
 /* ---- behaviour -------------------------------------------------------- */
