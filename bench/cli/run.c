@@ -534,8 +534,9 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 		o->seed = v;
 		return 0;
 	case 'J':
-		/* RFC 9146 3 and RFC 9147 9: a CID is at most 255 bytes; 20
-		 * is what wolfSSL allows (DTLS_CID_MAX_SIZE). */
+		/* RFC 9146 3 and RFC 9147 9: a CID is at most 255 bytes;
+		 * 20 is QUIC's limit and plenty here (a library allowing less
+		 * says unsupported). */
 		if (sb_cli_number("--cid", arg, 0, 20, &v))
 			return SB_ERR_USAGE;
 		o->cid_len = v;

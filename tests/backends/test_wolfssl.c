@@ -599,3 +599,72 @@ Test(wolfssl, rpk_wrong_pinned_client_key_fails)
 	cfg.client_creds = &creds;
 	check_handshake_fails(&cfg);
 }
+
+/* ---- Connection ID (RFC 9147 9) ----------------------------------------- */
+
+struct cid_case {
+	size_t cid_len;
+	char suite[32];
+	size_t overhead; /* RFC 9147 4: 5-byte unified header + CID + 1 + tag */
+};
+
+static const struct cid_case cid_cases[] = {
+    {.cid_len = 1, .suite = "tls13-psk-ccm8", .overhead = 15},
+    {.cid_len = 2, .suite = "tls13-ecdhe-psk-gcm", .overhead = 24},
+    {.cid_len = 1, .suite = "tls13-ecdhe-ecdsa-ccm8", .overhead = 15},
+};
+
+ParameterizedTestParameters(wolfssl, dtls13_cid_on_every_record)
+{
+	return cr_make_param_array(struct cid_case, cid_cases,
+	                           sizeof(cid_cases) / sizeof(cid_cases[0]));
+}
+
+/* Every ciphertext record carries the C bit and the CID, both ways, and
+ * the overhead grows by exactly its length. */
+ParameterizedTest(const struct cid_case *c, wolfssl, dtls13_cid_on_every_record)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "wolfssl", "wolfssl", c->suite, &creds);
+	cfg.protocol = SB_PROTO_DTLS13;
+	cfg.cid_len = c->cid_len;
+	check_connect(&pair, &cfg);
+	check_verified(&pair, &cfg);
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		size_t wire = check_round_trip(&pair, (enum sb_role)r, 100);
+		cr_expect_eq(wire - 100, c->overhead, "overhead %zu, want %zu",
+		             wire - 100, c->overhead);
+		const struct sb_record *last = &pair.link.wire.dir[r].last;
+		cr_expect(last->unified && (last->flags & SB_DTLS13_C));
+		cr_expect_eq(last->cid_len, c->cid_len);
+	}
+	cr_expect_str_empty(sb_wire_check_guard(&pair.link.wire));
+	sb_pair_free(&pair);
+}
+
+/* wolfSSL 5.7.2 builds its CID for DTLS 1.3 only: not RFC 9146's. */
+Test(wolfssl, cid_in_dtls12_unsupported_with_reason)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "wolfssl", "wolfssl", "psk-ccm8", &creds);
+	cfg.cid_len = 1;
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_UNSUPPORTED, "%s",
+	             pair.error);
+	cr_assert_not_null(strstr(pair.error, "RFC 9146"), "%s", pair.error);
+	sb_pair_free(&pair);
+	/* and at most DTLS_CID_MAX_SIZE bytes: 2 in this build */
+	check_config(&cfg, "wolfssl", "wolfssl", "tls13-psk-ccm8", &creds);
+	cfg.protocol = SB_PROTO_DTLS13;
+	cfg.cid_len = 3;
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_UNSUPPORTED, "%s",
+	             pair.error);
+	cr_assert_not_null(strstr(pair.error, "at most 2 bytes"), "%s",
+	                   pair.error);
+	sb_pair_free(&pair);
+}
