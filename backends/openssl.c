@@ -294,9 +294,17 @@ static bool ossl_supports(enum sb_protocol protocol,
 		         OpenSSL_version(OPENSSL_VERSION));
 		return false;
 	}
-	if (protocol == SB_PROTO_TLS13) {
+	/* RFC 8446 4.2.9: psk_ke.  A 3.0 client always offers psk_dhe_ke
+	 * (and a key share) with it, and a 3.0 server picks psk_dhe_ke
+	 * whenever offered; SSL_OP_PREFER_NO_DHE_KEX came in 3.3.  As a
+	 * server it does psk_ke for a client that offers only that. */
+	if (protocol == SB_PROTO_TLS13 && suite->kx == SB_KX_PSK &&
+	    role == SB_ROLE_CLIENT) {
 		snprintf(why->text, sizeof(why->text),
-		         "suitebench's OpenSSL backend drives (D)TLS 1.2 only");
+		         "%s clients always offer psk_dhe_ke with a key share, "
+		         "so a psk_ke handshake is not theirs to make "
+		         "(SSL_OP_PREFER_NO_DHE_KEX is 3.3+, server side)",
+		         OpenSSL_version(OPENSSL_VERSION));
 		return false;
 	}
 	SSL_CTX *ctx = SSL_CTX_new(ossl_method(protocol, role));
@@ -345,6 +353,54 @@ static unsigned int ossl_psk_server_cb(SSL *ssl, const char *identity,
 }
 
 /*
+ * TLS 1.3 external PSK (RFC 8446 4.2.11): a session holding the key, the
+ * suite (its hash, SHA-256 for all of ours, binds the PSK) and the
+ * version, which OpenSSL uses as the PSK.  NULL when out of memory.
+ */
+static SSL_SESSION *ossl_psk_session(SSL *ssl, const struct ossl_endpoint *ep)
+{
+	const struct sb_credentials *c = &ep->cfg->creds;
+	uint16_t cp = ep->cfg->suite->code_point;
+	const uint8_t wire[2] = {(uint8_t)(cp >> 8), (uint8_t)cp};
+	const SSL_CIPHER *cipher = SSL_CIPHER_find(ssl, wire);
+	SSL_SESSION *sess = cipher ? SSL_SESSION_new() : NULL;
+	if (sess && SSL_SESSION_set1_master_key(sess, c->psk, c->psk_len) &&
+	    SSL_SESSION_set_cipher(sess, cipher) &&
+	    SSL_SESSION_set_protocol_version(sess, TLS1_3_VERSION))
+		return sess;
+	SSL_SESSION_free(sess);
+	return NULL;
+}
+
+static int ossl_psk_use_session_cb(SSL *ssl, const EVP_MD *md,
+                                   const unsigned char **id, size_t *id_len,
+                                   SSL_SESSION **sess)
+{
+	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
+	*sess = NULL;
+	/* After a HelloRetryRequest `md` is the suite's hash: keep to it. */
+	if (md && EVP_MD_get_type(md) != NID_sha256)
+		return 1;
+	if (!(*sess = ossl_psk_session(ssl, ep)))
+		return 0;
+	*id = (const unsigned char *)ep->cfg->creds.psk_identity;
+	*id_len = strlen(ep->cfg->creds.psk_identity);
+	return 1;
+}
+
+static int ossl_psk_find_session_cb(SSL *ssl, const unsigned char *id,
+                                    size_t id_len, SSL_SESSION **sess)
+{
+	const struct ossl_endpoint *ep = SSL_get_app_data(ssl);
+	const char *want = ep->cfg->creds.psk_identity;
+	*sess = NULL;
+	/* An unknown identity: no PSK, and the handshake fails. */
+	if (id_len != strlen(want) || memcmp(id, want, id_len) != 0)
+		return 1;
+	return (*sess = ossl_psk_session(ssl, ep)) != NULL;
+}
+
+/*
  * A stateless cookie as real servers make it: a MAC over the client's
  * transport address under a server secret.  The in-memory link has one
  * client, so its "address" is a constant.
@@ -384,6 +440,34 @@ static bool ossl_is_psk(const struct sb_suite *suite)
 	return suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_PSK;
 }
 
+/*
+ * TLS 1.3: the one suite by its RFC 8446 name (TLS 1.3 suites are set with
+ * SSL_CTX_set_ciphersuites; the CCM ones are not in the default list),
+ * P-256, ECDSA with SHA-256, no tickets (in 1.3 SSL_OP_NO_TICKET still
+ * sends stateful ones: the count must be 0), and no middlebox
+ * compatibility mode (RFC 8446 D.4: a fake session ID and
+ * ChangeCipherSpec records, bytes the other libraries do not send).
+ * psk_ke is allowed only for the psk suite, where it is the point.
+ */
+static int ossl_ctx_tls13(struct ossl_endpoint *ep)
+{
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	SSL_CTX *ctx = ep->ctx;
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set_ciphersuites(ctx, cfg->suite->iana_name) ||
+	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
+	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256") ||
+	    !SSL_CTX_set_num_tickets(ctx, 0))
+		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_MIDDLEBOX_COMPAT);
+	if (cfg->suite->kx == SB_KX_PSK)
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	return 0;
+}
+
 static int ossl_ctx_common(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
@@ -392,6 +476,8 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 	    ossl_find_cipher(ctx, cfg->suite->code_point);
 	if (!cipher)
 		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
+	if (cfg->protocol == SB_PROTO_TLS13)
+		return ossl_ctx_tls13(ep);
 	int version =
 	    ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION : TLS1_2_VERSION;
 	/*
@@ -449,6 +535,11 @@ static int ossl_client_ctx(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	int rc;
+	if (ossl_is_psk(cfg->suite) && cfg->protocol == SB_PROTO_TLS13) {
+		SSL_CTX_set_psk_use_session_callback(ep->ctx,
+		                                     ossl_psk_use_session_cb);
+		return 0;
+	}
 	if (ossl_is_psk(cfg->suite)) {
 		SSL_CTX_set_psk_client_callback(ep->ctx, ossl_psk_client_cb);
 		return 0;
@@ -474,6 +565,11 @@ static int ossl_server_ctx(struct ossl_endpoint *ep)
 		                               ossl_cookie_generate_cb);
 		SSL_CTX_set_cookie_verify_cb(ep->ctx, ossl_cookie_verify_cb);
 		SSL_CTX_set_options(ep->ctx, SSL_OP_COOKIE_EXCHANGE);
+	}
+	if (ossl_is_psk(cfg->suite) && cfg->protocol == SB_PROTO_TLS13) {
+		SSL_CTX_set_psk_find_session_callback(ep->ctx,
+		                                      ossl_psk_find_session_cb);
+		return 0;
 	}
 	if (ossl_is_psk(cfg->suite)) {
 		SSL_CTX_set_psk_server_callback(ep->ctx, ossl_psk_server_cb);
@@ -630,6 +726,10 @@ static bool ossl_peer_authenticated(void *state)
 	struct ossl_endpoint *ep = state;
 	if (!SSL_is_init_finished(ep->ssl))
 		return false;
+	/* TLS 1.3: an accepted external PSK is a resumption to OpenSSL; the
+	 * binder and Finished proved the peer holds it. */
+	if (ossl_is_psk(ep->cfg->suite) && ep->cfg->protocol == SB_PROTO_TLS13)
+		return SSL_session_reused(ep->ssl) == 1;
 	if (ossl_is_psk(ep->cfg->suite)) {
 		/* The Finished messages proved the peer holds the PSK; the
 		 * server also checked the identity in its callback. */

@@ -1,7 +1,8 @@
 /*
  * test_openssl.c - the OpenSSL backend against itself, for every suite
- * OpenSSL implements; unsupported suites answered with a reason; wrong
- * CA, wrong server name and wrong PSK each fail the handshake cleanly.
+ * OpenSSL implements, in (D)TLS 1.2 and TLS 1.3; unsupported suites
+ * answered with a reason; wrong CA, wrong server name and wrong PSK each
+ * fail the handshake cleanly.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -228,4 +229,91 @@ Test(openssl, wrong_psk_fails)
 Test(openssl, missing_key_file_fails_setup)
 {
 	check_missing_key_fails("openssl", "ecdhe-ecdsa-gcm");
+}
+
+/* ---- TLS 1.3 (RFC 8446) ----------------------------------------------- */
+
+/* 5-byte header + 1 byte inner content type + tag (RFC 8446 5.2). */
+static struct check_suite openssl_tls13_suites[] = {
+    {.suite = "tls13-ecdhe-psk-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-psk-ccm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-psk-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-ecdhe-psk-chacha20", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-ccm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-ecdhe-ecdsa-chacha20", .dtls_overhead = 22},
+};
+
+ParameterizedTestParameters(openssl, tls13_suite_works)
+{
+	return cr_make_param_array(struct check_suite, openssl_tls13_suites,
+	                           sizeof(openssl_tls13_suites) /
+	                               sizeof(openssl_tls13_suites[0]));
+}
+
+ParameterizedTest(struct check_suite *s, openssl, tls13_suite_works)
+{
+	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+}
+
+/* No middlebox-compatibility ChangeCipherSpec, no tickets: 3 flights and
+ * only handshake and application records. */
+Test(openssl, tls13_three_flights_no_extras)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "openssl", "openssl", "tls13-ecdhe-psk-ccm8",
+	             &creds);
+	cfg.protocol = SB_PROTO_TLS13;
+	check_connect(&pair, &cfg);
+	cr_expect_eq(pair.link.flight_count, 3);
+	cr_expect_eq(sb_link_pending(&pair.link, SB_DIR_S2C), 0,
+	             "the server sent something after the handshake");
+	/* ClientHello; ServerHello + 4 encrypted; Finished */
+	cr_expect_eq(pair.link.sent[SB_DIR_C2S].records, 2);
+	sb_pair_free(&pair);
+}
+
+/* psk_ke: a 3.0 client cannot make it (it always offers psk_dhe_ke and
+ * a key share); a server can. */
+Test(openssl, tls13_psk_ke_client_unsupported_with_reason)
+{
+	const struct sb_backend *b = sb_backend_find("openssl");
+	struct sb_reason why = {{0}};
+	const struct sb_suite *s = sb_suite_find("tls13-psk-ccm8");
+	cr_assert_not(b->supports(SB_PROTO_TLS13, s, SB_ROLE_CLIENT, &why));
+	cr_assert_not_null(strstr(why.text, "psk_dhe_ke"), "%s", why.text);
+	cr_assert(b->supports(SB_PROTO_TLS13, s, SB_ROLE_SERVER, &why), "%s",
+	          why.text);
+}
+
+Test(openssl, tls13_wrong_psk_fails)
+{
+	struct sb_credential_set creds, wrong;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	wrong = creds;
+	wrong.psk[0] ^= 0x80;
+	check_config(&cfg, "openssl", "openssl", "tls13-ecdhe-psk-gcm", &creds);
+	cfg.protocol = SB_PROTO_TLS13;
+	cfg.client_creds = &wrong;
+	check_handshake_fails(&cfg);
+}
+
+Test(openssl, tls13_wrong_ca_and_name_fail)
+{
+	check_wrong_ca_fails("openssl", SB_PROTO_TLS13,
+	                     "tls13-ecdhe-ecdsa-gcm");
+	check_wrong_server_name_fails("openssl", SB_PROTO_TLS13,
+	                              "tls13-ecdhe-ecdsa-gcm");
+}
+
+Test(openssl, tls13_mutual_authentication)
+{
+	check_protocol_suite_works("openssl", "openssl", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
 }

@@ -432,6 +432,47 @@ ParameterizedTest(struct check_suite *s, wolfssl, openssl_client_against_server)
 {
 	check_suite_works("openssl", "wolfssl", s, false, true);
 }
+
+/* TLS 1.3: all twelve with a wolfSSL client (OpenSSL 3.0 serves psk_ke
+ * to a client that offers only it) ... */
+ParameterizedTestParameters(wolfssl, tls13_client_against_openssl_server)
+{
+	return cr_make_param_array(struct check_suite, wolfssl_tls13_suites,
+	                           TLS13_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, wolfssl,
+                  tls13_client_against_openssl_server)
+{
+	check_protocol_suite_works("wolfssl", "openssl", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+}
+
+/* ... and all but psk_ke with an OpenSSL client, which cannot make it. */
+ParameterizedTestParameters(wolfssl, tls13_openssl_client_against_server)
+{
+	static struct check_suite dhe[TLS13_COUNT];
+	size_t n = 0;
+	for (size_t i = 0; i < TLS13_COUNT; i++)
+		if (strncmp(wolfssl_tls13_suites[i].suite, "tls13-psk-", 10))
+			dhe[n++] = wolfssl_tls13_suites[i];
+	return cr_make_param_array(struct check_suite, dhe, n);
+}
+
+ParameterizedTest(struct check_suite *s, wolfssl,
+                  tls13_openssl_client_against_server)
+{
+	check_protocol_suite_works("openssl", "wolfssl", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+}
+
+Test(wolfssl, tls13_mutual_against_openssl_both_ways)
+{
+	check_protocol_suite_works("wolfssl", "openssl", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-gcm", 22, true, false);
+	check_protocol_suite_works("openssl", "wolfssl", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
+}
 #endif
 
 #ifdef SB_WITH_MBEDTLS
