@@ -5,7 +5,7 @@ set -eu
 packages="build-essential cmake pkg-config git ca-certificates libssl-dev openssl
 libmbedtls-dev libbearssl-dev libcsv-dev libcriterion-dev valgrind
 python3-matplotlib python3-yaml tshark gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
-autoconf automake libtool chromium"
+autoconf automake libtool chromium libunicorn-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -8,7 +8,13 @@
 #            --kx psk|ecdhe-psk|ecdhe-ecdsa
 #            --aead aes-128-gcm|aes-128-ccm|aes-128-ccm-8|chacha20-poly1305
 #            [--name OPENSSL_NAME] [--sides "client server"] [--profile full]
-#            [--credentials DIR]
+#            [--credentials DIR] [--kind size|target]
+#
+# --kind target builds the target programs of `suitebench run --target`
+# instead (programs/LIBRARY_target.c with the port, programs/port.h):
+# Mbed TLS's configuration gains DTLS (mbedtls-configs/target-dtls.h), and
+# on the Cortex-M4 they are linked to be loaded and run by bench/target/
+# (programs/port_cm4.ld); on x86-64 they speak the port over stdin/stdout.
 #
 # Writes into the --out directory, for each side: SIDE (the program),
 # SIDE.map (the linker map), SIDE.archives (the library's archives, one
@@ -23,6 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 work="" out="" library="" build="" suite="" code="" kx="" aead="" name=""
 sides="client server" profile=minimal creds=$root/suites/credentials
+kind=size
 
 die() {
 	echo "build.sh: $*" >&2
@@ -44,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--sides) sides=$2 ;;
 	--profile) profile=$2 ;;
 	--credentials) creds=$2 ;;
+	--kind) kind=$2 ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -55,6 +63,11 @@ mkdir -p "$work" "$out"
 work=$(cd "$work" && pwd)
 out=$(cd "$out" && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
+case $kind in
+size) lib_suffix="" ;;
+target) lib_suffix="-target" ;;
+*) die "unknown kind $kind" ;;
+esac
 
 case $kx in
 psk) KX=PSK ;;
@@ -151,12 +164,14 @@ tailored_mbedtls() { # side
 	fetch_sources mbedtls
 	config=$here/mbedtls-configs/$suite.h
 	[ -f "$config" ] || die "no Mbed TLS configuration $config"
-	libdir=$work/lib/$target/mbedtls/$suite-$1
+	libdir=$work/lib/$target/mbedtls/$suite-$1$lib_suffix
 	side_flag=""
 	[ "$1" = server ] && side_flag=-DSB_SIZE_SERVER
+	[ "$kind" = target ] && side_flag="$side_flag -DSB_TARGET"
 	config_flags="-DMBEDTLS_CONFIG_FILE=\"$config\" $side_flag"
 	flags="$cflags -I$srcdir/include -I$srcdir/library $config_flags"
-	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" "$(cat "$config")")
+	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" "$(cat "$config")" \
+		"$(cat "$here/mbedtls-configs/target-dtls.h")")
 	if ! fresh "$libdir" "$k"; then
 		echo "build.sh: compiling Mbed TLS $srcversion for $target, $suite $1" >&2
 		rm -rf "$libdir"
@@ -244,7 +259,19 @@ defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD"
 for side in $sides; do
 	library_for "$side"
 	src=$here/programs/${library}_$side.c
-	k=$(key "$cc_version" "$cflags" "$defines" "$incs" "$archives" \
+	sources="$src $here/programs/platform_$platform.c"
+	link="$lflags"
+	if [ "$kind" = target ]; then
+		src=$here/programs/${library}_target.c
+		port=host
+		if [ "$build" = cortex-m4 ]; then
+			port=cm4
+			link="$lflags -nostartfiles -T$here/programs/port_cm4.ld -Wl,--wrap=calloc,--wrap=free"
+		fi
+		sources="$src $here/programs/port_serve.c $here/programs/port_$port.c"
+		[ "$side" = server ] && sources="-DSB_SIZE_SERVER $sources"
+	fi
+	k=$(key "$kind" "$cc_version" "$cflags" "$defines" "$incs" "$archives" \
 		"$(cat "$here/build.sh" "$here/gen-creds.sh" "$here"/programs/*)" \
 		"$(cat "$creds"/*)" "$libstamp")
 	if fresh "$out/$side.d" "$k" && [ -f "$out/$side.map" ]; then
@@ -258,8 +285,7 @@ for side in $sides; do
 	# keeps the first copy, and the program comes first).
 	# shellcheck disable=SC2086
 	$cc -std=c11 -Wall -Wextra -Werror $cflags -fno-merge-constants $defines -I"$out/$side.d" \
-		-I"$here/programs" $incs "$src" \
-		"$here/programs/platform_$platform.c" $archives $lflags \
+		-I"$here/programs" $incs $sources $archives $link \
 		-Wl,--gc-sections -Wl,-Map="$out/$side.map" -o "$out/$side" $libs
 	printf '%s\n' $archives >"$out/$side.archives"
 	info_lines >"$out/info.txt"

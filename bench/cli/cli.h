@@ -21,6 +21,13 @@ int cmd_client(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 
+/*
+ * `run --target cortex-m4` (run_target.c): the programs on emulated
+ * Cortex-M4 cores.  Without Unicorn or the ARM toolchain in this build,
+ * says so and returns SB_EXIT_USAGE.
+ */
+int sb_cli_target_dispatch(int argc, char **argv);
+
 /* Exit statuses shared by the subcommands. */
 #define SB_EXIT_OK 0
 #define SB_EXIT_FAILURE 1 /* the run happened, something in it failed */

@@ -166,6 +166,12 @@ static void run_usage(FILE *f)
 	    "                    under valgrind's callgrind (the tool re-runs "
 	    "itself\n"
 	    "                    there; timing metrics are then left out)\n"
+	    "  --target cortex-m4  run the tailored Mbed TLS and BearSSL "
+	    "builds "
+	    "on emulated\n"
+	    "                    Cortex-M4 cores instead (its own options: "
+	    "'run --target\n"
+	    "                    cortex-m4 --help')\n"
 	    "  --cpu N           pin the run to CPU N\n"
 	    "  --raw FILE        also write every sample, one CSV row each\n"
 	    "  --trace           print each scenario's verified handshake as a "
@@ -1231,6 +1237,11 @@ static void free_args(int argc, char **copy)
 
 int cmd_run(int argc, char **argv)
 {
+	/* --target runs on emulated devices: its own options and loop. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--target") == 0 ||
+		    strncmp(argv[i], "--target=", 9) == 0)
+			return sb_cli_target_dispatch(argc, argv);
 	char **args = copy_args(argc, argv);
 	bool whole = args != NULL;
 	for (int i = 0; whole && i < argc; i++)

@@ -31,7 +31,7 @@ struct sb_row {
 	long payload; /* bytes, or SB_NO_PAYLOAD */
 	char side[8]; /* client, server or both */
 	char metric[32];
-	char unit[16];
+	char unit[24]; /* "cycles (estimate)" fits */
 	enum sb_row_status status;
 	char reason[320];
 	struct sb_summary stats;

@@ -136,17 +136,19 @@ int sb_size_job_init(struct sb_size_job *job, enum sb_size_library library,
                      enum sb_size_build build, const struct sb_suite *suite,
                      const char *script, const char *work)
 {
-	bool full = job->full_profile;
+	bool full = job->full_profile, target = job->target;
 	memset(job, 0, sizeof(*job));
 	*job = (struct sb_size_job){.library = library,
 	                            .build = build,
 	                            .suite = suite,
 	                            .full_profile = full,
+	                            .target = target,
 	                            .script = script,
 	                            .work = work};
-	int n = snprintf(job->out, sizeof(job->out), "%s/out/%s/%s/%s%s", work,
-	                 build_names[build], library_names[library],
-	                 suite->short_name, full ? "-full" : "");
+	int n = snprintf(job->out, sizeof(job->out), "%s/out/%s%s/%s/%s%s",
+	                 work, target ? "target-" : "", build_names[build],
+	                 library_names[library], suite->short_name,
+	                 full ? "-full" : "");
 	return n < 0 || (size_t)n >= sizeof(job->out) ? SB_ERR_INVALID : 0;
 }
 
@@ -267,8 +269,13 @@ static void script_args(const struct sb_size_job *job, char *code, size_t n,
 	argv[i++] = "--aead";
 	argv[i++] = sb_aead_name(s->aead);
 	argv[i++] = "--sides";
-	argv[i++] =
-	    sb_size_build_has_server(job->build) ? "client server" : "client";
+	argv[i++] = sb_size_build_has_server(job->build) || job->target
+	                ? "client server"
+	                : "client";
+	if (job->target) {
+		argv[i++] = "--kind";
+		argv[i++] = "target";
+	}
 	if (job->library == SB_SIZE_OPENSSL) {
 		argv[i++] = "--name";
 		argv[i++] = s->openssl_name;

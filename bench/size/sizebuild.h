@@ -67,7 +67,10 @@ struct sb_size_job {
 	enum sb_size_library library;
 	enum sb_size_build build;
 	const struct sb_suite *suite;
-	bool full_profile;  /* BearSSL: br_ssl_client_init_full() */
+	bool full_profile; /* BearSSL: br_ssl_client_init_full() */
+	/* The target programs of `run --target` (build.sh --kind target),
+	 * both sides, in WORK/out/target-BUILD/...; set before _init. */
+	bool target;
 	const char *script; /* size/build.sh */
 	const char *work;   /* the cache directory */
 	char out[PATH_MAX]; /* set by sb_size_job_init: the programs' directory
@@ -76,8 +79,8 @@ struct sb_size_job {
 
 /*
  * Fill `job` and its output directory, WORK/out/BUILD/LIBRARY/SUITE
- * (with "-full" for the full profile).  Returns 0 or SB_ERR_INVALID when
- * the path does not fit.
+ * (with "-full" for the full profile, "target-BUILD" for target programs).
+ * Returns 0 or SB_ERR_INVALID when the path does not fit.
  */
 int sb_size_job_init(struct sb_size_job *job, enum sb_size_library library,
                      enum sb_size_build build, const struct sb_suite *suite,

@@ -66,6 +66,11 @@
 /* Save RAM at the expense of ROM */
 #define MBEDTLS_AES_ROM_TABLES
 
+/* `suitebench run --target` adds DTLS 1.2 (target-dtls.h). */
+#if defined(SB_TARGET)
+#include "target-dtls.h"
+#endif
+
 #include "mbedtls/check_config.h"
 
 #endif /* MBEDTLS_CONFIG_H */

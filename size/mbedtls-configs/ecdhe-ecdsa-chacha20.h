@@ -66,6 +66,11 @@
  */
 #define MBEDTLS_SSL_MAX_CONTENT_LEN 1024
 
+/* `suitebench run --target` adds DTLS 1.2 (target-dtls.h). */
+#if defined(SB_TARGET)
+#include "target-dtls.h"
+#endif
+
 #include "mbedtls/check_config.h"
 
 #endif /* MBEDTLS_CONFIG_H */

@@ -53,6 +53,11 @@
 /* Save some RAM by adjusting to your exact needs */
 #define MBEDTLS_PSK_MAX_LEN 16 /* 128-bits keys are generally enough */
 
+/* `suitebench run --target` adds DTLS 1.2 (target-dtls.h). */
+#if defined(SB_TARGET)
+#include "target-dtls.h"
+#endif
+
 #include "mbedtls/check_config.h"
 
 #endif /* MBEDTLS_CONFIG_H */

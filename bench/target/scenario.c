@@ -1,0 +1,552 @@
+#include "target/scenario.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/figures.h"
+#include "run/pair.h"
+#include "run/series.h"
+#include "run/verify.h"
+#include "target/device.h"
+
+#define VERIFY_PAYLOAD 100
+#define READ_SLACK 256
+
+struct tgt_state {
+	const struct sb_target_scenario *sc;
+	const struct sb_target_options *o;
+	struct sb_pair_config pair_config;
+	struct sb_series_set series;
+	char transcript[65];
+	unsigned transcripts_differing;
+	char reason[sizeof(((struct sb_row *)0)->reason)];
+};
+
+static int fail(struct tgt_state *st, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct tgt_state *st, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int sample(struct tgt_state *st, const char *side, const char *metric,
+                  const char *unit, long payload, double value)
+{
+	if (sb_series_add(&st->series, side, metric, unit, payload, value))
+		return fail(st, SB_ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static int sink_add(void *ctx, const char *side, const char *metric,
+                    const char *unit, long payload, double value)
+{
+	return sample(ctx, side, metric, unit, payload, value);
+}
+
+static struct sb_device *dev_of(struct sb_pair *pair, enum sb_role role)
+{
+	return sb_device_state(pair->ep[role].state);
+}
+
+static enum sb_role peer_of(enum sb_role role)
+{
+	return role == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
+}
+
+/* ---- figures ----------------------------------------------------------- */
+
+/*
+ * A region's cost: "<what>_instructions" exactly, and, as estimates, its
+ * cycles with their bounds and its time at the MCU clock (ms for a
+ * handshake, us for a record) and energy when the power is given.
+ */
+static int sample_costs(struct tgt_state *st, const char *side,
+                        const char *what, long payload,
+                        const struct sb_thumb_counts *c, bool handshake)
+{
+	char m[5][32];
+	snprintf(m[0], sizeof(m[0]), "%s_instructions", what);
+	snprintf(m[1], sizeof(m[1]), "%s_cycles_est", what);
+	snprintf(m[2], sizeof(m[2]), "%s_cycles_est_min", what);
+	snprintf(m[3], sizeof(m[3]), "%s_cycles_est_max", what);
+	snprintf(m[4], sizeof(m[4]), "%s_%s_est", what,
+	         handshake ? "ms" : "us");
+	double est = (double)sb_thumb_cycles_est(c);
+	double us = est / st->o->mcu_mhz;
+	int rc = sample(st, side, m[0], "instructions", payload,
+	                (double)c->instructions);
+	rc =
+	    rc ? rc : sample(st, side, m[1], "cycles (estimate)", payload, est);
+	rc = rc ? rc
+	        : sample(st, side, m[2], "cycles (estimate)", payload,
+	                 (double)sb_thumb_cycles_min(c));
+	rc = rc ? rc
+	        : sample(st, side, m[3], "cycles (estimate)", payload,
+	                 (double)sb_thumb_cycles_max(c));
+	rc = rc ? rc
+	        : sample(st, side, m[4],
+	                 handshake ? "ms (estimate)" : "us (estimate)", payload,
+	                 handshake ? us / 1000.0 : us);
+	if (rc == 0 && handshake && st->o->mcu_uw_per_mhz > 0) {
+		char e[32];
+		snprintf(e, sizeof(e), "%s_uj_est", what);
+		/* P = k * f and t = cycles / f: E = k * cycles, pJ. */
+		rc = sample(st, side, e, "uJ (estimate)", payload,
+		            st->o->mcu_uw_per_mhz * est / 1e6);
+	}
+	return rc;
+}
+
+/* Stack and heap of one side since its last mark. */
+static int sample_memory(struct tgt_state *st, struct sb_device *dev,
+                         const char *side, long payload)
+{
+	const struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
+	int rc = sample(st, side, "stack_peak", "bytes", payload,
+	                (double)sb_emu_stack_peak(&dev->emu));
+	rc = rc ? rc
+	        : sample(st, side, "heap_peak", "bytes", payload,
+	                 (double)mb->heap_peak);
+	rc = rc ? rc
+	        : sample(st, side, "heap_allocs", "allocations", payload,
+	                 (double)mb->heap_allocs);
+	if (rc == 0 && payload == SB_NO_PAYLOAD)
+		rc = sample(st, side, "heap_arena", "bytes", payload,
+		            (double)mb->heap_break);
+	if (rc == 0 && payload == SB_NO_PAYLOAD && mb->static_ram)
+		rc = sample(st, side, "static_ram", "bytes", payload,
+		            (double)mb->static_ram);
+	return rc;
+}
+
+/* ---- verification ------------------------------------------------------ */
+
+static void fill_pattern(uint8_t *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 31u + seed);
+}
+
+static int connect_pair(struct tgt_state *st, struct sb_pair *pair)
+{
+	int rc = sb_pair_setup(pair, &st->pair_config);
+	if (rc)
+		return fail(st, SB_ERR_HANDSHAKE, "%s", pair->error);
+	if (st->o->observer && st->o->observer->connection)
+		sb_wire_capture(&pair->link.wire);
+	if (sb_pair_handshake(pair))
+		return fail(st, SB_ERR_HANDSHAKE, "%s", pair->error);
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		/* The server proves itself to the client; the client only
+		 * by the PSK. */
+		bool auth =
+		    r == SB_ROLE_CLIENT || sb_kx_uses_psk(st->sc->suite->kx);
+		rc = sb_verify_endpoint(&pair->ep[r], st->sc->suite, auth,
+		                        st->reason, sizeof(st->reason));
+		if (rc)
+			return rc;
+	}
+	return sb_verify_guard(&pair->link.wire, st->reason,
+	                       sizeof(st->reason));
+}
+
+static int round_trip(struct tgt_state *st, struct sb_pair *pair,
+                      enum sb_role sender)
+{
+	uint8_t sent[VERIFY_PAYLOAD], got[VERIFY_PAYLOAD + READ_SLACK];
+	fill_pattern(sent, sizeof(sent), sender);
+	if (sb_pair_write(pair, sender, sent, sizeof(sent)))
+		return fail(st, SB_ERR_VERIFY, "%s write: %s",
+		            sb_role_name(sender),
+		            sb_pair_library_error(pair, sender));
+	int n = sb_pair_read(pair, peer_of(sender), got, sizeof(got));
+	if (n != (int)sizeof(sent) || memcmp(sent, got, sizeof(sent)) != 0)
+		return fail(st, SB_ERR_VERIFY,
+		            "data from %s did not arrive intact (%d bytes: %s)",
+		            sb_role_name(sender), n,
+		            n < 0 ? sb_pair_library_error(pair, peer_of(sender))
+		                  : "");
+	return 0;
+}
+
+/* DTLS anti-replay (RFC 6347 4.1.2.6), a figure as in `run`. */
+static int replay_dropped(struct tgt_state *st, struct sb_pair *pair)
+{
+	uint8_t sent[VERIFY_PAYLOAD], copy[SB_LINK_MAX_MTU];
+	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
+	fill_pattern(sent, sizeof(sent), 11);
+	if (sb_pair_write(pair, SB_ROLE_CLIENT, sent, sizeof(sent)))
+		return fail(st, SB_ERR_VERIFY, "client write: %s",
+		            sb_pair_library_error(pair, SB_ROLE_CLIENT));
+	int len =
+	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
+	if (len < 0 ||
+	    sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) !=
+	        (int)sizeof(sent) ||
+	    sb_link_inject(&pair->link, SB_DIR_C2S, copy, (size_t)len))
+		return fail(st, SB_ERR_VERIFY, "record before the replay lost");
+	int n = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got));
+	return sample(st, "server", "replay_dropped", "records", SB_NO_PAYLOAD,
+	              n < 0 ? 1 : 0);
+}
+
+/* A record with one flipped tag bit is never delivered; what refusing
+ * it cost the server is a figure. */
+static int forged_rejected(struct tgt_state *st, struct sb_pair *pair,
+                           size_t payload, bool measured)
+{
+	uint8_t buf[SB_LINK_MAX_MTU];
+	fill_pattern(buf, payload, 7);
+	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, payload) ||
+	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
+		return fail(st, SB_ERR_VERIFY,
+		            "could not send the forged record");
+	struct sb_device *dev = dev_of(pair, SB_ROLE_SERVER);
+	struct sb_thumb_counts before = dev->emu.counts;
+	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
+	if (n >= 0)
+		return fail(st, SB_ERR_VERIFY,
+		            "server accepted a record with a flipped tag bit");
+	if (!measured)
+		return 0;
+	struct sb_thumb_counts c =
+	    sb_thumb_counts_sub(&dev->emu.counts, &before);
+	return sample_costs(st, "server", "reject", (long)payload, &c, false);
+}
+
+static int export_capture(struct tgt_state *st, const struct sb_pair *pair)
+{
+	const struct sb_run_observer *obs = st->o->observer;
+	char title[160];
+	snprintf(title, sizeof(title),
+	         "%s/%s %s %s on Cortex-M4: the verified connection",
+	         st->sc->device->name, st->sc->device->name,
+	         sb_protocol_name(st->sc->protocol), st->sc->suite->short_name);
+	if (obs->connection(obs->ctx, title, &pair->link.wire))
+		return fail(st, SB_ERR_IO, "writing the capture failed");
+	return 0;
+}
+
+static int verify_connection(struct tgt_state *st)
+{
+	struct sb_pair pair;
+	int rc = connect_pair(st, &pair);
+	rc = rc ? rc : round_trip(st, &pair, SB_ROLE_CLIENT);
+	rc = rc ? rc : round_trip(st, &pair, SB_ROLE_SERVER);
+	rc = rc ? rc
+	        : sb_verify_guard(&pair.link.wire, st->reason,
+	                          sizeof(st->reason));
+	if (rc == 0 && st->o->observer && st->o->observer->connection)
+		rc = export_capture(st, &pair);
+	if (rc == 0 && sb_protocol_is_dtls(st->sc->protocol))
+		rc = replay_dropped(st, &pair);
+	if (rc == 0)
+		rc = forged_rejected(st, &pair, VERIFY_PAYLOAD, false);
+	sb_pair_free(&pair);
+	return rc;
+}
+
+/* ---- measurement ------------------------------------------------------- */
+
+static void note_transcript(struct tgt_state *st, const struct sb_link *link,
+                            unsigned i)
+{
+	char hex[65];
+	sb_link_transcript_hex(link, hex);
+	if (i == 0)
+		memcpy(st->transcript, hex, sizeof(hex));
+	else if (strcmp(hex, st->transcript) != 0)
+		st->transcripts_differing++;
+}
+
+static int sample_handshake(struct tgt_state *st, struct sb_pair *pair)
+{
+	struct sb_figure_sink sink = {.ctx = st, .add = sink_add};
+	int rc = 0;
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++) {
+		struct sb_device *dev = dev_of(pair, (enum sb_role)r);
+		const char *side = sb_role_name((enum sb_role)r);
+		struct sb_thumb_counts setup =
+		    sb_thumb_counts_sub(&dev->setup, &dev->boot);
+		struct sb_thumb_counts hs =
+		    sb_thumb_counts_sub(&dev->emu.counts, &dev->setup);
+		rc = sample(st, side, "setup_instructions", "instructions",
+		            SB_NO_PAYLOAD, (double)setup.instructions);
+		rc = rc ? rc
+		        : sample_costs(st, side, "handshake", SB_NO_PAYLOAD,
+		                       &hs, true);
+		rc = rc ? rc : sample_memory(st, dev, side, SB_NO_PAYLOAD);
+	}
+	rc = rc ? rc : sb_figures_handshake_wire(&pair->link, &sink);
+	return rc ? rc
+	          : sample(st, "both", "handshake_virtual_ms", "ms",
+	                   SB_NO_PAYLOAD,
+	                   (double)pair->handshake_virtual_us / 1000.0);
+}
+
+static size_t max_payload(const struct tgt_state *st, struct sb_pair *pair)
+{
+	const struct sb_suite *s = st->sc->suite;
+	size_t mtu = st->pair_config.mtu;
+	size_t over = st->sc->protocol == SB_PROTO_DTLS12
+	                  ? sb_suite_dtls12_overhead(s)
+	                  : sb_suite_tls12_overhead(s);
+	size_t max = mtu > over ? mtu - over : 0;
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
+		size_t lib =
+		    pair->ep[r].backend->max_payload(pair->ep[r].state);
+		if (lib > 0 && lib < max)
+			max = lib;
+	}
+	size_t buf =
+	    sb_emu_mailbox(&dev_of(pair, SB_ROLE_CLIENT)->emu)->buf_cap;
+	return max < buf ? max : buf;
+}
+
+/* One record each way, `reps` times after one unmeasured: the
+ * instructions of each write and read, and the memory it took. */
+static int measure_payload(struct tgt_state *st, struct sb_pair *pair,
+                           size_t payload)
+{
+	uint8_t *data = malloc(payload), *got = malloc(payload + READ_SLACK);
+	int rc = data && got ? 0 : fail(st, SB_ERR_NOMEM, "out of memory");
+	if (rc == 0)
+		fill_pattern(data, payload, (unsigned)payload);
+	for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++) {
+		enum sb_role snd = (enum sb_role)s, rcv = peer_of(snd);
+		enum sb_dir dir =
+		    snd == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
+		struct sb_device *ds = dev_of(pair, snd),
+		                 *dr = dev_of(pair, rcv);
+		for (unsigned i = 0; rc == 0 && i <= st->o->reps; i++) {
+			if (i == 1) {
+				sb_device_mark(ds);
+				sb_device_mark(dr);
+			}
+			sb_link_reset_counters(&pair->link);
+			struct sb_thumb_counts a = ds->emu.counts;
+			if (sb_pair_write(pair, snd, data, payload))
+				rc = fail(st, SB_ERR_RECORD,
+				          "%s write of %zu: %s",
+				          sb_role_name(snd), payload,
+				          sb_pair_library_error(pair, snd));
+			struct sb_thumb_counts b = ds->emu.counts;
+			struct sb_thumb_counts r0 = dr->emu.counts;
+			int n = rc ? 0
+			           : sb_pair_read(pair, rcv, got,
+			                          payload + READ_SLACK);
+			if (rc == 0 && (n != (int)payload ||
+			                memcmp(data, got, payload) != 0))
+				rc = fail(
+				    st, SB_ERR_RECORD,
+				    "record of %zu bytes from %s lost (%d)",
+				    payload, sb_role_name(snd), n);
+			rc = rc ? rc
+			        : sb_verify_guard(&pair->link.wire, st->reason,
+			                          sizeof(st->reason));
+			if (rc || i == 0)
+				continue;
+			struct sb_thumb_counts enc =
+			    sb_thumb_counts_sub(&b, &a);
+			struct sb_thumb_counts dec =
+			    sb_thumb_counts_sub(&dr->emu.counts, &r0);
+			rc = sample_costs(st, sb_role_name(snd), "encrypt",
+			                  (long)payload, &enc, false);
+			rc = rc ? rc
+			        : sample_costs(st, sb_role_name(rcv), "decrypt",
+			                       (long)payload, &dec, false);
+			rc = rc ? rc
+			        : sample(st, sb_role_name(snd), "record_bytes",
+			                 "bytes", (long)payload,
+			                 (double)pair->link.sent[dir].bytes);
+		}
+	}
+	for (int r = SB_ROLE_CLIENT; rc == 0 && r <= SB_ROLE_SERVER; r++)
+		rc =
+		    sample_memory(st, dev_of(pair, (enum sb_role)r),
+		                  sb_role_name((enum sb_role)r), (long)payload);
+	free(data);
+	free(got);
+	return rc;
+}
+
+static int measure(struct tgt_state *st)
+{
+	int rc = verify_connection(st);
+	struct sb_pair pair;
+	for (unsigned i = 0; rc == 0 && i < st->o->reps; i++) {
+		rc = sb_pair_setup(&pair, &st->pair_config);
+		if (rc == 0 && sb_pair_handshake(&pair))
+			rc = SB_ERR_HANDSHAKE;
+		if (rc) {
+			rc = fail(st, SB_ERR_HANDSHAKE, "%s", pair.error);
+		} else {
+			note_transcript(st, &pair.link, i);
+			rc = sample_handshake(st, &pair);
+		}
+		size_t first = st->o->payloads[0];
+		size_t max = rc ? 0 : max_payload(st, &pair);
+		rc = rc ? rc
+		        : forged_rejected(st, &pair,
+		                          first && first <= max ? first : max,
+		                          true);
+		sb_pair_free(&pair);
+	}
+	if (rc)
+		return rc;
+	/* Records over a fresh connection. */
+	rc = sb_pair_setup(&pair, &st->pair_config);
+	if (rc == 0 && sb_pair_handshake(&pair))
+		rc = SB_ERR_HANDSHAKE;
+	if (rc)
+		rc = fail(st, SB_ERR_HANDSHAKE, "%s", pair.error);
+	size_t max = rc ? 0 : max_payload(st, &pair);
+	for (size_t i = 0; rc == 0 && i < st->o->payload_count; i++) {
+		size_t p = st->o->payloads[i] == SB_PAYLOAD_MAX
+		               ? max
+		               : st->o->payloads[i];
+		if (p > max)
+			continue; /* an unsupported row is added by the caller
+			           */
+		rc = measure_payload(st, &pair, p);
+		if (rc == 0 && st->o->payloads[i] == SB_PAYLOAD_MAX)
+			for (int r = SB_ROLE_CLIENT; rc == 0 && r <= 1; r++)
+				rc = sample(st, sb_role_name((enum sb_role)r),
+				            "max_payload", "bytes",
+				            SB_NO_PAYLOAD, (double)p);
+	}
+	sb_pair_free(&pair);
+	return rc;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static struct sb_row base_row(const char *library, enum sb_protocol protocol,
+                              const struct sb_suite *suite)
+{
+	struct sb_row row = {.payload = SB_NO_PAYLOAD};
+	snprintf(row.client, sizeof(row.client), "%s", library);
+	snprintf(row.server, sizeof(row.server), "%s", library);
+	snprintf(row.protocol, sizeof(row.protocol), "%s",
+	         sb_protocol_name(protocol));
+	snprintf(row.kx, sizeof(row.kx), "%s", sb_kx_name(suite->kx));
+	snprintf(row.suite, sizeof(row.suite), "%s", suite->short_name);
+	snprintf(row.build, sizeof(row.build), "%s", SB_TARGET_BUILD);
+	return row;
+}
+
+int sb_target_status_row(const char *library, enum sb_protocol protocol,
+                         const struct sb_suite *suite,
+                         enum sb_row_status status, const char *reason,
+                         struct sb_results *results)
+{
+	struct sb_row row = base_row(library, protocol, suite);
+	row.status = status;
+	snprintf(row.side, sizeof(row.side), "both");
+	snprintf(row.metric, sizeof(row.metric), "scenario");
+	snprintf(row.reason, sizeof(row.reason), "%s", reason);
+	return sb_results_add(results, &row);
+}
+
+static bool is_estimate(const char *unit)
+{
+	return strstr(unit, "(estimate)") != NULL;
+}
+
+static int series_rows(struct tgt_state *st, struct sb_results *out)
+{
+	for (size_t i = 0; i < st->series.count; i++) {
+		struct sb_series *s = &st->series.items[i];
+		struct sb_row row = base_row(st->sc->device->name,
+		                             st->sc->protocol, st->sc->suite);
+		row.payload = s->payload;
+		snprintf(row.side, sizeof(row.side), "%s", s->side);
+		snprintf(row.metric, sizeof(row.metric), "%s", s->metric);
+		snprintf(row.unit, sizeof(row.unit), "%s", s->unit);
+		const struct sb_run_observer *obs = st->o->observer;
+		if (obs && obs->samples &&
+		    obs->samples(obs->ctx, &row, s->samples.values,
+		                 s->samples.count))
+			return fail(st, SB_ERR_IO,
+			            "writing raw samples failed");
+		sb_stats_summarize(s->samples.values, s->samples.count,
+		                   &row.stats);
+		if (is_estimate(s->unit))
+			snprintf(row.warnings, sizeof(row.warnings),
+			         "estimate from the instruction mix with "
+			         "Cortex-M4 timings, zero wait states (see "
+			         "provenance)");
+		if (row.stats.min != row.stats.max &&
+		    strstr(s->metric, "instructions"))
+			snprintf(row.warnings, sizeof(row.warnings),
+			         "counts differ between repetitions");
+		if (sb_results_add(out, &row))
+			return SB_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int transcript_row(struct tgt_state *st, struct sb_results *out)
+{
+	struct sb_row row =
+	    base_row(st->sc->device->name, st->sc->protocol, st->sc->suite);
+	snprintf(row.side, sizeof(row.side), "both");
+	snprintf(row.metric, sizeof(row.metric), "transcript_sha256");
+	snprintf(row.digest, sizeof(row.digest), "%s", st->transcript);
+	double differing = st->transcripts_differing;
+	sb_stats_summarize(&differing, 1, &row.stats);
+	snprintf(row.unit, sizeof(row.unit), "differing");
+	if (st->transcripts_differing)
+		snprintf(row.warnings, sizeof(row.warnings),
+		         "%u handshakes differ from the first: not "
+		         "deterministic",
+		         st->transcripts_differing);
+	return sb_results_add(out, &row);
+}
+
+int sb_target_scenario_run(const struct sb_target_scenario *sc,
+                           const struct sb_target_options *o,
+                           struct sb_results *results)
+{
+	struct tgt_state st = {
+	    .sc = sc,
+	    .o = o,
+	    .pair_config =
+	        {
+	            .client = sc->device,
+	            .server = sc->device,
+	            .protocol = sc->protocol,
+	            .suite = sc->suite,
+	            .creds = o->creds,
+	            .mtu = o->mtu,
+	            .cookie = o->cookie,
+	            .deterministic = true,
+	            .transcript = true,
+	            .seed = o->seed,
+	        },
+	};
+	sb_device_programs(sc->client_program, sc->server_program, o->counting);
+	size_t kept = results->count;
+	int rc = measure(&st);
+	if (rc == 0)
+		rc = series_rows(&st, results);
+	if (rc == 0)
+		rc = transcript_row(&st, results);
+	sb_series_set_free(&st.series);
+	if (rc == SB_ERR_NOMEM)
+		return rc;
+	if (rc) {
+		results->count = kept;
+		return sb_target_status_row(sc->device->name, sc->protocol,
+		                            sc->suite, SB_ROW_FAILED, st.reason,
+		                            results);
+	}
+	return 0;
+}
