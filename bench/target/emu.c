@@ -162,6 +162,22 @@ static void emu_hook_code(uc_engine *uc, uint64_t address, uint32_t size,
 	 * fell through as not taken, which is what IF_TAKEN does. */
 	if (c.last_refill == SB_THUMB_REFILL_ALWAYS)
 		c.last_refill = SB_THUMB_REFILL_IF_TAKEN;
+	/* The code hook skips an instruction that fails its condition in
+	 * an IT block, which the core still issues (a cycle): after an
+	 * instruction that cannot branch, a gap of at most an IT block's
+	 * four instructions is such a skip, and is counted. */
+	uint32_t gap = start - emu->last_end;
+	struct sb_thumb_block skipped;
+	const uint8_t *sk = emu_ptr(emu, emu->last_end, gap);
+	if (emu->last_end && start > emu->last_end && gap <= 16 && sk &&
+	    emu->last_refill == SB_THUMB_NO_REFILL &&
+	    sb_thumb_block_cost(sk, gap, &skipped) &&
+	    skipped.instructions <= 4) {
+		emu->counts.instructions += skipped.instructions;
+		emu->counts.cycles += skipped.cycles;
+		emu->counts.divides += skipped.divides;
+		emu->last_end = start;
+	}
 	emu_add(emu, start, &c);
 	emu_runaway(emu, uc);
 }
