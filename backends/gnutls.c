@@ -1,11 +1,13 @@
 /*
- * gnutls.c - the GnuTLS backend (libgnutls 3.7.9 on Debian 12).
+ * gnutls.c - the GnuTLS backend (libgnutls 3.7.9 on Debian 12): DTLS 1.2,
+ * TLS 1.2 and TLS 1.3; GnuTLS has no DTLS 1.3.
  *
  * One suite through a priority string that enables exactly that suite,
- * built from the library's own names for the code point's key exchange,
- * cipher and MAC (gtls_priority), with P-256 as the only group, ECDSA
- * with SHA-256 (and, for ECDHE-RSA, RSA PKCS#1 v1.5 with SHA-256) as the
- * only signatures, and no session tickets.  I/O goes through the link by
+ * built from the library's own names for the code point's key exchange
+ * (in TLS 1.3 the PSK mode), cipher and MAC (gtls_priority), with P-256
+ * as the only group, ECDSA with SHA-256 (and, for ECDHE-RSA, RSA
+ * PKCS#1 v1.5 in 1.2, RSA-PSS in 1.3) as the only signatures, and no
+ * session tickets.  I/O goes through the link by
  * GnuTLS's transport push/pull callbacks; DTLS HelloVerifyRequest cookies
  * are the stateless exchange of GnuTLS's DTLS server example, driven
  * inside the server endpoint's step().
@@ -341,7 +343,7 @@ static int gtls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 
 /* ---- suites ------------------------------------------------------------- */
 
-/* The library's key exchange, cipher and MAC for a TLS 1.2 code point. */
+/* The library's key exchange, cipher and MAC for a code point. */
 struct gtls_suite {
 	const char *name;
 	gnutls_kx_algorithm_t kx;
@@ -349,7 +351,13 @@ struct gtls_suite {
 	gnutls_mac_algorithm_t mac;
 };
 
-static bool gtls_suite_find(uint16_t code_point, struct gtls_suite *out)
+/*
+ * The library's entry for `code_point`.  TLS 1.2 entries name their key
+ * exchange; TLS 1.3 entries (RFC 8446 B.4) have GNUTLS_KX_UNKNOWN, so
+ * `tls13` says which kind to look for.
+ */
+static bool gtls_suite_find(uint16_t code_point, bool tls13,
+                            struct gtls_suite *out)
 {
 	for (size_t i = 0;; i++) {
 		unsigned char id[2];
@@ -358,9 +366,8 @@ static bool gtls_suite_find(uint16_t code_point, struct gtls_suite *out)
 		    i, id, &out->kx, &out->cipher, &out->mac, &min);
 		if (!name)
 			return false;
-		/* TLS 1.3 suites have no key exchange of their own. */
 		if ((uint16_t)(id[0] << 8 | id[1]) == code_point &&
-		    out->kx != GNUTLS_KX_UNKNOWN) {
+		    (out->kx == GNUTLS_KX_UNKNOWN) == tls13) {
 			out->name = name;
 			return true;
 		}
@@ -373,28 +380,68 @@ static bool gtls_is_psk(enum sb_kx kx)
 }
 
 /*
+ * The library's key exchange for a row.  In TLS 1.3 GnuTLS reads the
+ * same names in the priority string as the PSK modes (RFC 8446 4.2.9):
+ * PSK is psk_ke, ECDHE-PSK psk_dhe_ke; and gnutls_kx_get() reports them
+ * back, with ECDHE-ECDSA or ECDHE-RSA for a certificate handshake.
+ */
+static gnutls_kx_algorithm_t gtls_kx(enum sb_kx kx)
+{
+	switch (kx) {
+	case SB_KX_PSK:
+		return GNUTLS_KX_PSK;
+	case SB_KX_ECDHE_PSK:
+		return GNUTLS_KX_ECDHE_PSK;
+	case SB_KX_ECDHE_ECDSA:
+		return GNUTLS_KX_ECDHE_ECDSA;
+	case SB_KX_ECDHE_RSA:
+		return GNUTLS_KX_ECDHE_RSA;
+	}
+	return GNUTLS_KX_UNKNOWN;
+}
+
+/*
+ * The signature algorithms offered.  (D)TLS 1.2: ECDSA-SHA256 (the
+ * TLS 1.3 scheme SIGN-ECDSA-SECP256R1-SHA256 is useless there); ECDHE-RSA
+ * adds RSA PKCS#1 v1.5 with SHA-256 and keeps ECDSA, because the RSA leaf
+ * is signed by the ECDSA CA and RFC 5246 7.4.2 wants every certificate's
+ * signature offered.  TLS 1.3 signs with RSA-PSS only (RFC 8446 4.2.3),
+ * and its ECDSA scheme names the curve.
+ */
+static const char *gtls_signatures(enum sb_protocol protocol, enum sb_kx kx)
+{
+	bool rsa = kx == SB_KX_ECDHE_RSA;
+	if (sb_protocol_is_13(protocol))
+		return rsa ? "+SIGN-RSA-PSS-RSAE-SHA256:"
+		             "+SIGN-ECDSA-SECP256R1-SHA256"
+		           : "+SIGN-ECDSA-SECP256R1-SHA256";
+	return rsa ? "+SIGN-RSA-SHA256:+SIGN-ECDSA-SHA256"
+	           : "+SIGN-ECDSA-SHA256";
+}
+
+/*
  * The priority string enabling exactly one suite, e.g. for psk-ccm8 in
  * DTLS 1.2:
  *   NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:
  *   +GROUP-SECP256R1:+SIGN-ECDSA-SHA256:+CTYPE-X509:%NO_TICKETS
- * Traps: SIGN-ECDSA-SECP256R1-SHA256 is the TLS 1.3 scheme, useless in
- * (D)TLS 1.2, where ECDSA-SHA256 is the one; and GnuTLS refuses a priority
- * without a group even for plain PSK ("No or insufficient priorities").
- * ECDHE-RSA offers ECDSA-SHA256 too: the RSA leaf is signed by the ECDSA
- * CA, and RFC 5246 7.4.2 wants every certificate's signature offered.
+ * and for tls13-ecdhe-psk-ccm8:
+ *   NONE:+VERS-TLS1.3:+ECDHE-PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:
+ *   +GROUP-SECP256R1:+SIGN-ECDSA-SECP256R1-SHA256:+CTYPE-X509:%NO_TICKETS
+ * GnuTLS refuses a priority without a group even for plain PSK ("No or
+ * insufficient priorities"); in TLS 1.3 its client then sends a P-256
+ * key share even when it offers psk_ke alone, which the server ignores.
+ * %NO_TICKETS also stops TLS 1.3's NewSessionTicket, and
+ * %DISABLE_TLS13_COMPAT_MODE the middlebox compatibility mode of RFC 8446
+ * D.4 (a 32-byte legacy session ID and a ChangeCipherSpec each way, 38
+ * bytes per direction), which a constrained network has no middlebox to
+ * need; it changes nothing in (D)TLS 1.2.
  */
 static int gtls_priority(enum sb_protocol protocol,
                          const struct sb_suite *suite, char *buf, size_t len,
                          struct sb_reason *why)
 {
-	struct gtls_suite gs;
-	if (!gtls_suite_find(suite->code_point, &gs)) {
-		snprintf(why->text, sizeof(why->text),
-		         "GnuTLS %s does not implement %s (0x%04X)",
-		         gnutls_check_version(NULL), suite->iana_name,
-		         suite->code_point);
+	if (!sb_suite_fits(protocol, suite, why))
 		return SB_ERR_UNSUPPORTED;
-	}
 	const char *version;
 	switch (protocol) {
 	case SB_PROTO_DTLS12:
@@ -403,21 +450,37 @@ static int gtls_priority(enum sb_protocol protocol,
 	case SB_PROTO_TLS12:
 		version = "VERS-TLS1.2";
 		break;
+	case SB_PROTO_TLS13:
+		version = "VERS-TLS1.3";
+		break;
+	case SB_PROTO_DTLS13:
+		snprintf(why->text, sizeof(why->text),
+		         "GnuTLS %s has no DTLS 1.3 (its DTLS maximum is DTLS "
+		         "1.2)",
+		         gnutls_check_version(NULL));
+		return SB_ERR_UNSUPPORTED;
 	default:
 		snprintf(why->text, sizeof(why->text),
 		         "the GnuTLS backend does not run protocol %d",
 		         (int)protocol);
 		return SB_ERR_UNSUPPORTED;
 	}
-	const char *sign = suite->kx == SB_KX_ECDHE_RSA
-	                       ? "+SIGN-RSA-SHA256:+SIGN-ECDSA-SHA256"
-	                       : "+SIGN-ECDSA-SHA256";
-	int n = snprintf(buf, len,
-	                 "NONE:+%s:+%s:+%s:+%s:+COMP-NULL:+GROUP-SECP256R1:"
-	                 "%s:+CTYPE-X509:%%NO_TICKETS",
-	                 version, gnutls_kx_get_name(gs.kx),
-	                 gnutls_cipher_get_name(gs.cipher),
-	                 gnutls_mac_get_name(gs.mac), sign);
+	struct gtls_suite gs;
+	if (!gtls_suite_find(suite->code_point, suite->tls13, &gs)) {
+		snprintf(why->text, sizeof(why->text),
+		         "GnuTLS %s does not implement %s (0x%04X)",
+		         gnutls_check_version(NULL), suite->iana_name,
+		         suite->code_point);
+		return SB_ERR_UNSUPPORTED;
+	}
+	gnutls_kx_algorithm_t kx = suite->tls13 ? gtls_kx(suite->kx) : gs.kx;
+	int n = snprintf(
+	    buf, len,
+	    "NONE:+%s:+%s:+%s:+%s:+COMP-NULL:+GROUP-SECP256R1:"
+	    "%s:+CTYPE-X509:%%NO_TICKETS:"
+	    "%%DISABLE_TLS13_COMPAT_MODE",
+	    version, gnutls_kx_get_name(kx), gnutls_cipher_get_name(gs.cipher),
+	    gnutls_mac_get_name(gs.mac), gtls_signatures(protocol, suite->kx));
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(why->text, sizeof(why->text), "priority too long");
 		return SB_ERR_INVALID;
@@ -468,7 +531,7 @@ static bool gtls_supports(enum sb_protocol protocol,
 		snprintf(why->text, sizeof(why->text),
 		         "GnuTLS %s does not allow %s in %s",
 		         gnutls_check_version(NULL), suite->iana_name,
-		         gtls_is_dtls(protocol) ? "DTLS 1.2" : "TLS 1.2");
+		         sb_protocol_name(protocol));
 	return offered;
 }
 
@@ -782,13 +845,18 @@ static int gtls_read(void *state, uint8_t *buf, size_t cap)
 	return gtls_fail_ret(ep, SB_ERR_RECORD, "gnutls_record_recv", (int)n);
 }
 
-/* The code point of the negotiated key exchange, cipher and MAC. */
+/*
+ * The code point of the negotiated key exchange, cipher and MAC; in
+ * TLS 1.3, of the cipher alone (the suite has no key exchange).
+ */
 static uint16_t gtls_negotiated_suite(void *state)
 {
 	struct gtls_endpoint *ep = state;
 	if (!ep->done)
 		return 0;
-	gnutls_kx_algorithm_t kx = gnutls_kx_get(ep->session);
+	bool tls13 = gnutls_protocol_get_version(ep->session) == GNUTLS_TLS1_3;
+	gnutls_kx_algorithm_t kx =
+	    tls13 ? GNUTLS_KX_UNKNOWN : gnutls_kx_get(ep->session);
 	gnutls_cipher_algorithm_t cipher = gnutls_cipher_get(ep->session);
 	gnutls_mac_algorithm_t mac = gnutls_mac_get(ep->session);
 	for (size_t i = 0;; i++) {
@@ -803,18 +871,42 @@ static uint16_t gtls_negotiated_suite(void *state)
 	}
 }
 
+/*
+ * Whether the session negotiated the key exchange `kx`.  In TLS 1.3
+ * gnutls_kx_get() says ECDHE-RSA for every certificate handshake, so
+ * there the signature scheme tells ECDSA from RSA.
+ */
+static bool gtls_kx_negotiated(gnutls_session_t session, enum sb_kx kx)
+{
+	if (gnutls_protocol_get_version(session) != GNUTLS_TLS1_3 ||
+	    gtls_is_psk(kx))
+		return gnutls_kx_get(session) == gtls_kx(kx);
+	if (gnutls_auth_get_type(session) != GNUTLS_CRD_CERTIFICATE)
+		return false;
+	gnutls_pk_algorithm_t pk =
+	    gnutls_sign_get_pk_algorithm(gnutls_sign_algorithm_get(session));
+	return kx == SB_KX_ECDHE_ECDSA
+	           ? pk == GNUTLS_PK_ECDSA
+	           : pk == GNUTLS_PK_RSA_PSS || pk == GNUTLS_PK_RSA;
+}
+
+/*
+ * The handshake used the row's key exchange -- in TLS 1.3, where one
+ * code point serves three rows, the PSK mode or certificates -- and
+ * authenticated the peer by it.
+ */
 static bool gtls_peer_authenticated(void *state)
 {
 	struct gtls_endpoint *ep = state;
 	if (!ep->done)
 		return false;
 	const struct sb_endpoint_config *cfg = ep->cfg;
-	gnutls_kx_algorithm_t kx = gnutls_kx_get(ep->session);
+	if (!gtls_kx_negotiated(ep->session, cfg->suite->kx))
+		return false;
 	if (gtls_is_psk(cfg->suite->kx)) {
-		/* The Finished messages proved the peer holds the PSK; the
-		 * server also checked the identity in its callback. */
-		if (kx != GNUTLS_KX_PSK && kx != GNUTLS_KX_ECDHE_PSK)
-			return false;
+		/* The Finished messages (TLS 1.2) or the binder (TLS 1.3)
+		 * proved the peer holds the PSK; the server also checked
+		 * the identity in its callback. */
 		if (cfg->role == SB_ROLE_CLIENT)
 			return true;
 		const char *id = gnutls_psk_server_get_username(ep->session);

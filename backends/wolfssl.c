@@ -285,6 +285,15 @@ static bool wolf_supports(enum sb_protocol protocol,
 	(void)role;
 	if (!sb_suite_fits(protocol, suite, why))
 		return false;
+	/* A TLS 1.3 suite names no key exchange, so the name alone would
+	 * pass the RSA row of a build without RSA. */
+	if (suite->kx == SB_KX_ECDHE_RSA) {
+		snprintf(why->text, sizeof(why->text),
+		         "this wolfSSL build has no RSA (--disable-rsa): no "
+		         "%s with an RSA certificate",
+		         suite->iana_name);
+		return false;
+	}
 	if (wolf_code_point(suite) != suite->code_point) {
 		snprintf(why->text, sizeof(why->text),
 		         "wolfSSL %s does not implement %s (0x%04X)",

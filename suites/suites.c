@@ -25,13 +25,13 @@
  * the suite names the AEAD only, so each appears once per key exchange --
  * psk_ke (plain PSK), psk_dhe_ke (PSK with ECDHE on P-256), and the
  * certificate one.  The nonce is derived from the sequence number (RFC
- * 8446 5.3): none on the wire.  Names: OpenSSL calls them by their IANA
- * names, wolfSSL "TLS13-...".
+ * 8446 5.3): none on the wire.  Names: OpenSSL and GnuTLS call them by
+ * their IANA names, wolfSSL "TLS13-...".
  */
 #define TLS13(code, iana, short_name, kx, aead, wolfssl_name)                  \
 	{                                                                      \
 		code, iana, short_name, kx, aead, iana, NULL, NULL,            \
-		    wolfssl_name, true, NULL                                   \
+		    wolfssl_name, true, iana                                   \
 	}
 #define GCM13 SB_AEAD_AES_128_GCM, 16, 16, 0
 #define CCM13 SB_AEAD_AES_128_CCM, 16, 16, 0
@@ -66,7 +66,8 @@ const struct sb_suite sb_suites[] = {
      SB_KX_ECDHE_ECDSA, GCM, "ECDHE-ECDSA-AES128-GCM-SHA256",
      "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
      "BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-     "ECDHE-ECDSA-AES128-GCM-SHA256", false, "TLS_ECDHE_ECDSA_AES_128_GCM_SHA256"},
+     "ECDHE-ECDSA-AES128-GCM-SHA256", false,
+     "TLS_ECDHE_ECDSA_AES_128_GCM_SHA256"},
     {0xC0AC, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", "ecdhe-ecdsa-ccm",
      SB_KX_ECDHE_ECDSA, CCM, "ECDHE-ECDSA-AES128-CCM",
      "TLS-ECDHE-ECDSA-WITH-AES-128-CCM", "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
@@ -74,14 +75,15 @@ const struct sb_suite sb_suites[] = {
     {0xC0AE, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ecdhe-ecdsa-ccm8",
      SB_KX_ECDHE_ECDSA, CCM_8, "ECDHE-ECDSA-AES128-CCM8",
      "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
-     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM-8",
-     false, "TLS_ECDHE_ECDSA_AES_128_CCM_8"},
+     "BR_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", "ECDHE-ECDSA-AES128-CCM-8", false,
+     "TLS_ECDHE_ECDSA_AES_128_CCM_8"},
     {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
      "ecdhe-ecdsa-chacha20", SB_KX_ECDHE_ECDSA, CHACHA,
      "ECDHE-ECDSA-CHACHA20-POLY1305",
      "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
      "BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-     "ECDHE-ECDSA-CHACHA20-POLY1305", false, "TLS_ECDHE_ECDSA_CHACHA20_POLY1305"},
+     "ECDHE-ECDSA-CHACHA20-POLY1305", false,
+     "TLS_ECDHE_ECDSA_CHACHA20_POLY1305"},
     TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-psk-gcm", SB_KX_PSK, GCM13,
           "TLS13-AES128-GCM-SHA256"),
     TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-ecdhe-psk-gcm",
@@ -118,6 +120,10 @@ const struct sb_suite sb_suites[] = {
      "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256",
      "BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", NULL, false,
      "TLS_ECDHE_RSA_CHACHA20_POLY1305"},
+    /* ... and TLS 1.3's: the certificate row of 0x1301 with the RSA leaf,
+     * signed with RSA-PSS (RFC 8446 4.2.3). */
+    TLS13(0x1301, "TLS_AES_128_GCM_SHA256", "tls13-ecdhe-rsa-gcm",
+          SB_KX_ECDHE_RSA, GCM13, "TLS13-AES128-GCM-SHA256"),
 };
 
 const size_t sb_suites_count = sizeof(sb_suites) / sizeof(sb_suites[0]);

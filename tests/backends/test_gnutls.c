@@ -1,10 +1,12 @@
 /*
- * test_gnutls.c - the GnuTLS backend against itself and against OpenSSL,
- * Mbed TLS (DTLS 1.2 and TLS 1.2, both roles) and BearSSL (TLS 1.2), for
- * every suite GnuTLS implements; unsupported suites and protocols
- * answered with a reason; the virtual clock, the deterministic generator
- * and the heap interposition reach the library; wrong CA, wrong server
- * name and wrong PSK each fail the handshake cleanly.
+ * test_gnutls.c - the GnuTLS backend against itself (DTLS 1.2, TLS 1.2,
+ * TLS 1.3) and against OpenSSL, Mbed TLS (DTLS 1.2 and TLS 1.2, both
+ * roles), wolfSSL (DTLS 1.2, TLS 1.2 and TLS 1.3, both roles) and BearSSL
+ * (TLS 1.2), for every suite GnuTLS implements; unsupported suites and
+ * protocols (DTLS 1.3) answered with a reason; the virtual clock, the
+ * deterministic generator and the heap interposition reach the library;
+ * wrong CA, wrong server name and wrong PSK each fail the handshake
+ * cleanly.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -29,6 +31,30 @@ static struct check_suite gnutls_suites[] = {
     {.suite = "ecdhe-rsa-chacha20", .dtls_overhead = 29},
 };
 #define SUITE_COUNT (sizeof(gnutls_suites) / sizeof(gnutls_suites[0]))
+
+/*
+ * TLS 1.3 (RFC 8446 5.2): 5-byte header + 1 byte of inner content type +
+ * tag, no nonce on the wire; `dtls_overhead` holds the TLS 1.3 figure.
+ * GnuTLS 3.7.9 has all four AEADs, CCM_8 included, with psk_ke,
+ * psk_dhe_ke and certificates.
+ */
+static struct check_suite gnutls_tls13_suites[] = {
+    {.suite = "tls13-psk-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-psk-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-psk-ccm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-psk-ccm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-ccm", .dtls_overhead = 22},
+    {.suite = "tls13-psk-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-ecdhe-psk-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-ecdhe-ecdsa-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-psk-chacha20", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-psk-chacha20", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-ecdsa-chacha20", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-rsa-gcm", .dtls_overhead = 22},
+};
+#define TLS13_COUNT                                                            \
+	(sizeof(gnutls_tls13_suites) / sizeof(gnutls_tls13_suites[0]))
 
 static const struct sb_backend *gnutls_backend(void)
 {
@@ -81,6 +107,34 @@ Test(gnutls, unknown_protocol_unsupported_with_reason)
 	cr_assert_not_null(strstr(why.text, "protocol"), "%s", why.text);
 }
 
+/* GnuTLS 3.7's DTLS stops at 1.2 (GNUTLS_DTLS_VERSION_MAX). */
+Test(gnutls, dtls13_unsupported_with_reason)
+{
+	const struct sb_backend *b = gnutls_backend();
+	for (size_t i = 0; i < TLS13_COUNT; i++) {
+		struct sb_reason why = {{0}};
+		cr_assert_not(
+		    b->supports(SB_PROTO_DTLS13,
+		                sb_suite_find(gnutls_tls13_suites[i].suite),
+		                SB_ROLE_CLIENT, &why));
+		cr_assert_not_null(strstr(why.text, "no DTLS 1.3"), "%s",
+		                   why.text);
+	}
+}
+
+Test(gnutls, suite_of_the_other_version_unsupported)
+{
+	const struct sb_backend *b = gnutls_backend();
+	struct sb_reason why = {{0}};
+	cr_assert_not(b->supports(SB_PROTO_TLS12,
+	                          sb_suite_find("tls13-psk-ccm8"),
+	                          SB_ROLE_CLIENT, &why));
+	cr_assert_not_null(strstr(why.text, "TLS 1.3 suite"), "%s", why.text);
+	cr_assert_not(b->supports(SB_PROTO_TLS13, sb_suite_find("psk-ccm8"),
+	                          SB_ROLE_SERVER, &why));
+	cr_assert_not_null(strstr(why.text, "TLS 1.2 suite"), "%s", why.text);
+}
+
 Test(gnutls, every_suite_listed_is_supported)
 {
 	const struct sb_backend *b = gnutls_backend();
@@ -93,10 +147,19 @@ Test(gnutls, every_suite_listed_is_supported)
 			                SB_ROLE_SERVER, &why),
 			    "%s: %s", gnutls_suites[i].suite, why.text);
 		}
+	for (size_t i = 0; i < TLS13_COUNT; i++) {
+		struct sb_reason why = {{0}};
+		cr_assert(
+		    b->supports(SB_PROTO_TLS13,
+		                sb_suite_find(gnutls_tls13_suites[i].suite),
+		                SB_ROLE_CLIENT, &why),
+		    "%s: %s", gnutls_tls13_suites[i].suite, why.text);
+	}
 }
 
 /* The table's GnuTLS names are the library's own names for the code
- * points (gnutls_cipher_suite_info), and exactly those it implements. */
+ * points (gnutls_cipher_suite_info: TLS 1.3 entries have no key
+ * exchange), and exactly those it implements. */
 Test(gnutls, table_names_match_library)
 {
 	const struct sb_backend *b = gnutls_backend();
@@ -111,12 +174,13 @@ Test(gnutls, table_names_match_library)
 			if (!n)
 				break;
 			if ((id[0] << 8 | id[1]) == s->code_point &&
-			    kx != GNUTLS_KX_UNKNOWN)
+			    (kx == GNUTLS_KX_UNKNOWN) == s->tls13)
 				name = n;
 		}
 		struct sb_reason why = {{0}};
 		bool supported =
-		    b->supports(SB_PROTO_TLS12, s, SB_ROLE_CLIENT, &why);
+		    b->supports(s->tls13 ? SB_PROTO_TLS13 : SB_PROTO_TLS12, s,
+		                SB_ROLE_CLIENT, &why);
 		if (!s->gnutls_name) {
 			cr_expect_null(name, "%s has a name in GnuTLS: %s",
 			               s->iana_name, name);
@@ -167,12 +231,60 @@ ParameterizedTest(struct check_suite *s, gnutls, tls_suite_works)
 	                           s->dtls_overhead - 8, false, false);
 }
 
+ParameterizedTestParameters(gnutls, tls13_suite_works)
+{
+	return cr_make_param_array(struct check_suite, gnutls_tls13_suites,
+	                           TLS13_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, tls13_suite_works)
+{
+	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS13, s->suite,
+	                           s->dtls_overhead, false, false);
+}
+
+/*
+ * RFC 8446 2.2: psk_ke has no (EC)DHE, so the server sends no key share
+ * -- fewer bytes than psk_dhe_ke -- and a certificate handshake sends
+ * the server's certificate.  The rows of one code point are told apart.
+ */
+Test(gnutls, tls13_key_exchanges_differ_on_the_wire)
+{
+	static const char *const rows[] = {
+	    "tls13-psk-gcm", "tls13-ecdhe-psk-gcm", "tls13-ecdhe-ecdsa-gcm"};
+	uint64_t s2c[3];
+	struct sb_credential_set creds;
+	check_credentials(&creds);
+	for (size_t i = 0; i < 3; i++) {
+		struct sb_pair_config cfg;
+		struct sb_pair pair;
+		check_config(&cfg, "gnutls", "gnutls", rows[i], &creds);
+		cfg.protocol = SB_PROTO_TLS13;
+		check_connect(&pair, &cfg);
+		check_verified(&pair, &cfg);
+		s2c[i] = pair.link.sent[SB_DIR_S2C].bytes;
+		cr_log_info(
+		    "tls1.3 %s: %llu B c>s, %llu B s>c", rows[i],
+		    (unsigned long long)pair.link.sent[SB_DIR_C2S].bytes,
+		    (unsigned long long)s2c[i]);
+		sb_pair_free(&pair);
+	}
+	/* A P-256 key share is 4 + 65 bytes (RFC 8446 4.2.8.2). */
+	cr_expect_geq(s2c[1], s2c[0] + 69, "psk_ke %llu, psk_dhe_ke %llu",
+	              (unsigned long long)s2c[0], (unsigned long long)s2c[1]);
+	cr_expect_gt(s2c[2], s2c[1] + 300, "no certificate from the server");
+}
+
 Test(gnutls, mutual_authentication)
 {
 	static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};
 	check_suite_works("gnutls", "gnutls", &s, true, true);
 	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS12,
 	                           "ecdhe-rsa-gcm", 29, true, false);
+	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
+	check_protocol_suite_works("gnutls", "gnutls", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-rsa-gcm", 22, true, false);
 }
 
 /* A record the client sends twice fires the guard; the server drops it. */
@@ -337,6 +449,9 @@ Test(gnutls, wrong_ca_fails)
 {
 	check_wrong_ca_fails("gnutls", SB_PROTO_DTLS12, "ecdhe-ecdsa-gcm");
 	check_wrong_ca_fails("gnutls", SB_PROTO_TLS12, "ecdhe-rsa-gcm");
+	check_wrong_ca_fails("gnutls", SB_PROTO_TLS13,
+	                     "tls13-ecdhe-ecdsa-ccm8");
+	check_wrong_ca_fails("gnutls", SB_PROTO_TLS13, "tls13-ecdhe-rsa-gcm");
 }
 
 Test(gnutls, wrong_server_name_fails)
@@ -345,12 +460,29 @@ Test(gnutls, wrong_server_name_fails)
 	                              "ecdhe-ecdsa-ccm8");
 	check_wrong_server_name_fails("gnutls", SB_PROTO_TLS12,
 	                              "ecdhe-rsa-chacha20");
+	check_wrong_server_name_fails("gnutls", SB_PROTO_TLS13,
+	                              "tls13-ecdhe-ecdsa-gcm");
 }
 
+/* TLS 1.3: the server finds the binder wrong (RFC 8446 4.2.11) and
+ * aborts with decrypt_error. */
 Test(gnutls, wrong_psk_fails)
 {
 	check_wrong_psk_fails("gnutls", "psk-ccm8");
 	check_wrong_psk_fails("gnutls", "ecdhe-psk-chacha20");
+	static const char *const tls13[] = {"tls13-psk-ccm8",
+	                                    "tls13-ecdhe-psk-ccm8"};
+	struct sb_credential_set creds, wrong;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	wrong = creds;
+	wrong.psk[0] ^= 0x80;
+	for (size_t i = 0; i < 2; i++) {
+		check_config(&cfg, "gnutls", "gnutls", tls13[i], &creds);
+		cfg.client_creds = &wrong;
+		cfg.protocol = SB_PROTO_TLS13;
+		check_handshake_fails(&cfg);
+	}
 }
 
 Test(gnutls, missing_key_file_fails_setup)
@@ -401,6 +533,78 @@ INTEROP(openssl)
 
 #ifdef SB_WITH_MBEDTLS
 INTEROP(mbedtls)
+#endif
+
+#ifdef SB_WITH_WOLFSSL
+/* The (D)TLS 1.2 suites wolfSSL shares with GnuTLS: all but ECDHE-RSA
+ * (a wolfSSL built without RSA). */
+static struct check_suite wolfssl_common[] = {
+    {.suite = "psk-gcm", .dtls_overhead = 37},
+    {.suite = "psk-ccm", .dtls_overhead = 37},
+    {.suite = "psk-ccm8", .dtls_overhead = 29},
+    {.suite = "psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-psk-chacha20", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-gcm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm", .dtls_overhead = 37},
+    {.suite = "ecdhe-ecdsa-ccm8", .dtls_overhead = 29},
+    {.suite = "ecdhe-ecdsa-chacha20", .dtls_overhead = 29},
+};
+#define WOLF_COUNT (sizeof(wolfssl_common) / sizeof(wolfssl_common[0]))
+/* ... and in TLS 1.3, every row but the RSA one. */
+#define WOLF_TLS13_COUNT (TLS13_COUNT - 1)
+
+ParameterizedTestParameters(gnutls, client_vs_wolfssl_server)
+{
+	return cr_make_param_array(struct check_suite, wolfssl_common,
+	                           WOLF_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, client_vs_wolfssl_server)
+{
+	check_suite_works("gnutls", "wolfssl", s, false, true);
+	check_protocol_suite_works("gnutls", "wolfssl", SB_PROTO_TLS12,
+	                           s->suite, s->dtls_overhead - 8, false,
+	                           false);
+}
+
+ParameterizedTestParameters(gnutls, wolfssl_client_vs_server)
+{
+	return cr_make_param_array(struct check_suite, wolfssl_common,
+	                           WOLF_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, wolfssl_client_vs_server)
+{
+	check_suite_works("wolfssl", "gnutls", s, false, true);
+	check_protocol_suite_works("wolfssl", "gnutls", SB_PROTO_TLS12,
+	                           s->suite, s->dtls_overhead - 8, false,
+	                           false);
+}
+
+ParameterizedTestParameters(gnutls, tls13_with_wolfssl)
+{
+	return cr_make_param_array(struct check_suite, gnutls_tls13_suites,
+	                           WOLF_TLS13_COUNT);
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, tls13_with_wolfssl)
+{
+	check_protocol_suite_works("gnutls", "wolfssl", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+	check_protocol_suite_works("wolfssl", "gnutls", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+}
+
+Test(gnutls, mutual_with_wolfssl)
+{
+	static const struct check_suite s = {"ecdhe-ecdsa-ccm8", 29};
+	check_suite_works("gnutls", "wolfssl", &s, true, true);
+	check_suite_works("wolfssl", "gnutls", &s, true, true);
+	check_protocol_suite_works("gnutls", "wolfssl", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
+	check_protocol_suite_works("wolfssl", "gnutls", SB_PROTO_TLS13,
+	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
+}
 #endif
 
 #ifdef SB_WITH_BEARSSL

@@ -87,16 +87,20 @@ static struct tls13_fact tls13_facts[] = {
      8, 14},
     {"tls13-psk-chacha20", 0x1303, SB_KX_PSK, SB_AEAD_CHACHA20_POLY1305, 16,
      22},
+    {"tls13-ecdhe-rsa-gcm", 0x1301, SB_KX_ECDHE_RSA, SB_AEAD_AES_128_GCM, 16,
+     22},
 };
 #define TLS13_FACT_COUNT (sizeof(tls13_facts) / sizeof(tls13_facts[0]))
 
-Test(suites, table_has_the_tls12_and_twelve_tls13_suites)
+Test(suites, table_has_the_tls12_and_thirteen_tls13_suites)
 {
 	size_t tls13 = 0;
 	for (size_t i = 0; i < sb_suites_count; i++)
 		tls13 += sb_suites[i].tls13;
 	cr_assert_eq(sb_suites_count - tls13, FACT_COUNT);
-	cr_assert_eq(tls13, 12); /* 4 AEADs x psk_ke, psk_dhe_ke, certificate */
+	/* 4 AEADs x psk_ke, psk_dhe_ke, ECDSA certificate; and AES-128-GCM
+	 * with the RSA certificate, for contrast. */
+	cr_assert_eq(tls13, 13);
 }
 
 ParameterizedTestParameters(suites, tls13_facts_match_rfcs)
