@@ -137,9 +137,11 @@ struct sb_reason {
 #define SB_CAP_HEAP_COUNTED 0x1u /* its allocations reach sb_heap_note_* */
 /*
  * It has no allocator hook: its heap figures come from the tool's own
- * malloc interposition (sb_heap_interpose_begin), so they include every
- * block allocated while its calls run -- its own and those of the
- * libraries it calls into (its crypto and ASN.1 libraries, libc).
+ * malloc interposition (heap_interpose.h), whose window the core opens
+ * around each call it charges to the endpoint -- the backend does
+ * nothing -- so they include every block allocated while its calls run:
+ * its own and those of the libraries it calls into (its crypto and ASN.1
+ * libraries, libc), but not the core's behind its I/O callbacks.
  */
 #define SB_CAP_HEAP_INTERPOSED 0x2u
 
@@ -238,32 +240,6 @@ struct sb_backend {
  */
 void sb_heap_note_alloc(size_t bytes);
 void sb_heap_note_free(size_t bytes);
-
-/*
- * For a library with no allocator hook (GnuTLS 3.7, whose
- * gnutls_global_set_mem_functions does nothing): the tool defines malloc,
- * calloc, realloc, free and the aligned allocators itself, forwarding to
- * glibc's __libc_* functions, and between begin and end reports every
- * block through sb_heap_note_alloc/free -- whichever code in the process
- * allocates it.  A backend opens the window on entry to each of its
- * operations and closes it on return; windows nest.  Outside a window the
- * interposed functions only forward, so other backends' counts do not
- * change.  Builds without interposition (sanitizer builds, where the
- * sanitizer owns malloc) make these no-ops and sb_heap_interposed()
- * false.
- */
-void sb_heap_interpose_begin(void);
-void sb_heap_interpose_end(void);
-bool sb_heap_interposed(void);
-
-/*
- * The core's own work inside a window -- the link queueing a datagram the
- * library sends -- is not the library's: a backend suspends every open
- * window around each call into the core's callbacks, and resumes them
- * with the value suspend returned.
- */
-unsigned sb_heap_interpose_suspend(void);
-void sb_heap_interpose_resume(unsigned windows);
 
 /*
  * The deterministic byte generator of --deterministic: SplitMix64

@@ -22,10 +22,11 @@
  *   suite uses (tests/virt-time.h).  CMake checks that it links.  Both are
  *   process-wide: they read the clock of the endpoint whose call runs.
  * - Heap: gnutls_global_set_mem_functions() does nothing since 3.3, and
- *   the library calls malloc directly.  The tool's malloc interposition
- *   (heap_interpose.c) counts while this backend's calls run, so the
- *   figure includes nettle's, GMP's, libtasn1's and libc's blocks
- *   allocated on GnuTLS's behalf.
+ *   the library calls malloc directly.  SB_CAP_HEAP_INTERPOSED asks the
+ *   core for its malloc interposition (heap_interpose.h), which counts
+ *   while the core's charged calls into this backend run, so the figure
+ *   includes nettle's, GMP's, libtasn1's and libc's blocks allocated on
+ *   GnuTLS's behalf.  This file does nothing for it.
  * - Randomness: there is no generator override.  libgnutls calls its own
  *   exported gnutls_rnd() through its PLT, so a gnutls_rnd() defined here
  *   interposes every draw; under --deterministic it serves sb_rng bytes
@@ -97,9 +98,7 @@ struct gtls_endpoint {
 
 /*
  * The process-wide hooks (time, randomness) act for the endpoint whose
- * operation runs; every operation enters and leaves.  Entering also opens
- * the heap-interposition window, so what GnuTLS allocates is charged to
- * the endpoint the core is charging.
+ * operation runs; every operation enters and leaves.
  */
 static struct gtls_endpoint *gtls_active;
 
@@ -107,13 +106,11 @@ static struct gtls_endpoint *gtls_enter(struct gtls_endpoint *ep)
 {
 	struct gtls_endpoint *outer = gtls_active;
 	gtls_active = ep;
-	sb_heap_interpose_begin();
 	return outer;
 }
 
 static void gtls_leave(struct gtls_endpoint *outer)
 {
-	sb_heap_interpose_end();
 	gtls_active = outer;
 }
 
@@ -232,24 +229,16 @@ static bool gtls_is_dtls(enum sb_protocol protocol)
 	return protocol == SB_PROTO_DTLS12;
 }
 
-/* The link's send and receive, with the heap window suspended: the link's
- * queues are the core's memory, not GnuTLS's. */
 static int gtls_link_send(struct gtls_endpoint *ep, const void *buf, size_t len)
 {
 	const struct sb_io *io = &ep->cfg->io;
-	unsigned windows = sb_heap_interpose_suspend();
-	int rc = io->send(io->ctx, buf, len);
-	sb_heap_interpose_resume(windows);
-	return rc;
+	return io->send(io->ctx, buf, len);
 }
 
 static int gtls_link_recv(struct gtls_endpoint *ep, void *buf, size_t cap)
 {
 	const struct sb_io *io = &ep->cfg->io;
-	unsigned windows = sb_heap_interpose_suspend();
-	int n = io->recv(io->ctx, buf, cap);
-	sb_heap_interpose_resume(windows);
-	return n;
+	return io->recv(io->ctx, buf, cap);
 }
 
 /* A refusal by the link, as the errno GnuTLS expects of its transport. */

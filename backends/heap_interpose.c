@@ -1,6 +1,6 @@
 /*
  * heap_interpose.c - the tool's own malloc, for libraries with no
- * allocator hook (backend.h, sb_heap_interpose_begin).
+ * allocator hook (heap_interpose.h).
  *
  * glibc supports replacing malloc by defining malloc, free, calloc and
  * realloc (and, to keep every block in one allocator, the aligned ones) in
@@ -9,8 +9,9 @@
  * manual).  They forward to glibc's allocator through its exported
  * __libc_* entry points, so blocks stay glibc's and malloc_usable_size()
  * sizes them, as the other backends' hooks do.  Counting happens only
- * inside a window, so outside GnuTLS's calls this file changes nothing
- * but one predictable branch per allocation.
+ * inside a window, which the core opens around an interposed backend's
+ * calls, so outside them this file changes nothing but one predictable
+ * branch per allocation.
  *
  * Not built with sanitizers, which replace malloc themselves
  * (heap_interpose_none.c stands in).  Single-threaded, as every run is.
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
+#include "heap_interpose.h"
 
 void *__libc_malloc(size_t size);
 void *__libc_calloc(size_t n, size_t size);

@@ -2,10 +2,10 @@
 # top-level CMakeLists.txt after the sbcore target exists.
 #
 # GnuTLS 3.7 has no allocator hook, so heap figures come from the tool's
-# own malloc interposition (backends/heap_interpose.c), built only with
-# this backend and never with sanitizers, which own malloc themselves
-# (backends/heap_interpose_none.c stands in, and the backend then claims
-# no heap figures).  The DTLS timers' clock can only be set through
+# own malloc interposition (backends/heap_interpose.c; the top-level
+# CMakeLists.txt builds it when SB_NEEDS_HEAP_INTERPOSITION is set), never
+# with sanitizers, which own malloc themselves: the backend then claims no
+# heap figures.  The DTLS timers' clock can only be set through
 # _gnutls_global_set_gettime_function, a GNUTLS_PRIVATE_3_4 symbol: the
 # backend is built only where it links.  The real gnutls_rnd is found
 # behind the backend's own with dlvsym (libdl, part of libc since 2.34).
@@ -30,14 +30,8 @@ endif()
 option(SB_WITH_GNUTLS "GnuTLS backend" ${GNUTLS_FOUND})
 if(SB_WITH_GNUTLS)
   target_sources(sbcore PRIVATE backends/gnutls.c)
-  if(SB_SANITIZE)
-    target_sources(sbcore PRIVATE backends/heap_interpose_none.c)
-  else()
-    target_sources(sbcore PRIVATE backends/heap_interpose.c)
-    # The definitions are malloc itself: the compiler must not turn their
-    # bodies back into calls to malloc.
-    set_source_files_properties(backends/heap_interpose.c PROPERTIES
-      COMPILE_OPTIONS -fno-builtin)
+  set(SB_NEEDS_HEAP_INTERPOSITION ON)
+  if(NOT SB_SANITIZE)
     set_source_files_properties(backends/gnutls.c PROPERTIES
       COMPILE_DEFINITIONS SB_HEAP_INTERPOSITION)
   endif()

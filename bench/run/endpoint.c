@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backends/heap_interpose.h"
+
 enum endpoint_op { OP_SETUP, OP_STEP, OP_READ, OP_WRITE, OP_FREE };
 
 /* The backend call itself; nothing else may run between the meter's
@@ -27,13 +29,17 @@ static int endpoint_op_call(struct sb_endpoint *ep, enum endpoint_op op,
 }
 
 /* A call charged to this endpoint's heap and, with a meter, measured
- * into `*cycles` and `*instructions`. */
+ * into `*cycles` and `*instructions`.  For an interposed backend the
+ * window is one counter, opened and closed outside the measured region. */
 static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
                             uint8_t *buf, size_t len,
                             const struct sb_meter *meter, uint64_t *cycles,
                             uint64_t *instructions)
 {
+	bool window = ep->backend->caps & SB_CAP_HEAP_INTERPOSED;
 	struct sb_heap_tally *outer = sb_heap_charge(&ep->heap);
+	if (window)
+		sb_heap_interpose_begin();
 	int rc;
 	if (meter) {
 		uint64_t t0;
@@ -43,8 +49,33 @@ static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
 	} else {
 		rc = endpoint_op_call(ep, op, buf, len);
 	}
+	if (window)
+		sb_heap_interpose_end();
 	sb_heap_charge(outer);
 	return rc;
+}
+
+/*
+ * An interposed backend's I/O: the core's link queues and copies (and
+ * may allocate) on the library's behalf, but that memory is the core's,
+ * so the window is closed while it runs.
+ */
+static int endpoint_io_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct sb_endpoint *ep = ctx;
+	unsigned windows = sb_heap_interpose_suspend();
+	int rc = ep->core_io.send(ep->core_io.ctx, buf, len);
+	sb_heap_interpose_resume(windows);
+	return rc;
+}
+
+static int endpoint_io_recv(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct sb_endpoint *ep = ctx;
+	unsigned windows = sb_heap_interpose_suspend();
+	int n = ep->core_io.recv(ep->core_io.ctx, buf, cap);
+	sb_heap_interpose_resume(windows);
+	return n;
 }
 
 static int endpoint_failed(const struct sb_endpoint *ep, int rc,
@@ -59,6 +90,12 @@ static int endpoint_failed(const struct sb_endpoint *ep, int rc,
 int sb_endpoint_setup(struct sb_endpoint *ep, const struct sb_meter *meter,
                       char *error, size_t len)
 {
+	if ((ep->backend->caps & SB_CAP_HEAP_INTERPOSED) &&
+	    ep->cfg.io.send != endpoint_io_send) {
+		ep->core_io = ep->cfg.io;
+		ep->cfg.io =
+		    (struct sb_io){ep, endpoint_io_send, endpoint_io_recv};
+	}
 	ep->state = calloc(1, ep->backend->endpoint_size);
 	if (!ep->state) {
 		snprintf(error, len, "%s: out of memory",

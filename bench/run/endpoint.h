@@ -7,7 +7,10 @@
  * `client` (one endpoint over UDP) alike: setup and handshake steps are
  * measured regions (meter.h) charged to this endpoint's heap counter;
  * application writes and reads are charged but not timed, because the
- * runner times whole batches of them.
+ * runner times whole batches of them.  A backend with no allocator hook
+ * (SB_CAP_HEAP_INTERPOSED) is charged through the malloc interposition:
+ * its window is open around each charged call, outside the measured
+ * region, and closed while the library calls back into the core's I/O.
  */
 #ifndef SB_ENDPOINT_H
 #define SB_ENDPOINT_H
@@ -26,6 +29,9 @@ struct sb_endpoint {
 	uint64_t handshake_instructions;
 	struct sb_heap_tally heap; /* the library's heap, this endpoint's */
 	bool done;                 /* the handshake finished */
+	/* SB_CAP_HEAP_INTERPOSED: the caller's I/O, which cfg.io reaches
+	 * with the interposition window closed. */
+	struct sb_io core_io;
 };
 
 /*

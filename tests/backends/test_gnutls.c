@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "backend_check.h"
+#include "backends/heap_interpose.h"
 
 /* Overheads: RFC 6347 4.1 header (13) + RFC 5288/6655 explicit nonce (8,
  * none for RFC 7905 ChaCha20-Poly1305) + tag (16, 8 for CCM_8). */
