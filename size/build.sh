@@ -3,9 +3,9 @@
 # and suite for one build, each linked with a GNU ld map.  `suitebench
 # size` runs it; see size/README.md for the design.
 #
-#   build.sh --work DIR --out DIR --library openssl|mbedtls|bearssl
+#   build.sh --work DIR --out DIR --library openssl|mbedtls|bearssl|gnutls
 #            --build prebuilt|tailored|cortex-m4 --suite NAME --code 0xXXXX
-#            --kx psk|ecdhe-psk|ecdhe-ecdsa
+#            --kx psk|ecdhe-psk|ecdhe-ecdsa|ecdhe-rsa
 #            --aead aes-128-gcm|aes-128-ccm|aes-128-ccm-8|chacha20-poly1305
 #            [--name OPENSSL_NAME] [--sides "client server"] [--profile full]
 #            [--credentials DIR] [--kind size|target]
@@ -73,6 +73,7 @@ case $kx in
 psk) KX=PSK ;;
 ecdhe-psk) KX=ECDHE_PSK ;;
 ecdhe-ecdsa) KX=ECDHE_ECDSA ;;
+ecdhe-rsa) KX=ECDHE_RSA ;;
 *) die "unknown key exchange $kx" ;;
 esac
 case $aead in
@@ -223,6 +224,16 @@ library_for() {
 	prebuilt/bearssl)
 		prebuilt_archives libbearssl.a
 		;;
+	prebuilt/gnutls)
+		# GnuTLS with what it is built on: its crypto (Nettle,
+		# Hogweed, GMP), ASN.1 (libtasn1) and IDNA (libidn2)
+		# archives, counted; p11-kit and libunistring, which Debian
+		# ships shared only, linked shared and not counted.
+		prebuilt_archives libgnutls.a libhogweed.a libnettle.a \
+			libtasn1.a libidn2.a libgmp.a
+		libversion="libgnutls28-dev $(dpkg-query -W -f='${Version}' libgnutls28-dev 2>/dev/null)"
+		libs="/usr/lib/$multiarch/libp11-kit.so.0 /usr/lib/$multiarch/libunistring.so.2 -latomic -pthread"
+		;;
 	*/bearssl) tailored_bearssl ;;
 	*/mbedtls) tailored_mbedtls "$1" ;;
 	*) die "$library has no $build build" ;;
@@ -245,13 +256,17 @@ info_lines() {
 	[ "$library" != mbedtls ] || [ "$build" = prebuilt ] ||
 		echo "config: size/mbedtls-configs/SUITE.h, the library compiled once per suite and side"
 	[ "$library" != bearssl ] ||
-		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31"
+		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31${rsa_primitives}"
+	[ "$library" != gnutls ] ||
+		echo "not counted: libp11-kit.so.0 and libunistring.so.2, linked shared (Debian ships no static archive of either)"
 	echo "link: $cc -Wl,--gc-sections $lflags"
 }
 
 # ---- the programs --------------------------------------------------------
 
 [ -f "$creds/ca.pem" ] || die "no credentials in $creds"
+rsa_primitives=""
+[ "$kx" != ecdhe-rsa ] || rsa_primitives=", rsa_i31 (pkcs1 sign/verify)"
 defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD"
 [ -z "$name" ] || defines="$defines -DSB_OPENSSL_NAME=\"$name\""
 [ "$profile" != full ] || defines="$defines -DSB_FULL_PROFILE"

@@ -3,7 +3,8 @@
 #
 # The size programs cannot read files (the Cortex-M4 one has no file
 # system), so the certificates, the server's key and the PSK are compiled
-# in, in DER, the way firmware embeds them.  BearSSL's client takes its
+# in, in DER, the way firmware embeds them (the RSA key also as its CRT
+# values, for BearSSL).  BearSSL's client takes its
 # trust anchor precomputed (the CA's subject DN and public point), as
 # `brssl ta` would write it.  Uses the openssl command-line tool.
 set -eu
@@ -53,6 +54,28 @@ hex=$(openssl ec -in "$dir/server.key" -outform DER 2>/dev/null |
 }
 hex2bin "$hex" >"$tmp/server-priv.bin"
 
+# The web suites' RSA-2048 leaf and key (suites/make-credentials.sh), and
+# for BearSSL the key's CRT values (br_rsa_private_key): RSAPrivateKey's
+# INTEGERs are version, n, e, d, p, q, dp, dq, qinv (RFC 8017 A.1.2).
+openssl x509 -in "$dir/server-rsa.pem" -outform DER -out "$tmp/server-rsa.der"
+openssl pkey -in "$dir/server-rsa.key" -outform DER -out "$tmp/server-rsa-key.der"
+openssl rsa -in "$dir/server-rsa.key" -outform DER -traditional 2>/dev/null |
+	openssl asn1parse -inform DER |
+	sed -n 's/.*prim: INTEGER *://p' >"$tmp/rsa-ints"
+[ "$(wc -l <"$tmp/rsa-ints")" -eq 9 ] || {
+	echo "gen-creds.sh: cannot read the server's RSA key" >&2
+	exit 1
+}
+i=0
+for part in version n e d p q dp dq iq; do
+	i=$((i + 1))
+	hex=$(sed -n "${i}p" "$tmp/rsa-ints")
+	[ $((${#hex} % 2)) -eq 0 ] || hex=0$hex
+	hex2bin "$hex" >"$tmp/rsa-$part.bin"
+done
+rsa_bits=$(openssl rsa -in "$dir/server-rsa.key" -noout -text 2>/dev/null |
+	sed -n 's/.*Private-Key: (\([0-9]*\) bit.*/\1/p')
+
 read -r identity pskhex <"$dir/psk.txt"
 hex2bin "$pskhex" >"$tmp/psk.bin"
 
@@ -64,6 +87,12 @@ hex2bin "$pskhex" >"$tmp/psk.bin"
 	c_array sb_server_cert_der "$tmp/server.der"
 	c_array sb_server_key_der "$tmp/server-key.der"
 	c_array sb_server_key_priv "$tmp/server-priv.bin"
+	c_array sb_server_rsa_cert_der "$tmp/server-rsa.der"
+	c_array sb_server_rsa_key_der "$tmp/server-rsa-key.der"
+	for part in p q dp dq iq; do
+		c_array sb_rsa_$part "$tmp/rsa-$part.bin"
+	done
+	printf '#define SB_RSA_BITS %s\n' "$rsa_bits"
 	c_array sb_psk "$tmp/psk.bin"
 	printf '#define SB_PSK_IDENTITY "%s"\n' "$identity"
 } >"$out.tmp"

@@ -73,8 +73,10 @@ static void size_usage(FILE *f)
 	    "server, before their sizes count.  See size/README.md.\n"
 	    "\n"
 	    "builds:\n"
-	    "  prebuilt    Debian's static archives (OpenSSL and Mbed TLS:\n"
-	    "              whole-library figures, the same for every suite)\n"
+	    "  prebuilt    Debian's static archives (OpenSSL, Mbed TLS and "
+	    "GnuTLS:\n"
+	    "              whole-library figures: the library's, not the "
+	    "suite's)\n"
 	    "  tailored    Mbed TLS and BearSSL compiled from Debian's source\n"
 	    "              packages: Mbed TLS with one configuration per "
 	    "suite\n"
@@ -86,7 +88,8 @@ static void size_usage(FILE *f)
 	    "              flash = text + rodata + data, RAM = data + bss\n"
 	    "\n"
 	    "options:\n"
-	    "  --library LIST    openssl, mbedtls, bearssl (default: all)\n"
+	    "  --library LIST    openssl, mbedtls, bearssl, gnutls (default: "
+	    "all)\n"
 	    "  --suite LIST      suites by short or IANA name (default: all)\n"
 	    "  --build LIST      prebuilt, tailored, cortex-m4 (default: all)\n"
 	    "  --detail LIB:SUITE  only that library and suite, and list its\n"
@@ -530,9 +533,10 @@ static void print_table(FILE *f, const struct size_cli *cli,
 			}
 			fprintf(f, "\n");
 		}
-	fprintf(f, "  (* whole-library: the same for every suite; - not "
-	           "supported, see the CSV's reason; RAM is static only, heap "
-	           "and stack not counted)\n");
+	fprintf(
+	    f, "  (* whole-library: the library's size, not the suite's; - not "
+	       "supported, see the CSV's reason; RAM is static only, heap "
+	       "and stack not counted)\n");
 }
 
 /* ---- detail ------------------------------------------------------------ */

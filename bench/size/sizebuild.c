@@ -16,6 +16,7 @@ static const char *const library_names[SB_SIZE_LIBRARIES] = {
     [SB_SIZE_OPENSSL] = "openssl",
     [SB_SIZE_MBEDTLS] = "mbedtls",
     [SB_SIZE_BEARSSL] = "bearssl",
+    [SB_SIZE_GNUTLS] = "gnutls",
 };
 
 static const char *const build_names[SB_SIZE_BUILDS] = {
@@ -61,6 +62,8 @@ static const char *suite_name(enum sb_size_library library,
 		return suite->mbedtls_name;
 	case SB_SIZE_BEARSSL:
 		return suite->bearssl_name;
+	case SB_SIZE_GNUTLS:
+		return suite->gnutls_name;
 	}
 	return NULL;
 }
@@ -72,6 +75,7 @@ static void not_implemented(enum sb_size_library library,
 	    [SB_SIZE_OPENSSL] = "OpenSSL 3.0",
 	    [SB_SIZE_MBEDTLS] = "Mbed TLS 2.28",
 	    [SB_SIZE_BEARSSL] = "BearSSL 0.6",
+	    [SB_SIZE_GNUTLS] = "GnuTLS 3.7",
 	};
 	if (library == SB_SIZE_BEARSSL && sb_kx_uses_psk(suite->kx))
 		snprintf(why, len, "BearSSL has no PSK cipher suites");
@@ -83,6 +87,13 @@ static void not_implemented(enum sb_size_library library,
 bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
                        const struct sb_suite *suite, char *why, size_t len)
 {
+	if (suite->tls13) {
+		snprintf(why, len,
+		         "the size programs run TLS 1.2, the one protocol "
+		         "every library measured here has (BearSSL has no "
+		         "TLS 1.3)");
+		return false;
+	}
 	if (!suite_name(library, suite)) {
 		not_implemented(library, suite, why, len);
 		return false;
@@ -93,6 +104,14 @@ bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
 		         "build options remove whole algorithms, not the TLS "
 		         "code and tables that reference every suite, so it "
 		         "has no one-suite build to tailor");
+		return false;
+	}
+	if (library == SB_SIZE_GNUTLS && build != SB_SIZE_PREBUILT) {
+		snprintf(why, len,
+		         "GnuTLS is measured as Debian builds it only: it "
+		         "has no one-suite or bare-metal build (configure "
+		         "drops whole algorithms, not the tables that "
+		         "reference every suite; it needs an OS)");
 		return false;
 	}
 	if (library == SB_SIZE_OPENSSL && build == SB_SIZE_CORTEX_M4) {
@@ -109,16 +128,23 @@ const char *sb_size_granularity(enum sb_size_library library,
                                 enum sb_size_build build, char *why, size_t len)
 {
 	bool whole = build == SB_SIZE_PREBUILT && library != SB_SIZE_BEARSSL;
+	/* GnuTLS's credentials API is in objects of its own: a PSK program
+	 * links psk.o, a certificate one auto-verify.o instead. */
+	const char *gnutls_note =
+	    library == SB_SIZE_GNUTLS
+	        ? " (GnuTLS: but for its PSK or certificate API, 2 kB)"
+	        : "";
 	if (why)
-		snprintf(
-		    why, len, "%s",
-		    whole ? "whole-library: Debian's archive has no "
-		            "function sections and its suite and algorithm "
-		            "tables reference every suite's code, so the "
-		            "linker keeps the same objects whatever suite the "
-		            "program offers; the size is the library's, "
-		            "not the suite's"
-		          : "");
+		snprintf(why, len, "%s%s",
+		         whole
+		             ? "whole-library: Debian's archive has no "
+		               "function sections and its suite and algorithm "
+		               "tables reference every suite's code, so the "
+		               "linker keeps the same objects whatever suite "
+		               "the program offers; the size is the "
+		               "library's, not the suite's"
+		             : "",
+		         whole ? gnutls_note : "");
 	return whole ? "whole-library" : "per-suite";
 }
 

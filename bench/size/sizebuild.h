@@ -23,8 +23,9 @@ enum sb_size_library {
 	SB_SIZE_OPENSSL,
 	SB_SIZE_MBEDTLS,
 	SB_SIZE_BEARSSL,
+	SB_SIZE_GNUTLS,
 };
-#define SB_SIZE_LIBRARIES 3
+#define SB_SIZE_LIBRARIES 4
 
 enum sb_size_build {
 	SB_SIZE_PREBUILT,  /* Debian's static archives, x86-64 */
@@ -34,7 +35,8 @@ enum sb_size_build {
 };
 #define SB_SIZE_BUILDS 3
 
-/* "openssl", "mbedtls", "bearssl"; "prebuilt", "tailored", "cortex-m4". */
+/* "openssl", "mbedtls", "bearssl", "gnutls"; "prebuilt", "tailored",
+ * "cortex-m4". */
 const char *sb_size_library_name(enum sb_size_library library);
 const char *sb_size_build_name(enum sb_size_build build);
 

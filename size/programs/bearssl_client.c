@@ -1,8 +1,11 @@
 /*
  * bearssl_client.c - the smallest BearSSL TLS 1.2 client for one
- * ECDHE-ECDSA suite (BearSSL has no PSK): br_ssl_client_zero() and then
- * only what the suite needs -- one AEAD, SHA-256, P-256 (m31/i31, the
- * 32-bit implementations), and br_x509_minimal with one trust anchor.
+ * ECDHE-ECDSA or ECDHE-RSA suite (BearSSL has no PSK):
+ * br_ssl_client_zero() and then only what the suite needs -- one AEAD,
+ * SHA-256, P-256 (m31/i31, the 32-bit implementations), for ECDHE-RSA
+ * the RSA PKCS#1 v1.5 verifier (i31) of the ServerKeyExchange, and
+ * br_x509_minimal with one trust anchor (whose ECDSA signature is on
+ * either leaf).
  * With SB_FULL_PROFILE it starts from br_ssl_client_init_full() instead,
  * which references every suite and algorithm BearSSL has, and offers the
  * same one suite: the reference the minimal client is compared with.
@@ -12,7 +15,7 @@
 #include "bearssl_aead.h"
 #include "sizeprog.h"
 
-#if !defined(SB_KX_ECDHE_ECDSA)
+#if !defined(SB_KX_CERT)
 #error "BearSSL has no PSK cipher suites"
 #endif
 
@@ -56,7 +59,11 @@ static void bear_configure(void)
 {
 	br_ssl_client_zero(&cc);
 	bear_set_common(&cc.eng);
+#if defined(SB_KX_ECDHE_RSA)
+	br_ssl_engine_set_rsavrfy(&cc.eng, &br_rsa_i31_pkcs1_vrfy);
+#else
 	br_ssl_engine_set_ecdsa(&cc.eng, &br_ecdsa_i31_vrfy_asn1);
+#endif
 	br_x509_minimal_init(&xc, &br_sha256_vtable, &anchor, 1);
 	br_x509_minimal_set_hash(&xc, br_sha256_ID, &br_sha256_vtable);
 	br_x509_minimal_set_ecdsa(&xc, &br_ec_p256_m31,

@@ -1,13 +1,13 @@
 /*
  * mbedtls_client.c - a minimal Mbed TLS 2.28 TLS 1.2 client for one
- * suite: PSK, ECDHE-PSK or ECDHE-ECDSA (then the CA chain and the
+ * suite: PSK, ECDHE-PSK, ECDHE-ECDSA or ECDHE-RSA (then the CA chain and the
  * server's name are checked).  Linked against Debian's archives it gets
  * the whole library; against a tailored build (size/mbedtls-configs/)
  * only the modules that suite needs.
  */
 #include "mbedtls_common.h"
 
-#if defined(SB_KX_ECDHE_ECDSA)
+#if defined(SB_KX_CERT)
 #include <mbedtls/x509_crt.h>
 
 static mbedtls_x509_crt ca;
@@ -38,7 +38,7 @@ int main(void)
 	mbed_configure_auth(&conf);
 	mbedtls_ssl_init(&ssl);
 	mbed_check("mbedtls_ssl_setup", mbedtls_ssl_setup(&ssl, &conf));
-#if defined(SB_KX_ECDHE_ECDSA)
+#if defined(SB_KX_CERT)
 	mbed_check("mbedtls_ssl_set_hostname",
 	           mbedtls_ssl_set_hostname(&ssl, SB_SERVER_NAME));
 #endif

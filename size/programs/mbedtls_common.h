@@ -67,7 +67,7 @@ static void mbed_configure(mbedtls_ssl_config *conf,
 	                             MBEDTLS_SSL_MINOR_VERSION_3);
 	mbedtls_ssl_conf_ciphersuites(conf, suites);
 	mbedtls_ssl_conf_rng(conf, mbedtls_hmac_drbg_random, drbg);
-#if defined(SB_KX_ECDHE_PSK) || defined(SB_KX_ECDHE_ECDSA)
+#if !defined(SB_KX_PSK)
 	static const mbedtls_ecp_group_id curves[] = {MBEDTLS_ECP_DP_SECP256R1,
 	                                              MBEDTLS_ECP_DP_NONE};
 	mbedtls_ssl_conf_curves(conf, curves);

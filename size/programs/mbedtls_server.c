@@ -1,10 +1,11 @@
 /*
  * mbedtls_server.c - a minimal Mbed TLS 2.28 TLS 1.2 server for one
- * suite: PSK, ECDHE-PSK, or ECDHE-ECDSA with one certificate and key.
+ * suite: PSK, ECDHE-PSK, or ECDHE-ECDSA or ECDHE-RSA with one certificate
+ * and key.
  */
 #include "mbedtls_common.h"
 
-#if defined(SB_KX_ECDHE_ECDSA)
+#if defined(SB_KX_CERT)
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
@@ -16,11 +17,11 @@ static void mbed_configure_auth(mbedtls_ssl_config *conf)
 	mbedtls_x509_crt_init(&cert);
 	mbedtls_pk_init(&key);
 	mbed_check("mbedtls_x509_crt_parse_der",
-	           mbedtls_x509_crt_parse_der(&cert, sb_server_cert_der,
-	                                      sizeof(sb_server_cert_der)));
+	           mbedtls_x509_crt_parse_der(&cert, SB_SERVER_CERT_DER,
+	                                      sizeof(SB_SERVER_CERT_DER)));
 	mbed_check("mbedtls_pk_parse_key",
-	           mbedtls_pk_parse_key(&key, sb_server_key_der,
-	                                sizeof(sb_server_key_der), NULL, 0));
+	           mbedtls_pk_parse_key(&key, SB_SERVER_KEY_DER,
+	                                sizeof(SB_SERVER_KEY_DER), NULL, 0));
 	mbed_check("mbedtls_ssl_conf_own_cert",
 	           mbedtls_ssl_conf_own_cert(conf, &cert, &key));
 }

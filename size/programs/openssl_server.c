@@ -23,11 +23,11 @@ static void ossl_configure_auth(SSL_CTX *ctx)
 #else
 static void ossl_configure_auth(SSL_CTX *ctx)
 {
-	const unsigned char *p = sb_server_cert_der;
-	X509 *cert = d2i_X509(NULL, &p, sizeof(sb_server_cert_der));
+	const unsigned char *p = SB_SERVER_CERT_DER;
+	X509 *cert = d2i_X509(NULL, &p, sizeof(SB_SERVER_CERT_DER));
 	ossl_check("d2i_X509", cert != NULL);
-	p = sb_server_key_der;
-	EVP_PKEY *key = d2i_AutoPrivateKey(NULL, &p, sizeof(sb_server_key_der));
+	p = SB_SERVER_KEY_DER;
+	EVP_PKEY *key = d2i_AutoPrivateKey(NULL, &p, sizeof(SB_SERVER_KEY_DER));
 	ossl_check("d2i_AutoPrivateKey", key != NULL);
 	ossl_check("SSL_CTX_use_certificate",
 	           SSL_CTX_use_certificate(ctx, cert));

@@ -4,7 +4,8 @@
  *
  * The build (size/build.sh) defines, with -D:
  *   SB_SUITE_CODE      the suite's IANA code point, e.g. 0xC0AE
- *   SB_KX_PSK, SB_KX_ECDHE_PSK or SB_KX_ECDHE_ECDSA    its key exchange
+ *   SB_KX_PSK, SB_KX_ECDHE_PSK, SB_KX_ECDHE_ECDSA or SB_KX_ECDHE_RSA
+ *                      its key exchange
  *   SB_AEAD_GCM, SB_AEAD_CCM, SB_AEAD_CCM8 or SB_AEAD_CHACHAPOLY  its AEAD
  *   SB_OPENSSL_NAME    OpenSSL only: the suite's OpenSSL name
  *   SB_FULL_PROFILE    BearSSL client only: br_ssl_client_init_full()
@@ -24,9 +25,26 @@
 #error "SB_SUITE_CODE: the suite's code point, from size/build.sh"
 #endif
 #if defined(SB_KX_PSK) + defined(SB_KX_ECDHE_PSK) +                            \
-        defined(SB_KX_ECDHE_ECDSA) !=                                          \
+        defined(SB_KX_ECDHE_ECDSA) + defined(SB_KX_ECDHE_RSA) !=               \
     1
-#error "exactly one of SB_KX_PSK, SB_KX_ECDHE_PSK, SB_KX_ECDHE_ECDSA"
+#error                                                                         \
+    "exactly one of SB_KX_PSK, SB_KX_ECDHE_PSK, SB_KX_ECDHE_ECDSA, SB_KX_ECDHE_RSA"
+#endif
+
+/*
+ * A certificate key exchange: the server presents its P-256 ECDSA leaf,
+ * or for ECDHE-RSA its RSA-2048 leaf (signed by the same ECDSA CA, so the
+ * client verifies ECDSA either way).
+ */
+#if defined(SB_KX_ECDHE_ECDSA) || defined(SB_KX_ECDHE_RSA)
+#define SB_KX_CERT 1
+#endif
+#if defined(SB_KX_ECDHE_RSA)
+#define SB_SERVER_CERT_DER sb_server_rsa_cert_der
+#define SB_SERVER_KEY_DER sb_server_rsa_key_der
+#else
+#define SB_SERVER_CERT_DER sb_server_cert_der
+#define SB_SERVER_KEY_DER sb_server_key_der
 #endif
 #if defined(SB_AEAD_GCM) + defined(SB_AEAD_CCM) + defined(SB_AEAD_CCM8) +      \
         defined(SB_AEAD_CHACHAPOLY) !=                                         \

@@ -85,6 +85,21 @@ static const struct support_case support_cases[] = {
      "no one-suite build"},
     {SB_SIZE_OPENSSL, SB_SIZE_CORTEX_M4, "psk-ccm8", false,
      "no bare-metal build"},
+    {SB_SIZE_OPENSSL, SB_SIZE_PREBUILT, "ecdhe-rsa-gcm", true, ""},
+    {SB_SIZE_MBEDTLS, SB_SIZE_TAILORED, "ecdhe-rsa-chacha20", true, ""},
+    {SB_SIZE_BEARSSL, SB_SIZE_CORTEX_M4, "ecdhe-rsa-gcm", true, ""},
+    {SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, "psk-ccm8", true, ""},
+    {SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, "ecdhe-rsa-chacha20", true, ""},
+    {SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, "ecdhe-psk-gcm", false,
+     "GnuTLS 3.7 does not implement"},
+    {SB_SIZE_GNUTLS, SB_SIZE_TAILORED, "psk-ccm8", false,
+     "no one-suite or bare-metal build"},
+    {SB_SIZE_GNUTLS, SB_SIZE_CORTEX_M4, "psk-ccm8", false,
+     "no one-suite or bare-metal build"},
+    {SB_SIZE_OPENSSL, SB_SIZE_PREBUILT, "tls13-psk-gcm", false,
+     "the size programs run TLS 1.2"},
+    {SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, "tls13-ecdhe-rsa-gcm", false,
+     "the size programs run TLS 1.2"},
 };
 
 ParameterizedTestParameters(sizebuild, supported)
@@ -108,7 +123,7 @@ ParameterizedTest(const struct support_case *c, sizebuild, supported)
 		                   "got '%s', want '%s'", why, c->reason);
 }
 
-Test(sizebuild, whole_library_only_for_prebuilt_openssl_and_mbedtls)
+Test(sizebuild, whole_library_only_for_prebuilt_openssl_mbedtls_gnutls)
 {
 	char why[320];
 	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
@@ -123,6 +138,11 @@ Test(sizebuild, whole_library_only_for_prebuilt_openssl_and_mbedtls)
 	cr_expect_str_eq(
 	    sb_size_granularity(SB_SIZE_MBEDTLS, SB_SIZE_PREBUILT, NULL, 0),
 	    "whole-library");
+	/* The longest reason fits the CSV's reason column. */
+	char reason[320];
+	sb_size_granularity(SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, reason,
+	                    sizeof(reason));
+	cr_expect_not_null(strstr(reason, "2 kB)"), "cut: %s", reason);
 }
 
 Test(sizebuild, only_x86_builds_run_and_have_a_server)
