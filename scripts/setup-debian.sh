@@ -3,7 +3,7 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -eu
 packages="build-essential cmake pkg-config git ca-certificates libssl-dev openssl
-libmbedtls-dev libbearssl-dev libcsv-dev libcriterion-dev valgrind
+libmbedtls-dev libbearssl-dev libgnutls28-dev libcsv-dev libcriterion-dev valgrind
 python3-matplotlib python3-yaml tshark gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
 autoconf automake libtool chromium libunicorn-dev"
 missing=""
