@@ -453,11 +453,17 @@ static int ossl_ctx_tls13(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	SSL_CTX *ctx = ep->ctx;
+	/* The RSA row (tls13-ecdhe-rsa-gcm) signs with RSA-PSS, the only RSA
+	 * scheme TLS 1.3 allows (RFC 8446 4.2.3), and keeps ECDSA for the
+	 * CA's signature on the RSA leaf. */
+	const char *sigalgs = cfg->suite->kx == SB_KX_ECDHE_RSA
+	                          ? "rsa_pss_rsae_sha256:ECDSA+SHA256"
+	                          : "ECDSA+SHA256";
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
 	    !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
 	    !SSL_CTX_set_ciphersuites(ctx, cfg->suite->iana_name) ||
 	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
-	    !SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256") ||
+	    !SSL_CTX_set1_sigalgs_list(ctx, sigalgs) ||
 	    !SSL_CTX_set_num_tickets(ctx, 0))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);

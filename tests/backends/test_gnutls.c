@@ -530,6 +530,38 @@ Test(gnutls, missing_key_file_fails_setup)
 
 #ifdef SB_WITH_OPENSSL
 INTEROP(openssl)
+
+/*
+ * TLS 1.3 with OpenSSL 3.0, both ways: psk_dhe_ke and both certificate
+ * kinds.  An OpenSSL client cannot make a psk_ke handshake (it always
+ * offers psk_dhe_ke), so psk_ke runs with GnuTLS as the client only.
+ */
+static struct check_suite openssl_tls13_common[] = {
+    {.suite = "tls13-ecdhe-psk-ccm8", .dtls_overhead = 14},
+    {.suite = "tls13-ecdhe-ecdsa-gcm", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-rsa-gcm", .dtls_overhead = 22},
+};
+
+ParameterizedTestParameters(gnutls, tls13_with_openssl)
+{
+	return cr_make_param_array(struct check_suite, openssl_tls13_common,
+	                           sizeof(openssl_tls13_common) /
+	                               sizeof(openssl_tls13_common[0]));
+}
+
+ParameterizedTest(struct check_suite *s, gnutls, tls13_with_openssl)
+{
+	check_protocol_suite_works("gnutls", "openssl", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+	check_protocol_suite_works("openssl", "gnutls", SB_PROTO_TLS13,
+	                           s->suite, s->dtls_overhead, false, false);
+}
+
+Test(gnutls, tls13_psk_ke_client_vs_openssl_server)
+{
+	check_protocol_suite_works("gnutls", "openssl", SB_PROTO_TLS13,
+	                           "tls13-psk-ccm8", 14, false, false);
+}
 #endif
 
 #ifdef SB_WITH_MBEDTLS

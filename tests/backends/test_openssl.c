@@ -243,6 +243,7 @@ static struct check_suite openssl_tls13_suites[] = {
     {.suite = "tls13-ecdhe-ecdsa-ccm", .dtls_overhead = 22},
     {.suite = "tls13-ecdhe-ecdsa-ccm8", .dtls_overhead = 14},
     {.suite = "tls13-ecdhe-ecdsa-chacha20", .dtls_overhead = 22},
+    {.suite = "tls13-ecdhe-rsa-gcm", .dtls_overhead = 22},
 };
 
 ParameterizedTestParameters(openssl, tls13_suite_works)
