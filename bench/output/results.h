@@ -87,11 +87,20 @@ bool sb_results_any_failed(const struct sb_results *results);
 const char *sb_results_status_name(enum sb_row_status status);
 
 /*
- * Format column `column` of `row` into `buf` (numbers as integers when
- * they are whole, else with up to 6 significant decimals; statistics are
- * empty unless the status is ok).
+ * Format column `column` of `row` into `buf` (numbers as
+ * sb_results_format_number writes them; statistics are empty unless the
+ * status is ok).
  */
 void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
                           size_t len);
+
+/*
+ * Write `v` whole: an integer below 10^15 as an integer ("1006220"),
+ * anything else in the shortest plain decimal that reads back (strtod)
+ * to exactly `v` ("1006220.5", "0.1", "538.0625") -- never exponent
+ * notation below 10^15, never a digit lost.  NaN and infinities as "nan",
+ * "inf", "-inf".
+ */
+void sb_results_format_number(double v, char *buf, size_t len);
 
 #endif
