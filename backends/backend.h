@@ -266,6 +266,15 @@ unsigned sb_heap_interpose_suspend(void);
 void sb_heap_interpose_resume(unsigned windows);
 
 /*
+ * Whether this process counts the heap: decided once, from the
+ * environment, before the first allocation (heap.h).  A backend installs
+ * its allocator hooks only when it does, so that a process that times
+ * runs the library's allocations exactly as they are, with no accounting
+ * code inside them.
+ */
+bool sb_heap_hooks_on(void);
+
+/*
  * The deterministic byte generator of --deterministic: SplitMix64
  * (Steele, Lea and Flood, 2014).  Fast and reproducible, not
  * cryptographic -- it stands in for a library's random generator only

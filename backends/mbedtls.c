@@ -673,12 +673,17 @@ const struct sb_backend sb_backend_mbedtls = {
  * The build renames every calloc/free reference in Mbed TLS's archives to
  * these two (objcopy --redefine-sym, CMakeLists.txt), so they see exactly
  * the library's own blocks.  Sized with malloc_usable_size() (backend.h).
+ * They jump through a pointer chosen at the library's first allocation:
+ * in a process that counts the heap, to the counting versions; in one
+ * that times, straight to the C library's calloc and free, so that no
+ * accounting code runs -- the pointer takes the place of the PLT jump an
+ * unrenamed archive makes.
  */
 time_t sb_mbed_time(time_t *out);
 void *sb_mbed_calloc(size_t n, size_t size);
 void sb_mbed_free(void *p);
 
-void *sb_mbed_calloc(size_t n, size_t size)
+static void *mbed_calloc_counted(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
 	if (p)
@@ -686,11 +691,45 @@ void *sb_mbed_calloc(size_t n, size_t size)
 	return p;
 }
 
-void sb_mbed_free(void *p)
+static void mbed_free_counted(void *p)
 {
 	if (p)
 		sb_heap_note_free(malloc_usable_size(p));
 	free(p);
+}
+
+static void *mbed_calloc_first(size_t n, size_t size);
+static void mbed_free_first(void *p);
+static void *(*mbed_calloc_fn)(size_t, size_t) = mbed_calloc_first;
+static void (*mbed_free_fn)(void *) = mbed_free_first;
+
+static void mbed_choose_allocator(void)
+{
+	bool counted = sb_heap_hooks_on();
+	mbed_calloc_fn = counted ? mbed_calloc_counted : calloc;
+	mbed_free_fn = counted ? mbed_free_counted : free;
+}
+
+static void *mbed_calloc_first(size_t n, size_t size)
+{
+	mbed_choose_allocator();
+	return mbed_calloc_fn(n, size);
+}
+
+static void mbed_free_first(void *p)
+{
+	mbed_choose_allocator();
+	mbed_free_fn(p);
+}
+
+void *sb_mbed_calloc(size_t n, size_t size)
+{
+	return mbed_calloc_fn(n, size);
+}
+
+void sb_mbed_free(void *p)
+{
+	mbed_free_fn(p);
 }
 
 /* Mbed TLS's time(), renamed in its archives (see the file comment). */

@@ -149,11 +149,13 @@ static void ossl_free(void *p, const char *file, int line)
 }
 
 /* OpenSSL accepts allocator hooks only before its first allocation, so
- * they are installed before main() runs. */
+ * they are installed before main() runs -- and only in a process that
+ * counts the heap: one that times keeps OpenSSL's own malloc path. */
 static void ossl_install_heap_hooks(void) __attribute__((constructor));
 static void ossl_install_heap_hooks(void)
 {
-	CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
+	if (sb_heap_hooks_on())
+		CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
 }
 
 /* ---- errors ------------------------------------------------------------ */

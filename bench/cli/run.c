@@ -15,10 +15,12 @@
 #include "cli/cli.h"
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
+#include "measure/heap.h"
 #include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
 #include "output/table.h"
+#include "run/passes.h"
 #include "run/runner.h"
 #include "wire/link.h"
 #include "wire/pcap.h"
@@ -56,6 +58,7 @@ struct run_cli {
 	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
 	bool quiet;
+	const char *heap_pass; /* SB_PASS_HEAP_OPTION: this is the heap pass */
 };
 
 /* Measurements of the machine itself, taken before and after the run. */
@@ -613,6 +616,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
+	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, 'Z'},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
@@ -712,6 +716,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case 'Z':
+			cli->heap_pass = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -908,6 +915,12 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	} else {
 		sb_provenance_line(f, "counter", "cycles (TSC)");
 	}
+	sb_provenance_line(f, "passes",
+	                   "%s in a process with no heap accounting (no "
+	                   "allocator hooks, no tallies); heap figures from a "
+	                   "pass of their own (same scenarios, same "
+	                   "verification, a child process)",
+	                   o->count_instructions ? "instructions" : "cycles");
 	double drift =
 	    m->probe_before
 	        ? 100.0 * ((double)m->probe_after - (double)m->probe_before) /
@@ -1129,6 +1142,26 @@ static int sink_connection(void *ctx, const char *title,
 	return sinks->pcap ? sb_pcap_write(sinks->pcap, wire) : 0;
 }
 
+/* The heap figures, from a pass of their own before the timing pass (so
+ * the two never share the CPU).  Without them the run goes on, saying
+ * so. */
+static void run_heap_pass(const struct run_cli *cli, int argc, char **argv,
+                          struct sb_results *heap)
+{
+	char msg[512];
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	if (!cli->quiet)
+		fprintf(stderr, "heap pass (a process of its own) ... ");
+	int rc = sb_pass_heap_run(argc, argv, heap, msg, sizeof(msg));
+	if (!cli->quiet)
+		fprintf(stderr, "%s (%.1f s)\n", rc ? "failed" : "done",
+		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
+	if (rc) {
+		sb_results_free(heap);
+		fprintf(stderr, "warning: %s: no heap figures\n", msg);
+	}
+}
+
 /* `args` is a copy of `argv` that parsing may cut up. */
 static int run_command(int argc, char **argv, char **args)
 {
@@ -1144,6 +1177,25 @@ static int run_command(int argc, char **argv, char **args)
 	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (cli.heap_pass) {
+		/* The heap pass: the same scenarios, verified the same way,
+		 * heap counted, nothing timed that is kept. */
+		if (!sb_heap_hooks_on()) {
+			sb_cli_error("%s: this process counts no heap",
+			             SB_PASS_HEAP_OPTION);
+			return SB_EXIT_USAGE;
+		}
+		cli.output = cli.heap_pass;
+		cli.quiet = true;
+		cli.raw = cli.pcap = NULL;
+		cli.trace = false;
+		cli.options.count_instructions = false;
+		cli.options.budget_s = 0;
+	} else if (!cli.options.count_instructions && sb_heap_hooks_on()) {
+		/* Cycles are timed in a process with no heap hooks. */
+		rc = sb_pass_exec_timing(argc + 1, argv - 1);
+		return SB_EXIT_FAILURE;
+	}
 	if (cli.options.count_instructions && !sb_callgrind_active()) {
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = sb_callgrind_reexec(argc + 1, argv - 1);
@@ -1185,7 +1237,15 @@ static int run_command(int argc, char **argv, char **args)
 		sb_cli_outputs_abort(&out);
 		return SB_EXIT_USAGE;
 	}
+	struct sb_results heap = {0};
+	if (count && !cli.heap_pass)
+		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
 	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	if (rc == 0 && sb_pass_merge(&results, &heap)) {
+		sb_cli_error("out of memory");
+		rc = SB_ERR_NOMEM;
+	}
+	sb_results_free(&heap);
 	machine.probe_after = sb_cycles_probe();
 	warn_speed_drift(&cli, &machine);
 	if (count == 0)
