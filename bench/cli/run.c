@@ -20,8 +20,10 @@
 #include "output/outfile.h"
 #include "output/provenance.h"
 #include "output/table.h"
+#include "run/consistency.h"
 #include "run/passes.h"
 #include "run/runner.h"
+#include "run/schedule.h"
 #include "wire/link.h"
 #include "wire/pcap.h"
 #include "wire/trace.h"
@@ -67,6 +69,8 @@ struct machine_check {
 	uint64_t probe_before;
 	uint64_t probe_after;
 	double harness_cycles;
+	struct sb_schedule_report schedule;
+	struct sb_consistency consistency;
 };
 
 static void run_usage(FILE *f)
@@ -578,6 +582,9 @@ static void set_defaults(struct run_cli *cli)
 	cli->credentials_dir = sb_credentials_default_dir();
 }
 
+/* Long options without a letter of their own. */
+enum { OPT_HEAP_PASS = 1000 };
+
 /* Returns 0 to run, 1 after --help, or SB_ERR_USAGE. */
 static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 {
@@ -616,7 +623,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
-	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, 'Z'},
+	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, OPT_HEAP_PASS},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
@@ -717,7 +724,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'q':
 			cli->quiet = true;
 			break;
-		case 'Z':
+		case OPT_HEAP_PASS:
 			cli->heap_pass = optarg;
 			break;
 		case 'h':
@@ -846,29 +853,59 @@ static size_t build_scenarios(const struct run_cli *cli,
 	return n;
 }
 
-static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
-                   size_t count, struct sb_results *results)
+/* Progress on stderr: each scenario as it is verified, then the rounds
+ * (about every two seconds, and every repeated one). */
+struct run_progress {
+	const struct run_cli *cli;
+	uint64_t last_ns;
+};
+
+static void progress_began(void *ctx, size_t index, size_t count,
+                           const struct sb_scenario *sc, const char *status)
 {
-	for (size_t i = 0; i < count; i++) {
-		if (!cli->quiet)
-			fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s ... ", i + 1,
-			        count, sc[i].client->name, sc[i].server->name,
-			        sb_protocol_name(sc[i].protocol),
-			        sc[i].suite->short_name,
-			        sc[i].conditions.label);
-		uint64_t t0 = sb_cycles_monotonic_ns();
-		size_t before = results->count;
-		if (sb_scenario_run(&sc[i], &cli->options, results)) {
-			sb_cli_error("out of memory");
-			return SB_ERR_NOMEM;
-		}
-		if (!cli->quiet) {
-			const struct sb_row *r = &results->rows[before];
-			fprintf(stderr, "%s (%.1f s)\n",
-			        sb_results_status_name(r->status),
-			        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
-		}
+	(void)ctx;
+	fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s: %s\n", index + 1, count,
+	        sc->client->name, sc->server->name,
+	        sb_protocol_name(sc->protocol), sc->suite->short_name,
+	        sc->conditions.label, status);
+}
+
+static void progress_round(void *ctx, unsigned round, size_t active,
+                           double slowdown, bool repeated)
+{
+	struct run_progress *p = ctx;
+	uint64_t now = sb_cycles_monotonic_ns();
+	if (!repeated && now - p->last_ns < 2000000000u)
+		return;
+	p->last_ns = now;
+	fprintf(stderr,
+	        "round %u: %zu scenarios measuring, speed probe %+.1f %%%s\n",
+	        round, active, 100 * slowdown,
+	        repeated ? ": slowed, measured again" : "");
+}
+
+static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
+                   size_t count, struct sb_results *results,
+                   struct sb_schedule_report *report)
+{
+	struct run_progress p = {.cli = cli,
+	                         .last_ns = sb_cycles_monotonic_ns()};
+	struct sb_schedule_progress progress = {
+	    .ctx = &p, .began = progress_began, .round = progress_round};
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	if (sb_schedule_run(sc, count, &cli->options,
+	                    cli->quiet ? NULL : &progress, results, report)) {
+		sb_cli_error("out of memory");
+		return SB_ERR_NOMEM;
 	}
+	if (!cli->quiet)
+		fprintf(stderr,
+		        "%u interleaved rounds in %.1f s; %u slowed by more "
+		        "than %.0f %% measured again, %u kept\n",
+		        report->rounds,
+		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
+		        report->repeated, 100 * report->threshold,
+		        report->slowed_kept);
 	return 0;
 }
 
@@ -931,6 +968,39 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "change means the CPU's speed or share changed)",
 	                   (unsigned long long)m->probe_before,
 	                   (unsigned long long)m->probe_after, drift);
+	sb_provenance_line(
+	    f, "interleaving",
+	    "%u rounds, scenarios in a seeded random order each round (seed "
+	    "%llu); %u rounds slowed by more than %.0f %% (quick speed probe "
+	    "against its best, %llu cycles) measured again, %u kept; worst "
+	    "probe %+.1f %%",
+	    m->schedule.rounds, (unsigned long long)o->seed,
+	    m->schedule.repeated, 100 * m->schedule.threshold,
+	    (unsigned long long)m->schedule.probe_best, m->schedule.slowed_kept,
+	    100 * m->schedule.worst_slowdown);
+	const struct sb_consistency *c = &m->consistency;
+	sb_provenance_line(
+	    f, "consistency",
+	    "%zu operations (library, side, protocol, AEAD, payload) measured "
+	    "in several scenarios disagree by %.1f %% at the median, %.1f %% "
+	    "at worst; %zu rows beyond %.0f %% marked",
+	    c->count, 100 * c->median_spread,
+	    c->count ? 100 * c->ops[0].spread : 0.0, c->marked,
+	    100 * SB_CONSISTENCY_THRESHOLD);
+	for (size_t i = 0; i < c->count; i++) {
+		const struct sb_consistency_op *op = &c->ops[i];
+		char key[256];
+		snprintf(key, sizeof(key), "consistency.%s.%s.%s.%s.%ld.%s%s%s",
+		         op->library, op->side, op->protocol, op->aead,
+		         op->payload, op->metric, op->conditions[0] ? "." : "",
+		         op->conditions);
+		char lo[40], hi[40];
+		sb_results_format_number(op->min, lo, sizeof(lo));
+		sb_results_format_number(op->max, hi, sizeof(hi));
+		sb_provenance_line(
+		    f, key, "%.1f %% over %zu scenarios (medians %s to %s)",
+		    100 * op->spread, op->scenarios, lo, hi);
+	}
 	sb_provenance_line(f, "harness_cycles",
 	                   "%.1f per 45-byte record sent and received through "
 	                   "the link alone",
@@ -1059,30 +1129,68 @@ static int open_raw(const char *path, struct sb_outfile *raw)
 	return 0;
 }
 
-/* Figures with caveats, on stderr, with what to do about them. */
+static int by_warning_level(const void *a, const void *b)
+{
+	const struct sb_row *x = *(const struct sb_row *const *)a;
+	const struct sb_row *y = *(const struct sb_row *const *)b;
+	return (x->warning_level < y->warning_level) -
+	       (x->warning_level > y->warning_level);
+}
+
+/* Figures with caveats, on stderr: the worst first, then one line with
+ * the count and what to do about them. */
 static void report_warnings(const struct sb_results *r)
 {
-	size_t flagged = 0;
-	for (size_t i = 0; i < r->count; i++) {
-		const struct sb_row *row = &r->rows[i];
-		if (!row->warnings[0])
-			continue;
-		if (++flagged <= 8)
-			fprintf(stderr, "warning: %s/%s %s %s %s %s: %s\n",
-			        row->client, row->server, row->protocol,
-			        row->suite, row->side, row->metric,
-			        row->warnings);
+	enum { SHOWN = 8 };
+	const struct sb_row **flagged = calloc(r->count + 1, sizeof(*flagged));
+	size_t n = 0;
+	for (size_t i = 0; flagged && i < r->count; i++)
+		if (r->rows[i].warnings[0])
+			flagged[n++] = &r->rows[i];
+	if (flagged)
+		qsort(flagged, n, sizeof(*flagged), by_warning_level);
+	for (size_t i = 0; i < n && i < SHOWN; i++) {
+		const struct sb_row *row = flagged[i];
+		char payload[24] = "";
+		if (row->payload != SB_NO_PAYLOAD)
+			snprintf(payload, sizeof(payload), " %ld B",
+			         row->payload);
+		fprintf(stderr, "warning: %s/%s %s %s%s %s %s: %s\n",
+		        row->client, row->server, row->protocol, row->suite,
+		        payload, row->side, row->metric, row->warnings);
 	}
-	if (flagged > 8)
+	if (n > 0)
 		fprintf(stderr,
-		        "warning: ... and %zu more figures (see the "
-		        "CSV's warnings column)\n",
-		        flagged - 8);
-	if (flagged > 0)
+		        "%zu of %zu figures have warnings (the worst %zu "
+		        "above; all in the CSV's warnings column). Outliers "
+		        "and imprecise medians come from a busy or shared "
+		        "machine: rerun on an idle one, pin with --cpu, or "
+		        "raise --budget/--max-reps.\n",
+		        n, r->count, n < SHOWN ? n : (size_t)SHOWN);
+	free(flagged);
+}
+
+/* The consistency report on stderr: the worst operations, and the
+ * summary. */
+static void report_consistency(const struct sb_consistency *c)
+{
+	if (c->count == 0)
+		return;
+	for (size_t i = 0; i < c->count && i < 5; i++) {
+		char name[160];
+		sb_consistency_op_name(&c->ops[i], name, sizeof(name));
 		fprintf(stderr,
-		        "Outliers and imprecise medians come from a busy "
-		        "or shared machine: rerun on an idle one, pin with "
-		        "--cpu, or raise --budget/--max-reps.\n");
+		        "consistency: %s: %.1f %% between %zu scenarios "
+		        "(%.0f to %.0f)\n",
+		        name, 100 * c->ops[i].spread, c->ops[i].scenarios,
+		        c->ops[i].min, c->ops[i].max);
+	}
+	fprintf(stderr,
+	        "consistency: %zu operations measured in several scenarios "
+	        "disagree by %.1f %% at the median, %.1f %% at worst; %zu "
+	        "rows beyond %.0f %% are marked\n",
+	        c->count, 100 * c->median_spread, 100 * c->ops[0].spread,
+	        c->marked, 100 * SB_CONSISTENCY_THRESHOLD);
 }
 
 static void check_machine_before(struct run_cli *cli, struct machine_check *m)
@@ -1173,7 +1281,7 @@ static int run_command(int argc, char **argv, char **args)
 	struct sb_outfile pcap = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
-	struct machine_check machine;
+	struct machine_check machine = {0};
 	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
@@ -1240,12 +1348,20 @@ static int run_command(int argc, char **argv, char **args)
 	struct sb_results heap = {0};
 	if (count && !cli.heap_pass)
 		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
-	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	rc = count
+	         ? run_all(&cli, scenarios, count, &results, &machine.schedule)
+	         : 0;
 	if (rc == 0 && sb_pass_merge(&results, &heap)) {
 		sb_cli_error("out of memory");
 		rc = SB_ERR_NOMEM;
 	}
 	sb_results_free(&heap);
+	if (rc == 0 && !cli.heap_pass &&
+	    sb_consistency_check(&results, SB_CONSISTENCY_THRESHOLD,
+	                         &machine.consistency)) {
+		sb_cli_error("out of memory");
+		rc = SB_ERR_NOMEM;
+	}
 	machine.probe_after = sb_cycles_probe();
 	warn_speed_drift(&cli, &machine);
 	if (count == 0)
@@ -1256,8 +1372,10 @@ static int run_command(int argc, char **argv, char **args)
 	if (rc == 0 && !cli.quiet && !csv_on_stdout)
 		sb_table_print(stdout, &results, table_payload(&cli.options),
 		               cli.options.count_instructions);
-	if (rc == 0 && !cli.quiet)
+	if (rc == 0 && !cli.quiet) {
 		report_warnings(&results);
+		report_consistency(&machine.consistency);
+	}
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
@@ -1274,6 +1392,7 @@ static int run_command(int argc, char **argv, char **args)
 	             : sb_results_any_failed(&results) ? SB_EXIT_FAILURE
 	                                               : SB_EXIT_OK;
 	sb_results_free(&results);
+	sb_consistency_free(&machine.consistency);
 	return status;
 }
 

@@ -1,6 +1,7 @@
 #include "output/results.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,24 @@ void sb_results_derive(struct sb_row *row, double max_payload)
 	else
 		snprintf(row->payload_label, sizeof(row->payload_label), "%ld",
 		         row->payload);
+}
+
+void sb_results_warn(struct sb_row *row, double level, const char *fmt, ...)
+{
+	size_t at = strlen(row->warnings);
+	if (at > 0 && at + 2 < sizeof(row->warnings)) {
+		strcpy(row->warnings + at, "; ");
+		at += 2;
+	}
+	if (at < sizeof(row->warnings)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(row->warnings + at, sizeof(row->warnings) - at, fmt,
+		          ap);
+		va_end(ap);
+	}
+	if (level > row->warning_level)
+		row->warning_level = level;
 }
 
 int sb_results_add(struct sb_results *results, const struct sb_row *row)

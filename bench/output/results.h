@@ -36,6 +36,8 @@ struct sb_row {
 	char reason[320];
 	struct sb_summary stats;
 	char warnings[200];   /* measurement caveats, ';'-separated */
+	double warning_level; /* how far off its worst caveat says the figure
+	                         may be, in %: orders the warnings shown */
 	char build[16];       /* code size: prebuilt, tailored, cortex-m4 */
 	char granularity[16]; /* code size: per-suite or whole-library */
 	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
@@ -72,6 +74,14 @@ extern const size_t sb_results_column_count;
  * max_payload < 0 when the scenario has no max_payload figure.
  */
 void sb_results_derive(struct sb_row *row, double max_payload);
+
+/*
+ * Add a caveat to `row`'s warnings ("; " between caveats; cut short when
+ * the column is full), and raise its warning level to `level` (percent of
+ * the figure) when that is higher.
+ */
+void sb_results_warn(struct sb_row *row, double level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Append a copy of `row`.  Returns 0 or SB_ERR_NOMEM. */
 int sb_results_add(struct sb_results *results,
