@@ -1174,8 +1174,11 @@ static void report_warnings(const struct sb_results *r)
  * summary. */
 static void report_consistency(const struct sb_consistency *c)
 {
-	if (c->count == 0)
+	if (c->count == 0) {
+		fprintf(stderr, "consistency: no operation was measured in "
+		                "more than one scenario\n");
 		return;
+	}
 	for (size_t i = 0; i < c->count && i < 5; i++) {
 		char name[160];
 		sb_consistency_op_name(&c->ops[i], name, sizeof(name));
