@@ -606,7 +606,13 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
 	struct batch_cost enc = {0}, dec = {0};
 	sb_link_reset_counters(&pair->link);
+	/* The link only queues inside the timed writes; it counts and
+	 * observes the batch after them (link.h). */
+	sb_link_defer(&pair->link, true);
 	int rc = write_batch(st, pair, sender, b, payload, &enc);
+	sb_link_defer(&pair->link, false);
+	if (sb_link_settle(&pair->link) && rc == 0)
+		rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	rc = rc ? rc : check_batch_wire(st, &pair->link, dir, payload);
 	rc = rc ? rc : read_batch(st, pair, receiver, b, payload, &dec);
 	/* The guard's check runs here, between timed batches. */
