@@ -71,6 +71,7 @@ struct machine_check {
 	double harness_cycles;
 	struct sb_schedule_report schedule;
 	struct sb_consistency consistency;
+	const struct sb_results *results; /* the run's rows, once measured */
 };
 
 static void run_usage(FILE *f)
@@ -909,6 +910,77 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 	return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median of the medians of ok rows matching (library on `side`, or
+ * any side for "both"; metric; payload); 0 when there are none. */
+static double rows_median(const struct sb_results *r, const char *library,
+                          const char *side, const char *metric, long payload)
+{
+	double *v = calloc(r->count + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; v && i < r->count; i++) {
+		const struct sb_row *row = &r->rows[i];
+		bool both = strcmp(side, "both") == 0;
+		const char *lib =
+		    strcmp(side, "server") == 0 ? row->server : row->client;
+		bool involved = both ? strcmp(row->client, library) == 0 ||
+		                           strcmp(row->server, library) == 0
+		                     : strcmp(lib, library) == 0;
+		if (row->status == SB_ROW_OK && row->payload == payload &&
+		    involved && strcmp(row->side, side) == 0 &&
+		    strcmp(row->metric, metric) == 0)
+			v[n++] = row->stats.median;
+	}
+	double m = 0;
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), by_value);
+		m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	}
+	free(v);
+	return m;
+}
+
+/*
+ * What remains of the harness, per library and payload: the link's cost
+ * per record (measured alone, sb_harness_record_cycles: the send inside a
+ * timed write, the receive inside a timed read) beside the library's own
+ * client encrypt + server decrypt of that payload.
+ */
+static void provenance_harness(FILE *f, const struct sb_results *r,
+                               const struct sb_run_options *o)
+{
+	for (size_t b = 0; sb_backends[b]; b++) {
+		const char *lib = sb_backends[b]->name;
+		for (size_t i = 0; i < o->payload_count; i++) {
+			long p = (long)o->payloads[i];
+			if (o->payloads[i] == SB_PAYLOAD_MAX)
+				continue;
+			double link =
+			    rows_median(r, lib, "both", "harness_cycles", p);
+			double enc =
+			    rows_median(r, lib, "client", "encrypt_cycles", p);
+			double dec =
+			    rows_median(r, lib, "server", "decrypt_cycles", p);
+			if (link <= 0 || enc + dec <= 0)
+				continue;
+			char key[64];
+			snprintf(key, sizeof(key), "harness.%s.%ld", lib, p);
+			sb_provenance_line(
+			    f, key,
+			    "%.1f cycles per record through the link (send + "
+			    "receive, the same code for every library) = "
+			    "%.1f %% of %s's client encrypt + server decrypt "
+			    "(%.0f + %.0f)",
+			    link, 100 * link / (enc + dec), lib, enc, dec);
+		}
+	}
+}
+
 static void write_provenance(FILE *f, int argc, char **argv,
                              const struct run_cli *cli,
                              const struct sb_cycles_info *cycles,
@@ -1005,6 +1077,8 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "%.1f per 45-byte record sent and received through "
 	                   "the link alone",
 	                   m->harness_cycles);
+	if (m->results)
+		provenance_harness(f, m->results, o);
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);
@@ -1038,7 +1112,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 	                   SB_RECORD_BATCH);
-	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	/* The test credentials by their place in the tree, not this
+	 * machine's path: committed results carry no machine paths. */
+	bool default_creds =
+	    strcmp(cli->credentials_dir, sb_credentials_default_dir()) == 0;
+	sb_provenance_line(f, "credentials", "%s",
+	                   default_creds ? "suites/credentials (the tree's "
+	                                   "test credentials)"
+	                                 : cli->credentials_dir);
 	for (size_t i = 0; sb_backends[i]; i++) {
 		char key[48], text[256];
 		if (!sb_backends[i]->describe_impl)
@@ -1379,6 +1460,7 @@ static int run_command(int argc, char **argv, char **args)
 		report_warnings(&results);
 		report_consistency(&machine.consistency);
 	}
+	machine.results = &results;
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
