@@ -1383,7 +1383,8 @@ static int run_command(int argc, char **argv, char **args)
 		cli.trace = false;
 		cli.options.count_instructions = false;
 		cli.options.budget_s = 0;
-	} else if (!cli.options.count_instructions && sb_heap_hooks_on()) {
+	} else if (!cli.options.count_instructions &&
+	           sb_pass_timing_elsewhere()) {
 		/* Cycles are timed in a process with no heap hooks. */
 		rc = sb_pass_exec_timing(argc + 1, argv - 1);
 		return SB_EXIT_FAILURE;
@@ -1430,7 +1431,9 @@ static int run_command(int argc, char **argv, char **args)
 		return SB_EXIT_USAGE;
 	}
 	struct sb_results heap = {0};
-	if (count && !cli.heap_pass)
+	/* A process that counts the heap itself (under valgrind) needs no
+	 * heap pass of its own. */
+	if (count && !cli.heap_pass && !sb_heap_hooks_on())
 		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
 	rc = count
 	         ? run_all(&cli, scenarios, count, &results, &machine.schedule)

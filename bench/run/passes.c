@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
+#include "backends/backend.h"
 #include "measure/heap.h"
 #include "output/csv_read.h"
 
@@ -19,6 +21,11 @@ static int pass_self(char *path, size_t len)
 		return SB_ERR_IO;
 	path[n] = '\0';
 	return 0;
+}
+
+bool sb_pass_timing_elsewhere(void)
+{
+	return sb_heap_hooks_on() && !RUNNING_ON_VALGRIND;
 }
 
 int sb_pass_exec_timing(int argc, char **argv)

@@ -23,6 +23,14 @@
 #define SB_PASS_HEAP_OPTION "--heap-pass"
 
 /*
+ * Whether this process should hand the timing pass to a process without
+ * heap hooks: it has them, and it does not run under valgrind (memcheck
+ * follows no exec, and under it time means nothing: there the run stays
+ * in this process, heap counted in place, with no separate heap pass).
+ */
+bool sb_pass_timing_elsewhere(void);
+
+/*
  * Replace this process by the same command in a process that counts no
  * heap (hooks off).  `argv` is the whole command line, program name
  * first.  Returns only on failure: a negative status, with a line on
