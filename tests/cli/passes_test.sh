@@ -15,14 +15,18 @@ if ! command -v valgrind >/dev/null 2>&1 ||
 	! command -v callgrind_annotate >/dev/null 2>&1; then
 	echo "skipped: valgrind is not installed (apt-get install valgrind)"
 	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
+	exit 77
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passes=0 failures=0
 timed='ossl_endpoint_setup ossl_step ossl_write ossl_read
-mbed_endpoint_setup mbed_step mbed_write mbed_read'
-accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|malloc_usable_size'
+mbed_endpoint_setup mbed_step mbed_write mbed_read
+wolf_endpoint_setup wolf_step wolf_write wolf_read
+gtls_endpoint_setup gtls_step gtls_write gtls_read'
+accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|wolf_malloc|wolf_free|wolf_realloc|malloc_usable_size'
+# The DTLS libraries of this build.
+backends=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls)$/ { printf "%s%s", n++ ? "," : "", $1 }')
 toggles=
 for f in $timed; do toggles="$toggles --toggle-collect=$f"; done
 
@@ -35,7 +39,7 @@ profile() {
 	SUITEBENCH_HEAP_HOOKS=$hooks valgrind --quiet --tool=callgrind \
 		--collect-atstart=no $toggles \
 		--callgrind-out-file="$tmp/$1.out" "$sb" run -q \
-		--backend openssl,mbedtls --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
+		--backend "$backends" --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
 		--protocol dtls1.2 --reps 1 --warmup 1 --budget 0 --payload 16 \
 		-o "$tmp/$1.csv" $extra >"$tmp/$1.log" 2>&1 ||
 		{ echo "FAIL: the $1 pass under callgrind:"; cat "$tmp/$1.log"; }
@@ -60,7 +64,11 @@ else
 	failures=$((failures + 1))
 fi
 # The control: the heap pass's hooks are seen by the same measurement.
-for f in sb_heap_note_alloc ossl_malloc mbed_calloc_counted; do
+controls=sb_heap_note_alloc
+case ",$backends," in *,openssl,*) controls="$controls ossl_malloc" ;; esac
+case ",$backends," in *,mbedtls,*) controls="$controls mbed_calloc_counted" ;; esac
+case ",$backends," in *,wolfssl,*) controls="$controls wolf_malloc" ;; esac
+for f in $controls; do
 	if grep -q "$f" "$tmp/heap.fns"; then passes=$((passes + 1)); else
 		echo "FAIL: control: $f not seen in the heap pass"
 		failures=$((failures + 1))
