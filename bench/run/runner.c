@@ -120,13 +120,16 @@ static int status_row(const struct sb_scenario *sc, enum sb_row_status status,
 
 /*
  * Caveats of a timed figure, only where they mean something: outliers
- * when there are enough samples to call any (10) and they are more than
- * a few (5 %: the median shrugs off fewer); precision not reached when
+ * when there are enough samples to call any (10), they are more than a
+ * few (5 %: the median shrugs off fewer) and far enough off to matter
+ * (2 % of the median: a tight series calls a sample one cycle off an
+ * outlier); precision not reached when
  * some was asked for (a budget to chase it); a harness cost above 5 %
  * of the figure.
  */
 #define WARN_MIN_SAMPLES 10
 #define WARN_OUTLIER_SHARE 0.05
+#define WARN_OUTLIER_OFF 0.02
 #define WARN_LINK_SHARE 0.05
 
 static void timing_warnings(struct run_state *st, const struct sb_series *s,
@@ -134,11 +137,14 @@ static void timing_warnings(struct run_state *st, const struct sb_series *s,
 {
 	const struct sb_run_options *o = st->options;
 	size_t n = s->samples.count;
-	size_t outliers = n >= WARN_MIN_SAMPLES ? sb_series_outliers(s) : 0;
+	size_t outliers = n >= WARN_MIN_SAMPLES
+	                      ? sb_series_outliers_beyond(s, WARN_OUTLIER_OFF)
+	                      : 0;
 	if (outliers > WARN_OUTLIER_SHARE * (double)n)
 		sb_results_warn(
 		    row, 100.0 * (double)outliers / (double)n,
-		    "%zu of %zu samples are outliers (modified z > 3.5)",
+		    "%zu of %zu samples are outliers (modified z > 3.5, "
+		    "more than 2 %% off the median)",
 		    outliers, n);
 	double med = row->stats.median;
 	double half = sb_stats_median_half_width(&row->stats);
