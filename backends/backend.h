@@ -242,6 +242,15 @@ void sb_heap_note_alloc(size_t bytes);
 void sb_heap_note_free(size_t bytes);
 
 /*
+ * Whether this process counts the heap: decided once, from the
+ * environment, before the first allocation (heap.h).  A backend installs
+ * its allocator hooks only when it does, so that a process that times
+ * runs the library's allocations exactly as they are, with no accounting
+ * code inside them.
+ */
+bool sb_heap_hooks_on(void);
+
+/*
  * The deterministic byte generator of --deterministic: SplitMix64
  * (Steele, Lea and Flood, 2014).  Fast and reproducible, not
  * cryptographic -- it stands in for a library's random generator only

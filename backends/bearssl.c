@@ -656,21 +656,44 @@ static void bear_engine_setup(struct bear_endpoint *ep)
 }
 
 /*
- * --deterministic: the engine's HMAC-DRBG gets 32 bytes of sb_rng and no
- * OS entropy, by marking the OS seeding as already attempted
- * (`rng_os_rand_done`, documented in bearssl_ssl.h) before the reset.  The
- * hello random, the ECDHE key and the session ID then repeat; ECDSA
- * signatures already do, BearSSL deriving their nonces per RFC 6979.
+ * Each BearSSL engine has its own HMAC-DRBG, which by default seeds
+ * itself from the OS at every reset -- a kernel read per endpoint that
+ * the other libraries, whose generators are process-wide, pay once.  So,
+ * as a device seeds once at boot: one process-wide HMAC-DRBG, seeded from
+ * the OS the first time it is needed, hands each engine 32 bytes, and the
+ * engine's own OS seeding is marked as already attempted
+ * (`rng_os_rand_done`, documented in bearssl_ssl.h).  What remains per
+ * endpoint -- instantiating the engine's DRBG -- is the library's own
+ * cost.  --deterministic: the 32 bytes come from sb_rng instead, so the
+ * hello random, the ECDHE key and the session ID repeat; ECDSA signatures
+ * already do, BearSSL deriving their nonces per RFC 6979.
  */
+static br_hmac_drbg_context bear_drbg;
+static bool bear_drbg_seeded;
+
+static bool bear_drbg_boot(void)
+{
+	if (bear_drbg_seeded)
+		return true;
+	br_prng_seeder seeder = br_prng_seeder_system(NULL);
+	br_hmac_drbg_init(&bear_drbg, &br_sha256_vtable, NULL, 0);
+	bear_drbg_seeded = seeder && seeder(&bear_drbg.vtable);
+	return bear_drbg_seeded;
+}
+
 static void bear_seed_rng(struct bear_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
-	if (!cfg->deterministic)
-		return;
-	struct sb_rng rng;
 	uint8_t seed[32];
-	sb_rng_seed(&rng, cfg->seed, (uint64_t)cfg->role);
-	sb_rng_fill(&rng, seed, sizeof(seed));
+	if (cfg->deterministic) {
+		struct sb_rng rng;
+		sb_rng_seed(&rng, cfg->seed, (uint64_t)cfg->role);
+		sb_rng_fill(&rng, seed, sizeof(seed));
+	} else if (bear_drbg_boot()) {
+		br_hmac_drbg_generate(&bear_drbg, seed, sizeof(seed));
+	} else {
+		return; /* no OS seeder: the engine tries its own */
+	}
 	br_ssl_engine_context *eng = bear_engine(ep);
 	br_ssl_engine_inject_entropy(eng, seed, sizeof(seed));
 	eng->rng_os_rand_done = 1;

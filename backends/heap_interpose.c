@@ -11,7 +11,7 @@
  * sizes them, as the other backends' hooks do.  Counting happens only
  * inside a window, which the core opens around an interposed backend's
  * calls, so outside them this file changes nothing but one predictable
- * branch per allocation.
+ * branch per allocation; in a process that times, no window opens at all.
  *
  * Not built with sanitizers, which replace malloc themselves
  * (heap_interpose_none.c stands in).  Single-threaded, as every run is.
@@ -32,11 +32,16 @@ void *__libc_memalign(size_t alignment, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 
-static unsigned heap_windows; /* open windows: counting while > 0 */
+static unsigned heap_windows;  /* open windows: counting while > 0 */
+static int heap_counting = -1; /* sb_heap_hooks_on(), once known */
 
+/* In a process that times (heap.h) no window ever opens, so the functions
+ * below only forward: no accounting code runs in a timed call. */
 void sb_heap_interpose_begin(void)
 {
-	heap_windows++;
+	if (heap_counting < 0)
+		heap_counting = sb_heap_hooks_on();
+	heap_windows += (unsigned)heap_counting;
 }
 
 void sb_heap_interpose_end(void)

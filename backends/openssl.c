@@ -149,11 +149,13 @@ static void ossl_free(void *p, const char *file, int line)
 }
 
 /* OpenSSL accepts allocator hooks only before its first allocation, so
- * they are installed before main() runs. */
+ * they are installed before main() runs -- and only in a process that
+ * counts the heap: one that times keeps OpenSSL's own malloc path. */
 static void ossl_install_heap_hooks(void) __attribute__((constructor));
 static void ossl_install_heap_hooks(void)
 {
-	CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
+	if (sb_heap_hooks_on())
+		CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free);
 }
 
 /* ---- errors ------------------------------------------------------------ */
@@ -256,7 +258,8 @@ static BIO *ossl_bio_new(const struct sb_io *io)
 
 /* ---- suites ------------------------------------------------------------ */
 
-/* The library's own cipher for `code_point`, or NULL when it has none. */
+/* The library's own cipher for `code_point`, or NULL when it has none
+ * (for supports(), outside every measured region). */
 static const SSL_CIPHER *ossl_find_cipher(SSL_CTX *ctx, uint16_t code_point)
 {
 	uint8_t wire[2] = {(uint8_t)(code_point >> 8), (uint8_t)code_point};
@@ -467,6 +470,7 @@ static int ossl_ctx_tls13(struct ossl_endpoint *ep)
 	    !SSL_CTX_set_num_tickets(ctx, 0))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_MIDDLEBOX_COMPAT);
 	if (cfg->suite->kx == SB_KX_PSK)
 		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
@@ -478,16 +482,14 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
 	SSL_CTX *ctx = ep->ctx;
-	const SSL_CIPHER *cipher =
-	    ossl_find_cipher(ctx, cfg->suite->code_point);
-	if (!cipher)
-		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
 	if (cfg->protocol == SB_PROTO_TLS13)
 		return ossl_ctx_tls13(ep);
 	int version =
 	    ossl_is_dtls(cfg->protocol) ? DTLS1_2_VERSION : TLS1_2_VERSION;
 	/*
-	 * One suite, one group (P-256), one signature algorithm, no tickets.
+	 * One group (P-256), one signature algorithm, no tickets, no session
+	 * cache (the server's is on by default; the other libraries keep
+	 * none); the one suite is set on the connection (ossl_ssl_suite).
 	 * ECDHE-RSA signs with the RSA leaf (PKCS#1 v1.5, SHA-256) and also
 	 * offers ECDSA+SHA256, which signed that leaf: RFC 5246 7.4.2 wants
 	 * every certificate's signature algorithm in the client's list.
@@ -497,11 +499,11 @@ static int ossl_ctx_common(struct ossl_endpoint *ep)
 	                          : "ECDSA+SHA256";
 	if (!SSL_CTX_set_min_proto_version(ctx, version) ||
 	    !SSL_CTX_set_max_proto_version(ctx, version) ||
-	    !SSL_CTX_set_cipher_list(ctx, SSL_CIPHER_get_name(cipher)) ||
 	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
 	    !SSL_CTX_set1_sigalgs_list(ctx, sigalgs))
 		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/* Send the leaf only, as the other libraries do: without this OpenSSL
 	 * builds the chain from the trust store and sends the CA too. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
@@ -642,6 +644,22 @@ static const char *ossl_missing_setting(const struct sb_endpoint_config *cfg)
 	return NULL;
 }
 
+/* The one suite, found and set on the connection itself: looking it up
+ * needs an SSL, and a throwaway one would be a cost no device pays. */
+static int ossl_ssl_suite(struct ossl_endpoint *ep)
+{
+	uint16_t code = ep->cfg->suite->code_point;
+	uint8_t wire[2] = {(uint8_t)(code >> 8), (uint8_t)code};
+	const SSL_CIPHER *cipher = SSL_CIPHER_find(ep->ssl, wire);
+	if (!cipher)
+		return ossl_fail(ep, SB_ERR_UNSUPPORTED, "suite not available");
+	if (ep->cfg->protocol == SB_PROTO_TLS13)
+		return 0; /* set on the context: SSL_CTX_set_ciphersuites */
+	if (!SSL_set_cipher_list(ep->ssl, SSL_CIPHER_get_name(cipher)))
+		return ossl_fail(ep, SB_ERR_INVALID, "configuring the suite");
+	return 0;
+}
+
 static int ossl_endpoint_setup(void *state,
                                const struct sb_endpoint_config *cfg)
 {
@@ -669,6 +687,8 @@ static int ossl_endpoint_setup(void *state,
 		rc = client ? ossl_client_ctx(ep) : ossl_server_ctx(ep);
 	if (rc == 0)
 		rc = ossl_ssl_setup(ep);
+	if (rc == 0)
+		rc = ossl_ssl_suite(ep);
 	return rc;
 }
 

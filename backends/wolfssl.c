@@ -95,12 +95,33 @@ static time_t wolf_time(time_t *out)
 	return now;
 }
 
+/*
+ * Every WOLFSSL makes its own DRBG and seeds it through this hook; left
+ * alone, each would read the kernel, a cost the other libraries (whose
+ * generators are process-wide) pay once.  So, as a device seeds at boot:
+ * one process-wide DRBG, seeded from the kernel the first time a seed is
+ * needed, hands out every later seed; instantiating each connection's
+ * DRBG stays the library's own cost.
+ */
+static WC_RNG wolf_boot_rng;
+static int wolf_boot_state; /* 0 not yet, 1 seeding it, 2 ready, -1 failed */
+
+/* At start-up (wolf_global_init), outside every endpoint's heap tally;
+ * its own seed comes from the kernel. */
+static void wolf_boot_seed(void)
+{
+	wolf_boot_state = 1;
+	wolf_boot_state = wc_InitRng(&wolf_boot_rng) == 0 ? 2 : -1;
+}
+
 static int wolf_seed(OS_Seed *os, byte *seed, word32 len)
 {
 	if (wolf_rng_users > 0) {
 		sb_rng_fill(&wolf_rng, seed, len);
 		return 0;
 	}
+	if (wolf_boot_state == 2)
+		return wc_RNG_GenerateBlock(&wolf_boot_rng, seed, len);
 	return wc_GenerateSeed(os, seed, len);
 }
 
@@ -136,15 +157,22 @@ static void *wolf_realloc(void *p, size_t n)
 static void wolf_global_init(void) __attribute__((constructor));
 static void wolf_global_init(void)
 {
-	wolfSSL_SetAllocators(wolf_malloc, wolf_free, wolf_realloc);
+	/* Only in a process that counts the heap: one that times keeps
+	 * wolfSSL's own allocation path (heap.h). */
+	if (sb_heap_hooks_on())
+		wolfSSL_SetAllocators(wolf_malloc, wolf_free, wolf_realloc);
 	wolfSSL_Init();
 	wc_SetTimeCb(wolf_time);
 	wc_SetSeed_Cb(wolf_seed);
+	wolf_boot_seed();
 }
 
 static void wolf_global_free(void) __attribute__((destructor));
 static void wolf_global_free(void)
 {
+	if (wolf_boot_state == 2)
+		wc_FreeRng(&wolf_boot_rng);
+	wolf_boot_state = 0;
 	wolfSSL_Cleanup();
 }
 
@@ -457,10 +485,12 @@ static int wolf_read_public_key(struct wolf_endpoint *ep, const char *path,
 
 /* ---- endpoint set-up --------------------------------------------------- */
 
-/* One suite, P-256 only, no tickets. */
+/* One suite, P-256 only, no tickets, no session cache (as every
+ * backend: a wolfSSL server caches sessions by default). */
 static int wolf_ctx_common(struct wolf_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
+	wolfSSL_CTX_set_session_cache_mode(ep->ctx, WOLFSSL_SESS_CACHE_OFF);
 	int ret =
 	    wolfSSL_CTX_set_cipher_list(ep->ctx, cfg->suite->wolfssl_name);
 	if (ret != WOLFSSL_SUCCESS)

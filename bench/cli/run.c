@@ -15,11 +15,15 @@
 #include "cli/cli.h"
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
+#include "measure/heap.h"
 #include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
 #include "output/table.h"
+#include "run/consistency.h"
+#include "run/passes.h"
 #include "run/runner.h"
+#include "run/schedule.h"
 #include "wire/link.h"
 #include "wire/pcap.h"
 #include "wire/trace.h"
@@ -57,6 +61,7 @@ struct run_cli {
 	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
 	bool quiet;
+	const char *heap_pass; /* SB_PASS_HEAP_OPTION: this is the heap pass */
 };
 
 /* Measurements of the machine itself, taken before and after the run. */
@@ -65,6 +70,9 @@ struct machine_check {
 	uint64_t probe_before;
 	uint64_t probe_after;
 	double harness_cycles;
+	struct sb_schedule_report schedule;
+	struct sb_consistency consistency;
+	const struct sb_results *results; /* the run's rows, once measured */
 };
 
 static void run_usage(FILE *f)
@@ -584,6 +592,9 @@ static void set_defaults(struct run_cli *cli)
 	cli->credentials_dir = sb_credentials_default_dir();
 }
 
+/* Long options without a letter of their own. */
+enum { OPT_HEAP_PASS = 1000 };
+
 /* Returns 0 to run, 1 after --help, or SB_ERR_USAGE. */
 static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 {
@@ -622,6 +633,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
+	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, OPT_HEAP_PASS},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
@@ -721,6 +733,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case OPT_HEAP_PASS:
+			cli->heap_pass = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -848,30 +863,131 @@ static size_t build_scenarios(const struct run_cli *cli,
 	return n;
 }
 
-static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
-                   size_t count, struct sb_results *results)
+/* Progress on stderr: each scenario as it is verified, then the rounds
+ * (about every two seconds, and every repeated one). */
+struct run_progress {
+	const struct run_cli *cli;
+	uint64_t last_ns;
+};
+
+static void progress_began(void *ctx, size_t index, size_t count,
+                           const struct sb_scenario *sc, const char *status)
 {
-	for (size_t i = 0; i < count; i++) {
-		if (!cli->quiet)
-			fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s ... ", i + 1,
-			        count, sc[i].client->name, sc[i].server->name,
-			        sb_protocol_name(sc[i].protocol),
-			        sc[i].suite->short_name,
-			        sc[i].conditions.label);
-		uint64_t t0 = sb_cycles_monotonic_ns();
-		size_t before = results->count;
-		if (sb_scenario_run(&sc[i], &cli->options, results)) {
-			sb_cli_error("out of memory");
-			return SB_ERR_NOMEM;
-		}
-		if (!cli->quiet) {
-			const struct sb_row *r = &results->rows[before];
-			fprintf(stderr, "%s (%.1f s)\n",
-			        sb_results_status_name(r->status),
-			        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
+	(void)ctx;
+	fprintf(stderr, "[%zu/%zu] %s/%s %s %s %s: %s\n", index + 1, count,
+	        sc->client->name, sc->server->name,
+	        sb_protocol_name(sc->protocol), sc->suite->short_name,
+	        sc->conditions.label, status);
+}
+
+static void progress_round(void *ctx, unsigned round, size_t active,
+                           double slowdown, bool repeated)
+{
+	struct run_progress *p = ctx;
+	uint64_t now = sb_cycles_monotonic_ns();
+	if (!repeated && now - p->last_ns < 2000000000u)
+		return;
+	p->last_ns = now;
+	fprintf(stderr,
+	        "round %u: %zu scenarios measuring, speed probe %+.1f %%%s\n",
+	        round, active, 100 * slowdown,
+	        repeated ? ": slowed, measured again" : "");
+}
+
+static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
+                   size_t count, struct sb_results *results,
+                   struct sb_schedule_report *report)
+{
+	struct run_progress p = {.cli = cli,
+	                         .last_ns = sb_cycles_monotonic_ns()};
+	struct sb_schedule_progress progress = {
+	    .ctx = &p, .began = progress_began, .round = progress_round};
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	if (sb_schedule_run(sc, count, &cli->options,
+	                    cli->quiet ? NULL : &progress, results, report)) {
+		sb_cli_error("out of memory");
+		return SB_ERR_NOMEM;
+	}
+	if (!cli->quiet)
+		fprintf(stderr,
+		        "%u interleaved rounds in %.1f s; %u slowed by more "
+		        "than %.0f %% measured again, %u kept\n",
+		        report->rounds,
+		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
+		        report->repeated, 100 * report->threshold,
+		        report->slowed_kept);
+	return 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median of the medians of ok rows matching (library on `side`, or
+ * any side for "both"; metric; payload); 0 when there are none. */
+static double rows_median(const struct sb_results *r, const char *library,
+                          const char *side, const char *metric, long payload)
+{
+	double *v = calloc(r->count + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; v && i < r->count; i++) {
+		const struct sb_row *row = &r->rows[i];
+		bool both = strcmp(side, "both") == 0;
+		const char *lib =
+		    strcmp(side, "server") == 0 ? row->server : row->client;
+		bool involved = both ? strcmp(row->client, library) == 0 ||
+		                           strcmp(row->server, library) == 0
+		                     : strcmp(lib, library) == 0;
+		if (row->status == SB_ROW_OK && row->payload == payload &&
+		    involved && strcmp(row->side, side) == 0 &&
+		    strcmp(row->metric, metric) == 0)
+			v[n++] = row->stats.median;
+	}
+	double m = 0;
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), by_value);
+		m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	}
+	free(v);
+	return m;
+}
+
+/*
+ * What remains of the harness, per library and payload: the link's cost
+ * per record (measured alone, sb_harness_record_cycles: the send inside a
+ * timed write, the receive inside a timed read) beside the library's own
+ * client encrypt + server decrypt of that payload.
+ */
+static void provenance_harness(FILE *f, const struct sb_results *r,
+                               const struct sb_run_options *o)
+{
+	for (size_t b = 0; sb_backends[b]; b++) {
+		const char *lib = sb_backends[b]->name;
+		for (size_t i = 0; i < o->payload_count; i++) {
+			long p = (long)o->payloads[i];
+			if (o->payloads[i] == SB_PAYLOAD_MAX)
+				continue;
+			double link =
+			    rows_median(r, lib, "both", "harness_cycles", p);
+			double enc =
+			    rows_median(r, lib, "client", "encrypt_cycles", p);
+			double dec =
+			    rows_median(r, lib, "server", "decrypt_cycles", p);
+			if (link <= 0 || enc + dec <= 0)
+				continue;
+			char key[64];
+			snprintf(key, sizeof(key), "harness.%s.%ld", lib, p);
+			sb_provenance_line(
+			    f, key,
+			    "%.1f cycles per record through the link (send + "
+			    "receive, the same code for every library) = "
+			    "%.1f %% of %s's client encrypt + server decrypt "
+			    "(%.0f + %.0f)",
+			    link, 100 * link / (enc + dec), lib, enc, dec);
 		}
 	}
-	return 0;
 }
 
 static void write_provenance(FILE *f, int argc, char **argv,
@@ -917,6 +1033,12 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	} else {
 		sb_provenance_line(f, "counter", "cycles (TSC)");
 	}
+	sb_provenance_line(f, "passes",
+	                   "%s in a process with no heap accounting (no "
+	                   "allocator hooks, no tallies); heap figures from a "
+	                   "pass of their own (same scenarios, same "
+	                   "verification, a child process)",
+	                   o->count_instructions ? "instructions" : "cycles");
 	double drift =
 	    m->probe_before
 	        ? 100.0 * ((double)m->probe_after - (double)m->probe_before) /
@@ -927,10 +1049,45 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "change means the CPU's speed or share changed)",
 	                   (unsigned long long)m->probe_before,
 	                   (unsigned long long)m->probe_after, drift);
+	sb_provenance_line(
+	    f, "interleaving",
+	    "%u rounds, scenarios in a seeded random order each round (seed "
+	    "%llu); %u rounds slowed by more than %.0f %% (quick speed probe "
+	    "against its best, %llu cycles) measured again, %u kept; worst "
+	    "probe %+.1f %%",
+	    m->schedule.rounds, (unsigned long long)o->seed,
+	    m->schedule.repeated, 100 * m->schedule.threshold,
+	    (unsigned long long)m->schedule.probe_best, m->schedule.slowed_kept,
+	    100 * m->schedule.worst_slowdown);
+	const struct sb_consistency *c = &m->consistency;
+	sb_provenance_line(
+	    f, "consistency",
+	    "%zu operations (library, side, protocol, AEAD, payload) measured "
+	    "in several scenarios disagree by %.1f %% at the median, %.1f %% "
+	    "at worst; %zu rows beyond %.0f %% marked",
+	    c->count, 100 * c->median_spread,
+	    c->count ? 100 * c->ops[0].spread : 0.0, c->marked,
+	    100 * SB_CONSISTENCY_THRESHOLD);
+	for (size_t i = 0; i < c->count; i++) {
+		const struct sb_consistency_op *op = &c->ops[i];
+		char key[256];
+		snprintf(key, sizeof(key), "consistency.%s.%s.%s.%s.%ld.%s%s%s",
+		         op->library, op->side, op->protocol, op->aead,
+		         op->payload, op->metric, op->conditions[0] ? "." : "",
+		         op->conditions);
+		char lo[40], hi[40];
+		sb_results_format_number(op->min, lo, sizeof(lo));
+		sb_results_format_number(op->max, hi, sizeof(hi));
+		sb_provenance_line(
+		    f, key, "%.1f %% over %zu scenarios (medians %s to %s)",
+		    100 * op->spread, op->scenarios, lo, hi);
+	}
 	sb_provenance_line(f, "harness_cycles",
 	                   "%.1f per 45-byte record sent and received through "
 	                   "the link alone",
 	                   m->harness_cycles);
+	if (m->results)
+		provenance_harness(f, m->results, o);
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);
@@ -964,7 +1121,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 	                   SB_RECORD_BATCH);
-	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	/* The test credentials by their place in the tree, not this
+	 * machine's path: committed results carry no machine paths. */
+	bool default_creds =
+	    strcmp(cli->credentials_dir, sb_credentials_default_dir()) == 0;
+	sb_provenance_line(f, "credentials", "%s",
+	                   default_creds ? "suites/credentials (the tree's "
+	                                   "test credentials)"
+	                                 : cli->credentials_dir);
 	for (size_t i = 0; sb_backends[i]; i++) {
 		char key[48], text[256];
 		if (!sb_backends[i]->describe_impl)
@@ -1055,30 +1219,71 @@ static int open_raw(const char *path, struct sb_outfile *raw)
 	return 0;
 }
 
-/* Figures with caveats, on stderr, with what to do about them. */
+static int by_warning_level(const void *a, const void *b)
+{
+	const struct sb_row *x = *(const struct sb_row *const *)a;
+	const struct sb_row *y = *(const struct sb_row *const *)b;
+	return (x->warning_level < y->warning_level) -
+	       (x->warning_level > y->warning_level);
+}
+
+/* Figures with caveats, on stderr: the worst first, then one line with
+ * the count and what to do about them. */
 static void report_warnings(const struct sb_results *r)
 {
-	size_t flagged = 0;
-	for (size_t i = 0; i < r->count; i++) {
-		const struct sb_row *row = &r->rows[i];
-		if (!row->warnings[0])
-			continue;
-		if (++flagged <= 8)
-			fprintf(stderr, "warning: %s/%s %s %s %s %s: %s\n",
-			        row->client, row->server, row->protocol,
-			        row->suite, row->side, row->metric,
-			        row->warnings);
+	enum { SHOWN = 8 };
+	const struct sb_row **flagged = calloc(r->count + 1, sizeof(*flagged));
+	size_t n = 0;
+	for (size_t i = 0; flagged && i < r->count; i++)
+		if (r->rows[i].warnings[0])
+			flagged[n++] = &r->rows[i];
+	if (flagged)
+		qsort(flagged, n, sizeof(*flagged), by_warning_level);
+	for (size_t i = 0; i < n && i < SHOWN; i++) {
+		const struct sb_row *row = flagged[i];
+		char payload[24] = "";
+		if (row->payload != SB_NO_PAYLOAD)
+			snprintf(payload, sizeof(payload), " %ld B",
+			         row->payload);
+		fprintf(stderr, "warning: %s/%s %s %s%s %s %s: %s\n",
+		        row->client, row->server, row->protocol, row->suite,
+		        payload, row->side, row->metric, row->warnings);
 	}
-	if (flagged > 8)
+	if (n > 0)
 		fprintf(stderr,
-		        "warning: ... and %zu more figures (see the "
-		        "CSV's warnings column)\n",
-		        flagged - 8);
-	if (flagged > 0)
+		        "%zu of %zu figures have warnings (the worst %zu "
+		        "above; all in the CSV's warnings column). Outliers "
+		        "and imprecise medians come from a busy or shared "
+		        "machine: rerun on an idle one, pin with --cpu, or "
+		        "raise --budget/--max-reps.\n",
+		        n, r->count, n < SHOWN ? n : (size_t)SHOWN);
+	free(flagged);
+}
+
+/* The consistency report on stderr: the worst operations, and the
+ * summary. */
+static void report_consistency(const struct sb_consistency *c)
+{
+	if (c->count == 0) {
+		fprintf(stderr, "consistency: no operation was measured in "
+		                "more than one scenario\n");
+		return;
+	}
+	for (size_t i = 0; i < c->count && i < 5; i++) {
+		char name[160];
+		sb_consistency_op_name(&c->ops[i], name, sizeof(name));
 		fprintf(stderr,
-		        "Outliers and imprecise medians come from a busy "
-		        "or shared machine: rerun on an idle one, pin with "
-		        "--cpu, or raise --budget/--max-reps.\n");
+		        "consistency: %s: %.1f %% between %zu scenarios "
+		        "(%.0f to %.0f)\n",
+		        name, 100 * c->ops[i].spread, c->ops[i].scenarios,
+		        c->ops[i].min, c->ops[i].max);
+	}
+	fprintf(stderr,
+	        "consistency: %zu operations measured in several scenarios "
+	        "disagree by %.1f %% at the median, %.1f %% at worst; %zu "
+	        "rows beyond %.0f %% are marked\n",
+	        c->count, 100 * c->median_spread, 100 * c->ops[0].spread,
+	        c->marked, 100 * SB_CONSISTENCY_THRESHOLD);
 }
 
 static void check_machine_before(struct run_cli *cli, struct machine_check *m)
@@ -1138,6 +1343,26 @@ static int sink_connection(void *ctx, const char *title,
 	return sinks->pcap ? sb_pcap_write(sinks->pcap, wire) : 0;
 }
 
+/* The heap figures, from a pass of their own before the timing pass (so
+ * the two never share the CPU).  Without them the run goes on, saying
+ * so. */
+static void run_heap_pass(const struct run_cli *cli, int argc, char **argv,
+                          struct sb_results *heap)
+{
+	char msg[512];
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	if (!cli->quiet)
+		fprintf(stderr, "heap pass (a process of its own) ... ");
+	int rc = sb_pass_heap_run(argc, argv, heap, msg, sizeof(msg));
+	if (!cli->quiet)
+		fprintf(stderr, "%s (%.1f s)\n", rc ? "failed" : "done",
+		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
+	if (rc) {
+		sb_results_free(heap);
+		fprintf(stderr, "warning: %s: no heap figures\n", msg);
+	}
+}
+
 /* `args` is a copy of `argv` that parsing may cut up. */
 static int run_command(int argc, char **argv, char **args)
 {
@@ -1149,10 +1374,30 @@ static int run_command(int argc, char **argv, char **args)
 	struct sb_outfile pcap = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
-	struct machine_check machine;
+	struct machine_check machine = {0};
 	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (cli.heap_pass) {
+		/* The heap pass: the same scenarios, verified the same way,
+		 * heap counted, nothing timed that is kept. */
+		if (!sb_heap_hooks_on()) {
+			sb_cli_error("%s: this process counts no heap",
+			             SB_PASS_HEAP_OPTION);
+			return SB_EXIT_USAGE;
+		}
+		cli.output = cli.heap_pass;
+		cli.quiet = true;
+		cli.raw = cli.pcap = NULL;
+		cli.trace = false;
+		cli.options.count_instructions = false;
+		cli.options.budget_s = 0;
+	} else if (!cli.options.count_instructions &&
+	           sb_pass_timing_elsewhere()) {
+		/* Cycles are timed in a process with no heap hooks. */
+		rc = sb_pass_exec_timing(argc + 1, argv - 1);
+		return SB_EXIT_FAILURE;
+	}
 	if (cli.options.count_instructions && !sb_callgrind_active()) {
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = sb_callgrind_reexec(argc + 1, argv - 1);
@@ -1194,7 +1439,25 @@ static int run_command(int argc, char **argv, char **args)
 		sb_cli_outputs_abort(&out);
 		return SB_EXIT_USAGE;
 	}
-	rc = count ? run_all(&cli, scenarios, count, &results) : 0;
+	struct sb_results heap = {0};
+	/* A process that counts the heap itself (under valgrind) needs no
+	 * heap pass of its own. */
+	if (count && !cli.heap_pass && !sb_heap_hooks_on())
+		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
+	rc = count
+	         ? run_all(&cli, scenarios, count, &results, &machine.schedule)
+	         : 0;
+	if (rc == 0 && sb_pass_merge(&results, &heap)) {
+		sb_cli_error("out of memory");
+		rc = SB_ERR_NOMEM;
+	}
+	sb_results_free(&heap);
+	if (rc == 0 && !cli.heap_pass &&
+	    sb_consistency_check(&results, SB_CONSISTENCY_THRESHOLD,
+	                         &machine.consistency)) {
+		sb_cli_error("out of memory");
+		rc = SB_ERR_NOMEM;
+	}
 	machine.probe_after = sb_cycles_probe();
 	warn_speed_drift(&cli, &machine);
 	if (count == 0)
@@ -1205,8 +1468,11 @@ static int run_command(int argc, char **argv, char **args)
 	if (rc == 0 && !cli.quiet && !csv_on_stdout)
 		sb_table_print(stdout, &results, table_payload(&cli.options),
 		               cli.options.count_instructions);
-	if (rc == 0 && !cli.quiet)
+	if (rc == 0 && !cli.quiet) {
 		report_warnings(&results);
+		report_consistency(&machine.consistency);
+	}
+	machine.results = &results;
 	if (rc == 0 && cli.output)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
@@ -1223,6 +1489,7 @@ static int run_command(int argc, char **argv, char **args)
 	             : sb_results_any_failed(&results) ? SB_EXIT_FAILURE
 	                                               : SB_EXIT_OK;
 	sb_results_free(&results);
+	sb_consistency_free(&machine.consistency);
 	return status;
 }
 

@@ -46,20 +46,30 @@ void sb_cycles_calibrate(struct sb_cycles_info *info)
 	info->overhead = measure_overhead();
 }
 
-uint64_t sb_cycles_probe(void)
+static uint64_t probe(int tries, int length)
 {
 	uint64_t best = UINT64_MAX;
-	for (int t = 0; t < 5; t++) {
+	for (int t = 0; t < tries; t++) {
 		/* volatile: the chain must run, not fold into a constant. */
 		volatile uint64_t x = 1;
 		uint64_t t0 = sb_cycles_now();
-		for (int i = 0; i < 1000000; i++)
+		for (int i = 0; i < length; i++)
 			x = x * 6364136223846793005u + 1442695040888963407u;
 		uint64_t t1 = sb_cycles_now();
 		if (t1 - t0 < best)
 			best = t1 - t0;
 	}
 	return best;
+}
+
+uint64_t sb_cycles_probe(void)
+{
+	return probe(5, 1000000);
+}
+
+uint64_t sb_cycles_probe_quick(void)
+{
+	return probe(3, 100000);
 }
 
 double sb_cycles_load_average(void)

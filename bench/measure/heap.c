@@ -1,8 +1,23 @@
 #include "measure/heap.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "backends/backend.h"
+#include "measure/callgrind.h"
 
 static struct sb_heap_tally *charged;
+static int hooks_on = -1; /* not decided yet */
+
+bool sb_heap_hooks_on(void)
+{
+	if (hooks_on < 0) {
+		const char *env = getenv(SB_HEAP_HOOKS_ENV);
+		hooks_on =
+		    !(env && strcmp(env, "0") == 0) && !sb_callgrind_active();
+	}
+	return hooks_on;
+}
 
 struct sb_heap_tally *sb_heap_charge(struct sb_heap_tally *tally)
 {

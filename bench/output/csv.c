@@ -98,8 +98,8 @@ int sb_csv_raw_write(FILE *f, const struct sb_row *row, const double *values,
 		sb_results_row_field(row, key[c], fields[c], sizeof(fields[c]));
 	for (size_t i = 0; i < count; i++) {
 		snprintf(fields[KEYS], sizeof(fields[KEYS]), "%zu", i);
-		snprintf(fields[KEYS + 1], sizeof(fields[KEYS + 1]), "%.17g",
-		         values[i]);
+		sb_results_format_number(values[i], fields[KEYS + 1],
+		                         sizeof(fields[KEYS + 1]));
 		if (sb_csv_record_write(f, cells, KEYS + 2))
 			return SB_ERR_IO;
 	}

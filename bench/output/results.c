@@ -1,6 +1,7 @@
 #include "output/results.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,24 @@ void sb_results_derive(struct sb_row *row, double max_payload)
 	else
 		snprintf(row->payload_label, sizeof(row->payload_label), "%ld",
 		         row->payload);
+}
+
+void sb_results_warn(struct sb_row *row, double level, const char *fmt, ...)
+{
+	size_t at = strlen(row->warnings);
+	if (at > 0 && at + 2 < sizeof(row->warnings)) {
+		strcpy(row->warnings + at, "; ");
+		at += 2;
+	}
+	if (at < sizeof(row->warnings)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(row->warnings + at, sizeof(row->warnings) - at, fmt,
+		          ap);
+		va_end(ap);
+	}
+	if (level > row->warning_level)
+		row->warning_level = level;
 }
 
 int sb_results_add(struct sb_results *results, const struct sb_row *row)
@@ -77,12 +96,73 @@ const char *sb_results_status_name(enum sb_row_status status)
 	return "?";
 }
 
-static void format_number(double v, char *buf, size_t len)
+/*
+ * Whole numbers below 10^15 as integers; anything else in the fewest
+ * significant digits (1 to 17) that read back to the same double, as a
+ * plain decimal: %.*e only picks the digits, which are then placed
+ * around the decimal point by hand, so no exponent ever appears below
+ * 10^15.
+ */
+void sb_results_format_number(double v, char *buf, size_t len)
 {
-	if (v == floor(v) && fabs(v) < 1e15)
+	if (len == 0)
+		return;
+	if (!isfinite(v)) {
+		snprintf(buf, len, "%s",
+		         isnan(v) ? "nan"
+		         : v < 0  ? "-inf"
+		                  : "inf");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
 		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.6g", v);
+		return;
+	}
+	char sci[40];
+	int prec = 0;
+	for (; prec < 17; prec++) {
+		snprintf(sci, sizeof(sci), "%.*e", prec, v);
+		if (strtod(sci, NULL) == v)
+			break;
+	}
+	if (fabs(v) >= 1e15) {
+		snprintf(buf, len, "%s", sci); /* beyond a count's range */
+		return;
+	}
+	/* sci: [-]d[.ddd]e[+-]XX -> sign, digits, exponent. */
+	const char *p = sci;
+	char digits[24];
+	size_t nd = 0;
+	bool negative = *p == '-';
+	if (negative)
+		p++;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	int exp = atoi(p + 1);
+	char out[64];
+	size_t at = 0;
+	if (negative)
+		out[at++] = '-';
+	if (exp < 0) {
+		out[at++] = '0';
+		out[at++] = '.';
+		for (int i = -1; i > exp; i--)
+			out[at++] = '0';
+		for (size_t i = 0; i < nd; i++)
+			out[at++] = digits[i];
+	} else {
+		/* exp < 15 here; digits beyond the point, if any, follow it */
+		for (int i = 0; i <= exp; i++)
+			out[at++] = (size_t)i < nd ? digits[i] : '0';
+		if ((size_t)exp + 1 < nd) {
+			out[at++] = '.';
+			for (size_t i = (size_t)exp + 1; i < nd; i++)
+				out[at++] = digits[i];
+		}
+	}
+	out[at] = '\0';
+	snprintf(buf, len, "%s", out);
 }
 
 void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
@@ -156,5 +236,5 @@ void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
 	else if (row->digest[0])
 		return; /* a digest row has a count, not a distribution */
 	else if (column >= 12 && column < 18)
-		format_number(stats[column - 12], buf, len);
+		sb_results_format_number(stats[column - 12], buf, len);
 }

@@ -36,6 +36,8 @@ struct sb_row {
 	char reason[320];
 	struct sb_summary stats;
 	char warnings[200];   /* measurement caveats, ';'-separated */
+	double warning_level; /* how far off its worst caveat says the figure
+	                         may be, in %: orders the warnings shown */
 	char build[16];       /* code size: prebuilt, tailored, cortex-m4 */
 	char granularity[16]; /* code size: per-suite or whole-library */
 	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
@@ -73,6 +75,14 @@ extern const size_t sb_results_column_count;
  */
 void sb_results_derive(struct sb_row *row, double max_payload);
 
+/*
+ * Add a caveat to `row`'s warnings ("; " between caveats; cut short when
+ * the column is full), and raise its warning level to `level` (percent of
+ * the figure) when that is higher.
+ */
+void sb_results_warn(struct sb_row *row, double level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Append a copy of `row`.  Returns 0 or SB_ERR_NOMEM. */
 int sb_results_add(struct sb_results *results,
                    const struct sb_row *row) SB_MUST_USE;
@@ -87,11 +97,20 @@ bool sb_results_any_failed(const struct sb_results *results);
 const char *sb_results_status_name(enum sb_row_status status);
 
 /*
- * Format column `column` of `row` into `buf` (numbers as integers when
- * they are whole, else with up to 6 significant decimals; statistics are
- * empty unless the status is ok).
+ * Format column `column` of `row` into `buf` (numbers as
+ * sb_results_format_number writes them; statistics are empty unless the
+ * status is ok).
  */
 void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
                           size_t len);
+
+/*
+ * Write `v` whole: an integer below 10^15 as an integer ("1006220"),
+ * anything else in the shortest plain decimal that reads back (strtod)
+ * to exactly `v` ("1006220.5", "0.1", "538.0625") -- never exponent
+ * notation below 10^15, never a digit lost.  NaN and infinities as "nan",
+ * "inf", "-inf".
+ */
+void sb_results_format_number(double v, char *buf, size_t len);
 
 #endif

@@ -29,15 +29,22 @@ static int endpoint_op_call(struct sb_endpoint *ep, enum endpoint_op op,
 }
 
 /* A call charged to this endpoint's heap and, with a meter, measured
- * into `*cycles` and `*instructions`.  For an interposed backend the
- * window is one counter, opened and closed outside the measured region. */
+ * into `*cycles` and `*instructions`.  In a process that times, no hook
+ * reports and nothing is charged (heap.h): the charge is skipped, and it
+ * lies outside the measured region either way.  For an interposed backend
+ * the counting window is one counter, opened and closed outside the
+ * measured region, and only where the heap is counted. */
 static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
                             uint8_t *buf, size_t len,
                             const struct sb_meter *meter, uint64_t *cycles,
                             uint64_t *instructions)
 {
-	bool window = ep->backend->caps & SB_CAP_HEAP_INTERPOSED;
-	struct sb_heap_tally *outer = sb_heap_charge(&ep->heap);
+	bool counting = ep->heap_counted;
+	if (!counting && !meter) /* a write or read of a timed batch */
+		return endpoint_op_call(ep, op, buf, len);
+	bool window = counting && (ep->backend->caps & SB_CAP_HEAP_INTERPOSED);
+	struct sb_heap_tally *outer =
+	    counting ? sb_heap_charge(&ep->heap) : NULL;
 	if (window)
 		sb_heap_interpose_begin();
 	int rc;
@@ -51,7 +58,8 @@ static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
 	}
 	if (window)
 		sb_heap_interpose_end();
-	sb_heap_charge(outer);
+	if (counting)
+		sb_heap_charge(outer);
 	return rc;
 }
 
@@ -90,7 +98,8 @@ static int endpoint_failed(const struct sb_endpoint *ep, int rc,
 int sb_endpoint_setup(struct sb_endpoint *ep, const struct sb_meter *meter,
                       char *error, size_t len)
 {
-	if ((ep->backend->caps & SB_CAP_HEAP_INTERPOSED) &&
+	ep->heap_counted = sb_heap_hooks_on();
+	if (ep->heap_counted && (ep->backend->caps & SB_CAP_HEAP_INTERPOSED) &&
 	    ep->cfg.io.send != endpoint_io_send) {
 		ep->core_io = ep->cfg.io;
 		ep->cfg.io =

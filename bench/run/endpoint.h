@@ -28,6 +28,7 @@ struct sb_endpoint {
 	uint64_t setup_instructions; /* when the meter counts them */
 	uint64_t handshake_instructions;
 	struct sb_heap_tally heap; /* the library's heap, this endpoint's */
+	bool heap_counted;         /* this process counts the heap (heap.h) */
 	bool done;                 /* the handshake finished */
 	/* SB_CAP_HEAP_INTERPOSED: the caller's I/O, which cfg.io reaches
 	 * with the interposition window closed. */

@@ -64,7 +64,8 @@ int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
 	if (ep->backend->static_ram)
 		rc = figures_add(sink, side, "static_ram", "bytes", payload,
 		                 (double)ep->backend->static_ram(ep->state));
-	if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED))
+	if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED) ||
+	    !sb_heap_hooks_on())
 		return rc;
 	rc = figures_add(sink, side, "heap_peak", "bytes", payload,
 	                 (double)ep->heap.peak);

@@ -25,7 +25,6 @@ struct run_state {
 	struct sb_pair_config pair_config;
 	size_t mtu; /* the scenario's */
 	struct sb_series_set series;
-	uint64_t deadline_ns; /* when the scenario stops chasing precision */
 	char transcript[65];  /* the first measured handshake's digest */
 	unsigned transcripts; /* measured handshakes hashed */
 	unsigned transcripts_differing; /* of those, unlike the first */
@@ -70,20 +69,23 @@ static bool timing_precise(struct run_state *st, const char *metric,
 }
 
 /*
- * Whether a measuring loop at repetition `i` is done: never before the
+ * Whether a measuring track (the handshakes, or the records of one
+ * payload) with `reps` repetitions done is finished: never before the
  * minimum repetitions, then when its metrics (`second` may be NULL) are
  * precise enough (checked every 8 repetitions: the check sorts), the
- * maximum is reached, or the time allowed until `deadline_ns` is spent.
+ * maximum is reached, or its share of the scenario's time is spent.
  */
-static bool loop_done(struct run_state *st, unsigned i, const char *first,
-                      const char *second, long payload, uint64_t deadline_ns)
+static bool track_done(struct run_state *st, unsigned reps, uint64_t spent_ns,
+                       uint64_t budget_ns, const char *first,
+                       const char *second, long payload)
 {
 	const struct sb_run_options *o = st->options;
-	if (i < o->reps)
+	if (reps < o->reps)
 		return false;
-	if (i >= o->max_reps || sb_cycles_monotonic_ns() >= deadline_ns)
+	if (reps >= o->max_reps || spent_ns >= budget_ns)
 		return true;
-	return (i - o->reps) % 8 == 0 && timing_precise(st, first, payload) &&
+	return (reps - o->reps) % 8 == 0 &&
+	       timing_precise(st, first, payload) &&
 	       (!second || timing_precise(st, second, payload));
 }
 
@@ -116,39 +118,42 @@ static int status_row(const struct sb_scenario *sc, enum sb_row_status status,
 	return sb_results_add(out, &row);
 }
 
-static void add_warning(struct sb_row *row, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/*
+ * Caveats of a timed figure, only where they mean something: outliers
+ * when there are enough samples to call any (10), they are more than a
+ * few (5 %: the median shrugs off fewer) and far enough off to matter
+ * (2 % of the median: a tight series calls a sample one cycle off an
+ * outlier); precision not reached when
+ * some was asked for (a budget to chase it); a harness cost above 5 %
+ * of the figure.
+ */
+#define WARN_MIN_SAMPLES 10
+#define WARN_OUTLIER_SHARE 0.05
+#define WARN_OUTLIER_OFF 0.02
+#define WARN_LINK_SHARE 0.05
 
-static void add_warning(struct sb_row *row, const char *fmt, ...)
-{
-	size_t at = strlen(row->warnings);
-	if (at > 0 && at + 2 < sizeof(row->warnings)) {
-		strcpy(row->warnings + at, "; ");
-		at += 2;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(row->warnings + at, sizeof(row->warnings) - at, fmt, ap);
-	va_end(ap);
-}
-
-/* Caveats of a timed figure: outliers, precision not reached, and a
- * harness cost that is not negligible beside it. */
 static void timing_warnings(struct run_state *st, const struct sb_series *s,
                             struct sb_row *row)
 {
 	const struct sb_run_options *o = st->options;
-	size_t outliers = sb_series_outliers(s);
-	if (outliers > 0)
-		add_warning(
-		    row, "%zu of %zu samples are outliers (modified z > 3.5)",
-		    outliers, s->samples.count);
+	size_t n = s->samples.count;
+	size_t outliers = n >= WARN_MIN_SAMPLES
+	                      ? sb_series_outliers_beyond(s, WARN_OUTLIER_OFF)
+	                      : 0;
+	if (outliers > WARN_OUTLIER_SHARE * (double)n)
+		sb_results_warn(
+		    row, 100.0 * (double)outliers / (double)n,
+		    "%zu of %zu samples are outliers (modified z > 3.5, "
+		    "more than 2 %% off the median)",
+		    outliers, n);
 	double med = row->stats.median;
 	double half = sb_stats_median_half_width(&row->stats);
-	if (o->precision > 0 && med > 0 && half > o->precision * med)
-		add_warning(row,
-		            "median known to +-%.1f %%, not the %.1f %% asked",
-		            100 * half / med, 100 * o->precision);
+	if (o->precision > 0 && o->budget_s > 0 && med > 0 &&
+	    half > o->precision * med)
+		sb_results_warn(
+		    row, 100 * half / med,
+		    "median known to +-%.1f %%, not the %.1f %% asked",
+		    100 * half / med, 100 * o->precision);
 	/* The link's send is inside a timed write, its receive inside a read:
 	 * each is about half of the harness's cost per record. */
 	bool record = strcmp(s->metric, "encrypt_cycles") == 0 ||
@@ -158,15 +163,18 @@ static void timing_warnings(struct run_state *st, const struct sb_series *s,
 	                                           "harness_cycles", s->payload)
 	                          : NULL;
 	double link = h && h->samples.count ? h->samples.values[0] / 2 : 0;
-	if (med > 0 && link > 0.01 * med)
-		add_warning(row, "link copy is %.1f %% of this figure",
-		            100 * link / med);
+	if (med > 0 && link > WARN_LINK_SHARE * med)
+		sb_results_warn(row, 100 * link / med,
+		                "link copy is %.1f %% of this figure",
+		                100 * link / med);
 }
 
 static int series_rows(struct run_state *st, struct sb_results *out)
 {
 	for (size_t i = 0; i < st->series.count; i++) {
 		struct sb_series *s = &st->series.items[i];
+		if (s->samples.count == 0)
+			continue; /* its only round was repeated, then failed */
 		struct sb_row row = scenario_row(st->scenario);
 		row.payload = s->payload;
 		snprintf(row.side, sizeof(row.side), "%s", s->side);
@@ -184,8 +192,9 @@ static int series_rows(struct run_state *st, struct sb_results *out)
 			timing_warnings(st, s, &row);
 		if (strcmp(s->metric, "replay_dropped") == 0 &&
 		    row.stats.median < 1)
-			add_warning(&row, "the server delivered a replayed "
-			                  "record: no DTLS anti-replay");
+			sb_results_warn(&row, 100,
+			                "the server delivered a replayed "
+			                "record: no DTLS anti-replay");
 		if (sb_results_add(out, &row))
 			return SB_ERR_NOMEM;
 	}
@@ -204,8 +213,7 @@ static enum sb_role peer_of(enum sb_role role)
 static bool must_authenticate(const struct run_state *st, enum sb_role role)
 {
 	return role == SB_ROLE_CLIENT ||
-	       sb_kx_uses_psk(st->scenario->suite->kx) ||
-	       st->options->mutual;
+	       sb_kx_uses_psk(st->scenario->suite->kx) || st->options->mutual;
 }
 
 static int verify_handshake(struct run_state *st, struct sb_pair *pair)
@@ -418,10 +426,10 @@ static int transcript_row(struct run_state *st, struct sb_results *out)
 	memcpy(row.digest, st->transcript, sizeof(row.digest));
 	row.stats.n = st->transcripts;
 	if (st->transcripts_differing)
-		add_warning(&row,
-		            "%u of %u handshakes had another transcript: "
-		            "something in the run is not deterministic",
-		            st->transcripts_differing, st->transcripts);
+		sb_results_warn(&row, 100,
+		                "%u of %u handshakes had another transcript: "
+		                "something in the run is not deterministic",
+		                st->transcripts_differing, st->transcripts);
 	return sb_results_add(out, &row) ? SB_ERR_NOMEM : 0;
 }
 
@@ -604,7 +612,13 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
 	struct batch_cost enc = {0}, dec = {0};
 	sb_link_reset_counters(&pair->link);
+	/* The link only queues inside the timed writes; it counts and
+	 * observes the batch after them (link.h). */
+	sb_link_defer(&pair->link, true);
 	int rc = write_batch(st, pair, sender, b, payload, &enc);
+	sb_link_defer(&pair->link, false);
+	if (sb_link_settle(&pair->link) && rc == 0)
+		rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	rc = rc ? rc : check_batch_wire(st, &pair->link, dir, payload);
 	rc = rc ? rc : read_batch(st, pair, receiver, b, payload, &dec);
 	/* The guard's check runs here, between timed batches. */
@@ -699,93 +713,85 @@ static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 	return sample_heap(st, pair, (long)payload);
 }
 
-static int measure_payload(struct run_state *st, struct sb_pair *pair,
-                           size_t payload, uint64_t deadline_ns)
+/* Each payload's record loop: a track of its own in the rounds. */
+struct payload_track {
+	size_t payload; /* bytes */
+	bool asked_max; /* asked for as SB_PAYLOAD_MAX */
+	uint8_t *data;  /* what is sent */
+	unsigned reps;  /* measured batches, each direction */
+	uint64_t spent_ns;
+	bool done;
+};
+
+/* Set a payload up on the records connection: buffers, queue room, the
+ * link's own cost for the warnings, then the warm-up batches. */
+static int payload_begin(struct run_state *st, struct sb_pair *pair,
+                         struct payload_track *t, uint8_t *received)
 {
 	const struct sb_run_options *o = st->options;
-	struct record_buffers b = {.slot = payload + READ_SLACK};
-	b.payload = malloc(payload);
-	b.received = malloc(SB_RECORD_BATCH * b.slot);
-	int rc = b.payload && b.received
-	             ? 0
-	             : fail(st, SB_ERR_NOMEM, "out of memory");
-	if (rc == 0 &&
-	    (sb_link_reserve(&pair->link, SB_DIR_C2S, SB_RECORD_BATCH) ||
-	     sb_link_reserve(&pair->link, SB_DIR_S2C, SB_RECORD_BATCH)))
-		rc = fail(st, SB_ERR_NOMEM, "out of memory");
-	if (rc == 0)
-		fill_pattern(b.payload, payload, (unsigned)payload);
+	struct record_buffers b = {.payload = NULL,
+	                           .received = received,
+	                           .slot = t->payload + READ_SLACK};
+	t->data = malloc(t->payload);
+	if (!t->data)
+		return fail(st, SB_ERR_NOMEM, "out of memory");
+	fill_pattern(t->data, t->payload, (unsigned)t->payload);
+	b.payload = t->data;
 	/* What the same records cost the link alone, for the warnings. */
-	size_t wire = payload + record_overhead(st, pair);
-	if (rc == 0 && !o->count_instructions)
+	size_t wire = t->payload + record_overhead(st, pair);
+	int rc = 0;
+	if (!o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
-		            (long)payload,
+		            (long)t->payload,
 		            sb_harness_record_cycles(wire, o->cycle_overhead));
 	for (unsigned i = 0; rc == 0 && i < o->warmup; i++)
 		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER;
 		     s++)
 			rc = record_batch(st, pair, (enum sb_role)s, &b,
-			                  payload, false);
-	for (unsigned i = 0;
-	     rc == 0 && !loop_done(st, i, "encrypt_cycles", "decrypt_cycles",
-	                           (long)payload, deadline_ns);
-	     i++)
-		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER;
+			                  t->payload, false);
+	return rc;
+}
+
+/* After the rounds: the payload's steady-state heap, its largest-payload
+ * figure, and the guard. */
+static int payload_end(struct run_state *st, struct sb_pair *pair,
+                       const struct payload_track *t, uint8_t *received)
+{
+	struct record_buffers b = {.payload = t->data,
+	                           .received = received,
+	                           .slot = t->payload + READ_SLACK};
+	int rc = steady_state_heap(st, pair, &b, t->payload);
+	if (rc == 0 && t->asked_max)
+		for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && rc == 0;
 		     s++)
-			rc = record_batch(st, pair, (enum sb_role)s, &b,
-			                  payload, true);
-	if (rc == 0)
-		rc = steady_state_heap(st, pair, &b, payload);
-	if (rc == 0)
-		rc = check_guard(st, pair);
-	free(b.payload);
-	free(b.received);
-	return rc;
-}
-
-/* Each payload size gets an equal share of the scenario's time left. */
-static uint64_t payload_deadline(const struct run_state *st, size_t left)
-{
-	uint64_t now = sb_cycles_monotonic_ns();
-	if (now >= st->deadline_ns)
-		return now;
-	return now + (st->deadline_ns - now) / left;
-}
-
-static int measure_records(struct run_state *st, struct sb_pair *pair,
-                           struct sb_results *out)
-{
-	const struct sb_run_options *o = st->options;
-	size_t max = max_payload(st, pair);
-	int rc = 0;
-	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
-		size_t payload =
-		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
-		if (payload > max) {
-			char why[160];
-			snprintf(why, sizeof(why),
-			         "a %zu-byte payload does not fit one %zu-byte "
-			         "MTU with this suite (at most %zu)",
-			         payload, st->mtu, max);
-			if (status_row(st->scenario, SB_ROW_UNSUPPORTED,
-			               (long)payload, why, out))
-				return fail(st, SB_ERR_NOMEM, "out of memory");
-			continue;
-		}
-		rc =
-		    measure_payload(st, pair, payload,
-		                    payload_deadline(st, o->payload_count - i));
-		if (rc == 0 && o->payloads[i] == SB_PAYLOAD_MAX)
-			for (int s = SB_ROLE_CLIENT;
-			     s <= SB_ROLE_SERVER && rc == 0; s++)
-				rc = sample(st, sb_role_name((enum sb_role)s),
-				            "max_payload", "bytes",
-				            SB_NO_PAYLOAD, (double)payload);
-	}
-	return rc;
+			rc = sample(st, sb_role_name((enum sb_role)s),
+			            "max_payload", "bytes", SB_NO_PAYLOAD,
+			            (double)t->payload);
+	return rc ? rc : check_guard(st, pair);
 }
 
 /* ---- the scenario ------------------------------------------------------ */
+
+/* A scenario between its rounds: the records connection stays up. */
+struct sb_scenario_state {
+	struct run_state st;
+	struct sb_results rows; /* its own rows so far (unsupported payloads) */
+	struct sb_pair records; /* the connection the record loops use */
+	uint8_t *received;      /* SB_RECORD_BATCH receive slots */
+	struct payload_track tracks[SB_PAYLOADS_MAX_COUNT];
+	size_t track_count;
+	unsigned handshakes; /* measured so far */
+	uint64_t handshake_spent_ns;
+	bool handshakes_done;
+	int rc;        /* the first failure, 0 if none */
+	bool finished; /* no more rounds */
+	/* sb_scenario_mark's snapshot, for sb_scenario_rollback */
+	size_t *mark_counts;
+	size_t mark_series;
+	unsigned mark_handshakes;
+	unsigned mark_track_reps[SB_PAYLOADS_MAX_COUNT];
+	unsigned mark_transcripts, mark_differing;
+};
 
 static bool scenario_supported(const struct sb_scenario *sc, char *why,
                                size_t len)
@@ -838,27 +844,6 @@ static int sample_reject(struct run_state *st, struct sb_pair *pair)
 		            "server accepted a record with a flipped tag bit");
 	return sample(st, "server", "reject_cycles", "cycles", (long)payload,
 	              (double)cycles);
-}
-
-static int measure_handshakes(struct run_state *st)
-{
-	const struct sb_run_options *o = st->options;
-	uint64_t now = sb_cycles_monotonic_ns();
-	/* Handshakes may use half the scenario's time, records the rest. */
-	uint64_t deadline =
-	    now < st->deadline_ns ? now + (st->deadline_ns - now) / 2 : now;
-	int rc = 0;
-	for (unsigned i = 0;
-	     rc == 0 && !loop_done(st, i, "handshake_cycles", NULL,
-	                           SB_NO_PAYLOAD, deadline);
-	     i++) {
-		struct sb_pair pair;
-		rc = handshake_once(st, &pair, true);
-		if (rc == 0 && !o->count_instructions)
-			rc = sample_reject(st, &pair);
-		sb_pair_free(&pair);
-	}
-	return rc;
 }
 
 /*
@@ -914,89 +899,305 @@ static int measure_lossy(struct run_state *st)
 	              (double)completed / o->reps);
 }
 
-static int measure(struct run_state *st, struct sb_results *out)
+/* The scenario's time budget, and the share of it each track has:
+ * handshakes half, the payloads the other half in equal parts. */
+static uint64_t budget_ns(const struct sb_scenario_state *sc, bool handshake)
 {
+	double total = sc->st.options->budget_s * 1e9;
+	if (handshake)
+		return (uint64_t)(total / 2);
+	return (uint64_t)(total / 2 /
+	                  (double)(sc->track_count ? sc->track_count : 1));
+}
+
+/* The records connection and each payload that fits one datagram. */
+static int records_begin(struct sb_scenario_state *sc)
+{
+	struct run_state *st = &sc->st;
 	const struct sb_run_options *o = st->options;
-	struct sb_pair pair = {0};
-	st->deadline_ns =
-	    sb_cycles_monotonic_ns() + (uint64_t)(o->budget_s * 1e9);
-	int rc = verify_connection(st);
-	if (rc == 0 && st->scenario->conditions.faulty)
-		return measure_lossy(st);
-	/* The verified connection was the first warm-up handshake. */
-	for (unsigned i = 1; rc == 0 && i < o->warmup; i++) {
-		rc = handshake_once(st, &pair, false);
-		sb_pair_free(&pair);
+	int rc = handshake_once(st, &sc->records, false);
+	size_t max = rc == 0 ? max_payload(st, &sc->records) : 0;
+	sc->received = malloc(SB_RECORD_BATCH * (max + READ_SLACK));
+	if (rc == 0 && !sc->received)
+		rc = fail(st, SB_ERR_NOMEM, "out of memory");
+	if (rc == 0 &&
+	    (sb_link_reserve(&sc->records.link, SB_DIR_C2S, SB_RECORD_BATCH) ||
+	     sb_link_reserve(&sc->records.link, SB_DIR_S2C, SB_RECORD_BATCH)))
+		rc = fail(st, SB_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
+		size_t payload =
+		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
+		if (payload > max) {
+			char why[160];
+			snprintf(why, sizeof(why),
+			         "a %zu-byte payload does not fit one %zu-byte "
+			         "MTU with this suite (at most %zu)",
+			         payload, st->mtu, max);
+			if (status_row(st->scenario, SB_ROW_UNSUPPORTED,
+			               (long)payload, why, &sc->rows))
+				rc = fail(st, SB_ERR_NOMEM, "out of memory");
+			continue;
+		}
+		struct payload_track *t = &sc->tracks[sc->track_count++];
+		*t = (struct payload_track){
+		    .payload = payload,
+		    .asked_max = o->payloads[i] == SB_PAYLOAD_MAX,
+		};
+		rc = payload_begin(st, &sc->records, t, sc->received);
 	}
-	if (rc == 0)
-		rc = measure_handshakes(st);
-	/* Records go over a fresh connection, unharmed by forged records. */
-	if (rc == 0)
-		rc = handshake_once(st, &pair, false);
-	if (rc == 0)
-		rc = measure_records(st, &pair, out);
-	sb_pair_free(&pair);
 	return rc;
 }
 
-int sb_scenario_run(const struct sb_scenario *scenario,
-                    const struct sb_run_options *options,
-                    struct sb_results *results)
+static struct sb_scenario_state *state_new(const struct sb_scenario *scenario,
+                                           const struct sb_run_options *o)
 {
-	struct run_state st = {
+	struct sb_scenario_state *sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return NULL;
+	sc->st = (struct run_state){
 	    .scenario = scenario,
-	    .options = options,
+	    .options = o,
 	    .pair_config =
 	        {
 	            .client = scenario->client,
 	            .server = scenario->server,
 	            .protocol = scenario->protocol,
 	            .suite = scenario->suite,
-	            .creds = options->creds,
+	            .creds = o->creds,
 	            .mtu = scenario->conditions.mtu ? scenario->conditions.mtu
-	                                            : options->mtu,
-	            .cookie = options->cookie,
-	            .mutual = options->mutual,
-	            .auth = options->auth,
-	            .cid_len = options->cid_len,
-	            .impl = options->impl,
-	            .deterministic = options->deterministic,
-	            .transcript =
-	                options->deterministic && !options->no_transcript,
-	            .seed = options->seed,
-	            .count_instructions = options->count_instructions,
-	            .cycle_overhead = options->cycle_overhead,
+	                                            : o->mtu,
+	            .cookie = o->cookie,
+	            .mutual = o->mutual,
+	            .auth = o->auth,
+	            .cid_len = o->cid_len,
+	            .impl = o->impl,
+	            .deterministic = o->deterministic,
+	            .transcript = o->deterministic && !o->no_transcript,
+	            .seed = o->seed,
+	            .count_instructions = o->count_instructions,
+	            .cycle_overhead = o->cycle_overhead,
 	        },
 	};
-	st.mtu = st.pair_config.mtu;
-	if (!scenario_supported(scenario, st.reason, sizeof(st.reason)))
+	sc->st.mtu = sc->st.pair_config.mtu;
+	return sc;
+}
+
+static void state_free(struct sb_scenario_state *sc)
+{
+	sb_pair_free(&sc->records);
+	free(sc->received);
+	for (size_t i = 0; i < sc->track_count; i++)
+		free(sc->tracks[i].data);
+	sb_series_set_free(&sc->st.series);
+	sb_results_free(&sc->rows);
+	free(sc->mark_counts);
+	free(sc);
+}
+
+/* A count that could not be read is a failure, never a 0: checked after
+ * each stretch of one scenario's calls (its begin, each of its rounds). */
+static int count_failure(struct run_state *st)
+{
+	if (st->options->count_instructions &&
+	    sb_callgrind_take_failure(st->reason, sizeof(st->reason)))
+		return SB_ERR_IO;
+	return 0;
+}
+
+int sb_scenario_begin(const struct sb_scenario *scenario,
+                      const struct sb_run_options *options,
+                      struct sb_results *results,
+                      struct sb_scenario_state **state)
+{
+	*state = NULL;
+	char why[sizeof(((struct sb_row *)0)->reason)];
+	if (!scenario_supported(scenario, why, sizeof(why)))
 		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
-		                  st.reason, results);
+		                  why, results);
 	if (options->cid_len > 0 && !sb_protocol_is_dtls(scenario->protocol))
 		return status_row(scenario, SB_ROW_UNSUPPORTED, SB_NO_PAYLOAD,
 		                  "a Connection ID is a DTLS record field (RFC "
 		                  "9146, RFC 9147 9): TLS has none",
 		                  results);
-	size_t kept = results->count;
-	int rc = measure(&st, results);
-	/* A count that could not be read is a failure, never a 0. */
-	if (rc == 0 && options->count_instructions &&
-	    sb_callgrind_take_failure(st.reason, sizeof(st.reason)))
-		rc = SB_ERR_IO;
-	if (rc == 0)
-		rc = series_rows(&st, results);
-	if (rc == 0 && st.pair_config.transcript)
-		rc = transcript_row(&st, results);
-	sb_series_set_free(&st.series);
-	if (rc == SB_ERR_NOMEM)
-		return rc;
-	if (rc) {
-		results->count = kept; /* a failed scenario keeps no numbers */
-		return status_row(scenario,
-		                  rc == SB_ERR_MTU || rc == SB_ERR_UNSUPPORTED
-		                      ? SB_ROW_UNSUPPORTED
-		                      : SB_ROW_FAILED,
-		                  SB_NO_PAYLOAD, st.reason, results);
+	struct sb_scenario_state *sc = state_new(scenario, options);
+	if (!sc)
+		return SB_ERR_NOMEM;
+	struct run_state *st = &sc->st;
+	int rc = verify_connection(st);
+	if (rc == 0 && scenario->conditions.faulty) {
+		/* Under faults: no record loops, no rounds. */
+		sc->rc = measure_lossy(st);
+		sc->finished = true;
+		*state = sc;
+		return sc->rc == SB_ERR_NOMEM ? SB_ERR_NOMEM : 0;
 	}
+	/* The verified connection was the first warm-up handshake. */
+	for (unsigned i = 1; rc == 0 && i < options->warmup; i++) {
+		struct sb_pair pair;
+		rc = handshake_once(st, &pair, false);
+		sb_pair_free(&pair);
+	}
+	/* Records go over a fresh connection, unharmed by forged records. */
+	if (rc == 0)
+		rc = records_begin(sc);
+	rc = rc ? rc : count_failure(st);
+	sc->rc = rc;
+	sc->finished = rc != 0;
+	*state = sc;
+	return rc == SB_ERR_NOMEM ? SB_ERR_NOMEM : 0;
+}
+
+/* One measured handshake on a fresh pair, then its forged record. */
+static int round_handshake(struct sb_scenario_state *sc)
+{
+	struct run_state *st = &sc->st;
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	struct sb_pair pair;
+	/* An unmeasured handshake first, as for record batches: the measured
+	 * one runs on the library's code warm, not after whatever else the
+	 * round ran. */
+	int rc = handshake_once(st, &pair, false);
+	sb_pair_free(&pair);
+	if (rc == 0)
+		rc = handshake_once(st, &pair, true);
+	if (rc == 0 && !st->options->count_instructions)
+		rc = sample_reject(st, &pair);
+	sb_pair_free(&pair);
+	sc->handshakes++;
+	sc->handshake_spent_ns += sb_cycles_monotonic_ns() - t0;
+	sc->handshakes_done = track_done(
+	    st, sc->handshakes, sc->handshake_spent_ns, budget_ns(sc, true),
+	    "handshake_cycles", NULL, SB_NO_PAYLOAD);
+	return rc;
+}
+
+/* One measured batch each way of one payload's records. */
+static int round_records(struct sb_scenario_state *sc, struct payload_track *t)
+{
+	struct run_state *st = &sc->st;
+	struct record_buffers b = {.payload = t->data,
+	                           .received = sc->received,
+	                           .slot = t->payload + READ_SLACK};
+	uint64_t t0 = sb_cycles_monotonic_ns();
+	int rc = 0;
+	/* Each measured batch follows an unmeasured one of its own: whatever
+	 * ran just before (this scenario's handshake with its big-number
+	 * arithmetic, another scenario) left the caches and predictors cold,
+	 * and a record loop's figure is its steady state. */
+	for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++) {
+		rc = record_batch(st, &sc->records, (enum sb_role)s, &b,
+		                  t->payload, false);
+		if (rc == 0)
+			rc = record_batch(st, &sc->records, (enum sb_role)s, &b,
+			                  t->payload, true);
+	}
+	t->reps++;
+	t->spent_ns += sb_cycles_monotonic_ns() - t0;
+	t->done =
+	    track_done(st, t->reps, t->spent_ns, budget_ns(sc, false),
+	               "encrypt_cycles", "decrypt_cycles", (long)t->payload);
+	return rc;
+}
+
+bool sb_scenario_round_wanted(const struct sb_scenario_state *sc)
+{
+	return !sc->finished;
+}
+
+bool sb_scenario_round(struct sb_scenario_state *sc)
+{
+	if (sc->finished)
+		return false;
+	int rc = sc->handshakes_done ? 0 : round_handshake(sc);
+	bool done = sc->handshakes_done;
+	for (size_t i = 0; i < sc->track_count && rc == 0; i++) {
+		if (!sc->tracks[i].done)
+			rc = round_records(sc, &sc->tracks[i]);
+		done = done && sc->tracks[i].done;
+	}
+	rc = rc ? rc : count_failure(&sc->st);
+	sc->rc = rc;
+	sc->finished = rc != 0 || done;
+	return !sc->finished;
+}
+
+int sb_scenario_mark(struct sb_scenario_state *sc)
+{
+	const struct sb_series_set *set = &sc->st.series;
+	if (set->count > sc->mark_series || !sc->mark_counts) {
+		size_t *counts = realloc(sc->mark_counts,
+		                         (set->count + 1) * sizeof(*counts));
+		if (!counts)
+			return SB_ERR_NOMEM;
+		sc->mark_counts = counts;
+	}
+	sc->mark_series = set->count;
+	for (size_t i = 0; i < set->count; i++)
+		sc->mark_counts[i] = set->items[i].samples.count;
+	sc->mark_handshakes = sc->handshakes;
+	for (size_t i = 0; i < sc->track_count; i++)
+		sc->mark_track_reps[i] = sc->tracks[i].reps;
+	sc->mark_transcripts = sc->st.transcripts;
+	sc->mark_differing = sc->st.transcripts_differing;
 	return 0;
+}
+
+void sb_scenario_rollback(struct sb_scenario_state *sc)
+{
+	struct sb_series_set *set = &sc->st.series;
+	if (sc->rc != 0)
+		return; /* a failed scenario keeps no numbers anyway */
+	for (size_t i = 0; i < set->count; i++)
+		set->items[i].samples.count =
+		    i < sc->mark_series ? sc->mark_counts[i] : 0;
+	sc->handshakes = sc->mark_handshakes;
+	sc->handshakes_done = false;
+	for (size_t i = 0; i < sc->track_count; i++) {
+		sc->tracks[i].reps = sc->mark_track_reps[i];
+		sc->tracks[i].done = false;
+	}
+	sc->st.transcripts = sc->mark_transcripts;
+	sc->st.transcripts_differing = sc->mark_differing;
+	sc->finished = false;
+}
+
+int sb_scenario_end(struct sb_scenario_state *sc, struct sb_results *results)
+{
+	if (!sc)
+		return 0;
+	struct run_state *st = &sc->st;
+	int rc = sc->rc;
+	bool lossy = st->scenario->conditions.faulty;
+	for (size_t i = 0; i < sc->track_count && rc == 0 && !lossy; i++)
+		rc =
+		    payload_end(st, &sc->records, &sc->tracks[i], sc->received);
+	if (rc == 0)
+		rc = series_rows(st, &sc->rows);
+	if (rc == 0 && st->pair_config.transcript && !lossy)
+		rc = transcript_row(st, &sc->rows);
+	for (size_t i = 0; rc == 0 && i < sc->rows.count; i++)
+		if (sb_results_add(results, &sc->rows.rows[i]))
+			rc = SB_ERR_NOMEM;
+	if (rc && rc != SB_ERR_NOMEM)
+		/* a failed scenario keeps no numbers */
+		rc = status_row(st->scenario,
+		                rc == SB_ERR_MTU || rc == SB_ERR_UNSUPPORTED
+		                    ? SB_ROW_UNSUPPORTED
+		                    : SB_ROW_FAILED,
+		                SB_NO_PAYLOAD, st->reason, results);
+	state_free(sc);
+	return rc == SB_ERR_NOMEM ? SB_ERR_NOMEM : 0;
+}
+
+int sb_scenario_run(const struct sb_scenario *scenario,
+                    const struct sb_run_options *options,
+                    struct sb_results *results)
+{
+	struct sb_scenario_state *sc;
+	int rc = sb_scenario_begin(scenario, options, results, &sc);
+	if (rc || !sc)
+		return rc;
+	while (sb_scenario_round(sc))
+		;
+	return sb_scenario_end(sc, results);
 }

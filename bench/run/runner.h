@@ -79,7 +79,8 @@ struct sb_run_options {
 	                      batches per size */
 	unsigned max_reps; /* at most this many, while chasing precision */
 	double precision;  /* target: median known to +-precision (0.01: 1 %) */
-	double budget_s;   /* seconds one scenario may spend chasing it */
+	double budget_s;   /* seconds of rounds one scenario may spend chasing
+	                      it */
 	/* Who also sees the samples and the verified connection (the
 	 * command's --raw, --trace and --pcap), or NULL. */
 	const struct sb_run_observer *observer;
@@ -89,7 +90,49 @@ struct sb_run_options {
 };
 
 /*
- * Run `scenario` and append its rows to `results`.  A failed or
+ * A scenario in interleaved rounds (schedule.h): begin verifies it and
+ * sets up its records connection, warm-ups done; each round measures one
+ * handshake and one record batch each way per payload, for the tracks not
+ * yet done; end adds its rows.
+ */
+struct sb_scenario_state;
+
+/*
+ * Check support, verify, warm up.  `*state` is NULL when the scenario is
+ * over already (an unsupported row is in `results`); otherwise it must be
+ * ended with sb_scenario_end, failed or not.  Returns 0 or SB_ERR_NOMEM.
+ */
+int sb_scenario_begin(const struct sb_scenario *scenario,
+                      const struct sb_run_options *options,
+                      struct sb_results *results,
+                      struct sb_scenario_state **state) SB_MUST_USE;
+
+/* Whether the scenario wants another round. */
+bool sb_scenario_round_wanted(const struct sb_scenario_state *state);
+
+/* One measured round; returns whether the scenario wants more (false once
+ * every track is done, or it failed). */
+bool sb_scenario_round(struct sb_scenario_state *state);
+
+/* Remember where the samples stand, so that the next round can be taken
+ * back.  Returns 0 or SB_ERR_NOMEM. */
+int sb_scenario_mark(struct sb_scenario_state *state) SB_MUST_USE;
+
+/* Take back every sample since sb_scenario_mark: the round is measured
+ * again (the machine was slowed while it ran). */
+void sb_scenario_rollback(struct sb_scenario_state *state);
+
+/*
+ * Finish: steady-state figures, the guard, and the scenario's rows -- or
+ * one failed row with the reason -- into `results`; frees `state` (NULL
+ * is accepted).  Returns 0 or SB_ERR_NOMEM.
+ */
+int sb_scenario_end(struct sb_scenario_state *state,
+                    struct sb_results *results) SB_MUST_USE;
+
+/*
+ * Run `scenario` alone, all its rounds in a row, and append its rows to
+ * `results`.  A failed or
  * unsupported scenario is a row, not an error: the return value is 0, or
  * SB_ERR_NOMEM when rows could not be stored.
  */

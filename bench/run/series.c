@@ -81,7 +81,7 @@ bool sb_series_precise(const struct sb_series *s, size_t min_n,
 	return sb_stats_median_half_width(&sum) <= precision * fabs(sum.median);
 }
 
-size_t sb_series_outliers(const struct sb_series *s)
+size_t sb_series_outliers_beyond(const struct sb_series *s, double share)
 {
 	struct sb_summary sum;
 	if (!summarize_copy(s, &sum))
@@ -89,8 +89,14 @@ size_t sb_series_outliers(const struct sb_series *s)
 	size_t outliers = 0;
 	for (size_t i = 0; i < s->samples.count; i++) {
 		double off = fabs(s->samples.values[i] - sum.median);
-		if (sum.mad == 0 ? off > 0 : 0.6745 * off / sum.mad > 3.5)
+		bool z = sum.mad == 0 ? off > 0 : 0.6745 * off / sum.mad > 3.5;
+		if (z && off > share * fabs(sum.median))
 			outliers++;
 	}
 	return outliers;
+}
+
+size_t sb_series_outliers(const struct sb_series *s)
+{
+	return sb_series_outliers_beyond(s, 0);
 }

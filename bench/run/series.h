@@ -57,4 +57,12 @@ bool sb_series_precise(const struct sb_series *s, size_t min_n,
  */
 size_t sb_series_outliers(const struct sb_series *s);
 
+/*
+ * The outliers of sb_series_outliers that also lie more than `share` of
+ * the median (0.02: 2 %) away from it: those that could move a figure a
+ * reader cares about.  A very tight series (a MAD of a few cycles) calls
+ * every sample a cycle or two off an outlier; those do not count here.
+ */
+size_t sb_series_outliers_beyond(const struct sb_series *s, double share);
+
 #endif

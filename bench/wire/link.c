@@ -94,10 +94,17 @@ void sb_link_free(struct sb_link *link)
 	link->flight_count = link->flight_cap = 0;
 }
 
+/* Ring positions: the capacity is a power of two (sb_link_reserve), so a
+ * mask wraps them -- no division inside a timed send or receive. */
+static size_t queue_at(const struct sb_link_queue *q, size_t index)
+{
+	return (q->head + index) & (q->cap - 1);
+}
+
 static uint8_t *queue_slot(const struct sb_link *link,
                            const struct sb_link_queue *q, size_t index)
 {
-	return q->slots + ((q->head + index) % q->cap) * link->mtu;
+	return q->slots + queue_at(q, index) * link->mtu;
 }
 
 /* Grow the ring to `cap` slots, unrolling it so the oldest entry is slot 0. */
@@ -114,7 +121,7 @@ static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
 	for (size_t i = 0; i < q->count; i++) {
 		memcpy(slots + i * link->mtu, queue_slot(link, q, i),
 		       link->mtu);
-		lens[i] = q->lens[(q->head + i) % q->cap];
+		lens[i] = q->lens[queue_at(q, i)];
 	}
 	free(q->slots);
 	free(q->lens);
@@ -203,12 +210,12 @@ static int stream_send(struct sb_link *link, enum sb_dir dir,
 static int enqueue(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
                    size_t len)
 {
-	int rc = sb_link_reserve(link, dir, 1);
+	struct sb_link_queue *q = &link->queue[dir];
+	int rc = q->count < q->cap ? 0 : sb_link_reserve(link, dir, 1);
 	if (rc)
 		return rc;
-	struct sb_link_queue *q = &link->queue[dir];
 	memcpy(queue_slot(link, q, q->count), buf, len);
-	q->lens[(q->head + q->count) % q->cap] = len;
+	q->lens[queue_at(q, q->count)] = len;
 	q->count++;
 	return 0;
 }
@@ -290,7 +297,7 @@ int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
 	const struct sb_link_queue *q = &link->queue[dir];
 	if (link->mode != SB_LINK_DATAGRAM || q->count == 0)
 		return SB_ERR_WANT_IO;
-	size_t len = q->lens[(q->head + q->count - 1) % q->cap];
+	size_t len = q->lens[queue_at(q, q->count - 1)];
 	if (len > cap)
 		return SB_ERR_INVALID;
 	memcpy(buf, queue_slot(link, q, q->count - 1), len);
@@ -305,11 +312,41 @@ int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 	return len > link->mtu ? SB_ERR_MTU : enqueue(link, dir, buf, len);
 }
 
+void sb_link_defer(struct sb_link *link, bool on)
+{
+	link->deferring = on;
+}
+
+int sb_link_settle(struct sb_link *link)
+{
+	for (int d = 0; d < 2; d++) {
+		struct sb_link_queue *q = &link->queue[d];
+		size_t n = link->unobserved[d];
+		link->unobserved[d] = 0;
+		for (size_t i = q->count - n; i < q->count; i++) {
+			int rc = sb_link_count(link, (enum sb_dir)d,
+			                       queue_slot(link, q, i),
+			                       q->lens[queue_at(q, i)]);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int sb_link_send(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
                  size_t len)
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
+	if (link->deferring && link->mode == SB_LINK_DATAGRAM &&
+	    !faults_on(link)) {
+		if (len > link->mtu)
+			return SB_ERR_MTU;
+		int rc = enqueue(link, dir, buf, len);
+		link->unobserved[dir] += rc == 0;
+		return rc;
+	}
 	int rc = link->mode == SB_LINK_STREAM
 	             ? stream_send(link, dir, buf, len)
 	             : datagram_send(link, dir, buf, len);
@@ -366,6 +403,8 @@ int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 {
 	if (link->mode == SB_LINK_STREAM)
 		return stream_recv(&link->stream[dir], buf, cap);
+	if (link->unobserved[dir] && sb_link_settle(link))
+		return SB_ERR_NOMEM;
 	struct sb_link_queue *q = &link->queue[dir];
 	if (q->count == 0 && link->held[dir] && release_held(link, dir))
 		return SB_ERR_NOMEM;
@@ -375,7 +414,7 @@ int sb_link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
 	if (len > cap)
 		return SB_ERR_INVALID;
 	memcpy(buf, queue_slot(link, q, 0), len);
-	q->head = (q->head + 1) % q->cap;
+	q->head = queue_at(q, 1);
 	q->count--;
 	return (int)len;
 }
@@ -400,7 +439,7 @@ int sb_link_corrupt(struct sb_link *link, enum sb_dir dir, size_t from_end)
 	if (q->count == 0)
 		return SB_ERR_INVALID;
 	size_t newest = q->count - 1;
-	size_t len = q->lens[(q->head + newest) % q->cap];
+	size_t len = q->lens[queue_at(q, newest)];
 	if (from_end >= len)
 		return SB_ERR_INVALID;
 	queue_slot(link, q, newest)[len - 1 - from_end] ^= 1;

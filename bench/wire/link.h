@@ -108,6 +108,8 @@ struct sb_link {
 	struct sb_rng fault_rng;
 	uint8_t *held[2]; /* a datagram held back by reordering */
 	size_t held_len[2];
+	bool deferring;       /* sb_link_defer: observe sends later */
+	size_t unobserved[2]; /* queued datagrams not yet counted */
 };
 
 /*
@@ -221,6 +223,24 @@ int sb_link_peek_newest(const struct sb_link *link, enum sb_dir dir,
  */
 int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
                    size_t len) SB_MUST_USE;
+
+/*
+ * Timed record loops: while deferring, a datagram send (no faults) only
+ * queues its copy -- the one copy the contract needs, since the sender
+ * reuses its buffer -- and counting, the wire view (guard, capture) and
+ * the transcript wait for sb_link_settle(), which the caller runs outside
+ * the timed region, before anything reads the queue.  Turning deferral
+ * off does not settle.  Stream links ignore it.
+ */
+void sb_link_defer(struct sb_link *link, bool on);
+
+/*
+ * Count and observe the datagrams queued while deferring, oldest first,
+ * client-to-server before server-to-client (a flight boundary between
+ * the two is not kept: use it where one direction sends at a time).
+ * Returns 0 or SB_ERR_NOMEM.  sb_link_recv settles by itself if needed.
+ */
+int sb_link_settle(struct sb_link *link) SB_MUST_USE;
 
 /* Zero the counters and forget the flights; queued datagrams stay. */
 void sb_link_reset_counters(struct sb_link *link);

@@ -228,3 +228,25 @@ void check_missing_key_fails(const char *backend, const char *suite)
 	cr_assert_not_null(strstr(pair.error, "server"), "%s", pair.error);
 	sb_pair_free(&pair);
 }
+
+size_t check_server_hello_session_id_len(const struct sb_pair_config *cfg)
+{
+	struct sb_pair pair;
+	cr_assert_eq(sb_pair_setup(&pair, cfg), 0, "%s", pair.error);
+	sb_wire_capture(&pair.link.wire);
+	cr_assert_eq(sb_pair_handshake(&pair), 0, "%s", pair.error);
+	/* RFC 6347 4.1, 4.2.2: record header 13, handshake header 12, then
+	 * ServerHello: version 2, random 32, session_id<0..32>. */
+	size_t len = SIZE_MAX;
+	for (size_t i = 0; i < pair.link.wire.packet_count; i++) {
+		const struct sb_wire_packet *p = &pair.link.wire.packets[i];
+		if (p->dir == SB_DIR_S2C && p->len > 59 && p->data[0] == 22 &&
+		    p->data[13] == 2) {
+			len = p->data[13 + 12 + 2 + 32];
+			break;
+		}
+	}
+	sb_pair_free(&pair);
+	cr_assert_neq(len, SIZE_MAX, "no ServerHello on the wire");
+	return len;
+}

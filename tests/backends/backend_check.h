@@ -77,4 +77,8 @@ void check_suite_works(const char *client, const char *server,
                        const struct check_suite *expect, bool mutual,
                        bool cookie);
 
+/* DTLS: the length of the session ID in the server's ServerHello of a
+ * handshake with `cfg`. */
+size_t check_server_hello_session_id_len(const struct sb_pair_config *cfg);
+
 #endif

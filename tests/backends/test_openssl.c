@@ -189,6 +189,18 @@ Test(openssl, cookie_exchange_adds_two_flights)
 	sb_pair_free(&pair);
 }
 
+/* The session cache is off, as in every backend: an OpenSSL server that
+ * cannot resume a session gives it no ID (statem_srvr.c, "not
+ * cacheable"), where with its default server cache it sends 32 bytes. */
+Test(openssl, session_cache_off)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	check_config(&cfg, "openssl", "openssl", "ecdhe-ecdsa-ccm8", &creds);
+	cr_expect_eq(check_server_hello_session_id_len(&cfg), 0);
+}
+
 /* OpenSSL's allocator hooks report exactly what OPENSSL_malloc hands out:
  * malloc_usable_size() of the block, at least what was asked for. */
 Test(openssl, heap_hooks_count_a_known_allocation)

@@ -59,7 +59,7 @@ start_server() {
 		rm -f "$tmp/$name.in"
 		mkfifo "$tmp/$name.in"
 		: >"$tmp/$name.server"
-		timeout 60 openssl s_server -dtls1_2 -accept "$host:$port" \
+		timeout 60 openssl s_server -dtls1_2 -no_cache -accept "$host:$port" \
 			-mtu 1260 "$@" <"$tmp/$name.in" >"$tmp/$name.server" 2>&1 &
 		server_pid=$!
 		exec 3>"$tmp/$name.in"

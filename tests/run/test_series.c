@@ -84,3 +84,17 @@ Test(series, constant_series_with_one_stray_value, .fini = teardown)
 	static const double v[] = {5, 5, 5, 5, 6};
 	cr_assert_eq(sb_series_outliers(fill("ns", v, 5)), 1);
 }
+
+/* A tight series calls a sample one cycle off an outlier; only those more
+ * than the given share of the median away count for the warning. */
+Test(series, outliers_beyond_a_share_of_the_median, .fini = teardown)
+{
+	/* median 1000, MAD 0: 1001 and 1002 are outliers by z, 1100 (10 %
+	 * off) is the only one beyond 2 %. */
+	static const double v[] = {1000, 1000, 1000, 1000, 1000,
+	                           1000, 1000, 1001, 1002, 1100};
+	struct sb_series *s = fill("cycles", v, 10);
+	cr_expect_eq(sb_series_outliers(s), 3);
+	cr_expect_eq(sb_series_outliers_beyond(s, 0.02), 1);
+	cr_expect_eq(sb_series_outliers_beyond(s, 0.2), 0);
+}

@@ -1,0 +1,145 @@
+#define _GNU_SOURCE
+#include "run/passes.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
+
+#include "backends/backend.h"
+#include "measure/heap.h"
+#include "output/csv_read.h"
+
+/* This program, as the kernel started it. */
+static int pass_self(char *path, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", path, len - 1);
+	if (n <= 0)
+		return SB_ERR_IO;
+	path[n] = '\0';
+	return 0;
+}
+
+bool sb_pass_timing_elsewhere(void)
+{
+	return sb_heap_hooks_on() && !RUNNING_ON_VALGRIND;
+}
+
+int sb_pass_exec_timing(int argc, char **argv)
+{
+	char self[4096];
+	(void)argc;
+	if (pass_self(self, sizeof(self)) == 0 &&
+	    setenv(SB_HEAP_HOOKS_ENV, "0", 1) == 0)
+		execv(self, argv);
+	fprintf(stderr,
+	        "suitebench: cannot start the timing pass (no heap hooks): "
+	        "%s\n",
+	        strerror(errno));
+	return SB_ERR_IO;
+}
+
+bool sb_pass_is_heap_row(const struct sb_row *row)
+{
+	return strcmp(row->metric, "heap_peak") == 0 ||
+	       strcmp(row->metric, "heap_allocs") == 0;
+}
+
+/* The child: the same command, heap hooks on, its rows to `out`. */
+static pid_t pass_spawn(int argc, char **argv, const char *self,
+                        const char *out)
+{
+	char **args = calloc((size_t)argc + 3, sizeof(*args));
+	if (!args)
+		return -1;
+	for (int i = 0; i < argc; i++)
+		args[i] = argv[i];
+	args[argc] = SB_PASS_HEAP_OPTION;
+	args[argc + 1] = (char *)out;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv(SB_HEAP_HOOKS_ENV, "1", 1);
+		execv(self, args);
+		fprintf(stderr, "suitebench: cannot start the heap pass: %s\n",
+		        strerror(errno));
+		_exit(2);
+	}
+	free(args);
+	return pid;
+}
+
+int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
+                     size_t len)
+{
+	char dir[] = "/tmp/suitebench-heap-XXXXXX";
+	char self[4096], out[sizeof(dir) + 16], prov[sizeof(dir) + 32];
+	if (pass_self(self, sizeof(self)) || !mkdtemp(dir)) {
+		snprintf(msg, len, "heap pass: cannot start: %s",
+		         strerror(errno));
+		return SB_ERR_IO;
+	}
+	snprintf(out, sizeof(out), "%s/heap.csv", dir);
+	snprintf(prov, sizeof(prov), "%s/heap.provenance.txt", dir);
+	fflush(NULL);
+	pid_t pid = pass_spawn(argc, argv, self, out);
+	int status = 0;
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int rc = 0;
+	if (pid < 0) {
+		snprintf(msg, len, "heap pass: cannot start: %s",
+		         strerror(errno));
+		rc = SB_ERR_IO;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		/* 1: a scenario failed, its rows say which; more: no run */
+		snprintf(msg, len, "heap pass: the child exited with status %d",
+		         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		rc = SB_ERR_IO;
+	} else {
+		rc = sb_csv_results_load(out, heap, msg, len);
+	}
+	unlink(out);
+	unlink(prov);
+	rmdir(dir);
+	return rc;
+}
+
+static bool same_scenario(const struct sb_row *a, const struct sb_row *b)
+{
+	return strcmp(a->client, b->client) == 0 &&
+	       strcmp(a->server, b->server) == 0 &&
+	       strcmp(a->protocol, b->protocol) == 0 &&
+	       strcmp(a->suite, b->suite) == 0 &&
+	       strcmp(a->conditions, b->conditions) == 0;
+}
+
+int sb_pass_merge(struct sb_results *results, const struct sb_results *heap)
+{
+	for (size_t h = 0; h < heap->count; h++) {
+		const struct sb_row *row = &heap->rows[h];
+		if (!sb_pass_is_heap_row(row) || row->status != SB_ROW_OK)
+			continue;
+		size_t at = results->count;
+		for (size_t i = results->count; i-- > 0;)
+			if (same_scenario(&results->rows[i], row)) {
+				at = i + 1;
+				break;
+			}
+		if (at == results->count &&
+		    (results->count == 0 ||
+		     !same_scenario(&results->rows[at - 1], row)))
+			continue; /* a scenario the timing pass did not run */
+		/* The scenario must have run there too, not failed. */
+		if (results->rows[at - 1].status != SB_ROW_OK)
+			continue;
+		if (sb_results_add(results, row))
+			return SB_ERR_NOMEM;
+		memmove(&results->rows[at + 1], &results->rows[at],
+		        (results->count - 1 - at) * sizeof(*row));
+		results->rows[at] = *row;
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * passes.h - one kind of measurement per process (DESIGN.md: "one kind
+ * per pass").
+ *
+ * Cycles are timed in a process that counts nothing: no allocator hook
+ * is installed and no heap tally is charged (heap.h).  Heap figures come
+ * from a pass of their own -- the same command, the same scenarios and
+ * the same verification, run by a child process that installs the hooks
+ * -- and instruction counts from theirs, under callgrind (callgrind.h).
+ * OpenSSL takes allocator hooks only before its first allocation, so a
+ * pass is a process: the command re-executes itself.
+ */
+#ifndef SB_PASSES_H
+#define SB_PASSES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "output/results.h"
+
+/* The hidden option that makes `run` the heap pass, writing its rows as a
+ * CSV to the file that follows it. */
+#define SB_PASS_HEAP_OPTION "--heap-pass"
+
+/*
+ * Whether this process should hand the timing pass to a process without
+ * heap hooks: it has them, and it does not run under valgrind (memcheck
+ * follows no exec, and under it time means nothing: there the run stays
+ * in this process, heap counted in place, with no separate heap pass).
+ */
+bool sb_pass_timing_elsewhere(void);
+
+/*
+ * Replace this process by the same command in a process that counts no
+ * heap (hooks off).  `argv` is the whole command line, program name
+ * first.  Returns only on failure: a negative status, with a line on
+ * stderr.
+ */
+int sb_pass_exec_timing(int argc, char **argv) SB_MUST_USE;
+
+/*
+ * Run the heap pass: this command (`argv`, program name first) with
+ * SB_PASS_HEAP_OPTION in a child process that counts the heap, waited
+ * for, and its heap rows (heap_peak, heap_allocs) read into `heap`,
+ * which must be zeroed.  Returns 0, or a negative status with one line in
+ * `msg`; `heap` is freed by the caller either way.
+ */
+int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
+                     size_t len) SB_MUST_USE;
+
+/* Whether `row` is a heap figure: what the heap pass contributes. */
+bool sb_pass_is_heap_row(const struct sb_row *row);
+
+/*
+ * Put the heap pass's rows into `results`, each after the last row of its
+ * scenario (same client, server, protocol, suite and conditions); rows of
+ * a scenario `results` does not have are dropped.  Returns 0 or
+ * SB_ERR_NOMEM.
+ */
+int sb_pass_merge(struct sb_results *results,
+                  const struct sb_results *heap) SB_MUST_USE;
+
+#endif

@@ -1,0 +1,104 @@
+#include "run/schedule.h"
+
+#include <stdlib.h>
+
+#include "measure/cycles.h"
+
+/* Fisher-Yates with the run's generator: the same seed, the same orders. */
+static void shuffle(size_t *order, size_t n, struct sb_rng *rng)
+{
+	for (size_t i = n; i > 1; i--) {
+		uint64_t r;
+		sb_rng_fill(rng, (uint8_t *)&r, sizeof(r));
+		size_t j = (size_t)(r % i);
+		size_t t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+static double slowdown(uint64_t probe, uint64_t best)
+{
+	return best ? (double)probe / (double)best - 1 : 0;
+}
+
+int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
+                    const struct sb_run_options *options,
+                    const struct sb_schedule_progress *progress,
+                    struct sb_results *results,
+                    struct sb_schedule_report *report)
+{
+	*report = (struct sb_schedule_report){.threshold =
+	                                          SB_SCHEDULE_SLOW_THRESHOLD};
+	struct sb_scenario_state **states = calloc(count, sizeof(*states));
+	size_t *order = calloc(count, sizeof(*order));
+	/* A scenario over before its rounds (unsupported) keeps its row
+	 * here, so rows come out in the order of the scenarios. */
+	struct sb_results *early = calloc(count, sizeof(*early));
+	int rc = states && order && early ? 0 : SB_ERR_NOMEM;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		rc = sb_scenario_begin(&scenarios[i], options, &early[i],
+		                       &states[i]);
+		if (progress && progress->began)
+			progress->began(progress->ctx, i, count, &scenarios[i],
+			                early[i].count ? "unsupported"
+			                               : "verified");
+	}
+	struct sb_rng rng;
+	sb_rng_seed(&rng, options->seed, 0x5c4ed);
+	uint64_t best = sb_cycles_probe_quick();
+	/* A slowed round is measured again, but not forever on a busy
+	 * machine: at most as many repeats as rounds, plus a few. */
+	while (rc == 0) {
+		size_t active = 0;
+		for (size_t i = 0; i < count; i++)
+			if (states[i] && sb_scenario_round_wanted(states[i]))
+				order[active++] = i;
+		if (active == 0)
+			break;
+		shuffle(order, active, &rng);
+		for (size_t k = 0; k < active && rc == 0; k++)
+			rc = sb_scenario_mark(states[order[k]]);
+		uint64_t before = sb_cycles_probe_quick();
+		for (size_t k = 0; k < active && rc == 0; k++)
+			(void)sb_scenario_round(states[order[k]]);
+		uint64_t after = sb_cycles_probe_quick();
+		/* Under callgrind counts are exact and time is valgrind's:
+		 * no round is slowed, none repeated. */
+		if (options->count_instructions)
+			before = after = best;
+		uint64_t worst = before > after ? before : after;
+		uint64_t fastest = before < after ? before : after;
+		if (fastest < best)
+			best = fastest;
+		double slow = slowdown(worst, best);
+		if (slow > report->worst_slowdown)
+			report->worst_slowdown = slow;
+		bool slowed = slow > report->threshold;
+		bool repeat = slowed && report->repeated < report->rounds + 8;
+		if (repeat) {
+			for (size_t k = 0; k < active; k++)
+				sb_scenario_rollback(states[order[k]]);
+			report->repeated++;
+		} else {
+			report->rounds++;
+			report->slowed_kept += slowed;
+		}
+		if (progress && progress->round)
+			progress->round(progress->ctx, report->rounds, active,
+			                slow, repeat);
+	}
+	report->probe_best = best;
+	for (size_t i = 0; i < count; i++) {
+		for (size_t r = 0; early && r < early[i].count && rc == 0; r++)
+			rc = sb_results_add(results, &early[i].rows[r]);
+		int end = sb_scenario_end(states ? states[i] : NULL, results);
+		rc = rc ? rc : end;
+		if (early)
+			sb_results_free(&early[i]);
+	}
+	free(early);
+	free(states);
+	free(order);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * schedule.h - scenarios measured in interleaved rounds.
+ *
+ * Every scenario is verified and warmed up first; then, round after
+ * round, each scenario that still wants samples takes one measured round
+ * (runner.h), in an order shuffled afresh each round from the run's seed
+ * -- random interleaving, so that a slow stretch of the machine spreads
+ * over every scenario instead of landing on one, and no scenario always
+ * follows the same other (a ChaCha20 scenario's wide vector code slows
+ * the core for the next one on some CPUs).  A speed probe runs between
+ * rounds: a round during which the machine was slower than its fastest
+ * probe by more than a threshold is taken back and measured again (up to
+ * a limit; then kept, and counted).
+ */
+#ifndef SB_SCHEDULE_H
+#define SB_SCHEDULE_H
+
+#include "run/runner.h"
+
+/* A round is slowed when a probe around it is this much above the best. */
+#define SB_SCHEDULE_SLOW_THRESHOLD 0.05
+
+struct sb_schedule_report {
+	unsigned rounds;      /* rounds kept */
+	unsigned repeated;    /* slowed rounds taken back and measured again */
+	unsigned slowed_kept; /* slowed rounds kept: the repeat limit was hit */
+	uint64_t probe_best;  /* the fastest quick probe, TSC cycles */
+	double worst_slowdown; /* the largest probe / best - 1 seen */
+	double threshold;      /* SB_SCHEDULE_SLOW_THRESHOLD */
+};
+
+/* What the schedule tells the command as it goes (for stderr); may be
+ * NULL.  `scenario` is set while scenarios begin, NULL for round news. */
+struct sb_schedule_progress {
+	void *ctx;
+	void (*began)(void *ctx, size_t index, size_t count,
+	              const struct sb_scenario *scenario, const char *status);
+	void (*round)(void *ctx, unsigned round, size_t active, double slowdown,
+	              bool repeated);
+};
+
+/*
+ * Measure `count` scenarios in interleaved rounds and append their rows,
+ * scenario by scenario in the order given, to `results`.  Returns 0 or
+ * SB_ERR_NOMEM.
+ */
+int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
+                    const struct sb_run_options *options,
+                    const struct sb_schedule_progress *progress,
+                    struct sb_results *results,
+                    struct sb_schedule_report *report) SB_MUST_USE;
+
+#endif

@@ -1,0 +1,83 @@
+#!/bin/sh
+# passes_test.sh SUITEBENCH - the timing pass runs no accounting code.
+#
+# callgrind collects only inside the backend calls suitebench times
+# (--toggle-collect on each backend's setup, step, write and read, which
+# the core reaches through the vtable, so they are never inlined) while a
+# real `run` does its timing pass.  No heap-accounting function -- the
+# tally, the OpenSSL hooks, the counting Mbed TLS allocator,
+# malloc_usable_size -- may have executed a single instruction there.
+# The control: the same measurement of the heap pass must find them, or
+# the check could not see them at all.  Skipped without valgrind.
+set -u
+sb=$1
+if ! command -v valgrind >/dev/null 2>&1 ||
+	! command -v callgrind_annotate >/dev/null 2>&1; then
+	echo "skipped: valgrind is not installed (apt-get install valgrind)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passes=0 failures=0
+timed='ossl_endpoint_setup ossl_step ossl_write ossl_read
+mbed_endpoint_setup mbed_step mbed_write mbed_read
+wolf_endpoint_setup wolf_step wolf_write wolf_read
+gtls_endpoint_setup gtls_step gtls_write gtls_read'
+accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|wolf_malloc|wolf_free|wolf_realloc|malloc_usable_size'
+# The DTLS libraries of this build.
+backends=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls)$/ { printf "%s%s", n++ ? "," : "", $1 }')
+toggles=
+for f in $timed; do toggles="$toggles --toggle-collect=$f"; done
+
+# $1: the pass (timing or heap); the functions that ran inside timed calls
+# go to $tmp/$1.fns.
+profile() {
+	if [ "$1" = timing ]; then hooks=0 extra=; else
+		hooks=1 extra="--heap-pass $tmp/heap.csv"; fi
+	# shellcheck disable=SC2086 # word splitting is wanted
+	SUITEBENCH_HEAP_HOOKS=$hooks valgrind --quiet --tool=callgrind \
+		--collect-atstart=no $toggles \
+		--callgrind-out-file="$tmp/$1.out" "$sb" run -q \
+		--backend "$backends" --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
+		--protocol dtls1.2 --reps 1 --warmup 1 --budget 0 --payload 16 \
+		-o "$tmp/$1.csv" $extra >"$tmp/$1.log" 2>&1 ||
+		{ echo "FAIL: the $1 pass under callgrind:"; cat "$tmp/$1.log"; }
+	callgrind_annotate --threshold=100 "$tmp/$1.out" 2>/dev/null |
+		grep -E '^ *[0-9,]+ ' >"$tmp/$1.fns"
+}
+
+profile timing
+profile heap
+if [ -s "$tmp/timing.fns" ] && grep -q 'ossl_write' "$tmp/timing.fns" &&
+	grep -q 'mbed_write' "$tmp/timing.fns"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: nothing collected inside the timed backend calls"
+	failures=$((failures + 1))
+fi
+if ! grep -Eq "$accounting" "$tmp/timing.fns"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: accounting code ran inside timed calls of the timing pass:"
+	grep -E "$accounting" "$tmp/timing.fns"
+	failures=$((failures + 1))
+fi
+# The control: the heap pass's hooks are seen by the same measurement.
+controls=sb_heap_note_alloc
+case ",$backends," in *,openssl,*) controls="$controls ossl_malloc" ;; esac
+case ",$backends," in *,mbedtls,*) controls="$controls mbed_calloc_counted" ;; esac
+case ",$backends," in *,wolfssl,*) controls="$controls wolf_malloc" ;; esac
+for f in $controls; do
+	if grep -q "$f" "$tmp/heap.fns"; then passes=$((passes + 1)); else
+		echo "FAIL: control: $f not seen in the heap pass"
+		failures=$((failures + 1))
+	fi
+done
+# The heap figures still reach the timing run's CSV, from the heap pass.
+if grep -q '"heap_peak"' "$tmp/timing.csv"; then passes=$((passes + 1)); else
+	echo "FAIL: no heap_peak rows in the run's CSV"
+	failures=$((failures + 1))
+fi
+echo "$passes passed, $failures failed, 0 skipped"
+[ "$failures" -eq 0 ]

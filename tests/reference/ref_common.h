@@ -1,0 +1,127 @@
+/*
+ * ref_common.h - what the hand-written reference loops share: a datagram
+ * queue, the TSC, the credentials' PSK, medians, and the report format.
+ *
+ * The reference loops (ref_openssl.c, ref_mbedtls.c) are the yardstick
+ * of scripts/harness-check: the least code that runs a DTLS 1.2
+ * handshake and record loops between two endpoints of one library in
+ * memory, with suitebench's configuration (one suite, P-256, cookie
+ * exchange on, MTU 1232, one datagram per write, no tickets, no session
+ * cache) and nothing else -- no accounting, no verification beyond what
+ * the loop needs to be right.  They include nothing of suitebench.
+ *
+ * Output, one figure per line, medians in TSC cycles:
+ *   handshake <cycles of one handshake, client and server together>
+ *   encrypt <payload> <cycles per record written>
+ *   decrypt <payload> <cycles per record read>
+ */
+#ifndef REF_COMMON_H
+#define REF_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <x86intrin.h>
+
+#define REF_MTU 1232
+#define REF_BATCH 32 /* records per timed batch, as suitebench's */
+#define REF_SLOTS 64
+
+static inline uint64_t ref_now(void)
+{
+	_mm_lfence();
+	uint64_t t = __rdtsc();
+	_mm_lfence();
+	return t;
+}
+
+/* One direction: a ring of MTU-sized datagrams. */
+struct ref_queue {
+	uint8_t data[REF_SLOTS][REF_MTU];
+	size_t len[REF_SLOTS];
+	size_t head, count;
+};
+
+static inline int ref_push(struct ref_queue *q, const uint8_t *buf, size_t n)
+{
+	if (n > REF_MTU || q->count == REF_SLOTS)
+		return -1;
+	size_t at = (q->head + q->count) % REF_SLOTS;
+	memcpy(q->data[at], buf, n);
+	q->len[at] = n;
+	q->count++;
+	return 0;
+}
+
+/* The oldest datagram into `buf`: its length, 0 when none, -1 too big. */
+static inline int ref_pop(struct ref_queue *q, uint8_t *buf, size_t cap)
+{
+	if (q->count == 0)
+		return 0;
+	size_t n = q->len[q->head];
+	if (n > cap)
+		return -1;
+	memcpy(buf, q->data[q->head], n);
+	q->head = (q->head + 1) % REF_SLOTS;
+	q->count--;
+	return (int)n;
+}
+
+static int ref_by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static inline double ref_median(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), ref_by_u64);
+	return n % 2 ? (double)v[n / 2] : ((double)v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The PSK of suites/credentials/psk.txt: "identity hexkey". */
+struct ref_psk {
+	char identity[64];
+	uint8_t key[64];
+	size_t len;
+};
+
+static inline int ref_load_psk(const char *dir, struct ref_psk *psk)
+{
+	char path[4096], hex[160];
+	snprintf(path, sizeof(path), "%s/psk.txt", dir);
+	FILE *f = fopen(path, "r");
+	if (!f || fscanf(f, "%63s %159s", psk->identity, hex) != 2) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	psk->len = strlen(hex) / 2;
+	for (size_t i = 0; i < psk->len; i++)
+		sscanf(hex + 2 * i, "%2hhx", &psk->key[i]);
+	return 0;
+}
+
+/* The arguments every reference takes. */
+struct ref_args {
+	const char *suite; /* psk-ccm8, psk-gcm, ecdhe-ecdsa-ccm8, ... */
+	unsigned reps;
+	const char *creds;
+};
+
+static inline int ref_parse(int argc, char **argv, struct ref_args *a)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s SUITE REPS CREDENTIALS-DIR\n",
+		        argv[0]);
+		return -1;
+	}
+	a->suite = argv[1];
+	a->reps = (unsigned)strtoul(argv[2], NULL, 10);
+	a->creds = argv[3];
+	return a->reps > 0 ? 0 : -1;
+}
+
+#endif

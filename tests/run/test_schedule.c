@@ -1,0 +1,148 @@
+/*
+ * test_schedule.c - interleaved rounds: rows come out scenario by
+ * scenario in the order given, each scenario gets exactly the rounds it
+ * asked for, and a round taken back leaves no sample behind.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "run/schedule.h"
+#include "wire/link.h"
+
+static struct sb_credential_set creds;
+static struct sb_run_options options;
+static struct sb_results results;
+
+static void setup(void)
+{
+	char msg[512];
+	cr_assert_eq(sb_credentials_load(&creds, sb_credentials_default_dir(),
+	                                 msg, sizeof(msg)),
+	             0, "%s", msg);
+	options = (struct sb_run_options){
+	    .creds = &creds,
+	    .mtu = SB_LINK_DEFAULT_MTU,
+	    .cookie = true,
+	    .warmup = 1,
+	    .reps = 3,
+	    .max_reps = 1000,
+	    .precision = 0.01,
+	    .budget_s = 0, /* exactly `reps` rounds */
+	    .seed = 7,
+	    .payloads = {16},
+	    .payload_count = 1,
+	};
+	memset(&results, 0, sizeof(results));
+}
+
+static void teardown(void)
+{
+	sb_results_free(&results);
+}
+
+static struct sb_scenario scenario(const char *backend, const char *suite)
+{
+	const struct sb_backend *b = sb_backend_find(backend);
+	cr_assert_not_null(b, "%s", backend);
+	return (struct sb_scenario){.client = b,
+	                            .server = b,
+	                            .protocol = SB_PROTO_DTLS12,
+	                            .suite = sb_suite_find(suite)};
+}
+
+static const struct sb_row *find(const char *client, const char *metric,
+                                 const char *side, long payload)
+{
+	for (size_t i = 0; i < results.count; i++) {
+		const struct sb_row *r = &results.rows[i];
+		if (strcmp(r->client, client) == 0 &&
+		    strcmp(r->metric, metric) == 0 &&
+		    strcmp(r->side, side) == 0 && r->payload == payload)
+			return r;
+	}
+	return NULL;
+}
+
+/* ---- safety ------------------------------------------------------------ */
+
+Test(schedule, no_scenario, .init = setup, .fini = teardown)
+{
+	struct sb_schedule_report report;
+	cr_assert_eq(
+	    sb_schedule_run(NULL, 0, &options, NULL, &results, &report), 0);
+	cr_expect_eq(results.count, 0);
+	cr_expect_eq(report.rounds, 0);
+}
+
+Test(schedule, end_accepts_null)
+{
+	struct sb_results r = {0};
+	cr_expect_eq(sb_scenario_end(NULL, &r), 0);
+}
+
+/* ---- behaviour --------------------------------------------------------- */
+
+Test(schedule, rows_in_scenario_order_and_rounds_exact, .init = setup,
+     .fini = teardown)
+{
+	struct sb_scenario sc[3] = {
+	    scenario("openssl", "ecdhe-psk-ccm8"), /* unsupported */
+	    scenario("openssl", "psk-ccm8"),
+	    scenario("mbedtls", "psk-ccm8"),
+	};
+	struct sb_schedule_report report;
+	cr_assert_eq(sb_schedule_run(sc, 3, &options, NULL, &results, &report),
+	             0);
+	cr_assert_gt(results.count, 2);
+	cr_expect_eq(results.rows[0].status, SB_ROW_UNSUPPORTED);
+	/* every openssl row before the first mbedtls row */
+	size_t last_openssl = 0, first_mbedtls = results.count;
+	for (size_t i = 1; i < results.count; i++) {
+		cr_expect_eq(results.rows[i].status, SB_ROW_OK, "%s: %s",
+		             results.rows[i].metric, results.rows[i].reason);
+		if (strcmp(results.rows[i].client, "openssl") == 0)
+			last_openssl = i;
+		else if (first_mbedtls == results.count)
+			first_mbedtls = i;
+	}
+	cr_expect_lt(last_openssl, first_mbedtls);
+	/* budget 0: exactly `reps` rounds, whatever was repeated */
+	cr_expect_eq(report.rounds, 3);
+	for (int b = 0; b < 2; b++) {
+		const char *lib = b ? "mbedtls" : "openssl";
+		const struct sb_row *hs =
+		    find(lib, "handshake_cycles", "client", SB_NO_PAYLOAD);
+		const struct sb_row *enc =
+		    find(lib, "encrypt_cycles", "client", 16);
+		cr_assert_not_null(hs, "%s", lib);
+		cr_assert_not_null(enc, "%s", lib);
+		cr_expect_eq(hs->stats.n, 3, "%s", lib);
+		cr_expect_eq(enc->stats.n, 3, "%s", lib);
+	}
+}
+
+/* A round taken back (the machine was slowed) leaves no sample: after one
+ * round and its rollback, the scenario still gives exactly `reps`. */
+Test(schedule, rollback_takes_the_round_back, .init = setup, .fini = teardown)
+{
+	struct sb_scenario sc = scenario("openssl", "psk-ccm8");
+	struct sb_scenario_state *st;
+	cr_assert_eq(sb_scenario_begin(&sc, &options, &results, &st), 0);
+	cr_assert_not_null(st);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(sb_scenario_mark(st), 0);
+		cr_assert(sb_scenario_round(st));
+		sb_scenario_rollback(st);
+	}
+	while (sb_scenario_round(st))
+		;
+	cr_assert_eq(sb_scenario_end(st, &results), 0);
+	const struct sb_row *hs =
+	    find("openssl", "handshake_cycles", "client", SB_NO_PAYLOAD);
+	const struct sb_row *dec =
+	    find("openssl", "decrypt_cycles", "server", 16);
+	cr_assert_not_null(hs);
+	cr_assert_not_null(dec);
+	cr_expect_eq(hs->stats.n, 3);
+	cr_expect_eq(dec->stats.n, 3);
+}
