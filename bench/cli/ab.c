@@ -326,7 +326,7 @@ static size_t ab_judge_timing(const struct ab_cli *cli,
 		changed += notable;
 		if (!notable && !cli->verbose)
 			continue;
-		char name[256];
+		char name[384]; /* a key: conditions may be 127 */
 		ab_row_name(key, name, sizeof(name));
 		printf("%s: HEAD is %+.1f %% (%g %% CI %+.1f .. %+.1f %%, "
 		       "%zu rounds): %s\n",
@@ -357,7 +357,7 @@ static long ab_judge_exact(const struct ab_runs *runs)
 				continue;
 			const struct sb_row *row =
 			    e->current ? e->current : e->baseline;
-			char name[256];
+			char name[384]; /* a key: conditions may be 127 */
 			ab_row_name(row, name, sizeof(name));
 			printf("%s: exact figure %s: regression\n", name,
 			       e->current && e->baseline ? "rose" : "lost");

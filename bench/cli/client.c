@@ -755,7 +755,9 @@ static int client_command(int argc, char **argv, char **args)
 		                    &session, &cycles);
 	sb_cli_outputs_abort(&out);
 	session_free(&session);
-	int status = rc                                        ? SB_EXIT_FAILURE
+	/* An output that could not be written: exit 2 (README). */
+	int status = rc == SB_ERR_IO                           ? SB_EXIT_USAGE
+	             : rc                                      ? SB_EXIT_FAILURE
 	             : first && first->status == SB_ROW_FAILED ? SB_EXIT_FAILURE
 	                                                       : SB_EXIT_OK;
 	sb_results_free(&results);

@@ -703,6 +703,22 @@ static void report_print(FILE *f, const struct report_view *v, bool markdown)
 	verdict_print(f, v->rep, markdown);
 }
 
+/* The report must not land on an input, nor on stdout beside the table. */
+static int check_markdown(const struct compare_cli *cli)
+{
+	struct sb_cli_path paths[3 + MAX_POLICIES] = {
+	    {"--markdown", cli->markdown, true, false},
+	    {"the baseline", cli->baseline, false, false},
+	    {"the current CSV", cli->current, false, false},
+	};
+	size_t n = 3;
+	for (size_t i = 0; i < cli->policy_count; i++)
+		paths[n++] = (struct sb_cli_path){"--policy", cli->policies[i],
+		                                  false, false};
+	paths[n++] = (struct sb_cli_path){"the report", "-", true, false};
+	return sb_cli_paths_check(paths, n);
+}
+
 static int open_markdown(const char *path, struct sb_outfile *out)
 {
 	char msg[PATH_MAX + 64];
@@ -882,7 +898,8 @@ int cmd_compare(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	if (build_policy(&cli, &policy) ||
-	    (cli.markdown && open_markdown(cli.markdown, &md)))
+	    (cli.markdown &&
+	     (check_markdown(&cli) || open_markdown(cli.markdown, &md))))
 		return SB_EXIT_USAGE;
 	rc = judge_and_report(&cli, &policy, &md, &status);
 	sb_outfile_abort(&md);

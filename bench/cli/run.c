@@ -32,6 +32,15 @@
 
 #define MAX_PAIRS 64
 
+/* Every combination of the swept conditions is a scenario of its own. */
+#define MAX_CONDITIONS 256
+
+/* Values in one --mtu, --loss, --duplicate or --reorder list. */
+#define MAX_LIST 16
+
+/* Backends in one --backend, --client or --server list. */
+#define MAX_BACKENDS 8
+
 struct backend_pair {
 	const struct sb_backend *client;
 	const struct sb_backend *server;
@@ -50,13 +59,14 @@ struct run_cli {
 	bool kx_wanted[SB_KX_COUNT];
 	bool kx_given; /* --kx named the key exchanges */
 	struct sb_run_options options;
+	bool max_reps_given;
 	const char *output;
 	const char *raw;
 	const char *pcap;
 	bool trace;
-	size_t mtus[16]; /* --mtu: a sweep when more than one */
+	size_t mtus[MAX_LIST]; /* --mtu: a sweep when more than one */
 	size_t mtu_count;
-	double faults[3][16]; /* --loss, --duplicate, --reorder lists */
+	double faults[3][MAX_LIST]; /* --loss, --duplicate, --reorder lists */
 	size_t fault_count[3];
 	long cpu; /* -1: not pinned */
 	const char *credentials_dir;
@@ -227,29 +237,51 @@ static size_t all_backends(const struct sb_backend **out, size_t cap)
 	return n;
 }
 
-/* A comma-separated list of backend names into `out`; returns the count
- * or SB_ERR_USAGE. */
+/* A comma-separated list of backend names into `out`; a name given twice
+ * is kept once, with a note.  Returns the count or SB_ERR_USAGE. */
 static int parse_backend_list(const char *option, char *arg,
                               const struct sb_backend **out, size_t cap)
 {
-	char *names[8];
-	int n = sb_cli_split(arg, names, 8);
+	char *names[MAX_BACKENDS];
+	size_t count = 0;
+	int n = sb_cli_split(arg, names, MAX_BACKENDS);
 	if (n < 0 || (size_t)n > cap) {
-		sb_cli_error("%s: expected a comma-separated list of backends",
-		             option);
+		sb_cli_error("%s: expected a comma-separated list of at most "
+		             "%zu backends",
+		             option, cap);
 		return SB_ERR_USAGE;
 	}
 	if (n == 1 && strcasecmp(names[0], "all") == 0)
 		return (int)all_backends(out, cap);
-	for (int i = 0; i < n; i++)
-		if (!(out[i] = find_backend(option, names[i])))
+	for (int i = 0; i < n; i++) {
+		const struct sb_backend *b = find_backend(option, names[i]);
+		bool seen = false;
+		if (!b)
 			return SB_ERR_USAGE;
-	return n;
+		for (size_t k = 0; k < count; k++)
+			seen |= out[k] == b;
+		if (seen)
+			sb_cli_note("%s names %s twice; it runs once", option,
+			            b->name);
+		else
+			out[count++] = b;
+	}
+	return (int)count;
 }
 
+/* A pair already in the list is not added again: two equal scenarios
+ * would give two rows with one key. */
 static int add_pair(struct run_cli *cli, const struct sb_backend *client,
                     const struct sb_backend *server)
 {
+	for (size_t i = 0; i < cli->pair_count; i++)
+		if (cli->pairs[i].client == client &&
+		    cli->pairs[i].server == server) {
+			sb_cli_note("the pair %s/%s is given twice; it "
+			            "runs once",
+			            client->name, server->name);
+			return 0;
+		}
 	if (cli->pair_count == MAX_PAIRS) {
 		sb_cli_error("too many client/server pairs (at most %d)",
 		             MAX_PAIRS);
@@ -261,8 +293,8 @@ static int add_pair(struct run_cli *cli, const struct sb_backend *client,
 
 static int parse_backends(struct run_cli *cli, char *arg)
 {
-	const struct sb_backend *list[8];
-	int n = parse_backend_list("--backend", arg, list, 8);
+	const struct sb_backend *list[MAX_BACKENDS];
+	int n = parse_backend_list("--backend", arg, list, MAX_BACKENDS);
 	for (int i = 0; i < n; i++)
 		if (add_pair(cli, list[i], list[i]))
 			return SB_ERR_USAGE;
@@ -324,6 +356,10 @@ static int parse_protocols(struct run_cli *cli, char *arg)
 			n = -1;
 			break;
 		}
+		if (cli->protocols[found])
+			sb_cli_note("--protocol names %s twice; it runs "
+			            "once",
+			            sb_protocol_name((enum sb_protocol)found));
 		cli->protocols[found] = true;
 	}
 	if (n < 0) {
@@ -383,6 +419,8 @@ static int parse_kx(struct run_cli *cli, char *arg)
 			             names[i]);
 			return SB_ERR_USAGE;
 		}
+		if (cli->kx_wanted[kx])
+			sb_cli_note("--kx names %s twice", names[i]);
 		cli->kx_wanted[kx] = true;
 	}
 	return 0;
@@ -398,41 +436,78 @@ static int parse_payloads(struct run_cli *cli, char *arg)
 		    SB_PAYLOADS_MAX_COUNT);
 		return SB_ERR_USAGE;
 	}
+	size_t count = 0;
 	for (int i = 0; i < n; i++) {
 		unsigned long v = SB_PAYLOAD_MAX;
+		bool seen = false;
 		if (strcasecmp(items[i], "max") != 0 &&
 		    sb_cli_number("--payload", items[i], 1, SB_LINK_MAX_MTU,
 		                  &v))
 			return SB_ERR_USAGE;
-		cli->options.payloads[i] = v;
+		if (v > SB_WIRE_PLAINTEXT_MAX) {
+			sb_cli_error("--payload: %lu bytes is more than one "
+			             "record carries (at most %d, 2^14: RFC "
+			             "5246 6.2.1)",
+			             v, SB_WIRE_PLAINTEXT_MAX);
+			return SB_ERR_USAGE;
+		}
+		for (size_t k = 0; k < count; k++)
+			seen |= cli->options.payloads[k] == v;
+		if (seen)
+			sb_cli_note("--payload lists %s twice; it runs "
+			            "once",
+			            v == SB_PAYLOAD_MAX ? "max" : items[i]);
+		else
+			cli->options.payloads[count++] = v;
 	}
-	cli->options.payload_count = (size_t)n;
+	cli->options.payload_count = count;
 	return 0;
 }
 
-/* --loss/--duplicate/--reorder: probabilities in [0, 1), comma-separated. */
+/* A decimal as people write it -- digits, point, exponent -- and
+ * finite: no hex, no "inf" or "nan", no spaces (strtod takes them all). */
+static bool parse_decimal(const char *text, double *out)
+{
+	char *end = NULL;
+	if (!text[0] || strspn(text, "0123456789.eE+-") != strlen(text))
+		return false;
+	errno = 0;
+	*out = strtod(text, &end);
+	return end != text && !*end && errno != ERANGE;
+}
+
+/* --loss/--duplicate/--reorder: probabilities in [0, 1), comma-separated;
+ * a value given twice (as 0.1 and 0.10 too) is kept once. */
 static int parse_fault_list(struct run_cli *cli, int opt, char *arg)
 {
 	static const char *const names[3] = {"--loss", "--duplicate",
 	                                     "--reorder"};
 	int kind = opt == 'F' ? 0 : opt == 'G' ? 1 : 2;
-	char *items[16];
-	int n = sb_cli_split(arg, items, 16);
+	char *items[MAX_LIST];
+	size_t count = 0;
+	int n = sb_cli_split(arg, items, MAX_LIST);
 	for (int i = 0; i < n; i++) {
-		char *end = NULL;
-		double p = strtod(items[i], &end);
-		if (end == items[i] || *end || !(p >= 0 && p < 1))
+		double p = 0;
+		bool seen = false;
+		if (!parse_decimal(items[i], &p) || !(p >= 0 && p < 1)) {
 			n = -1;
+			break;
+		}
+		for (size_t k = 0; k < count; k++)
+			seen |= cli->faults[kind][k] == p;
+		if (seen)
+			sb_cli_note("%s lists %s twice; it runs once",
+			            names[kind], items[i]);
 		else
-			cli->faults[kind][i] = p;
+			cli->faults[kind][count++] = p;
 	}
 	if (n < 0) {
 		sb_cli_error("%s: expected probabilities from 0 to below 1, "
-		             "comma-separated (at most 16)",
-		             names[kind]);
+		             "comma-separated (at most %d)",
+		             names[kind], MAX_LIST);
 		return SB_ERR_USAGE;
 	}
-	cli->fault_count[kind] = (size_t)n;
+	cli->fault_count[kind] = count;
 	return 0;
 }
 
@@ -479,25 +554,32 @@ static int parse_impl(struct run_cli *cli, const char *arg)
 	return 0;
 }
 
-/* --mtu: one MTU, or a list to sweep. */
-static int parse_mtus(struct run_cli *cli, const char *arg)
+/* --mtu: one MTU, or a list to sweep; an MTU given twice runs once. */
+static int parse_mtus(struct run_cli *cli, char *arg)
 {
-	char copy[256], *items[16];
-	snprintf(copy, sizeof(copy), "%s", arg);
-	int n = sb_cli_split(copy, items, 16);
+	char *items[MAX_LIST];
+	size_t count = 0;
+	int n = sb_cli_split(arg, items, MAX_LIST);
 	if (n < 0) {
-		sb_cli_error(
-		    "--mtu: expected at most 16 sizes, comma-separated");
+		sb_cli_error("--mtu: expected at most %d sizes, "
+		             "comma-separated",
+		             MAX_LIST);
 		return SB_ERR_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
 		unsigned long v;
+		bool seen = false;
 		if (sb_cli_number("--mtu", items[i], SB_LINK_MIN_MTU,
 		                  SB_LINK_MAX_MTU, &v))
 			return SB_ERR_USAGE;
-		cli->mtus[i] = v;
+		for (size_t k = 0; k < count; k++)
+			seen |= cli->mtus[k] == v;
+		if (seen)
+			sb_cli_note("--mtu lists %lu twice; it runs once", v);
+		else
+			cli->mtus[count++] = v;
 	}
-	cli->mtu_count = (size_t)n;
+	cli->mtu_count = count;
 	cli->options.mtu = cli->mtus[0];
 	return 0;
 }
@@ -505,9 +587,8 @@ static int parse_mtus(struct run_cli *cli, const char *arg)
 /* A percentage such as 1 or 0.5. */
 static int parse_precision(struct run_cli *cli, const char *arg)
 {
-	char *end = NULL;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || !(v > 0 && v <= 100)) {
+	double v = 0;
+	if (!parse_decimal(arg, &v) || !(v > 0 && v <= 100)) {
 		sb_cli_error(
 		    "--precision: '%s' is not a percentage above 0 and "
 		    "at most 100",
@@ -518,7 +599,7 @@ static int parse_precision(struct run_cli *cli, const char *arg)
 	return 0;
 }
 
-static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
+static int parse_number_option(int opt, char *arg, struct run_cli *cli)
 {
 	unsigned long v = 0;
 	struct sb_run_options *o = &cli->options;
@@ -537,6 +618,7 @@ static int parse_number_option(int opt, const char *arg, struct run_cli *cli)
 		if (sb_cli_number("--max-reps", arg, 1, 10000000, &v))
 			return SB_ERR_USAGE;
 		o->max_reps = (unsigned)v;
+		cli->max_reps_given = true;
 		return 0;
 	case 'B':
 		if (sb_cli_number("--budget", arg, 0, 86400, &v))
@@ -595,6 +677,23 @@ static void set_defaults(struct run_cli *cli)
 /* Long options without a letter of their own. */
 enum { OPT_HEAP_PASS = 1000 };
 
+/* --reps is the least, --max-reps the most: a --reps above the default
+ * --max-reps raises it, above a --max-reps given it is a contradiction. */
+static int check_reps(struct run_cli *cli)
+{
+	struct sb_run_options *o = &cli->options;
+	if (o->reps <= o->max_reps)
+		return 0;
+	if (!cli->max_reps_given) {
+		o->max_reps = o->reps;
+		return 0;
+	}
+	sb_cli_error("--max-reps %u is below --reps %u: at least %u and at "
+	             "most %u repetitions cannot both hold",
+	             o->max_reps, o->reps, o->reps, o->max_reps);
+	return SB_ERR_USAGE;
+}
+
 /* Returns 0 to run, 1 after --help, or SB_ERR_USAGE. */
 static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 {
@@ -639,6 +738,10 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	int opt, rc = 0, n;
 	bool reps_given = false;
 	set_defaults(cli);
+	/* A pass of its own (timing, heap, callgrind) re-parses the command
+	 * line that its first process already noted on. */
+	if (getenv(SB_HEAP_HOOKS_ENV) || sb_callgrind_active())
+		sb_cli_notes_off();
 	opterr = 0;
 	optind = 1;
 	while (rc == 0 &&
@@ -774,7 +877,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		sb_cli_error("run: this build has no backend");
 		return SB_ERR_USAGE;
 	}
-	return rc;
+	return rc ? rc : check_reps(cli);
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -785,19 +888,39 @@ static bool faults_given(const struct run_cli *cli)
 	       cli->fault_count[2];
 }
 
-/* Every combination of the swept MTUs and fault probabilities. */
-static size_t build_conditions(const struct run_cli *cli,
-                               struct sb_conditions *out, size_t cap)
+/* The shortest decimal that reads back as exactly `v`: 0.1, not
+ * 0.10000000000000001; 0.1234567 and 0.1234568 stay apart. */
+static void shortest_exact(double v, char *buf, size_t len)
 {
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(buf, len, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+/* Every combination of the swept MTUs and fault probabilities, each with
+ * its exact label.  Returns the count, or SB_ERR_USAGE when there are more
+ * than `cap`. */
+static int build_conditions(const struct run_cli *cli,
+                            struct sb_conditions *out, size_t cap)
+{
+	static const char *const names[3] = {"loss", "duplicate", "reorder"};
 	size_t counts[4] = {cli->mtu_count, cli->fault_count[0],
 	                    cli->fault_count[1], cli->fault_count[2]};
 	size_t total = 1;
 	for (int k = 0; k < 4; k++)
 		total *= counts[k] ? counts[k] : 1;
-	size_t n = 0;
-	for (size_t i = 0; i < total && n < cap; i++, n++) {
-		struct sb_conditions *c = &out[n];
-		size_t rest = i, at = 0, pick[4];
+	if (total > cap) {
+		sb_cli_error("run: --mtu, --loss, --duplicate and --reorder "
+		             "give %zu combinations; at most %zu run at once",
+		             total, cap);
+		return SB_ERR_USAGE;
+	}
+	for (size_t i = 0; i < total; i++) {
+		struct sb_conditions *c = &out[i];
+		size_t rest = i, pick[4];
+		int at = 0;
 		*c = (struct sb_conditions){.faulty = faults_given(cli)};
 		for (int k = 0; k < 4; k++) {
 			size_t size = counts[k] ? counts[k] : 1;
@@ -806,38 +929,48 @@ static size_t build_conditions(const struct run_cli *cli,
 		}
 		if (cli->mtu_count) {
 			c->mtu = cli->mtus[pick[0]];
-			at += (size_t)snprintf(c->label + at,
-			                       sizeof(c->label) - at, "mtu=%zu",
-			                       c->mtu);
+			at = snprintf(c->label, sizeof(c->label), "mtu=%zu",
+			              c->mtu);
 		}
-		static const char *const names[3] = {"loss", "duplicate",
-		                                     "reorder"};
 		double *p[3] = {&c->faults.loss, &c->faults.duplicate,
 		                &c->faults.reorder};
 		for (int k = 0; k < 3; k++) {
+			char value[32];
 			if (!cli->fault_count[k])
 				continue;
 			*p[k] = cli->faults[k][pick[k + 1]];
-			at += (size_t)snprintf(
-			    c->label + at,
-			    at < sizeof(c->label) ? sizeof(c->label) - at : 0,
-			    "%s%s=%g", at ? "," : "", names[k], *p[k]);
+			shortest_exact(*p[k], value, sizeof(value));
+			at += snprintf(c->label + at,
+			               sizeof(c->label) - (size_t)at, "%s%s=%s",
+			               at ? "," : "", names[k], value);
+		}
+		/* The label is a key: cut, two conditions could share it. */
+		if (at < 0 || (size_t)at >= sizeof(c->label)) {
+			sb_cli_error("run: a condition label does not fit %zu "
+			             "bytes",
+			             sizeof(c->label));
+			return SB_ERR_USAGE;
 		}
 	}
-	return n;
+	return (int)total;
 }
 
-static size_t build_scenarios(const struct run_cli *cli,
-                              struct sb_scenario *out, size_t cap)
+/* Every scenario the options name, into `out`.  Returns 0 with the count
+ * in `*count`, or SB_ERR_USAGE after one line when there is none or more
+ * than `cap` -- never a silently shortened list. */
+static int build_scenarios(const struct run_cli *cli, struct sb_scenario *out,
+                           size_t cap, size_t *count)
 {
-	struct sb_conditions conditions[256];
-	size_t nc = build_conditions(cli, conditions, 256);
+	static struct sb_conditions conditions[MAX_CONDITIONS];
+	int nc = build_conditions(cli, conditions, MAX_CONDITIONS);
+	if (nc < 0)
+		return SB_ERR_USAGE;
 	size_t n = 0;
 	for (size_t p = 0; p < cli->pair_count; p++)
 		for (int proto = SB_PROTO_DTLS12; proto <= SB_PROTO_TLS13;
 		     proto++)
 			for (size_t s = 0; s < cli->suite_count; s++)
-				for (size_t c = 0; c < nc && n < cap; c++) {
+				for (size_t c = 0; c < (size_t)nc; c++) {
 					/* Faults are a datagram path's: TLS's
 					 * stream is reliable.  A 1.3 suite in a
 					 * 1.2 protocol (or the reverse) is no
@@ -852,15 +985,35 @@ static size_t build_scenarios(const struct run_cli *cli,
 					    (conditions[c].faulty &&
 					     !sb_protocol_is_dtls(pr)))
 						continue;
-					out[n++] = (struct sb_scenario){
-					    .client = cli->pairs[p].client,
-					    .server = cli->pairs[p].server,
-					    .protocol = (enum sb_protocol)proto,
-					    .suite = cli->suites[s],
-					    .conditions = conditions[c],
-					};
+					if (n < cap)
+						out[n] = (struct sb_scenario){
+						    .client =
+						        cli->pairs[p].client,
+						    .server =
+						        cli->pairs[p].server,
+						    .protocol =
+						        (enum sb_protocol)proto,
+						    .suite = cli->suites[s],
+						    .conditions = conditions[c],
+						};
+					n++;
 				}
-	return n;
+	*count = n;
+	if (n > cap) {
+		sb_cli_error("run: these options give %zu scenarios; at most "
+		             "%zu run at once (narrow --pairs, --suite, "
+		             "--mtu or the fault lists)",
+		             n, cap);
+		return SB_ERR_USAGE;
+	}
+	if (n == 0 && faults_given(cli) && !cli->protocols[SB_PROTO_DTLS12] &&
+	    !cli->protocols[SB_PROTO_DTLS13])
+		sb_cli_error("run: no scenario: --loss, --duplicate and "
+		             "--reorder apply to DTLS only");
+	else if (n == 0)
+		sb_cli_error(
+		    "run: no scenario matches the --suite and --kx given");
+	return n ? 0 : SB_ERR_USAGE;
 }
 
 /* Progress on stderr: each scenario as it is verified, then the rounds
@@ -1140,26 +1293,6 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	}
 }
 
-static int open_pcap(const char *path, struct sb_outfile *pcap)
-{
-	char msg[PATH_MAX + 64];
-	if (sb_outfile_open(pcap, path, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg);
-		return SB_ERR_USAGE;
-	}
-	return 0;
-}
-
-static int commit_raw(struct sb_outfile *raw)
-{
-	char msg[PATH_MAX + 64];
-	if (sb_outfile_commit(raw, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg);
-		return SB_ERR_IO;
-	}
-	return 0;
-}
-
 static int commit_outputs(struct sb_cli_outputs *out,
                           const struct sb_results *r, int argc, char **argv,
                           const struct run_cli *cli,
@@ -1201,19 +1334,6 @@ static int pin_cpu(long cpu)
 	CPU_SET((int)cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
 		sb_cli_error("--cpu %ld: %s", cpu, strerror(errno));
-		return SB_ERR_USAGE;
-	}
-	return 0;
-}
-
-static int open_raw(const char *path, struct sb_outfile *raw)
-{
-	char msg[PATH_MAX + 64];
-	if (sb_outfile_open(raw, path, msg, sizeof(msg)) ||
-	    sb_csv_record_write(raw->f, sb_csv_raw_columns,
-	                        sb_csv_raw_column_count)) {
-		sb_outfile_abort(raw);
-		sb_cli_error("%s", msg);
 		return SB_ERR_USAGE;
 	}
 	return 0;
@@ -1363,6 +1483,76 @@ static void run_heap_pass(const struct run_cli *cli, int argc, char **argv,
 	}
 }
 
+/*
+ * Every output before any work: the files are distinct (and from stdout
+ * when --trace prints there), then opened -- each a temporary file beside
+ * its target, so nothing is created or replaced until the commit.
+ */
+static int check_outputs(const struct run_cli *cli)
+{
+	struct sb_cli_path paths[4];
+	size_t n = 0;
+	if (cli->output)
+		paths[n++] =
+		    (struct sb_cli_path){"-o", cli->output, true, true};
+	if (cli->raw)
+		paths[n++] =
+		    (struct sb_cli_path){"--raw", cli->raw, true, false};
+	if (cli->pcap)
+		paths[n++] =
+		    (struct sb_cli_path){"--pcap", cli->pcap, true, false};
+	if (cli->trace)
+		paths[n++] = (struct sb_cli_path){"--trace", "-", true, false};
+	return sb_cli_paths_check(paths, n);
+}
+
+static int open_outputs(const struct run_cli *cli, struct sb_cli_outputs *out,
+                        struct run_sinks *sinks)
+{
+	if (cli->output && sb_cli_outputs_open(out, cli->output))
+		return SB_ERR_USAGE;
+	if (cli->raw) {
+		sinks->raw = sb_cli_outputs_add(out, "--raw", cli->raw);
+		if (!sinks->raw)
+			return SB_ERR_USAGE;
+		if (sb_csv_record_write(sinks->raw, sb_csv_raw_columns,
+		                        sb_csv_raw_column_count)) {
+			sb_cli_error("cannot write %s", cli->raw);
+			return SB_ERR_USAGE;
+		}
+	}
+	if (cli->pcap &&
+	    !(sinks->pcap = sb_cli_outputs_add(out, "--pcap", cli->pcap)))
+		return SB_ERR_USAGE;
+	return 0;
+}
+
+/* Whether an output file is standard output: then no table there. */
+static bool output_on_stdout(const struct run_cli *cli)
+{
+	const char *paths[3] = {cli->output, cli->raw, cli->pcap};
+	for (int i = 0; i < 3; i++)
+		if (paths[i] && strcmp(paths[i], "-") == 0)
+			return true;
+	return false;
+}
+
+/* Everything a run can refuse, checked before anything is opened. */
+static int check_run(const struct run_cli *cli, struct sb_scenario *scenarios,
+                     size_t *count)
+{
+	if (build_scenarios(cli, scenarios, MAX_SCENARIOS, count))
+		return SB_ERR_USAGE;
+	if (cli->pcap && *count != 1) {
+		sb_cli_error("--pcap records one scenario, and these options "
+		             "give %zu: narrow them with --pairs, --protocol "
+		             "and --suite",
+		             *count);
+		return SB_ERR_USAGE;
+	}
+	return check_outputs(cli);
+}
+
 /* `args` is a copy of `argv` that parsing may cut up. */
 static int run_command(int argc, char **argv, char **args)
 {
@@ -1370,11 +1560,11 @@ static int run_command(int argc, char **argv, char **args)
 	struct run_cli cli;
 	struct sb_credential_set creds;
 	struct sb_cli_outputs out = {0};
-	struct sb_outfile raw = {0};
-	struct sb_outfile pcap = {0};
 	struct sb_results results = {0};
 	struct sb_cycles_info cycles;
 	struct machine_check machine = {0};
+	struct run_sinks sinks = {0};
+	size_t count = 0;
 	int rc = parse_run_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
@@ -1392,8 +1582,13 @@ static int run_command(int argc, char **argv, char **args)
 		cli.trace = false;
 		cli.options.count_instructions = false;
 		cli.options.budget_s = 0;
-	} else if (!cli.options.count_instructions &&
-	           sb_pass_timing_elsewhere()) {
+	}
+	/* Everything refusable is refused here, before a pass is started or
+	 * a file opened. */
+	if (check_run(&cli, scenarios, &count))
+		return SB_EXIT_USAGE;
+	if (!cli.heap_pass && !cli.options.count_instructions &&
+	    sb_pass_timing_elsewhere()) {
 		/* Cycles are timed in a process with no heap hooks. */
 		rc = sb_pass_exec_timing(argc + 1, argv - 1);
 		return SB_EXIT_FAILURE;
@@ -1405,19 +1600,12 @@ static int run_command(int argc, char **argv, char **args)
 	}
 	if (load_credentials(&cli, &creds) ||
 	    (cli.cpu >= 0 && pin_cpu(cli.cpu)) ||
-	    (cli.raw && open_raw(cli.raw, &raw)) ||
-	    (cli.pcap && open_pcap(cli.pcap, &pcap)) ||
-	    (cli.output && sb_cli_outputs_open(&out, cli.output))) {
-		sb_outfile_abort(&raw);
-		sb_outfile_abort(&pcap);
+	    open_outputs(&cli, &out, &sinks)) {
+		sb_cli_outputs_abort(&out);
 		return SB_EXIT_USAGE;
 	}
 	cli.options.creds = &creds;
-	struct run_sinks sinks = {
-	    .raw = raw.f,
-	    .trace = cli.trace ? stdout : NULL,
-	    .pcap = pcap.f,
-	};
+	sinks.trace = cli.trace ? stdout : NULL;
 	struct sb_run_observer observer = {
 	    .ctx = &sinks,
 	    .samples = sinks.raw ? sink_samples : NULL,
@@ -1428,25 +1616,12 @@ static int run_command(int argc, char **argv, char **args)
 	sb_cycles_calibrate(&cycles);
 	cli.options.cycle_overhead = cycles.overhead;
 	check_machine_before(&cli, &machine);
-	size_t count = build_scenarios(&cli, scenarios, MAX_SCENARIOS);
-	if (cli.pcap && count != 1) {
-		sb_cli_error("--pcap records one scenario, and these options "
-		             "give %zu: narrow them with --pairs, --protocol "
-		             "and --suite",
-		             count);
-		sb_outfile_abort(&pcap);
-		sb_outfile_abort(&raw);
-		sb_cli_outputs_abort(&out);
-		return SB_EXIT_USAGE;
-	}
 	struct sb_results heap = {0};
 	/* A process that counts the heap itself (under valgrind) needs no
 	 * heap pass of its own. */
-	if (count && !cli.heap_pass && !sb_heap_hooks_on())
+	if (!cli.heap_pass && !sb_heap_hooks_on())
 		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
-	rc = count
-	         ? run_all(&cli, scenarios, count, &results, &machine.schedule)
-	         : 0;
+	rc = run_all(&cli, scenarios, count, &results, &machine.schedule);
 	if (rc == 0 && sb_pass_merge(&results, &heap)) {
 		sb_cli_error("out of memory");
 		rc = SB_ERR_NOMEM;
@@ -1460,12 +1635,8 @@ static int run_command(int argc, char **argv, char **args)
 	}
 	machine.probe_after = sb_cycles_probe();
 	warn_speed_drift(&cli, &machine);
-	if (count == 0)
-		sb_cli_error(
-		    "run: no scenario matches the --suite and --kx given");
-	/* With the CSV on standard output, the table would corrupt it. */
-	bool csv_on_stdout = cli.output && strcmp(cli.output, "-") == 0;
-	if (rc == 0 && !cli.quiet && !csv_on_stdout)
+	/* With an output on standard output, the table would corrupt it. */
+	if (rc == 0 && !cli.quiet && !output_on_stdout(&cli))
 		sb_table_print(stdout, &results, table_payload(&cli.options),
 		               cli.options.count_instructions);
 	if (rc == 0 && !cli.quiet) {
@@ -1473,19 +1644,15 @@ static int run_command(int argc, char **argv, char **args)
 		report_consistency(&machine.consistency);
 	}
 	machine.results = &results;
-	if (rc == 0 && cli.output)
+	if (rc == 0)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli,
 		                    &cycles, &machine);
-	if (rc == 0 && cli.raw)
-		rc = commit_raw(&raw);
-	if (rc == 0 && cli.pcap)
-		rc = commit_raw(&pcap);
 	sb_cli_outputs_abort(&out);
-	sb_outfile_abort(&raw);
-	sb_outfile_abort(&pcap);
-	int status = rc                                ? SB_EXIT_FAILURE
-	             : count == 0                      ? SB_EXIT_USAGE
+	/* An output that could not be written is an unwritable output
+	 * (README): exit 2, and nothing was put in place. */
+	int status = rc == SB_ERR_IO                   ? SB_EXIT_USAGE
+	             : rc                              ? SB_EXIT_FAILURE
 	             : sb_results_any_failed(&results) ? SB_EXIT_FAILURE
 	                                               : SB_EXIT_OK;
 	sb_results_free(&results);

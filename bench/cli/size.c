@@ -743,7 +743,7 @@ int cmd_size(int argc, char **argv)
 		/* main() passed argv + 1: argv[-1] is the program's name. */
 		rc = commit_outputs(&out, &results, argc + 1, argv - 1, &cli);
 	sb_cli_outputs_abort(&out);
-	int status = rc == SB_ERR_USAGE                      ? SB_EXIT_USAGE
+	int status = rc == SB_ERR_USAGE || rc == SB_ERR_IO   ? SB_EXIT_USAGE
 	             : rc || sb_results_any_failed(&results) ? SB_EXIT_FAILURE
 	                                                     : SB_EXIT_OK;
 	sb_results_free(&results);

@@ -41,7 +41,7 @@ struct sb_row {
 	char build[16];       /* code size: prebuilt, tailored, cortex-m4 */
 	char granularity[16]; /* code size: per-suite or whole-library */
 	char digest[65];      /* transcript_sha256: the SHA-256 in hex */
-	char conditions[48];  /* MTU sweep and faults: "mtu=512,loss=0.1" */
+	char conditions[128]; /* MTU sweep and faults: "mtu=512,loss=0.1" */
 	/*
 	 * For pivots, derived when written (sb_results_derive): the suite's
 	 * AEAD ("aes-128-ccm-8"), and the payload as a label that lines up

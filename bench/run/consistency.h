@@ -25,12 +25,12 @@ struct sb_consistency_op {
 	char aead[24];
 	long payload;
 	char metric[32];
-	char conditions[48];
-	size_t scenarios; /* rows of this operation */
-	double min, max;  /* the smallest and largest scenario median */
-	double reference; /* the median of the scenario medians */
-	double spread;    /* max / min - 1 */
-	size_t marked;    /* rows beyond the threshold */
+	char conditions[128]; /* as sb_row's */
+	size_t scenarios;     /* rows of this operation */
+	double min, max;      /* the smallest and largest scenario median */
+	double reference;     /* the median of the scenario medians */
+	double spread;        /* max / min - 1 */
+	size_t marked;        /* rows beyond the threshold */
 };
 
 struct sb_consistency {

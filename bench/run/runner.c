@@ -679,10 +679,13 @@ static size_t record_overhead(const struct run_state *st,
 }
 
 /* The largest payload whose record fits one MTU (for TLS: one segment of
- * that size) with this suite, and that both libraries put in one record. */
+ * that size) with this suite, that one record carries (2^14, wire.h) and
+ * that both libraries put in one record. */
 static size_t max_payload(const struct run_state *st, struct sb_pair *pair)
 {
 	size_t max = st->mtu - record_overhead(st, pair);
+	if (max > SB_WIRE_PLAINTEXT_MAX)
+		max = SB_WIRE_PLAINTEXT_MAX;
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++) {
 		struct sb_endpoint *ep = &pair->ep[r];
 		size_t lib = ep->backend->max_payload

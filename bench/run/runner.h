@@ -23,7 +23,8 @@
 #include "run/harness.h"
 #include "wire/link.h"
 
-/* In a payload list: the largest payload whose record fits one datagram. */
+/* In a payload list: the largest payload whose record fits one datagram
+ * (and at most SB_WIRE_PLAINTEXT_MAX, the record limit). */
 #define SB_PAYLOAD_MAX 0
 #define SB_PAYLOADS_MAX_COUNT 32
 
@@ -36,7 +37,7 @@ struct sb_conditions {
 	size_t mtu;  /* 0: the options' MTU */
 	bool faulty; /* handshakes over a lossy link */
 	struct sb_link_faults faults;
-	char label[48];
+	char label[128]; /* room for four values at 17 digits: never cut */
 };
 
 struct sb_scenario {

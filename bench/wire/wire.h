@@ -47,6 +47,13 @@
 #define SB_DTLS13_L 0x04 /* length present (else to the datagram's end) */
 #define SB_DTLS13_EPOCH_BITS 0x03
 
+/*
+ * The most plaintext one record carries: 2^14 bytes (RFC 5246 6.2.1 and
+ * RFC 6347 4.1 "MUST NOT exceed 2^14"; RFC 8446 5.1, RFC 9147 4).  A larger write is split into
+ * several records, so no payload above it measures one record.
+ */
+#define SB_WIRE_PLAINTEXT_MAX 16384
+
 /* One record header. */
 struct sb_record {
 	uint8_t type;      /* DTLS 1.3 ciphertext: 0, the type is encrypted */
