@@ -4,7 +4,9 @@
 
 #include <limits.h>
 
+#include "gate/compare.h"
 #include "output/csv.h"
+#include "output/csv_read.h"
 #include "output/provenance.h"
 
 #include <errno.h>
@@ -328,6 +330,22 @@ void sb_cli_outputs_abort(struct sb_cli_outputs *out)
 	sb_outfile_abort(&out->provenance);
 	for (size_t i = 0; i < out->extra_count; i++)
 		sb_outfile_abort(&out->extra[i]);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int sb_cli_results_load(const char *path, struct sb_results *results)
+{
+	char msg[PATH_MAX + 512];
+	if (sb_csv_results_load(path, results, msg, sizeof(msg))) {
+		sb_cli_error("%s", msg);
+		return SB_ERR_USAGE;
+	}
+	if (sb_compare_results_check(results, msg, sizeof(msg))) {
+		sb_cli_error("%s: %s", path, msg);
+		return SB_ERR_USAGE;
+	}
+	return 0;
 }
 
 /* ---- suites ------------------------------------------------------------- */

@@ -133,6 +133,16 @@ int sb_cli_outputs_commit(struct sb_cli_outputs *out,
 void sb_cli_outputs_abort(struct sb_cli_outputs *out);
 
 /*
+ * Read a results CSV as every command does -- the schema of csv_read.h,
+ * then unique keys (gate/compare.h) -- into `results` (zeroed).  Returns
+ * 0, or SB_ERR_USAGE after one line naming the file (and line).  compare
+ * and check both read through here, and the plot command through check:
+ * one reader of the schema.
+ */
+int sb_cli_results_load(const char *path,
+                        struct sb_results *results) SB_MUST_USE;
+
+/*
  * Parse --suite's list -- short or IANA names, or "all" -- into `out` (at
  * most `cap`); a suite named twice (by either name) is kept once, with a
  * note on stderr.  Returns the count, or SB_ERR_USAGE after one line.

@@ -199,16 +199,7 @@ static int build_policy(const struct compare_cli *cli,
 
 static int load_results(const char *path, struct sb_results *results)
 {
-	char msg[PATH_MAX + 512];
-	if (sb_csv_results_load(path, results, msg, sizeof(msg))) {
-		sb_cli_error("%s", msg);
-		return SB_ERR_USAGE;
-	}
-	if (sb_compare_results_check(results, msg, sizeof(msg))) {
-		sb_cli_error("%s: %s", path, msg);
-		return SB_ERR_USAGE;
-	}
-	return 0;
+	return sb_cli_results_load(path, results);
 }
 
 /* ---- cells ------------------------------------------------------------- */

@@ -30,6 +30,8 @@ static void usage(FILE *f)
 	    "          and counted like run\n"
 	    "  report  a results CSV as a page: decision tables, charts, "
 	    "support, provenance\n"
+	    "  check   read results CSVs as compare does: valid or not, and "
+	    "why\n"
 	    "\n"
 	    "  suitebench <command> --help   options of one command\n"
 	    "  suitebench --version          the tool's version\n");
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "ab") == 0)
 		return cmd_ab(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return SB_EXIT_OK;
