@@ -914,6 +914,20 @@ static bool gtls_peer_authenticated(void *state)
 	return ret == 0 && status == 0;
 }
 
+/*
+ * GnuTLS takes the MTU (gnutls_dtls_set_mtu cannot fail) but sends no
+ * record larger than its own data MTU, which above about 16,400 bytes is
+ * less than the MTU minus the record overhead: a larger write fails with
+ * GNUTLS_E_LARGE_PACKET.  Its data MTU is the largest payload.
+ */
+static size_t gtls_max_payload(void *state)
+{
+	struct gtls_endpoint *ep = state;
+	if (!ep->live || !ep->done || !gtls_is_dtls(ep->cfg->protocol))
+		return 0;
+	return gnutls_dtls_get_data_mtu(ep->session);
+}
+
 /* GnuTLS's retransmission deadline on the virtual clock. */
 static uint64_t gtls_next_timeout_us(void *state)
 {
@@ -988,4 +1002,5 @@ const struct sb_backend sb_backend_gnutls = {
     .last_error = gtls_last_error,
     .endpoint_free = gtls_endpoint_free,
     .next_timeout_us = gtls_next_timeout_us,
+    .max_payload = gtls_max_payload,
 };
