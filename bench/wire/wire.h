@@ -49,8 +49,9 @@
 
 /*
  * The most plaintext one record carries: 2^14 bytes (RFC 5246 6.2.1 and
- * RFC 6347 4.1 "MUST NOT exceed 2^14"; RFC 8446 5.1, RFC 9147 4).  A larger write is split into
- * several records, so no payload above it measures one record.
+ * RFC 6347 4.1 "MUST NOT exceed 2^14"; RFC 8446 5.1, RFC 9147 4).  A larger
+ * write is split into several records, so no payload above it measures one
+ * record.
  */
 #define SB_WIRE_PLAINTEXT_MAX 16384
 

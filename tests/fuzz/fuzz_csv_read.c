@@ -40,8 +40,9 @@ static void round_trip(const struct sb_results *rows)
 	FILE *in = rc == 0 ? open_bytes((const uint8_t *)text, len) : NULL;
 	if (in && sb_csv_results_read(in, "canonical.csv", &again, msg,
 	                              sizeof(msg)) != 0) {
-		fprintf(stderr, "the canonical form of an accepted CSV was "
-		                "refused: %s\n",
+		fprintf(stderr,
+		        "the canonical form of an accepted CSV was "
+		        "refused: %s\n",
 		        msg);
 		abort();
 	}

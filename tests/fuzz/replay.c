@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 		struct dirent *e;
 		while (d && (e = readdir(d)) != NULL) {
 			char path[4096];
-			snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", argv[i],
+			         e->d_name);
 			if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 				failed |= replay_file(path);
 				inputs++;
