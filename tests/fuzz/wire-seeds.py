@@ -11,6 +11,8 @@ import sys
 import tempfile
 
 SCENARIOS = [  # (backend, protocol, suite, explicit nonce bytes)
+    ("wolfssl", "dtls1.3", "tls13-ecdhe-ecdsa-gcm", 0),
+    ("wolfssl", "tls1.3", "tls13-psk-gcm", 0),
     ("openssl", "dtls1.2", "psk-ccm8", 8),
     ("openssl", "dtls1.2", "ecdhe-ecdsa-gcm", 8),
     ("mbedtls", "dtls1.2", "ecdhe-ecdsa-chacha20", 0),
@@ -35,8 +37,9 @@ def sends(pcap):
             yield direction, frame[ihl + (frame[ihl + 12] >> 4) * 4:]
 
 
-def seed(pcap, stream, nonce):
-    out = bytearray([(1 if stream else 0) | (2 if nonce else 0) | 4])
+def seed(pcap, stream, nonce, dtls13):
+    out = bytearray([(1 if stream else 0) | (2 if nonce else 0) | 4
+                     | (8 if dtls13 else 0)])
     for i, (direction, data) in enumerate(sends(pcap)):
         data = data[:0x3FFF]
         ctl = direction | (len(data) >> 8) << 1 | (0x80 if i % 3 == 2 else 0)
@@ -55,7 +58,8 @@ def main(tool, outdir):
                             "1", "--budget", "0", "-q", "--pcap", path],
                            check=True)
             with open(path, "rb") as f:
-                data = seed(f.read(), proto == "tls1.2", nonce)
+                data = seed(f.read(), proto.startswith("tls"), nonce,
+                            proto == "dtls1.3")
             name = f"{proto}-{suite}-{backend}"
             with open(os.path.join(outdir, name), "wb") as f:
                 f.write(data)
