@@ -697,12 +697,14 @@ static size_t max_payload(const struct run_state *st, struct sb_pair *pair)
 	return max;
 }
 
-/* Steady state: the heap while one record goes each way. */
+/* Steady state: the heap and the stack while one record goes each way. */
 static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
                              const struct record_buffers *b, size_t payload)
 {
 	sb_heap_mark(&pair->ep[SB_ROLE_CLIENT].heap);
 	sb_heap_mark(&pair->ep[SB_ROLE_SERVER].heap);
+	sb_stack_mark(&pair->ep[SB_ROLE_CLIENT].stack);
+	sb_stack_mark(&pair->ep[SB_ROLE_SERVER].stack);
 	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER; s++) {
 		enum sb_role sender = (enum sb_role)s;
 		if (sb_pair_write(pair, sender, b->payload, payload) ||
