@@ -51,6 +51,8 @@ struct mbed_endpoint {
 	mbedtls_x509_crt cert;
 	mbedtls_pk_context key;
 	int suites[2]; /* the one suite offered, 0-terminated */
+	/* which of the objects above the library was given (static_ram) */
+	bool used_cookie, used_identity, used_trust;
 	bool timer_armed;
 	uint64_t timer_int_us; /* virtual-clock deadlines */
 	uint64_t timer_fin_us;
@@ -364,6 +366,7 @@ static int mbed_load_identity(struct mbed_endpoint *ep)
 	if (ret != 0)
 		return mbed_fail(ep, SB_ERR_CREDENTIALS, "loading certificate",
 		                 ret);
+	ep->used_identity = true;
 	return 0;
 }
 
@@ -375,6 +378,7 @@ static int mbed_load_trust(struct mbed_endpoint *ep)
 		return mbed_fail(ep, SB_ERR_CREDENTIALS, "loading the CA", ret);
 	mbedtls_ssl_conf_ca_chain(&ep->conf, &ep->ca, NULL);
 	mbedtls_ssl_conf_authmode(&ep->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	ep->used_trust = true;
 	return 0;
 }
 
@@ -422,6 +426,7 @@ static int mbed_server_cookies(struct mbed_endpoint *ep)
 		return mbed_fail(ep, SB_ERR_INVALID, "cookie secret", ret);
 	mbedtls_ssl_conf_dtls_cookies(&ep->conf, mbedtls_ssl_cookie_write,
 	                              mbedtls_ssl_cookie_check, &ep->cookie);
+	ep->used_cookie = true;
 	return 0;
 }
 
@@ -650,6 +655,24 @@ static void mbed_endpoint_free(void *state)
 	mbedtls_pk_free(&ep->key);
 }
 
+/* The library's objects the caller declares (backend.h's rule): the
+ * configuration, the context and the suite list always; the cookie
+ * context, the own certificate and key, and the trust anchor's chain
+ * object when the library was given them.  What they point to -- parsed
+ * certificates and keys, record buffers -- is on the library's heap. */
+static size_t mbed_static_ram(const void *state)
+{
+	const struct mbed_endpoint *ep = state;
+	size_t bytes = sizeof(ep->conf) + sizeof(ep->ssl) + sizeof(ep->suites);
+	if (ep->used_cookie)
+		bytes += sizeof(ep->cookie);
+	if (ep->used_identity)
+		bytes += sizeof(ep->cert) + sizeof(ep->key);
+	if (ep->used_trust)
+		bytes += sizeof(ep->ca);
+	return bytes;
+}
+
 const struct sb_backend sb_backend_mbedtls = {
     .name = "mbedtls",
     .version = mbed_version,
@@ -664,6 +687,7 @@ const struct sb_backend sb_backend_mbedtls = {
     .peer_authenticated = mbed_peer_authenticated,
     .last_error = mbed_last_error,
     .endpoint_free = mbed_endpoint_free,
+    .static_ram = mbed_static_ram,
     .next_timeout_us = mbed_next_timeout_us,
 };
 
