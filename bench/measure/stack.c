@@ -13,31 +13,15 @@
 #define STACK_PATTERN 0x5ac3a596e13c7b4dull
 
 /*
- * AddressSanitizer must be told when the stack changes (its fiber
- * interface), and must not check the scan and the paint: the frames the
- * call left behind keep their red zones poisoned.
+ * Under AddressSanitizer the stack is not measured: its red zones and
+ * its runtime's own frames on a switched stack (the fiber interface it
+ * needs) would be counted as the call's, and a sanitizer build never
+ * measures anyway.  sb_stack_run then runs the call in place.
  */
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
-#define STACK_UNCHECKED __attribute__((no_sanitize_address))
-static void stack_fiber_start(void **save, const void *bottom, size_t size)
-{
-	__sanitizer_start_switch_fiber(save, bottom, size);
-}
-static void stack_fiber_finish(void *save, const void **bottom, size_t *size)
-{
-	__sanitizer_finish_switch_fiber(save, bottom, size);
-}
+#define STACK_MEASURED false
 #else
-#define STACK_UNCHECKED
-static void stack_fiber_start(void **save, const void *bottom, size_t size)
-{
-	(void)save, (void)bottom, (void)size;
-}
-static void stack_fiber_finish(void *save, const void **bottom, size_t *size)
-{
-	(void)save, (void)bottom, (void)size;
-}
+#define STACK_MEASURED true
 #endif
 
 static struct {
@@ -49,10 +33,6 @@ static struct {
 	int (*fn)(void *);
 	void *arg;
 	int rc;
-	/* the caller's stack, for the sanitizer's way back */
-	void *fake;
-	const void *caller_bottom;
-	size_t caller_size;
 	/* sb_stack_outside: the call to make on the caller's stack */
 	ucontext_t inner; /* where the painted stack resumes */
 	bool pending;
@@ -61,7 +41,7 @@ static struct {
 	int out_rc;
 } stk;
 
-STACK_UNCHECKED static void stack_paint(uint8_t *from, uint8_t *to)
+static void stack_paint(uint8_t *from, uint8_t *to)
 {
 	for (uint64_t *w = (uint64_t *)from; w < (uint64_t *)to; w++)
 		*w = STACK_PATTERN;
@@ -69,7 +49,7 @@ STACK_UNCHECKED static void stack_paint(uint8_t *from, uint8_t *to)
 
 /* How far below the top the deepest written byte lies; the words from it
  * up are painted again for the next call. */
-STACK_UNCHECKED static size_t stack_scan(void)
+static size_t stack_scan(void)
 {
 	uint8_t *top = stk.base + SB_STACK_SIZE;
 	/* Under memcheck the region below the stack pointer reads as
@@ -92,10 +72,8 @@ STACK_UNCHECKED static size_t stack_scan(void)
 
 static void stack_entry(void)
 {
-	stack_fiber_finish(NULL, &stk.caller_bottom, &stk.caller_size);
 	stk.rc = stk.fn(stk.arg);
 	/* Back through uc_link: this stack is left for good. */
-	stack_fiber_start(NULL, stk.caller_bottom, stk.caller_size);
 }
 
 /* Run stk.fn on the private stack; the depth it reached. */
@@ -109,9 +87,7 @@ static size_t stack_switch(void)
 	makecontext(&stk.callee, stack_entry, 0);
 	stk.running = true;
 	stk.pending = false;
-	stack_fiber_start(&stk.fake, stk.base, SB_STACK_SIZE);
 	swapcontext(&stk.caller, &stk.callee);
-	stack_fiber_finish(stk.fake, NULL, NULL);
 	/* Back either for good (through uc_link) or to run a call outside
 	 * the painted stack (sb_stack_outside), then resume it. */
 	while (stk.pending) {
@@ -119,9 +95,7 @@ static size_t stack_switch(void)
 		stk.running = false;
 		stk.out_rc = stk.out_fn(stk.out_arg);
 		stk.running = true;
-		stack_fiber_start(&stk.fake, stk.base, SB_STACK_SIZE);
 		swapcontext(&stk.caller, &stk.inner);
-		stack_fiber_finish(stk.fake, NULL, NULL);
 	}
 	stk.running = false;
 	return stack_scan();
@@ -135,7 +109,7 @@ static int stack_nothing(void *arg)
 
 bool sb_stack_available(void)
 {
-	if (stk.tried)
+	if (stk.tried || !STACK_MEASURED)
 		return stk.base != NULL;
 	stk.tried = true;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -177,10 +151,7 @@ int sb_stack_outside(int (*fn)(void *), void *arg)
 	stk.out_fn = fn;
 	stk.out_arg = arg;
 	stk.pending = true;
-	void *fake = NULL;
-	stack_fiber_start(&fake, stk.caller_bottom, stk.caller_size);
 	swapcontext(&stk.inner, &stk.caller);
-	stack_fiber_finish(fake, &stk.caller_bottom, &stk.caller_size);
 	return stk.out_rc;
 }
 

@@ -18,6 +18,8 @@
  * call, so it is for the heap/RAM pass only, never inside a timed region
  * (endpoint.c).  Single-threaded, as every run is; calls do not nest (a
  * call made while one runs runs on the current stack, uncounted).
+ * AddressSanitizer builds measure nothing (sb_stack_available() false):
+ * their red zones would be counted as the call's.
  */
 #ifndef SB_STACK_H
 #define SB_STACK_H
