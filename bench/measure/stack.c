@@ -159,4 +159,10 @@ void sb_stack_mark(struct sb_stack_tally *tally)
 {
 	tally->peak = 0;
 	tally->calls = 0;
+	tally->armed = true;
+}
+
+void sb_stack_disarm(struct sb_stack_tally *tally)
+{
+	tally->armed = false;
 }

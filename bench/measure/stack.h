@@ -27,21 +27,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The private stack's size: far more than any TLS library needs (the
- * deepest handshake measured is under 64 KiB); a call that goes beyond it
- * faults on the guard page rather than writing elsewhere. */
-#define SB_STACK_SIZE (1024u * 1024u)
+/* The private stack's size: far more than any TLS library here needs
+ * (the deepest handshake measured is under 10 KiB) and small enough that
+ * the scan stays cheap under valgrind; a call that goes beyond it faults
+ * on the guard page rather than writing elsewhere. */
+#define SB_STACK_SIZE (256u * 1024u)
 
 struct sb_stack_tally {
 	size_t peak;  /* the deepest call since the last mark, bytes */
 	size_t calls; /* calls measured since the last mark */
+	bool armed;   /* a phase the caller measures all calls of is on */
 };
 
 /*
  * Run `fn(arg)` on the painted stack and return its result; `tally->peak`
  * grows to the stack `fn` used, in bytes.  When the stack cannot be
  * mapped, or a call is already running on it, `fn` runs on the current
- * stack and nothing is counted (sb_stack_available() says which).
+ * stack and nothing is counted (sb_stack_available() says which).  The
+ * scan costs a pass over SB_STACK_SIZE bytes per call.
  */
 int sb_stack_run(struct sb_stack_tally *tally, int (*fn)(void *), void *arg);
 
@@ -58,7 +61,11 @@ int sb_stack_outside(int (*fn)(void *), void *arg);
  * if it is not yet). */
 bool sb_stack_available(void);
 
-/* Start a new phase: peak and count back to zero. */
+/* Start a new phase: peak and count back to zero, and `armed` set (the
+ * caller's sign that every call of the phase is to be measured). */
 void sb_stack_mark(struct sb_stack_tally *tally);
+
+/* End the phase the mark began: `armed` cleared, the figures kept. */
+void sb_stack_disarm(struct sb_stack_tally *tally);
 
 #endif

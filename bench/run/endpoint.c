@@ -77,10 +77,16 @@ static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
 	if (!counting)
 		return endpoint_metered(&call);
 	bool window = ep->backend->caps & SB_CAP_HEAP_INTERPOSED;
+	/* The stack of the phases whose rows are written: the handshake
+	 * (its calls are the metered ones) and a phase the runner marks;
+	 * not the record batches between them, which would only pay the
+	 * scan. */
+	bool stack = meter || ep->stack.armed;
 	struct sb_heap_tally *outer = sb_heap_charge(&ep->heap);
 	if (window)
 		sb_heap_interpose_begin();
-	int rc = sb_stack_run(&ep->stack, endpoint_metered, &call);
+	int rc = stack ? sb_stack_run(&ep->stack, endpoint_metered, &call)
+	               : endpoint_metered(&call);
 	if (window)
 		sb_heap_interpose_end();
 	sb_heap_charge(outer);

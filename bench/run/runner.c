@@ -711,17 +711,21 @@ static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 	sb_heap_mark(&pair->ep[SB_ROLE_SERVER].heap);
 	sb_stack_mark(&pair->ep[SB_ROLE_CLIENT].stack);
 	sb_stack_mark(&pair->ep[SB_ROLE_SERVER].stack);
-	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER; s++) {
+	bool lost = false;
+	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && !lost; s++) {
 		enum sb_role sender = (enum sb_role)s;
-		if (sb_pair_write(pair, sender, b->payload, payload) ||
-		    sb_pair_read(pair, peer_of(sender), b->received, b->slot) !=
-		        (int)payload)
-			return fail(st, SB_ERR_RECORD,
-			            "steady-state record of %zu bytes from %s "
-			            "was lost",
-			            payload, sb_role_name(sender));
+		lost = sb_pair_write(pair, sender, b->payload, payload) ||
+		       sb_pair_read(pair, peer_of(sender), b->received,
+		                    b->slot) != (int)payload;
+		if (lost)
+			fail(
+			    st, SB_ERR_RECORD,
+			    "steady-state record of %zu bytes from %s was lost",
+			    payload, sb_role_name(sender));
 	}
-	return sample_heap(st, pair, (long)payload);
+	sb_stack_disarm(&pair->ep[SB_ROLE_CLIENT].stack);
+	sb_stack_disarm(&pair->ep[SB_ROLE_SERVER].stack);
+	return lost ? SB_ERR_RECORD : sample_heap(st, pair, (long)payload);
 }
 
 /* Each payload's record loop: a track of its own in the rounds. */

@@ -147,6 +147,20 @@ Test(stack, the_peak_is_the_deepest_call_and_mark_resets_it)
 	cr_assert_leq(t.peak, 512 + FRAME_SLACK, "peak %zu", t.peak);
 }
 
+Test(stack, mark_arms_a_phase_and_disarm_ends_it_keeping_the_figures)
+{
+	REQUIRE_MEASURED();
+	struct sb_stack_tally t = {0};
+	cr_assert_not(t.armed);
+	sb_stack_mark(&t);
+	cr_assert(t.armed);
+	(void)sb_stack_run(&t, use_4096, NULL);
+	sb_stack_disarm(&t);
+	cr_assert_not(t.armed);
+	cr_assert_geq(t.peak, 4096);
+	cr_assert_eq(t.calls, 1);
+}
+
 /* ---- adversarial ------------------------------------------------------ */
 
 static __attribute__((noinline)) int write_pattern_like(void *arg)
