@@ -144,6 +144,9 @@ struct sb_reason {
  * libraries, libc), but not the core's behind its I/O callbacks.
  */
 #define SB_CAP_HEAP_INTERPOSED 0x2u
+/* The library allocates nothing (BearSSL): its heap is zero by
+ * construction, and its RAM is static_ram and stack alone. */
+#define SB_CAP_HEAP_NONE 0x4u
 
 struct sb_backend {
 	const char *name; /* "openssl": the command-line name */
@@ -202,9 +205,16 @@ struct sb_backend {
 	void (*endpoint_free)(void *ep);
 
 	/*
-	 * Optional (NULL when the library allocates on the heap): bytes of
-	 * caller-owned state the endpoint needs -- engine context and I/O
-	 * buffers -- reported as `static_ram`.
+	 * Optional (NULL: none): bytes of caller-owned state the endpoint
+	 * needs, reported as `static_ram`, by one rule for every library --
+	 * the library's own objects the caller declares and passes in
+	 * (contexts, configurations, credential and cookie objects), the
+	 * buffers the caller hands the library, and the credential bytes the
+	 * caller keeps for it (credentials included for every library: the
+	 * heap libraries' parsed credentials are in their heap_peak).  Not
+	 * the backend's own bookkeeping (error text, the deterministic
+	 * generator, timer fields) nor transport glue, which any
+	 * application has in its own form.
 	 */
 	size_t (*static_ram)(const void *ep);
 

@@ -959,16 +959,36 @@ static void bear_endpoint_free(void *state)
 	ep->done = false;
 }
 
-/* The engine context of the role, the validator when it is used, and the
- * I/O buffer: what a device must hold in RAM for the connection.  The
- * certificates and key are left out; a device keeps them in flash. */
+/* The caller-owned state BearSSL needs (backend.h's rule): the engine
+ * context of the role, the validator when it is used, the I/O buffer,
+ * and the credentials it reads from the caller's memory -- the trust
+ * anchor (its name and point), this endpoint's certificate (DER) and
+ * private key, as many bytes as they hold.  Buffer capacity beyond that
+ * (the backend sizes them for any test credential) is not counted. */
 static size_t bear_static_ram(const void *state)
 {
 	const struct bear_endpoint *ep = state;
 	size_t ctx = ep->cfg && ep->cfg->role == SB_ROLE_SERVER
 	                 ? sizeof(br_ssl_server_context)
 	                 : sizeof(br_ssl_client_context);
-	return ctx + (ep->x509_used ? sizeof(ep->x509) : 0) + sizeof(ep->iobuf);
+	size_t bytes = ctx + sizeof(ep->iobuf);
+	if (ep->x509_used) {
+		const br_x509_pkey *pk = &ep->anchor.pkey;
+		bytes += sizeof(ep->x509) + sizeof(ep->anchor) +
+		         ep->anchor.dn.len +
+		         (pk->key_type == BR_KEYTYPE_EC
+		              ? pk->key.ec.qlen
+		              : pk->key.rsa.nlen + pk->key.rsa.elen);
+	}
+	if (ep->cert.len)
+		bytes += sizeof(ep->chain) + ep->cert.len;
+	if (ep->key.xlen)
+		bytes += sizeof(ep->key) + ep->key.xlen;
+	if (ep->rsa_key.n_bitlen)
+		bytes += sizeof(ep->rsa_key) + ep->rsa_key.plen +
+		         ep->rsa_key.qlen + ep->rsa_key.dplen +
+		         ep->rsa_key.dqlen + ep->rsa_key.iqlen;
+	return bytes;
 }
 
 /* BearSSL has no version API; 0.6 is the release with the CCM suites. */
@@ -980,7 +1000,7 @@ static const char *bear_version(void)
 const struct sb_backend sb_backend_bearssl = {
     .name = "bearssl",
     .version = bear_version,
-    .caps = 0,
+    .caps = SB_CAP_HEAP_NONE,
     .endpoint_size = sizeof(struct bear_endpoint),
     .supports = bear_supports,
     .endpoint_setup = bear_endpoint_setup,

@@ -13,6 +13,13 @@
  * hello randoms and cookies, and checks certificates against, come from
  * the core's virtual clock.  TLS 1.2 runs over the same callbacks, on the
  * link's stream mode.
+ *
+ * One source, two backends: Debian's library (`mbedtls`), and the IoT
+ * build (`mbedtls-iot`, cmake/mbedtls-iot.cmake), compiled against the
+ * headers and configuration of scripts/build-mbedtls-iot.sh with
+ * SB_MBED_IOT defined and every Mbed TLS symbol renamed (rename.h), so
+ * both link into one executable.  What differs between them is chosen
+ * once, at the top of the file, from the configuration macros.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -33,6 +40,16 @@
 
 #include "backend.h"
 
+#if defined(SB_MBED_IOT)
+#define MBED_BACKEND sb_backend_mbedtls_iot
+#define MBED_NAME "mbedtls-iot"
+#define MBED_BUILD "IoT build of Debian " SB_MBED_IOT
+#else
+#define MBED_BACKEND sb_backend_mbedtls
+#define MBED_NAME "mbedtls"
+#define MBED_BUILD "Debian's build"
+#endif
+
 /* The clock sb_mbed_time() reads: the core's, set by every endpoint's
  * setup (one run shares one clock). */
 static struct sb_clock mbed_clock;
@@ -51,6 +68,9 @@ struct mbed_endpoint {
 	mbedtls_x509_crt cert;
 	mbedtls_pk_context key;
 	int suites[2]; /* the one suite offered, 0-terminated */
+	/* which of the objects above the library was given (static_ram) */
+	bool used_cookie, used_identity, used_trust;
+	bool leaf_verified; /* the verify callback passed the peer's leaf */
 	bool timer_armed;
 	uint64_t timer_int_us; /* virtual-clock deadlines */
 	uint64_t timer_fin_us;
@@ -158,6 +178,63 @@ static int mbed_timer_get(void *ctx)
 	return 0;
 }
 
+/* ---- Connection ID (RFC 9146), where the build has it ------------------ */
+
+#if defined(MBEDTLS_SSL_DTLS_CONNECTION_ID)
+#define MBED_CID_NOTE "; Connection ID"
+static const char *const mbed_cid_missing = NULL;
+
+/* Records to this endpoint carry a CID of `len` bytes; a record with
+ * another CID is dropped. */
+static int mbed_conf_cid(mbedtls_ssl_config *conf, size_t len)
+{
+	return mbedtls_ssl_conf_cid(conf, len,
+	                            MBEDTLS_SSL_UNEXPECTED_CID_IGNORE);
+}
+
+/* Ask the peer to put `len` bytes of CID, ours, on what it sends. */
+static int mbed_set_cid(mbedtls_ssl_context *ssl, size_t len)
+{
+	unsigned char cid[MBEDTLS_SSL_CID_IN_LEN_MAX];
+	if (len > sizeof(cid))
+		return MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+	for (size_t i = 0; i < len; i++)
+		cid[i] = (unsigned char)(0xc0 + i);
+	return mbedtls_ssl_set_cid(ssl, MBEDTLS_SSL_CID_ENABLED, cid, len);
+}
+#else
+#define MBED_CID_NOTE ""
+static const char *const mbed_cid_missing =
+    "this Mbed TLS 2.28 build has no DTLS Connection ID: Debian's config.h "
+    "leaves MBEDTLS_SSL_DTLS_CONNECTION_ID (RFC 9146) off";
+
+static int mbed_conf_cid(mbedtls_ssl_config *conf, size_t len)
+{
+	(void)conf, (void)len;
+	return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+}
+
+static int mbed_set_cid(mbedtls_ssl_context *ssl, size_t len)
+{
+	(void)ssl, (void)len;
+	return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+}
+#endif
+
+/* Session tickets off, where the build has them at all. */
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+static void mbed_conf_no_tickets(mbedtls_ssl_config *conf)
+{
+	mbedtls_ssl_conf_session_tickets(conf,
+	                                 MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+}
+#else
+static void mbed_conf_no_tickets(mbedtls_ssl_config *conf)
+{
+	(void)conf;
+}
+#endif
+
 /* ---- suites ------------------------------------------------------------ */
 
 static bool mbed_is_dtls(enum sb_protocol protocol)
@@ -165,11 +242,37 @@ static bool mbed_is_dtls(enum sb_protocol protocol)
 	return sb_protocol_is_dtls(protocol);
 }
 
+#if defined(SB_MBED_IOT)
+#define MBED_SHORT " (IoT build)"
+#else
+#define MBED_SHORT ""
+#endif
+
+/* "Mbed TLS 2.28.3", and which build, for the reasons. */
+static const char *mbed_short_version(void)
+{
+	static char version[48];
+	if (!version[0]) {
+		char v[32]; /* the function writes at most 18 bytes */
+		mbedtls_version_get_string_full(v);
+		snprintf(version, sizeof(version), "%.18s%s", v, MBED_SHORT);
+	}
+	return version;
+}
+
+/* The version and what the provenance must know of the build: whose it
+ * is and the record buffers it sizes. */
 static const char *mbed_version(void)
 {
-	static char version[32]; /* the function writes at most 18 bytes */
-	if (!version[0])
-		mbedtls_version_get_string_full(version);
+	static char version[200];
+	if (!version[0]) {
+		char v[32]; /* the function writes at most 18 bytes */
+		mbedtls_version_get_string_full(v);
+		snprintf(version, sizeof(version),
+		         "%s (%s; record buffers in %d, out %d bytes%s)", v,
+		         MBED_BUILD, MBEDTLS_SSL_IN_CONTENT_LEN,
+		         MBEDTLS_SSL_OUT_CONTENT_LEN, MBED_CID_NOTE);
+	}
 	return version;
 }
 
@@ -183,7 +286,7 @@ static bool mbed_supports(enum sb_protocol protocol,
 	if (sb_protocol_is_13(protocol)) {
 		snprintf(why->text, sizeof(why->text),
 		         "%s has no TLS 1.3 or DTLS 1.3 (3.x has TLS 1.3)",
-		         mbed_version());
+		         mbed_short_version());
 		return false;
 	}
 	/* Mbed TLS numbers its suites by IANA code point. */
@@ -191,14 +294,15 @@ static bool mbed_supports(enum sb_protocol protocol,
 	    mbedtls_ssl_ciphersuite_from_id(suite->code_point);
 	if (!info) {
 		snprintf(why->text, sizeof(why->text),
-		         "%s does not implement %s (0x%04X)", mbed_version(),
-		         suite->iana_name, suite->code_point);
+		         "%s does not implement %s (0x%04X)",
+		         mbed_short_version(), suite->iana_name,
+		         suite->code_point);
 		return false;
 	}
 	if (mbed_is_dtls(protocol) &&
 	    (info->flags & MBEDTLS_CIPHERSUITE_NODTLS)) {
 		snprintf(why->text, sizeof(why->text),
-		         "%s does not allow %s in DTLS", mbed_version(),
+		         "%s does not allow %s in DTLS", mbed_short_version(),
 		         suite->iana_name);
 		return false;
 	}
@@ -338,12 +442,13 @@ static int mbed_conf_common(struct mbed_endpoint *ep)
 	mbedtls_ssl_conf_ciphersuites(conf, ep->suites);
 	mbedtls_ssl_conf_curves(conf, mbed_curves);
 	mbedtls_ssl_conf_sig_hashes(conf, mbed_sig_hashes);
-	mbedtls_ssl_conf_session_tickets(conf,
-	                                 MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+	mbed_conf_no_tickets(conf);
 	/* No session cache, as for every library (the default; said here). */
 	mbedtls_ssl_conf_session_cache(conf, NULL, NULL, NULL);
 	mbedtls_ssl_conf_dtls_anti_replay(conf,
 	                                  MBEDTLS_SSL_ANTI_REPLAY_ENABLED);
+	if (cfg->cid_len > 0 && (ret = mbed_conf_cid(conf, cfg->cid_len)) != 0)
+		return mbed_fail(ep, SB_ERR_INVALID, "Connection ID", ret);
 	return 0;
 }
 
@@ -364,6 +469,19 @@ static int mbed_load_identity(struct mbed_endpoint *ep)
 	if (ret != 0)
 		return mbed_fail(ep, SB_ERR_CREDENTIALS, "loading certificate",
 		                 ret);
+	ep->used_identity = true;
+	return 0;
+}
+
+/* Called for every certificate of the peer's chain, the leaf (depth 0)
+ * last, with the flags the library found for it. */
+static int mbed_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
+                          uint32_t *flags)
+{
+	struct mbed_endpoint *ep = ctx;
+	(void)crt;
+	if (depth == 0)
+		ep->leaf_verified = *flags == 0;
 	return 0;
 }
 
@@ -375,6 +493,8 @@ static int mbed_load_trust(struct mbed_endpoint *ep)
 		return mbed_fail(ep, SB_ERR_CREDENTIALS, "loading the CA", ret);
 	mbedtls_ssl_conf_ca_chain(&ep->conf, &ep->ca, NULL);
 	mbedtls_ssl_conf_authmode(&ep->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_verify(&ep->conf, mbed_verify_cb, ep);
+	ep->used_trust = true;
 	return 0;
 }
 
@@ -422,6 +542,7 @@ static int mbed_server_cookies(struct mbed_endpoint *ep)
 		return mbed_fail(ep, SB_ERR_INVALID, "cookie secret", ret);
 	mbedtls_ssl_conf_dtls_cookies(&ep->conf, mbedtls_ssl_cookie_write,
 	                              mbedtls_ssl_cookie_check, &ep->cookie);
+	ep->used_cookie = true;
 	return 0;
 }
 
@@ -468,6 +589,10 @@ static int mbed_ssl_setup(struct mbed_endpoint *ep)
 			return mbed_fail(ep, SB_ERR_MTU, "MTU",
 			                 MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
 		mbedtls_ssl_set_mtu(&ep->ssl, (uint16_t)cfg->mtu);
+		if (cfg->cid_len > 0 &&
+		    (ret = mbed_set_cid(&ep->ssl, cfg->cid_len)) != 0)
+			return mbed_fail(ep, SB_ERR_INVALID, "Connection ID",
+			                 ret);
 	}
 	if (cfg->role == SB_ROLE_SERVER) {
 		if (dtls && cfg->cookie &&
@@ -492,11 +617,10 @@ static int mbed_ssl_setup(struct mbed_endpoint *ep)
  */
 static const char *mbed_missing_setting(const struct sb_endpoint_config *cfg)
 {
-	if (cfg->cid_len > 0)
-		return "this Mbed TLS 2.28 build has no DTLS Connection ID: "
-		       "Debian's "
-		       "config.h leaves MBEDTLS_SSL_DTLS_CONNECTION_ID (RFC "
-		       "9146) off";
+	if (cfg->cid_len > 0 && mbed_cid_missing)
+		return mbed_cid_missing;
+	if (cfg->cid_len > 0 && !sb_protocol_is_dtls(cfg->protocol))
+		return "a Connection ID is DTLS only";
 	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
 		return "Mbed TLS 2.28 has no raw public keys (RFC 7250)";
 	return NULL;
@@ -618,8 +742,11 @@ static bool mbed_peer_authenticated(void *state)
 	 * also checked the identity in its callback. */
 	if (mbedtls_ssl_ciphersuite_uses_psk(info))
 		return true;
-	return mbedtls_ssl_get_verify_result(&ep->ssl) == 0 &&
-	       mbedtls_ssl_get_peer_cert(&ep->ssl) != NULL;
+	/* The peer's certificate is not kept after the handshake in a
+	 * device build (no MBEDTLS_SSL_KEEP_PEER_CERTIFICATE): the verify
+	 * callback saw the leaf pass, and the chain's result is clean. */
+	return ep->leaf_verified &&
+	       mbedtls_ssl_get_verify_result(&ep->ssl) == 0;
 }
 
 /* The retransmission deadline the timer callbacks were given. */
@@ -650,8 +777,35 @@ static void mbed_endpoint_free(void *state)
 	mbedtls_pk_free(&ep->key);
 }
 
-const struct sb_backend sb_backend_mbedtls = {
-    .name = "mbedtls",
+/* The library's objects the caller declares (backend.h's rule): the
+ * configuration, the context and the suite list always; the cookie
+ * context, the own certificate and key, and the trust anchor's chain
+ * object when the library was given them.  What they point to -- parsed
+ * certificates and keys, record buffers -- is on the library's heap. */
+static size_t mbed_static_ram(const void *state)
+{
+	const struct mbed_endpoint *ep = state;
+	size_t bytes = sizeof(ep->conf) + sizeof(ep->ssl) + sizeof(ep->suites);
+	if (ep->used_cookie)
+		bytes += sizeof(ep->cookie);
+	if (ep->used_identity)
+		bytes += sizeof(ep->cert) + sizeof(ep->key);
+	if (ep->used_trust)
+		bytes += sizeof(ep->ca);
+	return bytes;
+}
+
+/* The most one write may carry: the record buffer of the build, or what
+ * fits the MTU. */
+static size_t mbed_max_payload(void *state)
+{
+	struct mbed_endpoint *ep = state;
+	int max = mbedtls_ssl_get_max_out_record_payload(&ep->ssl);
+	return max > 0 ? (size_t)max : 0;
+}
+
+const struct sb_backend MBED_BACKEND = {
+    .name = MBED_NAME,
     .version = mbed_version,
     .caps = SB_CAP_HEAP_COUNTED,
     .endpoint_size = sizeof(struct mbed_endpoint),
@@ -664,7 +818,9 @@ const struct sb_backend sb_backend_mbedtls = {
     .peer_authenticated = mbed_peer_authenticated,
     .last_error = mbed_last_error,
     .endpoint_free = mbed_endpoint_free,
+    .static_ram = mbed_static_ram,
     .next_timeout_us = mbed_next_timeout_us,
+    .max_payload = mbed_max_payload,
 };
 
 /* ---- heap accounting --------------------------------------------------- */

@@ -784,6 +784,18 @@ static const char *ossl_last_error(void *state)
 	return ep->error[0] ? ep->error : "no OpenSSL error recorded";
 }
 
+/* The caller-owned state OpenSSL needs (backend.h's rule): the secret the
+ * cookie callbacks keep, on a DTLS server with cookies.  SSL_CTX, SSL and
+ * everything they hold, credentials included, are on OpenSSL's heap. */
+static size_t ossl_static_ram(const void *state)
+{
+	const struct ossl_endpoint *ep = state;
+	const struct sb_endpoint_config *cfg = ep->cfg;
+	bool cookies = cfg && cfg->role == SB_ROLE_SERVER && cfg->cookie &&
+	               ossl_is_dtls(cfg->protocol);
+	return cookies ? sizeof(ep->cookie_secret) : 0;
+}
+
 static void ossl_endpoint_free(void *state)
 {
 	struct ossl_endpoint *ep = state;
@@ -820,5 +832,6 @@ const struct sb_backend sb_backend_openssl = {
     .peer_authenticated = ossl_peer_authenticated,
     .last_error = ossl_last_error,
     .endpoint_free = ossl_endpoint_free,
+    .static_ram = ossl_static_ram,
     .next_timeout_us = ossl_next_timeout_us,
 };

@@ -10,6 +10,9 @@ extern const struct sb_backend sb_backend_openssl;
 #ifdef SB_WITH_MBEDTLS
 extern const struct sb_backend sb_backend_mbedtls;
 #endif
+#ifdef SB_WITH_MBEDTLS_IOT
+extern const struct sb_backend sb_backend_mbedtls_iot;
+#endif
 #ifdef SB_WITH_BEARSSL
 extern const struct sb_backend sb_backend_bearssl;
 #endif
@@ -26,6 +29,9 @@ const struct sb_backend *const sb_backends[] = {
 #endif
 #ifdef SB_WITH_MBEDTLS
     &sb_backend_mbedtls,
+#endif
+#ifdef SB_WITH_MBEDTLS_IOT
+    &sb_backend_mbedtls_iot,
 #endif
 #ifdef SB_WITH_BEARSSL
     &sb_backend_bearssl,

@@ -866,6 +866,16 @@ static const char *wolf_last_error(void *state)
 	return ep->error[0] ? ep->error : "no wolfSSL error recorded";
 }
 
+/* The caller-owned state wolfSSL needs (backend.h's rule): the peer's
+ * pinned public key with raw public keys, which the verify callback
+ * compares.  WOLFSSL_CTX, WOLFSSL and the loaded credentials are on
+ * wolfSSL's heap. */
+static size_t wolf_static_ram(const void *state)
+{
+	const struct wolf_endpoint *ep = state;
+	return ep->pin_len;
+}
+
 static void wolf_endpoint_free(void *state)
 {
 	struct wolf_endpoint *ep = state;
@@ -909,6 +919,7 @@ const struct sb_backend sb_backend_wolfssl = {
     .peer_authenticated = wolf_peer_authenticated,
     .last_error = wolf_last_error,
     .endpoint_free = wolf_endpoint_free,
+    .static_ram = wolf_static_ram,
     .next_timeout_us = wolf_next_timeout_us,
     .max_payload = wolf_max_payload,
     .describe_impl = wolf_describe_impl,

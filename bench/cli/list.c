@@ -51,8 +51,8 @@ static void list_backends(void)
 {
 	printf("Backends\n");
 	for (size_t i = 0; sb_backends[i]; i++) {
-		printf("  %-10s ", sb_backends[i]->name);
-		print_wrapped(sb_backends[i]->version(), 13, 13);
+		printf("  %-11s ", sb_backends[i]->name);
+		print_wrapped(sb_backends[i]->version(), 14, 14);
 	}
 	printf("\n");
 }
@@ -116,7 +116,7 @@ static void list_matrix(enum sb_protocol protocol)
 	int w = name_width();
 	printf("Support (%s)\n  %-*s", sb_protocol_name(protocol), w, "suite");
 	for (size_t b = 0; sb_backends[b]; b++)
-		printf(" %-10s", sb_backends[b]->name);
+		printf(" %-11s", sb_backends[b]->name);
 	printf("\n");
 	for (size_t i = 0; i < sb_suites_count; i++) {
 		printf("  %-*s", w, sb_suites[i].short_name);
@@ -124,7 +124,7 @@ static void list_matrix(enum sb_protocol protocol)
 			struct sb_reason why = {{0}};
 			if (both_roles(sb_backends[b], protocol, &sb_suites[i],
 			               &why)) {
-				printf(" %-10s", "yes");
+				printf(" %-11s", "yes");
 				continue;
 			}
 			char text[sizeof(notes.text[0])], mark[16];
@@ -132,7 +132,7 @@ static void list_matrix(enum sb_protocol protocol)
 			         sb_backends[b]->name, why.text);
 			snprintf(mark, sizeof(mark), "no [%u]",
 			         note_number(&notes, text));
-			printf(" %-10s", mark);
+			printf(" %-11s", mark);
 		}
 		printf("\n");
 	}

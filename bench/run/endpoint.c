@@ -28,12 +28,37 @@ static int endpoint_op_call(struct sb_endpoint *ep, enum endpoint_op op,
 	return SB_ERR_INVALID;
 }
 
+/* One call with its meter: what runs on the painted stack in the RAM
+ * pass, so that the stack switch stays outside the measured region. */
+struct endpoint_call {
+	struct sb_endpoint *ep;
+	enum endpoint_op op;
+	uint8_t *buf;
+	size_t len;
+	const struct sb_meter *meter;
+	uint64_t *cycles, *instructions;
+};
+
+static int endpoint_metered(void *arg)
+{
+	struct endpoint_call *c = arg;
+	if (!c->meter)
+		return endpoint_op_call(c->ep, c->op, c->buf, c->len);
+	uint64_t t0;
+	sb_meter_begin(c->meter, &t0);
+	int rc = endpoint_op_call(c->ep, c->op, c->buf, c->len);
+	sb_meter_end(c->meter, t0, c->cycles, c->instructions);
+	return rc;
+}
+
 /* A call charged to this endpoint's heap and, with a meter, measured
  * into `*cycles` and `*instructions`.  In a process that times, no hook
  * reports and nothing is charged (heap.h): the charge is skipped, and it
- * lies outside the measured region either way.  For an interposed backend
- * the counting window is one counter, opened and closed outside the
- * measured region, and only where the heap is counted. */
+ * lies outside the measured region either way.  In a process that counts
+ * the heap -- the RAM pass -- the call also runs on the painted stack
+ * (stack.h), charged to this endpoint's stack tally, and for an
+ * interposed backend the counting window is one counter, opened and
+ * closed outside the measured region. */
 static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
                             uint8_t *buf, size_t len,
                             const struct sb_meter *meter, uint64_t *cycles,
@@ -42,48 +67,71 @@ static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
 	bool counting = ep->heap_counted;
 	if (!counting && !meter) /* a write or read of a timed batch */
 		return endpoint_op_call(ep, op, buf, len);
-	bool window = counting && (ep->backend->caps & SB_CAP_HEAP_INTERPOSED);
-	struct sb_heap_tally *outer =
-	    counting ? sb_heap_charge(&ep->heap) : NULL;
+	struct endpoint_call call = {.ep = ep,
+	                             .op = op,
+	                             .buf = buf,
+	                             .len = len,
+	                             .meter = meter,
+	                             .cycles = cycles,
+	                             .instructions = instructions};
+	if (!counting)
+		return endpoint_metered(&call);
+	bool window = ep->backend->caps & SB_CAP_HEAP_INTERPOSED;
+	/* The stack of the phases whose rows are written: the handshake
+	 * (its calls are the metered ones) and a phase the runner marks;
+	 * not the record batches between them, which would only pay the
+	 * scan. */
+	bool stack = meter || ep->stack.armed;
+	struct sb_heap_tally *outer = sb_heap_charge(&ep->heap);
 	if (window)
 		sb_heap_interpose_begin();
-	int rc;
-	if (meter) {
-		uint64_t t0;
-		sb_meter_begin(meter, &t0);
-		rc = endpoint_op_call(ep, op, buf, len);
-		sb_meter_end(meter, t0, cycles, instructions);
-	} else {
-		rc = endpoint_op_call(ep, op, buf, len);
-	}
+	int rc = stack ? sb_stack_run(&ep->stack, endpoint_metered, &call)
+	               : endpoint_metered(&call);
 	if (window)
 		sb_heap_interpose_end();
-	if (counting)
-		sb_heap_charge(outer);
+	sb_heap_charge(outer);
 	return rc;
 }
 
+/* ---- the link, off the painted stack ----------------------------------- */
+
 /*
- * An interposed backend's I/O: the core's link queues and copies (and
- * may allocate) on the library's behalf, but that memory is the core's,
- * so the window is closed while it runs.
+ * In the RAM pass the library's sends and receives reach the core through
+ * these.  The core's link queues and copies (and may allocate) on the
+ * library's behalf, but that work is the core's: it runs back on the
+ * tool's own stack (sb_stack_outside), and with an interposed backend's
+ * counting window closed.
  */
-static int endpoint_io_send(void *ctx, const uint8_t *buf, size_t len)
+struct endpoint_io_call {
+	const struct sb_io *io;
+	const uint8_t *out; /* a send's bytes, or NULL for a receive */
+	uint8_t *in;
+	size_t len;
+};
+
+static int endpoint_io_run(void *arg)
 {
-	struct sb_endpoint *ep = ctx;
+	const struct endpoint_io_call *c = arg;
 	unsigned windows = sb_heap_interpose_suspend();
-	int rc = ep->core_io.send(ep->core_io.ctx, buf, len);
+	int rc = c->out ? c->io->send(c->io->ctx, c->out, c->len)
+	                : c->io->recv(c->io->ctx, c->in, c->len);
 	sb_heap_interpose_resume(windows);
 	return rc;
+}
+
+static int endpoint_io_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	const struct sb_endpoint *ep = ctx;
+	struct endpoint_io_call c = {
+	    .io = &ep->core_io, .out = buf, .len = len};
+	return sb_stack_outside(endpoint_io_run, &c);
 }
 
 static int endpoint_io_recv(void *ctx, uint8_t *buf, size_t cap)
 {
-	struct sb_endpoint *ep = ctx;
-	unsigned windows = sb_heap_interpose_suspend();
-	int n = ep->core_io.recv(ep->core_io.ctx, buf, cap);
-	sb_heap_interpose_resume(windows);
-	return n;
+	const struct sb_endpoint *ep = ctx;
+	struct endpoint_io_call c = {.io = &ep->core_io, .in = buf, .len = cap};
+	return sb_stack_outside(endpoint_io_run, &c);
 }
 
 static int endpoint_failed(const struct sb_endpoint *ep, int rc,
@@ -99,11 +147,11 @@ int sb_endpoint_setup(struct sb_endpoint *ep, const struct sb_meter *meter,
                       char *error, size_t len)
 {
 	ep->heap_counted = sb_heap_hooks_on();
-	if (ep->heap_counted && (ep->backend->caps & SB_CAP_HEAP_INTERPOSED) &&
-	    ep->cfg.io.send != endpoint_io_send) {
+	if (ep->heap_counted && ep->cfg.io.send != endpoint_io_send) {
 		ep->core_io = ep->cfg.io;
-		ep->cfg.io =
-		    (struct sb_io){ep, endpoint_io_send, endpoint_io_recv};
+		ep->cfg.io = (struct sb_io){.ctx = ep,
+		                            .send = endpoint_io_send,
+		                            .recv = endpoint_io_recv};
 	}
 	ep->state = calloc(1, ep->backend->endpoint_size);
 	if (!ep->state) {

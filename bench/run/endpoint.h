@@ -11,6 +11,10 @@
  * (SB_CAP_HEAP_INTERPOSED) is charged through the malloc interposition:
  * its window is open around each charged call, outside the measured
  * region, and closed while the library calls back into the core's I/O.
+ * In the RAM pass (the process that counts the heap) every call also
+ * runs on the tool's painted stack, so that its stack use is measured
+ * exactly (stack.h), and the core's I/O runs back on the tool's own; the
+ * timing pass never switches stacks.
  */
 #ifndef SB_ENDPOINT_H
 #define SB_ENDPOINT_H
@@ -18,6 +22,7 @@
 #include "backends/backend.h"
 #include "measure/heap.h"
 #include "measure/meter.h"
+#include "measure/stack.h"
 
 struct sb_endpoint {
 	const struct sb_backend *backend;
@@ -30,8 +35,11 @@ struct sb_endpoint {
 	struct sb_heap_tally heap; /* the library's heap, this endpoint's */
 	bool heap_counted;         /* this process counts the heap (heap.h) */
 	bool done;                 /* the handshake finished */
-	/* SB_CAP_HEAP_INTERPOSED: the caller's I/O, which cfg.io reaches
-	 * with the interposition window closed. */
+	/* the deepest stack its calls used (RAM pass only, stack.h) */
+	struct sb_stack_tally stack;
+	/* RAM pass: the caller's I/O, which cfg.io reaches off the painted
+	 * stack and with an interposition window closed; the endpoint must
+	 * not move once set up */
 	struct sb_io core_io;
 };
 

@@ -56,22 +56,45 @@ int sb_figures_handshake_wire(const struct sb_link *link,
 	return rc;
 }
 
+/* The heap figures of a library whose allocations are counted; `*heap`
+ * their peak. */
+static int figures_heap(const struct sb_endpoint *ep, const char *side,
+                        long payload, const struct sb_figure_sink *sink)
+{
+	int rc = figures_add(sink, side, "heap_peak", "bytes", payload,
+	                     (double)ep->heap.peak);
+	return rc ? rc
+	          : figures_add(sink, side, "heap_allocs", "allocations",
+	                        payload, (double)ep->heap.allocs);
+}
+
 int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
                                const struct sb_figure_sink *sink)
 {
 	const char *side = sb_role_name(ep->cfg.role);
-	int rc = 0;
-	if (ep->backend->static_ram)
-		rc = figures_add(sink, side, "static_ram", "bytes", payload,
-		                 (double)ep->backend->static_ram(ep->state));
-	if (rc || !(ep->backend->caps & SB_CAP_HEAP_COUNTED) ||
-	    !sb_heap_hooks_on())
+	unsigned caps = ep->backend->caps;
+	size_t static_ram =
+	    ep->backend->static_ram ? ep->backend->static_ram(ep->state) : 0;
+	int rc = figures_add(sink, side, "static_ram", "bytes", payload,
+	                     (double)static_ram);
+	/* The timing pass counts neither heap nor stack. */
+	if (rc || !ep->heap_counted)
 		return rc;
-	rc = figures_add(sink, side, "heap_peak", "bytes", payload,
-	                 (double)ep->heap.peak);
-	return rc ? rc
-	          : figures_add(sink, side, "heap_allocs", "allocations",
-	                        payload, (double)ep->heap.allocs);
+	bool stack = ep->stack.calls > 0;
+	if (stack)
+		rc = figures_add(sink, side, "stack_peak", "bytes", payload,
+		                 (double)ep->stack.peak);
+	bool heap = (caps & SB_CAP_HEAP_COUNTED) != 0;
+	if (rc == 0 && heap)
+		rc = figures_heap(ep, side, payload, sink);
+	/* RAM in all only where every part is known: a library's heap is
+	 * counted, or it allocates nothing at all. */
+	if (rc || !stack || !(heap || (caps & SB_CAP_HEAP_NONE)))
+		return rc;
+	int64_t heap_peak = heap && ep->heap.peak > 0 ? ep->heap.peak : 0;
+	return figures_add(sink, side, "ram_total", "bytes", payload,
+	                   (double)heap_peak + (double)static_ram +
+	                       (double)ep->stack.peak);
 }
 
 int sb_figures_endpoint_costs(const struct sb_endpoint *ep, bool instructions,

@@ -30,9 +30,11 @@ int sb_figures_handshake_wire(const struct sb_link *link,
                               const struct sb_figure_sink *sink) SB_MUST_USE;
 
 /*
- * An endpoint's memory since its heap counter was last marked:
- * static_ram where the backend reports it, heap_peak and heap_allocs
- * where its allocations are counted; nothing otherwise.
+ * An endpoint's memory since its heap and stack counters were last
+ * marked: static_ram always (the caller-owned state the backend reports,
+ * 0 when it reports none); in the RAM pass also stack_peak, heap_peak
+ * and heap_allocs where its allocations are counted, and ram_total =
+ * heap_peak + static_ram + stack_peak where every part is known.
  */
 int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
                                const struct sb_figure_sink *sink) SB_MUST_USE;

@@ -57,6 +57,8 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
 	if (cfg->protocol == SB_PROTO_DTLS13)
 		sb_wire_dtls13(&pair->link.wire, cfg->cid_len);
+	else if (cfg->protocol == SB_PROTO_DTLS12 && cfg->cid_len > 0)
+		sb_wire_dtls12_cid(&pair->link.wire, cfg->cid_len);
 	if (cfg->transcript)
 		sb_link_transcript_start(&pair->link);
 	pair->meter = (struct sb_meter){

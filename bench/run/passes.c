@@ -45,7 +45,9 @@ int sb_pass_exec_timing(int argc, char **argv)
 bool sb_pass_is_heap_row(const struct sb_row *row)
 {
 	return strcmp(row->metric, "heap_peak") == 0 ||
-	       strcmp(row->metric, "heap_allocs") == 0;
+	       strcmp(row->metric, "heap_allocs") == 0 ||
+	       strcmp(row->metric, "stack_peak") == 0 ||
+	       strcmp(row->metric, "ram_total") == 0;
 }
 
 /* The child: the same command, heap hooks on, its rows to `out`. */

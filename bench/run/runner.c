@@ -545,8 +545,10 @@ static struct sb_record sent_header(const struct run_state *st,
 		return *last;
 	size_t cid = st->pair_config.cid_len;
 	switch (st->scenario->protocol) {
-	case SB_PROTO_DTLS12:
-		return (struct sb_record){.header_len = SB_DTLS12_HEADER_LEN};
+	case SB_PROTO_DTLS12: /* RFC 9146: the CID after the sequence */
+		return (struct sb_record){.header_len =
+		                              SB_DTLS12_HEADER_LEN + cid,
+		                          .cid_len = (uint8_t)cid};
 	case SB_PROTO_DTLS13:
 		return (struct sb_record){
 		    .unified = true,
@@ -581,7 +583,8 @@ static int sample_overhead_parts(struct run_state *st,
 	double cid = h.cid_len;
 	double header = (double)h.header_len - cid;
 	double nonce = suite->explicit_nonce_len;
-	double type = v13 ? SB_TLS13_INNER_TYPE_LEN : 0;
+	/* (D)TLS 1.3 and RFC 9146's DTLSInnerPlaintext: one content type */
+	double type = v13 || h.cid_len ? SB_TLS13_INNER_TYPE_LEN : 0;
 	double tag = overhead - header - cid - nonce - type;
 	if (tag != suite->tag_len)
 		return fail(
@@ -593,11 +596,11 @@ static int sample_overhead_parts(struct run_state *st,
 		    tag, suite->tag_len);
 	const char *side = sb_role_name(sender);
 	int rc = sample(st, side, "overhead_header", "bytes", payload, header);
-	if (rc == 0 && st->scenario->protocol == SB_PROTO_DTLS13)
+	if (rc == 0 && (st->scenario->protocol == SB_PROTO_DTLS13 || cid > 0))
 		rc = sample(st, side, "overhead_cid", "bytes", payload, cid);
 	rc = rc ? rc
 	        : sample(st, side, "overhead_nonce", "bytes", payload, nonce);
-	if (rc == 0 && v13)
+	if (rc == 0 && (v13 || cid > 0))
 		rc = sample(st, side, "overhead_content_type", "bytes", payload,
 		            type);
 	return rc ? rc
@@ -659,8 +662,11 @@ static size_t record_overhead(const struct run_state *st,
 	const struct sb_suite *suite = st->scenario->suite;
 	size_t most = 0;
 	switch (st->scenario->protocol) {
-	case SB_PROTO_DTLS12:
-		return sb_suite_dtls12_overhead(suite);
+	case SB_PROTO_DTLS12: /* with a CID, and its inner content type */
+		return sb_suite_dtls12_overhead(suite) +
+		       (st->pair_config.cid_len
+		            ? st->pair_config.cid_len + SB_TLS13_INNER_TYPE_LEN
+		            : 0);
 	case SB_PROTO_TLS12:
 		return sb_suite_tls12_overhead(suite);
 	case SB_PROTO_DTLS13:
@@ -697,23 +703,29 @@ static size_t max_payload(const struct run_state *st, struct sb_pair *pair)
 	return max;
 }
 
-/* Steady state: the heap while one record goes each way. */
+/* Steady state: the heap and the stack while one record goes each way. */
 static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
                              const struct record_buffers *b, size_t payload)
 {
 	sb_heap_mark(&pair->ep[SB_ROLE_CLIENT].heap);
 	sb_heap_mark(&pair->ep[SB_ROLE_SERVER].heap);
-	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER; s++) {
+	sb_stack_mark(&pair->ep[SB_ROLE_CLIENT].stack);
+	sb_stack_mark(&pair->ep[SB_ROLE_SERVER].stack);
+	bool lost = false;
+	for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && !lost; s++) {
 		enum sb_role sender = (enum sb_role)s;
-		if (sb_pair_write(pair, sender, b->payload, payload) ||
-		    sb_pair_read(pair, peer_of(sender), b->received, b->slot) !=
-		        (int)payload)
-			return fail(st, SB_ERR_RECORD,
-			            "steady-state record of %zu bytes from %s "
-			            "was lost",
-			            payload, sb_role_name(sender));
+		lost = sb_pair_write(pair, sender, b->payload, payload) ||
+		       sb_pair_read(pair, peer_of(sender), b->received,
+		                    b->slot) != (int)payload;
+		if (lost)
+			fail(
+			    st, SB_ERR_RECORD,
+			    "steady-state record of %zu bytes from %s was lost",
+			    payload, sb_role_name(sender));
 	}
-	return sample_heap(st, pair, (long)payload);
+	sb_stack_disarm(&pair->ep[SB_ROLE_CLIENT].stack);
+	sb_stack_disarm(&pair->ep[SB_ROLE_SERVER].stack);
+	return lost ? SB_ERR_RECORD : sample_heap(st, pair, (long)payload);
 }
 
 /* Each payload's record loop: a track of its own in the rounds. */

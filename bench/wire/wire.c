@@ -52,6 +52,19 @@ size_t sb_wire_dtls_parse(const uint8_t *buf, size_t len, size_t cid_len,
 		if ((h[0] & SB_DTLS13_FIXED_MASK) == SB_DTLS13_FIXED_BITS) {
 			if (!parse_unified(h, len - at, cid_len, &out[n]))
 				break;
+		} else if (h[0] == SB_CT_TLS12_CID && cid_len > 0) {
+			/* RFC 9146 4: the CID between sequence and length */
+			if (len - at < SB_DTLS12_HEADER_LEN + cid_len)
+				break;
+			out[n] = (struct sb_record){
+			    .type = h[0],
+			    .version = (uint16_t)be_read(h + 1, 2),
+			    .epoch = (uint16_t)be_read(h + 3, 2),
+			    .seq = be_read(h + 5, 6),
+			    .length = (size_t)be_read(h + 11 + cid_len, 2),
+			    .header_len = SB_DTLS12_HEADER_LEN + cid_len,
+			    .cid_len = (uint8_t)cid_len,
+			};
 		} else {
 			if (len - at < SB_DTLS12_HEADER_LEN)
 				break;
@@ -438,6 +451,11 @@ void sb_wire_free(struct sb_wire *wire)
 void sb_wire_dtls13(struct sb_wire *wire, size_t cid_len)
 {
 	wire->dtls13 = true;
+	wire->cid_len = cid_len;
+}
+
+void sb_wire_dtls12_cid(struct sb_wire *wire, size_t cid_len)
+{
 	wire->cid_len = cid_len;
 }
 

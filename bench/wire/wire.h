@@ -167,6 +167,13 @@ void sb_wire_init(struct sb_wire *wire, bool stream, size_t nonce_len);
  */
 void sb_wire_dtls13(struct sb_wire *wire, size_t cid_len);
 
+/*
+ * The connection is DTLS 1.2 with Connection IDs of `cid_len` bytes (RFC
+ * 9146): its tls12_cid records carry them between sequence number and
+ * length, the same both ways.  Call before the first send.
+ */
+void sb_wire_dtls12_cid(struct sb_wire *wire, size_t cid_len);
+
 /* Release captured packets and the nonce sets; safe on zeroed, twice. */
 void sb_wire_free(struct sb_wire *wire);
 

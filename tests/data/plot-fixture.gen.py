@@ -5,7 +5,8 @@ plot-fixture.provenance.txt beside itself.
 FIXTURE, NOT MEASUREMENTS.  Every number in the output is invented, to
 exercise plots/suitebench-plot with every kind of row suitebench writes or
 will write: DTLS 1.2 and TLS 1.2, three libraries, cross pairs
-(client != server), unsupported and failed scenarios, static_ram, and
+(client != server), unsupported and failed scenarios, static_ram,
+stack_peak and ram_total, and
 code_* rows for the prebuilt, tailored and cortex-m4 builds.  The OpenSSL
 DTLS figures are loosely modelled on one real run; the others are only
 plausible in shape.  Every row carries the warning "fixture".
@@ -38,6 +39,11 @@ LIBS = {"openssl": (65, 66, 980, 445, 480, 90816, 90304),
         "mbedtls": (150, 160, 3400, 1750, 900, 38200, 41900),
         "bearssl": (None, None, 2150, 1180, 350, None, None)}
 STATIC_RAM = {"client": 36944, "server": 37328}
+# caller-owned objects of a heap library, and each library's stack during
+# the handshake (client, server; ECDSA adds 2 KiB)
+HEAP_LIB_STATIC = {"openssl": 0, "mbedtls": 1160}
+STACK = {"openssl": (2944, 3008), "mbedtls": (2104, 2264),
+         "bearssl": (3800, 4900)}
 PAYLOADS = [16, 256, 1024]
 MTU = 1232
 
@@ -110,13 +116,19 @@ def scenario(out, proto, suite, kx, tagnonce, perbyte, pair):
     libs = dict(zip(("client", "server"), pair))
     for side, lib in libs.items():
         p = LIBS[lib]
+        stack = STACK[lib][0 if side == "client" else 1] + \
+            (2048 if ecdsa else 0)
         if p[5] is None:
-            out.add(key, None, side, "static_ram", "bytes", STATIC_RAM[side],
-                    n=1)
+            static, heap = STATIC_RAM[side], 0
         else:
+            static = HEAP_LIB_STATIC[lib]
             heap = (p[5] if side == "client" else p[6]) + \
                 (24000 if ecdsa else 0)
             out.add(key, None, side, "heap_peak", "bytes", heap, 0.001)
+        out.add(key, None, side, "static_ram", "bytes", static, n=1)
+        out.add(key, None, side, "stack_peak", "bytes", stack, n=1)
+        out.add(key, None, side, "ram_total", "bytes", heap + static + stack,
+                0.001)
     tls_less = 0.93 if proto == "tls1.2" else 1.0
     for side, lib in libs.items():
         p = LIBS[lib]

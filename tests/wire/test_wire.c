@@ -106,6 +106,32 @@ Test(wire, parses_dtls_headers)
 	cr_assert_eq(r[2].offset, 13 + 10 + 13 + 1);
 }
 
+/* RFC 9146 4: a tls12_cid record carries the CID between the sequence
+ * number and the length; a handshake record before it has none. */
+Test(wire, parses_dtls12_cid_records)
+{
+	static const uint8_t cid_record[] = {
+	    25,   0xfe, 0xfd, 0,    1, 0, 0, 0, 0, 0, 9, /* seq 9 */
+	    0xc0, 0xc1, 0xc2, 0xc3, 0, 5,                /* CID, length */
+	    1,    2,    3,    4,    5};
+	uint8_t d[128];
+	struct sb_record r[4];
+	size_t len = dtls(d, 22, 0, 3, 10, 0);
+	memcpy(d + len, cid_record, sizeof(cid_record));
+	len += sizeof(cid_record);
+	cr_assert_eq(sb_wire_dtls_parse(d, len, 4, r, 4), 2);
+	cr_assert_eq(r[0].header_len, SB_DTLS12_HEADER_LEN);
+	cr_assert_eq(r[0].cid_len, 0);
+	cr_assert_eq(r[1].type, SB_CT_TLS12_CID);
+	cr_assert_eq(r[1].epoch, 1);
+	cr_assert_eq(r[1].seq, 9);
+	cr_assert_eq(r[1].header_len, SB_DTLS12_HEADER_LEN + 4);
+	cr_assert_eq(r[1].cid_len, 4);
+	cr_assert_eq(r[1].length, 5, "length %zu", r[1].length);
+	/* cut inside the CID: not a record */
+	cr_assert_eq(sb_wire_dtls_parse(d, 23 + 14, 4, r, 4), 1);
+}
+
 /* RFC 9147 4: the header's size follows from its flags and the CID. */
 struct unified_case {
 	size_t cid;
