@@ -125,8 +125,11 @@ void sb_results_format_number(double v, char *buf, size_t len)
 		if (strtod(sci, NULL) == v)
 			break;
 	}
-	if (fabs(v) >= 1e15) {
-		snprintf(buf, len, "%s", sci); /* beyond a count's range */
+	/* Beyond a count's range, or so small that the zeros after the
+	 * point would outgrow any field (a CSV may say 1e-300; the fuzzer
+	 * found one): the shortest exact form in exponent notation. */
+	if (fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-20)) {
+		snprintf(buf, len, "%s", sci);
 		return;
 	}
 	/* sci: [-]d[.ddd]e[+-]XX -> sign, digits, exponent. */
