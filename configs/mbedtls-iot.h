@@ -61,7 +61,7 @@
 
 /* Only the profile's suites in the table */
 #define MBEDTLS_SSL_CIPHERSUITES                                               \
-	MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8, MBEDTLS_TLS_PSK_WITH_AES_128_CCM,   \
+	MBEDTLS_TLS_PSK_WITH_AES_128_CCM_8, MBEDTLS_TLS_PSK_WITH_AES_128_CCM,  \
 	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,                        \
 	    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM
 

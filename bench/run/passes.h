@@ -42,8 +42,8 @@ int sb_pass_exec_timing(int argc, char **argv) SB_MUST_USE;
  * Run the heap pass: this command (`argv`, program name first) with
  * SB_PASS_HEAP_OPTION in a child process that counts the heap, waited
  * for, and its heap and stack rows (heap_peak, heap_allocs, stack_peak,
- * ram_total) read into `heap`, which must be zeroed.  Returns 0, or a negative status with one line in
- * `msg`; `heap` is freed by the caller either way.
+ * ram_total) read into `heap`, which must be zeroed.  Returns 0, or a negative
+ * status with one line in `msg`; `heap` is freed by the caller either way.
  */
 int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
                      size_t len) SB_MUST_USE;
