@@ -20,7 +20,7 @@
 #include "gate/compare.h"
 #include "output/csv_read.h"
 
-#define AB_DEFAULT_ROUNDS 10
+#define AB_DEFAULT_ROUNDS 20
 #define AB_MAX_ROUNDS 200
 #define AB_DEFAULT_MIN_EFFECT 0.03
 #define AB_MAX_RUN_ARGS 64
@@ -48,14 +48,16 @@ static void ab_usage(FILE *f)
 		"drawn from --seed, so a slow stretch of the machine lands on both.\n"
 		"Each round gives one median per build and row; a timing figure\n"
 		"(cycles, ns) is judged on the rounds' ratios HEAD/BASE -- their\n"
-		"geometric mean, with a Student-t confidence interval over the rounds\n"
-		"-- and is a regression only when the whole interval lies above\n"
-		"+min-effect.  Exact figures (bytes, counts, instructions) of the\n"
+		"median, with the distribution-free confidence interval of a median\n"
+		"(sign test), so rounds in which the machine changed state between\n"
+		"the two processes do not move it -- and is a regression only when\n"
+		"the whole interval lies above +min-effect.  Exact figures (bytes, counts, instructions) of the\n"
 		"first round are judged as 'compare' judges them.  Prints, per row that\n"
 		"changed: 'HEAD is +x %% (95 %% CI a .. b)'.\n"
 		"\n"
 		"options:\n"
-		"  --rounds N        rounds (default %d, at least 3)\n"
+		"  --rounds N        rounds (default %d; at least 6 at 95 %%, 8 at\n"
+		"                    99 %%, 11 at 99.9 %%)\n"
 		"  --seed N          seed of the order within each round (default 1)\n"
 		"  --min-effect P    smallest change that counts, %% (default %.0f)\n"
 		"  --confidence C    95, 99 or 99.9 (default 95)\n"
@@ -127,7 +129,7 @@ static int ab_parse(int argc, char **argv, struct ab_cli *cli)
 	       (opt = getopt_long(dashes, argv, ":vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
-			rc = sb_cli_number("--rounds", optarg, 3, AB_MAX_ROUNDS,
+			rc = sb_cli_number("--rounds", optarg, 1, AB_MAX_ROUNDS,
 			                   &v);
 			cli->rounds = (unsigned)v;
 			break;
@@ -167,6 +169,15 @@ static int ab_parse(int argc, char **argv, struct ab_cli *cli)
 	}
 	if (rc)
 		return rc;
+	if (sb_ab_interval_rank(cli->rounds, cli->confidence) == 0) {
+		unsigned need = cli->rounds;
+		while (sb_ab_interval_rank(need, cli->confidence) == 0)
+			need++;
+		sb_cli_error("ab: --rounds %u is too few for a %g %% interval "
+		             "of the median: at least %u",
+		             cli->rounds, 100 * cli->confidence, need);
+		return SB_ERR_USAGE;
+	}
 	if (dashes - optind != 2) {
 		sb_cli_error("ab: expected BASE and HEAD executables, got %d "
 		             "operand%s (run options go after '--'; try "

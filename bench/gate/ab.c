@@ -1,31 +1,37 @@
 #include "gate/ab.h"
 
 #include <math.h>
+#include <stdlib.h>
 
-/* Two-sided Student-t quantiles for 1..30 degrees of freedom, then the
- * normal's, at 95 %, 99 % and 99.9 % (standard tables). */
-static const double t95[] = {
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-static const double t99[] = {
-    63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499, 3.355, 3.250, 3.169,
-    3.106,  3.055, 3.012, 2.977, 2.947, 2.921, 2.898, 2.878, 2.861, 2.845,
-    2.831,  2.819, 2.807, 2.797, 2.787, 2.779, 2.771, 2.763, 2.756, 2.750};
-static const double t999[] = {
-    636.62, 31.599, 12.924, 8.610, 6.869, 5.959, 5.408, 5.041, 4.781, 4.587,
-    4.437,  4.318,  4.221,  4.140, 4.073, 4.015, 3.965, 3.922, 3.883, 3.850,
-    3.819,  3.792,  3.768,  3.745, 3.725, 3.707, 3.690, 3.674, 3.659, 3.646};
-
-static double ab_t_quantile(double confidence, size_t df)
+/* P(X <= k) for X ~ Binomial(n, 1/2), summed in logs (n <= a few
+ * thousand). */
+static double ab_binomial_half_cdf(size_t n, size_t k)
 {
-	const double *table = confidence >= 0.999  ? t999
-	                      : confidence >= 0.99 ? t99
-	                                           : t95;
-	double normal = confidence >= 0.999  ? 3.291
-	                : confidence >= 0.99 ? 2.576
-	                                     : 1.960;
-	return df <= 30 ? table[df - 1] : normal;
+	double sum = 0;
+	for (size_t j = 0; j <= k && j <= n; j++)
+		sum += exp(lgamma((double)n + 1) - lgamma((double)j + 1) -
+		           lgamma((double)(n - j) + 1) - (double)n * log(2.0));
+	return sum;
+}
+
+size_t sb_ab_interval_rank(size_t n, double confidence)
+{
+	if (!(confidence > 0 && confidence < 1))
+		return 0;
+	double tail = (1 - confidence) / 2;
+	size_t k = 0;
+	/* The largest k with P(X <= k - 1) <= tail: the order statistics
+	 * x(k) and x(n + 1 - k) then hold the median with at least the
+	 * confidence asked, whatever the distribution. */
+	while (k + 1 <= n / 2 && ab_binomial_half_cdf(n, k) <= tail)
+		k++;
+	return k;
+}
+
+static int ab_compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
 }
 
 int sb_ab_judge(const double *base, const double *head, size_t count,
@@ -35,27 +41,28 @@ int sb_ab_judge(const double *base, const double *head, size_t count,
 	if (!base || !head || !out || !(confidence > 0 && confidence < 1) ||
 	    !(min_effect >= 0))
 		return SB_ERR_INVALID;
-	double sum = 0, sum2 = 0;
+	*out = (struct sb_ab_estimate){.verdict = SB_AB_UNDECIDED};
+	double *d = malloc((count ? count : 1) * sizeof(*d));
+	if (!d)
+		return SB_ERR_NOMEM;
 	size_t n = 0;
 	for (size_t i = 0; i < count; i++)
-		if (base[i] > 0 && head[i] > 0) {
-			double d = log(head[i] / base[i]);
-			sum += d;
-			sum2 += d * d;
-			n++;
-		}
-	*out = (struct sb_ab_estimate){.rounds = n, .verdict = SB_AB_UNDECIDED};
-	if (n == 0)
+		if (base[i] > 0 && head[i] > 0)
+			d[n++] = log(head[i] / base[i]);
+	out->rounds = n;
+	if (n == 0) {
+		free(d);
 		return 0;
-	double mean = sum / (double)n;
-	out->ratio = out->low = out->high = exp(mean);
-	if (n < 3)
-		return 0;
-	double var = (sum2 - sum * sum / (double)n) / (double)(n - 1);
-	double half = ab_t_quantile(confidence, n - 1) *
-	              sqrt(var > 0 ? var : 0) / sqrt((double)n);
-	out->low = exp(mean - half);
-	out->high = exp(mean + half);
+	}
+	qsort(d, n, sizeof(*d), ab_compare_doubles);
+	double median = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+	out->ratio = exp(median);
+	size_t k = sb_ab_interval_rank(n, confidence);
+	out->low = exp(d[k ? k - 1 : 0]);
+	out->high = exp(d[k ? n - k : n - 1]);
+	free(d);
+	if (k == 0)
+		return 0; /* too few rounds for the confidence asked */
 	out->verdict = out->low > 1 + min_effect    ? SB_AB_REGRESSION
 	               : out->high < 1 - min_effect ? SB_AB_IMPROVEMENT
 	                                            : SB_AB_UNCHANGED;

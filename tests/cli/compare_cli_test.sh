@@ -179,5 +179,24 @@ expect 2 "unknown option '--frobnicate'" -- compare "$b" "$b" --frobnicate
 expect 2 "cannot write $tmp/no/dir/c.md" -- compare "$b" "$b" --markdown "$tmp/no/dir/c.md"
 expect 0 "usage: suitebench compare" -- compare --help
 
+# ab: bad input refused before anything runs; then a short A/A of one
+# build has the form a gate reads (its verdict is timing: not asserted).
+expect 2 "rounds 5 is too few for a 95 % interval of the median: at least 6" -- ab "$sb" "$sb" --rounds 5
+expect 2 "rounds 7 is too few for a 99 % interval of the median: at least 8" -- ab "$sb" "$sb" --rounds 7 --confidence 99
+expect 2 "not an executable" -- ab "$sb" "$tmp/no-such-build"
+expect 2 "expected BASE and HEAD executables, got 1 operand" -- ab "$sb"
+expect 0 "usage: suitebench ab" -- ab --help
+"$sb" ab "$sb" "$sb" --rounds 6 -v -- --suite psk-ccm8 --pairs openssl/openssl \
+	--protocol dtls1.2 --payload 16 --budget 0 --reps 5 >"$tmp/ab.out" 2>"$tmp/ab.err"
+rc=$?
+if [ "$rc" -gt 1 ] ||
+	! grep -q 'client encrypt_cycles: HEAD is [+-][0-9.]* % (95 % CI [+-][0-9.]* .. [+-][0-9.]* %, 6 rounds): ' "$tmp/ab.out" ||
+	! grep -q '^exact: [0-9]* rows, 0 regressions' "$tmp/ab.out"; then
+	fail "ab A/A of one build: exit $rc, output:"
+	cat "$tmp/ab.out" "$tmp/ab.err"
+else
+	passes=$((passes + 1))
+fi
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
