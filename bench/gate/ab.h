@@ -35,7 +35,7 @@ enum sb_ab_verdict {
 
 struct sb_ab_estimate {
 	double ratio; /* HEAD / BASE: the median of the rounds' ratios */
-	double low; /* the confidence interval of the ratio */
+	double low;   /* the confidence interval of the ratio */
 	double high;
 	size_t rounds; /* rounds with a positive median on both sides */
 	enum sb_ab_verdict verdict;
