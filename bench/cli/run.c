@@ -72,6 +72,9 @@ struct run_cli {
 	const char *credentials_dir;
 	bool quiet;
 	const char *heap_pass; /* SB_PASS_HEAP_OPTION: this is the heap pass */
+	const char *timing_pass; /* SB_PASS_TIMING_OPTION: one more timing
+	                            process of --processes */
+	unsigned processes;      /* --processes: timing processes */
 };
 
 /* Measurements of the machine itself, taken before and after the run. */
@@ -83,6 +86,10 @@ struct machine_check {
 	struct sb_schedule_report schedule;
 	struct sb_consistency consistency;
 	const struct sb_results *results; /* the run's rows, once measured */
+	unsigned processes;               /* timing processes that ran */
+	size_t process_rows;   /* timing rows compared between processes */
+	double process_median; /* their medians' spread: median, worst */
+	double process_worst;
 };
 
 static void run_usage(FILE *f)
@@ -193,6 +200,12 @@ static void run_usage(FILE *f)
 	    "'run --target\n"
 	    "                    cortex-m4 --help')\n"
 	    "  --cpu N           pin the run to CPU N\n"
+	    "  --processes N     time in N processes, one after another, and "
+	    "keep per\n"
+	    "                    timing row the fastest process's figures "
+	    "(default 1;\n"
+	    "                    a host can slow a whole process: README, "
+	    "'Processes')\n"
 	    "  --raw FILE        also write every sample, one CSV row each\n"
 	    "  --trace           print each scenario's verified handshake as a "
 	    "ladder:\n"
@@ -669,13 +682,14 @@ static void set_defaults(struct run_cli *cli)
 	cli->options.budget_s = 3;
 	cli->options.seed = 1;
 	cli->cpu = -1;
+	cli->processes = 1;
 	memcpy(cli->options.payloads, payloads, sizeof(payloads));
 	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
 	cli->credentials_dir = sb_credentials_default_dir();
 }
 
 /* Long options without a letter of their own. */
-enum { OPT_HEAP_PASS = 1000 };
+enum { OPT_HEAP_PASS = 1000, OPT_TIMING_PASS, OPT_PROCESSES };
 
 /* --reps is the least, --max-reps the most: a --reps above the default
  * --max-reps raises it, above a --max-reps given it is a contradiction. */
@@ -732,7 +746,10 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"processes", required_argument, NULL, OPT_PROCESSES},
 	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, OPT_HEAP_PASS},
+	    {SB_PASS_TIMING_OPTION + 2, required_argument, NULL,
+	     OPT_TIMING_PASS},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0, n;
@@ -840,6 +857,15 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case OPT_HEAP_PASS:
 			cli->heap_pass = optarg;
 			break;
+		case OPT_TIMING_PASS:
+			cli->timing_pass = optarg;
+			break;
+		case OPT_PROCESSES: {
+			unsigned long v;
+			rc = sb_cli_number("--processes", optarg, 1, 16, &v);
+			cli->processes = (unsigned)v;
+			break;
+		}
 		case 'h':
 			run_usage(stdout);
 			return 1;
@@ -1235,6 +1261,17 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		    f, key, "%.1f %% over %zu scenarios (medians %s to %s)",
 		    100 * op->spread, op->scenarios, lo, hi);
 	}
+	if (m->processes > 1)
+		sb_provenance_line(
+		    f, "processes",
+		    "%u timing processes, one after another; each timing row "
+		    "is the fastest process's; over %zu rows the processes' "
+		    "medians were %.1f %% apart at the median, %.1f %% at "
+		    "worst",
+		    m->processes, m->process_rows, 100 * m->process_median,
+		    100 * m->process_worst);
+	else
+		sb_provenance_line(f, "processes", "1 timing process");
 	sb_provenance_line(f, "harness_cycles",
 	                   "%.1f per 45-byte record sent and received through "
 	                   "the link alone",
@@ -1483,6 +1520,71 @@ static void run_heap_pass(const struct run_cli *cli, int argc, char **argv,
 	}
 }
 
+static int by_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * --processes N: N - 1 more timing processes after this one, each the same
+ * command in a fresh process; each timing row keeps the fastest process's
+ * figures (passes.h), and `m` notes how far the processes' medians were
+ * apart.  A process that fails ends the run: its reason is printed.
+ */
+static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
+                              struct sb_results *results,
+                              struct machine_check *m)
+{
+	double *spread =
+	    calloc(results->count ? results->count : 1, sizeof(*spread));
+	double *worst =
+	    calloc(results->count ? results->count : 1, sizeof(*worst));
+	if (!spread || !worst) {
+		free(spread);
+		free(worst);
+		sb_cli_error("out of memory");
+		return SB_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < results->count; i++)
+		worst[i] = -1;
+	int rc = 0;
+	m->processes = 1;
+	for (unsigned p = 2; rc == 0 && p <= cli->processes; p++) {
+		char msg[512];
+		struct sb_results more = {0};
+		uint64_t t0 = sb_cycles_monotonic_ns();
+		if (!cli->quiet)
+			fprintf(stderr, "timing process %u of %u ... ", p,
+			        cli->processes);
+		rc = sb_pass_timing_run(argc, argv, &more, msg, sizeof(msg));
+		if (!cli->quiet)
+			fprintf(stderr, "%s (%.1f s)\n", rc ? "failed" : "done",
+			        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
+		if (rc) {
+			sb_cli_error("%s", msg);
+		} else {
+			sb_pass_keep_fastest(results, &more, spread);
+			for (size_t i = 0; i < results->count; i++)
+				if (spread[i] > worst[i])
+					worst[i] = spread[i];
+			m->processes = p;
+		}
+		sb_results_free(&more);
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < results->count; i++)
+		if (worst[i] >= 0)
+			worst[n++] = worst[i];
+	qsort(worst, n, sizeof(*worst), by_double);
+	m->process_rows = n;
+	m->process_median = n ? worst[n / 2] : 0;
+	m->process_worst = n ? worst[n - 1] : 0;
+	free(spread);
+	free(worst);
+	return rc;
+}
+
 /*
  * Every output before any work: the files are distinct (and from stdout
  * when --trace prints there), then opened -- each a temporary file beside
@@ -1582,6 +1684,25 @@ static int run_command(int argc, char **argv, char **args)
 		cli.trace = false;
 		cli.options.count_instructions = false;
 		cli.options.budget_s = 0;
+		cli.processes = 1;
+	}
+	if (cli.timing_pass) {
+		/* One more timing process: the same scenarios, its rows to
+		 * the file; the first process keeps the other outputs. */
+		cli.output = cli.timing_pass;
+		cli.quiet = true;
+		cli.raw = cli.pcap = NULL;
+		cli.trace = false;
+		cli.processes = 1;
+	}
+	if (cli.processes > 1 && (cli.options.count_instructions || cli.raw ||
+	                          cli.pcap || cli.trace)) {
+		sb_cli_error(
+		    "--processes keeps the fastest of several timing "
+		    "processes: it does not go with --counter "
+		    "instructions (exact either way), --raw, --pcap or "
+		    "--trace (one process's samples)");
+		return SB_EXIT_USAGE;
 	}
 	/* Everything refusable is refused here, before a pass is started or
 	 * a file opened. */
@@ -1619,15 +1740,18 @@ static int run_command(int argc, char **argv, char **args)
 	struct sb_results heap = {0};
 	/* A process that counts the heap itself (under valgrind) needs no
 	 * heap pass of its own. */
-	if (!cli.heap_pass && !sb_heap_hooks_on())
+	if (!cli.heap_pass && !cli.timing_pass && !sb_heap_hooks_on())
 		run_heap_pass(&cli, argc + 1, argv - 1, &heap);
 	rc = run_all(&cli, scenarios, count, &results, &machine.schedule);
+	if (rc == 0 && cli.processes > 1)
+		rc = run_more_processes(&cli, argc + 1, argv - 1, &results,
+		                        &machine);
 	if (rc == 0 && sb_pass_merge(&results, &heap)) {
 		sb_cli_error("out of memory");
 		rc = SB_ERR_NOMEM;
 	}
 	sb_results_free(&heap);
-	if (rc == 0 && !cli.heap_pass &&
+	if (rc == 0 && !cli.heap_pass && !cli.timing_pass &&
 	    sb_consistency_check(&results, SB_CONSISTENCY_THRESHOLD,
 	                         &machine.consistency)) {
 		sb_cli_error("out of memory");

@@ -2,6 +2,7 @@
 #include "run/passes.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,63 +51,131 @@ bool sb_pass_is_heap_row(const struct sb_row *row)
 	       strcmp(row->metric, "ram_total") == 0;
 }
 
-/* The child: the same command, heap hooks on, its rows to `out`. */
+/* The child: the same command with `option` and `out` added, heap hooks
+ * on or off, its rows to `out`. */
 static pid_t pass_spawn(int argc, char **argv, const char *self,
-                        const char *out)
+                        const char *option, const char *out, bool hooks)
 {
 	char **args = calloc((size_t)argc + 3, sizeof(*args));
 	if (!args)
 		return -1;
 	for (int i = 0; i < argc; i++)
 		args[i] = argv[i];
-	args[argc] = SB_PASS_HEAP_OPTION;
+	args[argc] = (char *)option;
 	args[argc + 1] = (char *)out;
 	pid_t pid = fork();
 	if (pid == 0) {
-		setenv(SB_HEAP_HOOKS_ENV, "1", 1);
+		setenv(SB_HEAP_HOOKS_ENV, hooks ? "1" : "0", 1);
 		execv(self, args);
-		fprintf(stderr, "suitebench: cannot start the heap pass: %s\n",
-		        strerror(errno));
+		fprintf(stderr, "suitebench: cannot start the %s: %s\n",
+		        option + 2, strerror(errno));
 		_exit(2);
 	}
 	free(args);
 	return pid;
 }
 
-int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
-                     size_t len)
+/* Run this command as a pass of its own (`option` FILE) and read its rows
+ * into `rows`. */
+static int pass_run(int argc, char **argv, const char *option, bool hooks,
+                    struct sb_results *rows, char *msg, size_t len)
 {
-	char dir[] = "/tmp/suitebench-heap-XXXXXX";
+	char dir[] = "/tmp/suitebench-pass-XXXXXX";
 	char self[4096], out[sizeof(dir) + 16], prov[sizeof(dir) + 32];
+	const char *what = option + 2; /* "heap-pass", "timing-pass" */
 	if (pass_self(self, sizeof(self)) || !mkdtemp(dir)) {
-		snprintf(msg, len, "heap pass: cannot start: %s",
+		snprintf(msg, len, "%s: cannot start: %s", what,
 		         strerror(errno));
 		return SB_ERR_IO;
 	}
-	snprintf(out, sizeof(out), "%s/heap.csv", dir);
-	snprintf(prov, sizeof(prov), "%s/heap.provenance.txt", dir);
+	snprintf(out, sizeof(out), "%s/pass.csv", dir);
+	snprintf(prov, sizeof(prov), "%s/pass.provenance.txt", dir);
 	fflush(NULL);
-	pid_t pid = pass_spawn(argc, argv, self, out);
+	pid_t pid = pass_spawn(argc, argv, self, option, out, hooks);
 	int status = 0;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	int rc = 0;
 	if (pid < 0) {
-		snprintf(msg, len, "heap pass: cannot start: %s",
+		snprintf(msg, len, "%s: cannot start: %s", what,
 		         strerror(errno));
 		rc = SB_ERR_IO;
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
 		/* 1: a scenario failed, its rows say which; more: no run */
-		snprintf(msg, len, "heap pass: the child exited with status %d",
+		snprintf(msg, len, "%s: the child exited with status %d", what,
 		         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		rc = SB_ERR_IO;
 	} else {
-		rc = sb_csv_results_load(out, heap, msg, len);
+		rc = sb_csv_results_load(out, rows, msg, len);
 	}
 	unlink(out);
 	unlink(prov);
 	rmdir(dir);
 	return rc;
+}
+
+int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
+                     size_t len)
+{
+	return pass_run(argc, argv, SB_PASS_HEAP_OPTION, true, heap, msg, len);
+}
+
+int sb_pass_timing_run(int argc, char **argv, struct sb_results *timing,
+                       char *msg, size_t len)
+{
+	return pass_run(argc, argv, SB_PASS_TIMING_OPTION, false, timing, msg,
+	                len);
+}
+
+bool sb_pass_is_timing_row(const struct sb_row *row)
+{
+	return strcmp(row->unit, "cycles") == 0 || strcmp(row->unit, "ns") == 0;
+}
+
+static bool same_row(const struct sb_row *a, const struct sb_row *b)
+{
+	return a->payload == b->payload && !strcmp(a->client, b->client) &&
+	       !strcmp(a->server, b->server) &&
+	       !strcmp(a->protocol, b->protocol) && !strcmp(a->kx, b->kx) &&
+	       !strcmp(a->suite, b->suite) && !strcmp(a->side, b->side) &&
+	       !strcmp(a->metric, b->metric) && !strcmp(a->unit, b->unit) &&
+	       !strcmp(a->conditions, b->conditions);
+}
+
+void sb_pass_keep_fastest(struct sb_results *results,
+                          const struct sb_results *other, double *spread)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < results->count; i++) {
+		struct sb_row *row = &results->rows[i];
+		spread[i] = -1;
+		if (row->status != SB_ROW_OK || !sb_pass_is_timing_row(row) ||
+		    !(row->stats.median > 0))
+			continue;
+		/* Both runs list their rows in one order: look from where
+		 * the last match was, then around. */
+		const struct sb_row *o = NULL;
+		for (size_t k = 0; k < other->count && !o; k++) {
+			const struct sb_row *c =
+			    &other->rows[(j + k) % other->count];
+			if (c->status == SB_ROW_OK && same_row(c, row)) {
+				o = c;
+				j = (j + k + 1) % other->count;
+			}
+		}
+		if (!o || !(o->stats.median > 0))
+			continue;
+		double lo = o->stats.median < row->stats.median
+		                ? o->stats.median
+		                : row->stats.median;
+		spread[i] = fabs(o->stats.median - row->stats.median) / lo;
+		if (o->stats.median < row->stats.median) {
+			row->stats = o->stats;
+			memcpy(row->warnings, o->warnings,
+			       sizeof(row->warnings));
+			row->warning_level = o->warning_level;
+		}
+	}
 }
 
 static bool same_scenario(const struct sb_row *a, const struct sb_row *b)

@@ -48,6 +48,32 @@ int sb_pass_exec_timing(int argc, char **argv) SB_MUST_USE;
 int sb_pass_heap_run(int argc, char **argv, struct sb_results *heap, char *msg,
                      size_t len) SB_MUST_USE;
 
+/* The hidden option that makes `run` one more timing process, writing its
+ * rows as a CSV to the file that follows it (run --processes). */
+#define SB_PASS_TIMING_OPTION "--timing-pass"
+
+/*
+ * Run one more timing process: this command with SB_PASS_TIMING_OPTION in
+ * a child with no heap hooks, waited for, all its rows read into
+ * `timing`, which must be zeroed.  Returns as sb_pass_heap_run does.
+ */
+int sb_pass_timing_run(int argc, char **argv, struct sb_results *timing,
+                       char *msg, size_t len) SB_MUST_USE;
+
+/* Whether `row` is a timing figure (unit cycles or ns). */
+bool sb_pass_is_timing_row(const struct sb_row *row);
+
+/*
+ * Keep, for each timing row of `results`, the statistics of whichever of
+ * the two processes measured the lower median: the row in `other` with
+ * the same key, when it is ok.  A host can slow a whole process (DESIGN:
+ * the process state); the fastest process is the one it left alone.
+ * `spread` (one entry per row of `results`) gets |a - b| / min(a, b) for
+ * each row compared, -1 for the others.
+ */
+void sb_pass_keep_fastest(struct sb_results *results,
+                          const struct sb_results *other, double *spread);
+
 /* Whether `row` is a heap figure: what the heap pass contributes. */
 bool sb_pass_is_heap_row(const struct sb_row *row);
 

@@ -37,5 +37,27 @@ grep -q '^consistency: ' "$tmp/run.provenance.txt"
 check "no consistency line in the provenance" $?
 grep -q '^interleaving: 5 rounds' "$tmp/run.provenance.txt"
 check "the provenance does not say 5 interleaved rounds" $?
+grep -q '^processes: 1 timing process$' "$tmp/run.provenance.txt"
+check "the provenance does not say 1 timing process" $?
+
+# --processes: the fastest of N timing processes per row, said in the
+# provenance and on stderr; refused with what needs one process's samples.
+"$sb" run --pairs openssl/openssl --suite psk-ccm8 --protocol dtls1.2 \
+	--reps 5 --warmup 1 --budget 0 --payload 16 --processes 3 \
+	-o "$tmp/three.csv" >/dev/null 2>"$tmp/err3"
+check "the run with --processes 3 failed: $(cat "$tmp/err3")" $?
+grep -Eq '^processes: 3 timing processes, .* over [1-9][0-9]* rows the processes' "$tmp/three.provenance.txt"
+check "the provenance does not say 3 timing processes" $?
+[ "$(grep -c '^timing process [23] of 3 \.\.\. done' "$tmp/err3")" -eq 2 ]
+check "no progress line per timing process" $?
+for bad in "--processes 0" "--processes 17" "--processes 2 --raw $tmp/raw.csv" \
+	"--processes 2 --counter instructions"; do
+	# shellcheck disable=SC2086 # $bad is a list of options
+	"$sb" run --suite psk-ccm8 --budget 0 --reps 5 $bad -o "$tmp/bad.csv" \
+		>/dev/null 2>"$tmp/errb"
+	[ $? -eq 2 ] && [ "$(grep -c . "$tmp/errb")" -eq 1 ] && [ ! -e "$tmp/bad.csv" ] &&
+		[ ! -e "$tmp/raw.csv" ]
+	check "run $bad: not one line and exit 2 with nothing written: $(cat "$tmp/errb")" $?
+done
 echo "$passes passed, $failures failed, 0 skipped"
 [ "$failures" -eq 0 ]
