@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "measure/cycles.h"
+#include "measure/heap.h"
 #include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
@@ -27,6 +28,7 @@
 #include "output/table.h"
 #include "run/figures.h"
 #include "run/pair.h"
+#include "run/passes.h"
 #include "run/runner.h"
 #include "run/verify.h"
 #include "wire/link.h"
@@ -62,6 +64,7 @@ struct client_cli {
 	unsigned timeout_s;
 	const char *output;
 	bool quiet;
+	const char *heap_pass; /* SB_PASS_HEAP_OPTION: this is the heap pass */
 };
 
 struct client_session {
@@ -234,6 +237,7 @@ static int parse_client_args(int argc, char **argv, struct client_cli *cli)
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
+	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0},
 	};
 	int opt, rc = 0;
@@ -273,6 +277,9 @@ static int parse_client_args(int argc, char **argv, struct client_cli *cli)
 			break;
 		case 'q':
 			cli->quiet = true;
+			break;
+		case 'H':
+			cli->heap_pass = optarg;
 			break;
 		case 'h':
 			client_usage(stdout);
@@ -704,6 +711,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                               "compared byte for byte"
 	                             : "one record written, nothing read back");
 	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	sb_provenance_line(f, "passes",
+	                   "%s; heap figures from a second connection in a "
+	                   "child process that counts the heap",
+	                   sb_heap_hooks_on()
+	                       ? "cycles timed with heap accounting on (no "
+	                         "separate pass: under valgrind)"
+	                       : "cycles in a process with no heap accounting "
+	                         "(no allocator hooks, no tallies)");
 }
 
 static int commit_outputs(struct sb_cli_outputs *out,
@@ -715,6 +730,39 @@ static int commit_outputs(struct sb_cli_outputs *out,
 	if (prov)
 		write_provenance(prov, argc, argv, s, cycles);
 	return sb_cli_outputs_commit(out, r, s->cli->quiet);
+}
+
+/* The heap figures: the same command in a child that counts the heap,
+ * over a connection of its own to the same server.  Without them the
+ * figures go on, saying so. */
+static int client_heap_pass(const struct client_cli *cli, int argc, char **argv,
+                            struct sb_results *results)
+{
+	char msg[512];
+	struct sb_results heap = {0};
+	if (!cli->quiet)
+		fprintf(stderr, "heap pass (a second connection, heap "
+		                "counted) ... ");
+	int rc = sb_pass_heap_run(argc, argv, &heap, msg, sizeof(msg));
+	/* A connection that failed there is a row that says why. */
+	if (rc == 0 && heap.count && heap.rows[0].status != SB_ROW_OK) {
+		snprintf(msg, sizeof(msg), "heap pass: %s",
+		         heap.rows[0].reason);
+		rc = SB_ERR_IO;
+	}
+	if (!cli->quiet)
+		fprintf(stderr, "%s\n", rc ? "failed" : "done");
+	if (rc)
+		fprintf(
+		    stderr,
+		    "warning: %s: no heap figures (a server that serves one "
+		    "client at a time, like openssl s_server, does not "
+		    "answer a second connection)\n",
+		    msg);
+	else
+		rc = sb_pass_merge(results, &heap);
+	sb_results_free(&heap);
+	return rc == SB_ERR_NOMEM ? rc : 0;
 }
 
 /* ---- the command ------------------------------------------------------- */
@@ -731,6 +779,19 @@ static int client_command(int argc, char **argv, char **args)
 	int rc = parse_client_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
+	if (cli.heap_pass) {
+		/* The heap pass: one more connection, heap counted, its rows
+		 * to the file. */
+		cli.output = cli.heap_pass;
+		cli.quiet = true;
+		cli.trace = false;
+	} else if (sb_pass_timing_elsewhere()) {
+		/* Cycles are timed in a process with no heap hooks (run's
+		 * rule); the heap figures come from a connection of their
+		 * own.  main() passed argv + 1: argv[-1] is the name. */
+		rc = sb_pass_exec_timing(argc + 1, argv - 1);
+		return SB_EXIT_FAILURE; /* only reached when exec failed */
+	}
 	if (sb_credentials_load(&creds, cli.credentials_dir, msg,
 	                        sizeof(msg))) {
 		sb_cli_error("%s", msg);
@@ -743,6 +804,9 @@ static int client_command(int argc, char **argv, char **args)
 	rc = client_run(&session, &creds, &results);
 	if (rc)
 		sb_cli_error("out of memory");
+	if (rc == 0 && !cli.heap_pass && !sb_heap_hooks_on() && results.count &&
+	    results.rows[0].status == SB_ROW_OK)
+		rc = client_heap_pass(&cli, argc + 1, argv - 1, &results);
 	const struct sb_row *first = results.count ? &results.rows[0] : NULL;
 	if (rc == 0 && first && first->status != SB_ROW_OK)
 		sb_cli_error("%s", first->reason);
