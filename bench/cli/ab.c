@@ -243,24 +243,13 @@ static int ab_run_one(const struct ab_cli *cli, const char *bin,
 	return 0;
 }
 
-static bool ab_same_key(const struct sb_row *a, const struct sb_row *b)
-{
-	return a->payload == b->payload && !strcmp(a->client, b->client) &&
-	       !strcmp(a->server, b->server) &&
-	       !strcmp(a->protocol, b->protocol) && !strcmp(a->kx, b->kx) &&
-	       !strcmp(a->suite, b->suite) && !strcmp(a->side, b->side) &&
-	       !strcmp(a->metric, b->metric) && !strcmp(a->unit, b->unit) &&
-	       !strcmp(a->build, b->build) &&
-	       !strcmp(a->conditions, b->conditions);
-}
-
 /* The ok row of `r` with the key of `key`, or NULL. */
 static const struct sb_row *ab_find(const struct sb_results *r,
                                     const struct sb_row *key)
 {
 	for (size_t i = 0; i < r->count; i++)
 		if (r->rows[i].status == SB_ROW_OK &&
-		    ab_same_key(&r->rows[i], key))
+		    sb_row_key_cmp(&r->rows[i], key) == 0)
 			return &r->rows[i];
 	return NULL;
 }

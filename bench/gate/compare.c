@@ -237,36 +237,10 @@ sb_compare_policy_threshold(const struct sb_compare_policy *policy,
 
 /* ---- keys -------------------------------------------------------------- */
 
-/*
- * Rows in key order, with the scenario and payload first, so that a
- * scenario's rows at one payload (its "group") lie together.
- */
-static int group_cmp(const struct sb_row *a, const struct sb_row *b)
-{
-	int c;
-	if ((c = strcmp(a->client, b->client)) ||
-	    (c = strcmp(a->server, b->server)) ||
-	    (c = strcmp(a->protocol, b->protocol)) ||
-	    (c = strcmp(a->kx, b->kx)) || (c = strcmp(a->suite, b->suite)) ||
-	    (c = strcmp(a->build, b->build)) ||
-	    (c = strcmp(a->conditions, b->conditions)))
-		return c;
-	return (a->payload > b->payload) - (a->payload < b->payload);
-}
-
-static int key_cmp(const struct sb_row *a, const struct sb_row *b)
-{
-	int c;
-	if ((c = group_cmp(a, b)) || (c = strcmp(a->side, b->side)) ||
-	    (c = strcmp(a->metric, b->metric)))
-		return c;
-	return strcmp(a->unit, b->unit);
-}
-
 static int key_qsort_cmp(const void *a, const void *b)
 {
-	return key_cmp(*(const struct sb_row *const *)a,
-	               *(const struct sb_row *const *)b);
+	return sb_row_key_cmp(*(const struct sb_row *const *)a,
+	                      *(const struct sb_row *const *)b);
 }
 
 struct index {
@@ -291,7 +265,7 @@ static int index_build(const struct sb_results *results, struct index *out)
 static const struct sb_row *index_duplicate(const struct index *ix)
 {
 	for (size_t i = 1; i < ix->count; i++)
-		if (key_cmp(ix->rows[i - 1], ix->rows[i]) == 0)
+		if (sb_row_key_cmp(ix->rows[i - 1], ix->rows[i]) == 0)
 			return ix->rows[i];
 	return NULL;
 }
@@ -315,16 +289,17 @@ static size_t index_lower(const struct index *ix, const struct sb_row *row,
 static const struct sb_row *index_find(const struct index *ix,
                                        const struct sb_row *row)
 {
-	size_t i = index_lower(ix, row, key_cmp);
-	return i < ix->count && key_cmp(ix->rows[i], row) == 0 ? ix->rows[i]
-	                                                       : NULL;
+	size_t i = index_lower(ix, row, sb_row_key_cmp);
+	return i < ix->count && sb_row_key_cmp(ix->rows[i], row) == 0
+	           ? ix->rows[i]
+	           : NULL;
 }
 
 /* Whether the group of `row` (same scenario and payload) has an ok row. */
 static bool index_group_ok(const struct index *ix, const struct sb_row *row)
 {
-	for (size_t i = index_lower(ix, row, group_cmp);
-	     i < ix->count && group_cmp(ix->rows[i], row) == 0; i++)
+	for (size_t i = index_lower(ix, row, sb_row_group_cmp);
+	     i < ix->count && sb_row_group_cmp(ix->rows[i], row) == 0; i++)
 		if (ix->rows[i]->status == SB_ROW_OK)
 			return true;
 	return false;

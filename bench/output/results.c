@@ -241,3 +241,25 @@ void sb_results_row_field(const struct sb_row *row, size_t column, char *buf,
 	else if (column >= 12 && column < 18)
 		sb_results_format_number(stats[column - 12], buf, len);
 }
+
+int sb_row_group_cmp(const struct sb_row *a, const struct sb_row *b)
+{
+	int c;
+	if ((c = strcmp(a->client, b->client)) ||
+	    (c = strcmp(a->server, b->server)) ||
+	    (c = strcmp(a->protocol, b->protocol)) ||
+	    (c = strcmp(a->kx, b->kx)) || (c = strcmp(a->suite, b->suite)) ||
+	    (c = strcmp(a->build, b->build)) ||
+	    (c = strcmp(a->conditions, b->conditions)))
+		return c;
+	return (a->payload > b->payload) - (a->payload < b->payload);
+}
+
+int sb_row_key_cmp(const struct sb_row *a, const struct sb_row *b)
+{
+	int c;
+	if ((c = sb_row_group_cmp(a, b)) || (c = strcmp(a->side, b->side)) ||
+	    (c = strcmp(a->metric, b->metric)))
+		return c;
+	return strcmp(a->unit, b->unit);
+}

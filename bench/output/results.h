@@ -67,6 +67,15 @@ extern const char *const sb_results_columns[];
 extern const size_t sb_results_column_count;
 
 /*
+ * Rows in key order, the scenario and payload first (client, server,
+ * protocol, kx, suite, build, conditions, payload: a row's "group"), then
+ * side, metric and unit: <0, 0 or >0 as strcmp.  Two rows are the same
+ * figure when sb_row_key_cmp() is 0.
+ */
+int sb_row_group_cmp(const struct sb_row *a, const struct sb_row *b);
+int sb_row_key_cmp(const struct sb_row *a, const struct sb_row *b);
+
+/*
  * Fill the derived columns of `row`, those still empty: `aead` from the
  * suite table (empty for a suite it does not know, such as a whole-library
  * size row), and `payload_label` ("max" when `max_payload` is the row's

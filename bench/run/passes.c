@@ -132,16 +132,6 @@ bool sb_pass_is_timing_row(const struct sb_row *row)
 	return strcmp(row->unit, "cycles") == 0 || strcmp(row->unit, "ns") == 0;
 }
 
-static bool same_row(const struct sb_row *a, const struct sb_row *b)
-{
-	return a->payload == b->payload && !strcmp(a->client, b->client) &&
-	       !strcmp(a->server, b->server) &&
-	       !strcmp(a->protocol, b->protocol) && !strcmp(a->kx, b->kx) &&
-	       !strcmp(a->suite, b->suite) && !strcmp(a->side, b->side) &&
-	       !strcmp(a->metric, b->metric) && !strcmp(a->unit, b->unit) &&
-	       !strcmp(a->conditions, b->conditions);
-}
-
 void sb_pass_keep_fastest(struct sb_results *results,
                           const struct sb_results *other, double *spread)
 {
@@ -158,7 +148,8 @@ void sb_pass_keep_fastest(struct sb_results *results,
 		for (size_t k = 0; k < other->count && !o; k++) {
 			const struct sb_row *c =
 			    &other->rows[(j + k) % other->count];
-			if (c->status == SB_ROW_OK && same_row(c, row)) {
+			if (c->status == SB_ROW_OK &&
+			    sb_row_key_cmp(c, row) == 0) {
 				o = c;
 				j = (j + k + 1) % other->count;
 			}
