@@ -177,8 +177,9 @@ tailored_bearssl() {
 	libstamp=$k
 }
 
-# mbedtls_library CONFIG LIBDIR FLAGS: Mbed TLS compiled with the
-# configuration header CONFIG, and FLAGS (macros CONFIG reads), into LIBDIR.
+# mbedtls_library CONFIG LIBDIR FLAGS [HEADER]: Mbed TLS compiled with the
+# configuration header CONFIG, and FLAGS (macros CONFIG reads), into LIBDIR;
+# HEADER is a header CONFIG includes, part of the cache key.
 mbedtls_library() {
 	fetch_sources mbedtls
 	config=$1 libdir=$2
@@ -186,7 +187,7 @@ mbedtls_library() {
 	config_flags="-DMBEDTLS_CONFIG_FILE=\"$config\"${3:+ $3}"
 	flags="$cflags -I$srcdir/include -I$srcdir/library $config_flags"
 	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" "$(cat "$config")" \
-		"$(cat "$here/mbedtls-configs/target-dtls.h")")
+		"$(cat "$here/mbedtls-configs/target-dtls.h")" "$(cat ${4:+"$4"} </dev/null)")
 	if ! fresh "$libdir" "$k"; then
 		echo "build.sh: compiling Mbed TLS $srcversion for $target, $(basename "$libdir")" >&2
 		rm -rf "$libdir"
@@ -218,9 +219,11 @@ tailored_mbedtls() { # side
 		"$work/lib/$target/mbedtls/$suite-$1$lib_suffix$proto_suffix" "${side_flag# }"
 }
 
-# The mbedtls-iot configuration once per target: both sides, its suites.
+# The mbedtls-iot configuration once per target: both sides, its suites
+# (mbedtls-configs/iot.h: configs/mbedtls-iot.h less file reading).
 iot_mbedtls() {
-	mbedtls_library "$root/configs/mbedtls-iot.h" "$work/lib/$target/mbedtls-iot" ""
+	mbedtls_library "$here/mbedtls-configs/iot.h" "$work/lib/$target/mbedtls-iot" "" \
+		"$root/configs/mbedtls-iot.h"
 }
 
 # ---- Debian's archives ---------------------------------------------------
@@ -289,7 +292,7 @@ info_lines() {
 	[ "$library" != mbedtls ] || [ "$build" = prebuilt ] ||
 		echo "config: size/mbedtls-configs/SUITE.h (DTLS 1.2: with target-dtls.h), the library compiled once per suite, side and protocol"
 	[ "$library" != mbedtls-iot ] ||
-		echo "config: configs/mbedtls-iot.h (the mbedtls-iot backend's), the library compiled once per target, both sides"
+		echo "config: size/mbedtls-configs/iot.h: configs/mbedtls-iot.h (the mbedtls-iot backend's) less MBEDTLS_FS_IO, the library compiled once per target, both sides"
 	[ "$library" != bearssl ] ||
 		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31${rsa_primitives}"
 	[ "$library" != gnutls ] ||
