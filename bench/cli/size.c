@@ -399,10 +399,11 @@ static int measure_job(struct size_cli *cli, const struct sb_size_job *job,
 	uint64_t sizes[2][SB_MAP_CLASSES];
 	const char *sides[2] = {"client", "server"};
 	size_t n_sides = 2;
-	if (!sb_size_supported(job->library, job->build, job->suite, msg,
-	                       sizeof(msg)) ||
-	    !sb_size_protocol_supported(job->library, job->build,
-	                                job->protocol, msg, sizeof(msg)))
+	/* The protocol first: BearSSL has no DTLS whatever the suite. */
+	if (!sb_size_protocol_supported(job->library, job->build,
+	                                job->protocol, msg, sizeof(msg)) ||
+	    !sb_size_supported(job->library, job->build, job->suite, msg,
+	                       sizeof(msg)))
 		return status_row(job, SB_ROW_UNSUPPORTED, msg, results);
 	int rc = sb_size_job_build(job, msg, sizeof(msg));
 	if (rc == 0 && sb_size_build_runs(job->build))
