@@ -65,7 +65,8 @@ static void size_usage(FILE *f)
 	    "a\n"
 	    "minimal client program and server program that complete one "
 	    "handshake\n"
-	    "and one record with only that suite, links each with -Os -ffunction-sections\n"
+	    "and one record with only that suite, links each with -Os "
+	    "-ffunction-sections\n"
 	    "-fdata-sections -Wl,--gc-sections and a linker map, and reports "
 	    "the\n"
 	    "bytes the library contributes (text, rodata, data, bss; the "
@@ -400,8 +401,8 @@ static int measure_job(struct size_cli *cli, const struct sb_size_job *job,
 	const char *sides[2] = {"client", "server"};
 	size_t n_sides = 2;
 	/* The protocol first: BearSSL has no DTLS whatever the suite. */
-	if (!sb_size_protocol_supported(job->library, job->build,
-	                                job->protocol, msg, sizeof(msg)) ||
+	if (!sb_size_protocol_supported(job->library, job->build, job->protocol,
+	                                msg, sizeof(msg)) ||
 	    !sb_size_supported(job->library, job->build, job->suite, msg,
 	                       sizeof(msg)))
 		return status_row(job, SB_ROW_UNSUPPORTED, msg, results);
@@ -420,9 +421,9 @@ static int measure_job(struct size_cli *cli, const struct sb_size_job *job,
 
 /* One job, with its progress line on stderr.  Returns 0 or an error
  * that stops the run (out of memory, a bad --work). */
-static int run_job(struct size_cli *cli, int library, int build,
-                   int protocol, const struct sb_suite *suite,
-                   const char *script, struct sb_results *results)
+static int run_job(struct size_cli *cli, int library, int build, int protocol,
+                   const struct sb_suite *suite, const char *script,
+                   struct sb_results *results)
 {
 	struct sb_size_job job = {.protocol = protocol};
 	if (sb_size_job_init(&job, library, build, suite, script, cli->work)) {
@@ -464,17 +465,19 @@ static int run_all(struct size_cli *cli, struct sb_results *results)
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
 			for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
-				for (size_t s = 0;
-				     wanted(cli, b, l, p) && s < cli->suite_count;
+				for (size_t s = 0; wanted(cli, b, l, p) &&
+				                   s < cli->suite_count;
 				     s++) {
 					if (!cli->quiet)
-						fprintf(stderr,
-						        "[%zu/%zu] %s %s %s %s ... ",
-						        ++done, total,
-						        sb_size_build_name(b),
-						        sb_size_library_name(l),
-						        sb_size_protocol_name(p),
-						        cli->suites[s]->short_name);
+						fprintf(
+						    stderr,
+						    "[%zu/%zu] %s %s %s %s "
+						    "... ",
+						    ++done, total,
+						    sb_size_build_name(b),
+						    sb_size_library_name(l),
+						    sb_size_protocol_name(p),
+						    cli->suites[s]->short_name);
 					int rc = run_job(cli, l, b, p,
 					                 cli->suites[s], script,
 					                 results);
@@ -505,7 +508,8 @@ static struct cell find_cell(const struct sb_results *r,
 	struct cell c = {0};
 	for (size_t i = 0; i < r->count; i++) {
 		const struct sb_row *row = &r->rows[i];
-		if (strcmp(row->client, k->lib) || strcmp(row->suite, k->suite) ||
+		if (strcmp(row->client, k->lib) ||
+		    strcmp(row->suite, k->suite) ||
 		    strcmp(row->build, k->build) ||
 		    strcmp(row->protocol, k->protocol) ||
 		    (strcmp(row->side, k->side) && strcmp(row->side, "both")))
@@ -579,7 +583,8 @@ static void print_table(FILE *f, const struct size_cli *cli,
 					struct cell_key k = {
 					    .lib = sb_size_library_name(l),
 					    .suite = cli->suites[s]->short_name,
-					    .protocol = sb_size_protocol_name(p),
+					    .protocol =
+					        sb_size_protocol_name(p),
 					    .side = sides[d]};
 					print_line(f, cli, r, &k);
 				}
@@ -665,7 +670,8 @@ static int print_detail(FILE *f, const struct sb_size_job *job,
 		        sb_size_library_name(job->library),
 		        job->suite->short_name,
 		        sb_size_protocol_name(job->protocol),
-		        sb_size_build_name(job->build), side, (unsigned long long)sizes[SB_MAP_TEXT],
+		        sb_size_build_name(job->build), side,
+		        (unsigned long long)sizes[SB_MAP_TEXT],
 		        (unsigned long long)sizes[SB_MAP_RODATA],
 		        (unsigned long long)sizes[SB_MAP_DATA],
 		        (unsigned long long)sizes[SB_MAP_BSS]);

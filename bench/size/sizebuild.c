@@ -13,10 +13,8 @@
 #include <unistd.h>
 
 static const char *const library_names[SB_SIZE_LIBRARIES] = {
-    [SB_SIZE_OPENSSL] = "openssl",
-    [SB_SIZE_MBEDTLS] = "mbedtls",
-    [SB_SIZE_BEARSSL] = "bearssl",
-    [SB_SIZE_GNUTLS] = "gnutls",
+    [SB_SIZE_OPENSSL] = "openssl",         [SB_SIZE_MBEDTLS] = "mbedtls",
+    [SB_SIZE_BEARSSL] = "bearssl",         [SB_SIZE_GNUTLS] = "gnutls",
     [SB_SIZE_MBEDTLS_IOT] = "mbedtls-iot",
 };
 

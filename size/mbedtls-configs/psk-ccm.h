@@ -1,6 +1,7 @@
 /*
  * psk-ccm.h - Mbed TLS 2.28 built for one suite,
- * TLS_PSK_WITH_AES_128_CCM: TLS 1.2 (and DTLS 1.2, target-dtls.h), one side per build.
+ * TLS_PSK_WITH_AES_128_CCM: TLS 1.2 (and DTLS 1.2, target-dtls.h), one side per
+ * build.
  *
  * Shaped like the library's configs/config-ccm-psk-dtls1_2.h, as device
  * firmware configures it: only the modules this suite needs, the

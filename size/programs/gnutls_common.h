@@ -130,8 +130,7 @@ static void gtls_transport(gnutls_session_t session)
 static gnutls_session_t gtls_session(unsigned flags)
 {
 	gnutls_session_t session;
-	gtls_check("gnutls_init",
-	           gnutls_init(&session, flags | GTLS_DATAGRAM));
+	gtls_check("gnutls_init", gnutls_init(&session, flags | GTLS_DATAGRAM));
 	gtls_check("gnutls_priority_set_direct",
 	           gnutls_priority_set_direct(session, GTLS_PRIORITY, NULL));
 	gnutls_transport_set_push_function(session, gtls_push);

@@ -1,7 +1,7 @@
 /*
  * mbedtls_client.c - a minimal Mbed TLS 2.28 TLS 1.2 or DTLS 1.2 client
- * for one suite: PSK, ECDHE-PSK, ECDHE-ECDSA or ECDHE-RSA (then the CA chain and the
- * server's name are checked).  Linked against Debian's archives it gets
+ * for one suite: PSK, ECDHE-PSK, ECDHE-ECDSA or ECDHE-RSA (then the CA chain
+ * and the server's name are checked).  Linked against Debian's archives it gets
  * the whole library; against a tailored build (size/mbedtls-configs/)
  * only the modules that suite needs.
  */

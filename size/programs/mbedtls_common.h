@@ -99,7 +99,9 @@ static int mbed_timer_get(void *ctx)
 	if (mbed_timer_fin == 0)
 		return -1;
 	unsigned long elapsed = sb_plat_ms() - mbed_timer_start;
-	return elapsed >= mbed_timer_fin ? 2 : elapsed >= mbed_timer_int ? 1 : 0;
+	return elapsed >= mbed_timer_fin   ? 2
+	       : elapsed >= mbed_timer_int ? 1
+	                                   : 0;
 }
 
 static void mbed_dtls_timer(mbedtls_ssl_context *ssl)

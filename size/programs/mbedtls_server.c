@@ -15,8 +15,9 @@ static mbedtls_ssl_cookie_ctx cookie;
 static void mbed_transport_id(mbedtls_ssl_context *ssl)
 {
 	static const unsigned char id[] = "sb-size-client";
-	mbed_check("mbedtls_ssl_set_client_transport_id",
-	           mbedtls_ssl_set_client_transport_id(ssl, id, sizeof(id) - 1));
+	mbed_check(
+	    "mbedtls_ssl_set_client_transport_id",
+	    mbedtls_ssl_set_client_transport_id(ssl, id, sizeof(id) - 1));
 }
 
 static void mbed_configure_cookies(mbedtls_ssl_config *conf, mbed_drbg *drbg)

@@ -22,8 +22,8 @@ static int ossl_cookie_make(unsigned char out[OSSL_COOKIE_LEN])
 {
 	static const unsigned char address[] = "sb-size-client";
 	unsigned int len = 0;
-	return HMAC(EVP_sha256(), cookie_secret, sizeof(cookie_secret),
-	            address, sizeof(address), out, &len) != NULL &&
+	return HMAC(EVP_sha256(), cookie_secret, sizeof(cookie_secret), address,
+	            sizeof(address), out, &len) != NULL &&
 	       len == OSSL_COOKIE_LEN;
 }
 

@@ -58,7 +58,8 @@ Test(sizebuild, names_round_trip)
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		cr_expect_eq(sb_size_build_find(sb_size_build_name(b)), b);
 	for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
-		cr_expect_eq(sb_size_protocol_find(sb_size_protocol_name(p)), p);
+		cr_expect_eq(sb_size_protocol_find(sb_size_protocol_name(p)),
+		             p);
 	cr_expect_eq(sb_size_build_find("Cortex-M4"), SB_SIZE_CORTEX_M4);
 }
 
@@ -138,9 +139,9 @@ Test(sizebuild, whole_library_for_prebuilt_openssl_mbedtls_gnutls_and_iot)
 	char why[320];
 	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
 		for (int b = 0; b < SB_SIZE_BUILDS; b++) {
-			bool whole = l == SB_SIZE_MBEDTLS_IOT ||
-			             (b == SB_SIZE_PREBUILT &&
-			              l != SB_SIZE_BEARSSL);
+			bool whole =
+			    l == SB_SIZE_MBEDTLS_IOT ||
+			    (b == SB_SIZE_PREBUILT && l != SB_SIZE_BEARSSL);
 			cr_expect_str_eq(
 			    sb_size_granularity(l, b, why, sizeof(why)),
 			    whole ? "whole-library" : "per-suite");
