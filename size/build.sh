@@ -3,13 +3,21 @@
 # and suite for one build, each linked with a GNU ld map.  `suitebench
 # size` runs it; see size/README.md for the design.
 #
-#   build.sh --work DIR --out DIR --library openssl|mbedtls|bearssl|gnutls
+#   build.sh --work DIR --out DIR
+#            --library openssl|mbedtls|bearssl|gnutls|mbedtls-iot
 #            --build prebuilt|tailored|cortex-m4 --suite NAME --code 0xXXXX
 #            --kx psk|ecdhe-psk|ecdhe-ecdsa|ecdhe-rsa
 #            --aead aes-128-gcm|aes-128-ccm|aes-128-ccm-8|chacha20-poly1305
 #            [--name OPENSSL_NAME] [--sides "client server"] [--profile full]
 #            [--credentials DIR] [--kind size|target]
+#            [--protocol tls1.2|dtls1.2]
 #
+# --protocol dtls1.2 builds DTLS 1.2 programs (-DSB_DTLS: datagrams framed
+# with a length on the pipes, programs/platform_posix.c); Mbed TLS's
+# configuration then gains DTLS (mbedtls-configs/target-dtls.h).  Library
+# mbedtls-iot is Mbed TLS with configs/mbedtls-iot.h, the `mbedtls-iot`
+# backend's configuration (both sides, its four suites), compiled once per
+# target like the tailored libraries.
 # --kind target builds the target programs of `suitebench run --target`
 # instead (programs/LIBRARY_target.c with the port, programs/port.h):
 # Mbed TLS's configuration gains DTLS (mbedtls-configs/target-dtls.h), and
@@ -29,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 work="" out="" library="" build="" suite="" code="" kx="" aead="" name=""
 sides="client server" profile=minimal creds=$root/suites/credentials
-kind=size
+kind=size protocol=tls1.2
 
 die() {
 	echo "build.sh: $*" >&2
@@ -52,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--profile) profile=$2 ;;
 	--credentials) creds=$2 ;;
 	--kind) kind=$2 ;;
+	--protocol) protocol=$2 ;;
 	*) die "unknown option $1" ;;
 	esac
 	shift 2
@@ -68,6 +77,14 @@ size) lib_suffix="" ;;
 target) lib_suffix="-target" ;;
 *) die "unknown kind $kind" ;;
 esac
+
+case $protocol in
+tls1.2) proto_flag="" proto_suffix="" ;;
+dtls1.2) proto_flag=-DSB_DTLS proto_suffix=-dtls ;;
+*) die "unknown protocol $protocol" ;;
+esac
+# Target programs speak both protocols, whatever --protocol says.
+[ "$kind" = size ] || proto_flag="" proto_suffix=""
 
 case $kx in
 psk) KX=PSK ;;
@@ -160,21 +177,19 @@ tailored_bearssl() {
 	libstamp=$k
 }
 
-# Mbed TLS once per target, suite and side, with that suite's header.
-tailored_mbedtls() { # side
+# mbedtls_library CONFIG LIBDIR FLAGS [HEADER]: Mbed TLS compiled with the
+# configuration header CONFIG, and FLAGS (macros CONFIG reads), into LIBDIR;
+# HEADER is a header CONFIG includes, part of the cache key.
+mbedtls_library() {
 	fetch_sources mbedtls
-	config=$here/mbedtls-configs/$suite.h
+	config=$1 libdir=$2
 	[ -f "$config" ] || die "no Mbed TLS configuration $config"
-	libdir=$work/lib/$target/mbedtls/$suite-$1$lib_suffix
-	side_flag=""
-	[ "$1" = server ] && side_flag=-DSB_SIZE_SERVER
-	[ "$kind" = target ] && side_flag="$side_flag -DSB_TARGET"
-	config_flags="-DMBEDTLS_CONFIG_FILE=\"$config\" $side_flag"
+	config_flags="-DMBEDTLS_CONFIG_FILE=\"$config\"${3:+ $3}"
 	flags="$cflags -I$srcdir/include -I$srcdir/library $config_flags"
 	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" "$(cat "$config")" \
-		"$(cat "$here/mbedtls-configs/target-dtls.h")")
+		"$(cat "$here/mbedtls-configs/target-dtls.h")" "$(cat ${4:+"$4"} </dev/null)")
 	if ! fresh "$libdir" "$k"; then
-		echo "build.sh: compiling Mbed TLS $srcversion for $target, $suite $1" >&2
+		echo "build.sh: compiling Mbed TLS $srcversion for $target, $(basename "$libdir")" >&2
 		rm -rf "$libdir"
 		mkdir -p "$libdir/obj"
 		(cd "$srcdir" && ls library/*.c) |
@@ -191,6 +206,24 @@ tailored_mbedtls() { # side
 	archives="$libdir/libmbedtls.a $libdir/libmbedx509.a $libdir/libmbedcrypto.a"
 	incs="-I$srcdir/include $config_flags"
 	libstamp=$k
+}
+
+# Mbed TLS once per target, suite, side and protocol, with that suite's
+# header.
+tailored_mbedtls() { # side
+	side_flag=""
+	[ "$1" = server ] && side_flag=-DSB_SIZE_SERVER
+	[ "$kind" = target ] && side_flag="$side_flag -DSB_TARGET"
+	side_flag="$side_flag${proto_flag:+ $proto_flag}"
+	mbedtls_library "$here/mbedtls-configs/$suite.h" \
+		"$work/lib/$target/mbedtls/$suite-$1$lib_suffix$proto_suffix" "${side_flag# }"
+}
+
+# The mbedtls-iot configuration once per target: both sides, its suites
+# (mbedtls-configs/iot.h: configs/mbedtls-iot.h less file reading).
+iot_mbedtls() {
+	mbedtls_library "$here/mbedtls-configs/iot.h" "$work/lib/$target/mbedtls-iot" "" \
+		"$root/configs/mbedtls-iot.h"
 }
 
 # ---- Debian's archives ---------------------------------------------------
@@ -234,8 +267,10 @@ library_for() {
 		libversion="libgnutls28-dev $(dpkg-query -W -f='${Version}' libgnutls28-dev 2>/dev/null)"
 		libs="/usr/lib/$multiarch/libp11-kit.so.0 /usr/lib/$multiarch/libunistring.so.2 -latomic -pthread"
 		;;
+	prebuilt/mbedtls-iot) die "mbedtls-iot has no prebuilt build (a configuration, not a Debian archive)" ;;
 	*/bearssl) tailored_bearssl ;;
 	*/mbedtls) tailored_mbedtls "$1" ;;
+	*/mbedtls-iot) iot_mbedtls ;;
 	*) die "$library has no $build build" ;;
 	esac
 }
@@ -243,18 +278,21 @@ library_for() {
 info_lines() {
 	echo "compiler: $cc_version"
 	echo "cflags: $cflags"
+	echo "protocols: TLS 1.2, and DTLS 1.2 (-DSB_DTLS) with HelloVerifyRequest cookies, datagrams framed with a 2-byte length on the pipes"
 	case $build in
 	prebuilt)
 		echo "sources: Debian's static archives:$archives ($libversion)"
 		echo "library_version: $libversion"
 		;;
 	*)
-		echo "sources: Debian source package $library $srcversion (apt-get source), compiled by size/build.sh"
-		echo "library_version: $library $srcversion"
+		echo "sources: Debian source package ${library%-iot} $srcversion (apt-get source), compiled by size/build.sh"
+		echo "library_version: ${library%-iot} $srcversion"
 		;;
 	esac
 	[ "$library" != mbedtls ] || [ "$build" = prebuilt ] ||
-		echo "config: size/mbedtls-configs/SUITE.h, the library compiled once per suite and side"
+		echo "config: size/mbedtls-configs/SUITE.h (DTLS 1.2: with target-dtls.h), the library compiled once per suite, side and protocol"
+	[ "$library" != mbedtls-iot ] ||
+		echo "config: size/mbedtls-configs/iot.h: configs/mbedtls-iot.h (the mbedtls-iot backend's) less MBEDTLS_FS_IO, the library compiled once per target, both sides"
 	[ "$library" != bearssl ] ||
 		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31${rsa_primitives}"
 	[ "$library" != gnutls ] ||
@@ -267,13 +305,13 @@ info_lines() {
 [ -f "$creds/ca.pem" ] || die "no credentials in $creds"
 rsa_primitives=""
 [ "$kx" != ecdhe-rsa ] || rsa_primitives=", rsa_i31 (pkcs1 sign/verify)"
-defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD"
+defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD${proto_flag:+ $proto_flag}"
 [ -z "$name" ] || defines="$defines -DSB_OPENSSL_NAME=\"$name\""
 [ "$profile" != full ] || defines="$defines -DSB_FULL_PROFILE"
 
 for side in $sides; do
 	library_for "$side"
-	src=$here/programs/${library}_$side.c
+	src=$here/programs/${library%-iot}_$side.c
 	sources="$src $here/programs/platform_$platform.c"
 	link="$lflags"
 	if [ "$kind" = target ]; then

@@ -40,6 +40,7 @@ static const char *const metrics[SB_MAP_CLASSES] = {
 struct size_cli {
 	bool libraries[SB_SIZE_LIBRARIES];
 	bool builds[SB_SIZE_BUILDS];
+	bool protocols[SB_SIZE_PROTOCOLS];
 	const struct sb_suite *suites[MAX_SUITES];
 	size_t suite_count;
 	const char *output;
@@ -60,17 +61,20 @@ static void size_usage(FILE *f)
 	    "usage: suitebench size [options]\n"
 	    "       suitebench size --map FILE --archive LIST\n"
 	    "\n"
-	    "Builds, for each library and suite, a minimal TLS 1.2 client "
-	    "program\n"
-	    "and server program that complete one handshake and one record "
-	    "with\n"
-	    "only that suite, links each with -Os -ffunction-sections\n"
+	    "Builds, for each library, suite and protocol (TLS 1.2, DTLS 1.2), "
+	    "a\n"
+	    "minimal client program and server program that complete one "
+	    "handshake\n"
+	    "and one record with only that suite, links each with -Os "
+	    "-ffunction-sections\n"
 	    "-fdata-sections -Wl,--gc-sections and a linker map, and reports "
 	    "the\n"
 	    "bytes the library contributes (text, rodata, data, bss; the "
 	    "program\n"
 	    "and libc excluded).  The x86-64 programs are run, client against\n"
-	    "server, before their sizes count.  See size/README.md.\n"
+	    "server (DTLS: datagrams framed with a length on the pipes), "
+	    "before\n"
+	    "their sizes count.  See size/README.md.\n"
 	    "\n"
 	    "builds:\n"
 	    "  prebuilt    Debian's static archives (OpenSSL, Mbed TLS and "
@@ -84,14 +88,20 @@ static void size_usage(FILE *f)
 	    "sections\n"
 	    "  cortex-m4   the tailored libraries built for a Cortex-M4 "
 	    "(Debian's\n"
-	    "              gcc-arm-none-eabi and newlib), client only:\n"
+	    "              gcc-arm-none-eabi and newlib), client and "
+	    "server:\n"
 	    "              flash = text + rodata + data, RAM = data + bss\n"
+	    "  (library mbedtls-iot: configs/mbedtls-iot.h, the `mbedtls-iot`\n"
+	    "   backend's configuration, in the tailored and cortex-m4 "
+	    "builds)\n"
 	    "\n"
 	    "options:\n"
-	    "  --library LIST    openssl, mbedtls, bearssl, gnutls (default: "
-	    "all)\n"
+	    "  --library LIST    openssl, mbedtls, bearssl, gnutls, "
+	    "mbedtls-iot\n"
+	    "                    (default: all)\n"
 	    "  --suite LIST      suites by short or IANA name (default: all)\n"
 	    "  --build LIST      prebuilt, tailored, cortex-m4 (default: all)\n"
+	    "  --protocol LIST   tls1.2, dtls1.2 (default: both)\n"
 	    "  --detail LIB:SUITE  only that library and suite, and list its\n"
 	    "                    largest contributors (objects and functions)\n"
 	    "  --work DIR        cache of sources and build products\n"
@@ -176,6 +186,7 @@ static void set_defaults(struct size_cli *cli)
 	memset(cli, 0, sizeof(*cli));
 	memset(cli->libraries, 1, sizeof(cli->libraries));
 	memset(cli->builds, 1, sizeof(cli->builds));
+	memset(cli->protocols, 1, sizeof(cli->protocols));
 	for (size_t s = 0; s < sb_suites_count; s++)
 		cli->suites[cli->suite_count++] = &sb_suites[s];
 	cli->work = SB_SIZE_WORK;
@@ -203,6 +214,7 @@ static int parse_size_args(int argc, char **argv, struct size_cli *cli)
 	    {"library", required_argument, NULL, 'l'},
 	    {"suite", required_argument, NULL, 's'},
 	    {"build", required_argument, NULL, 'b'},
+	    {"protocol", required_argument, NULL, 'p'},
 	    {"detail", required_argument, NULL, 'd'},
 	    {"work", required_argument, NULL, 'w'},
 	    {"map", required_argument, NULL, 'm'},
@@ -228,6 +240,11 @@ static int parse_size_args(int argc, char **argv, struct size_cli *cli)
 		case 'b':
 			rc = parse_names("--build", optarg, cli->builds,
 			                 SB_SIZE_BUILDS, sb_size_build_find);
+			break;
+		case 'p':
+			rc = parse_names("--protocol", optarg, cli->protocols,
+			                 SB_SIZE_PROTOCOLS,
+			                 sb_size_protocol_find);
 			break;
 		case 's':
 			rc = parse_suites(cli, optarg);
@@ -283,7 +300,8 @@ static struct sb_row base_row(const struct sb_size_job *job, const char *side)
 	const char *lib = sb_size_library_name(job->library);
 	snprintf(row.client, sizeof(row.client), "%s", lib);
 	snprintf(row.server, sizeof(row.server), "%s", lib);
-	snprintf(row.protocol, sizeof(row.protocol), "tls1.2");
+	snprintf(row.protocol, sizeof(row.protocol), "%s",
+	         sb_size_protocol_name(job->protocol));
 	snprintf(row.kx, sizeof(row.kx), "%s", sb_kx_name(job->suite->kx));
 	snprintf(row.suite, sizeof(row.suite), "%s", job->suite->short_name);
 	snprintf(row.side, sizeof(row.side), "%s", side);
@@ -381,8 +399,11 @@ static int measure_job(struct size_cli *cli, const struct sb_size_job *job,
 	char msg[PATH_MAX + 512];
 	uint64_t sizes[2][SB_MAP_CLASSES];
 	const char *sides[2] = {"client", "server"};
-	size_t n_sides = sb_size_build_has_server(job->build) ? 2 : 1;
-	if (!sb_size_supported(job->library, job->build, job->suite, msg,
+	size_t n_sides = 2;
+	/* The protocol first: BearSSL has no DTLS whatever the suite. */
+	if (!sb_size_protocol_supported(job->library, job->build, job->protocol,
+	                                msg, sizeof(msg)) ||
+	    !sb_size_supported(job->library, job->build, job->suite, msg,
 	                       sizeof(msg)))
 		return status_row(job, SB_ROW_UNSUPPORTED, msg, results);
 	int rc = sb_size_job_build(job, msg, sizeof(msg));
@@ -400,11 +421,11 @@ static int measure_job(struct size_cli *cli, const struct sb_size_job *job,
 
 /* One job, with its progress line on stderr.  Returns 0 or an error
  * that stops the run (out of memory, a bad --work). */
-static int run_job(struct size_cli *cli, int library, int build,
+static int run_job(struct size_cli *cli, int library, int build, int protocol,
                    const struct sb_suite *suite, const char *script,
                    struct sb_results *results)
 {
-	struct sb_size_job job = {0};
+	struct sb_size_job job = {.protocol = protocol};
 	if (sb_size_job_init(&job, library, build, suite, script, cli->work)) {
 		sb_cli_error("--work: path too long");
 		return SB_ERR_USAGE;
@@ -425,6 +446,12 @@ static int run_job(struct size_cli *cli, int library, int build,
 	return 0;
 }
 
+/* Whether (build, library, protocol) is asked for. */
+static bool wanted(const struct size_cli *cli, int b, int l, int p)
+{
+	return cli->builds[b] && cli->libraries[l] && cli->protocols[p];
+}
+
 static int run_all(struct size_cli *cli, struct sb_results *results)
 {
 	size_t total = 0, done = 0;
@@ -432,31 +459,38 @@ static int run_all(struct size_cli *cli, struct sb_results *results)
 	snprintf(script, sizeof(script), "%s/build.sh", cli->script_dir);
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
-			if (cli->builds[b] && cli->libraries[l])
-				total += cli->suite_count;
+			for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
+				if (wanted(cli, b, l, p))
+					total += cli->suite_count;
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
-			for (size_t s = 0; s < cli->suite_count; s++) {
-				if (!cli->builds[b] || !cli->libraries[l])
-					continue;
-				if (!cli->quiet)
-					fprintf(stderr,
-					        "[%zu/%zu] %s %s %s ... ",
-					        ++done, total,
-					        sb_size_build_name(b),
-					        sb_size_library_name(l),
-					        cli->suites[s]->short_name);
-				int rc = run_job(cli, l, b, cli->suites[s],
-				                 script, results);
-				if (rc)
-					return rc;
-			}
+			for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
+				for (size_t s = 0; wanted(cli, b, l, p) &&
+				                   s < cli->suite_count;
+				     s++) {
+					if (!cli->quiet)
+						fprintf(
+						    stderr,
+						    "[%zu/%zu] %s %s %s %s "
+						    "... ",
+						    ++done, total,
+						    sb_size_build_name(b),
+						    sb_size_library_name(l),
+						    sb_size_protocol_name(p),
+						    cli->suites[s]->short_name);
+					int rc = run_job(cli, l, b, p,
+					                 cli->suites[s], script,
+					                 results);
+					if (rc)
+						return rc;
+				}
 	return 0;
 }
 
 /* ---- the table --------------------------------------------------------- */
 
-/* Client flash and RAM of one (library, suite, build), from the rows. */
+/* Flash and RAM of one side's program of (library, suite, build,
+ * protocol), from the rows. */
 struct cell {
 	enum sb_row_status status;
 	bool found;
@@ -464,15 +498,21 @@ struct cell {
 	uint64_t bytes[SB_MAP_CLASSES];
 };
 
-static struct cell find_cell(const struct sb_results *r, const char *lib,
-                             const char *suite, const char *build)
+struct cell_key {
+	const char *lib, *suite, *build, *protocol, *side;
+};
+
+static struct cell find_cell(const struct sb_results *r,
+                             const struct cell_key *k)
 {
 	struct cell c = {0};
 	for (size_t i = 0; i < r->count; i++) {
 		const struct sb_row *row = &r->rows[i];
-		if (strcmp(row->client, lib) || strcmp(row->suite, suite) ||
-		    strcmp(row->build, build) ||
-		    strcmp(row->side, "server") == 0)
+		if (strcmp(row->client, k->lib) ||
+		    strcmp(row->suite, k->suite) ||
+		    strcmp(row->build, k->build) ||
+		    strcmp(row->protocol, k->protocol) ||
+		    (strcmp(row->side, k->side) && strcmp(row->side, "both")))
 			continue;
 		c.found = true;
 		c.status = row->status;
@@ -502,37 +542,52 @@ static void print_cell(FILE *f, const struct cell *c)
 		                             c->bytes[SB_MAP_BSS]));
 }
 
+/* One line: a side's program of (library, suite, protocol), per build. */
+static void print_line(FILE *f, const struct size_cli *cli,
+                       const struct sb_results *r, struct cell_key *k)
+{
+	fprintf(f, "  %-11s %-21s %-7s %-6s", k->lib, k->suite, k->protocol,
+	        k->side);
+	for (int b = 0; b < SB_SIZE_BUILDS; b++) {
+		if (!cli->builds[b])
+			continue;
+		k->build = sb_size_build_name(b);
+		struct cell c = find_cell(r, k);
+		print_cell(f, &c);
+	}
+	fprintf(f, "\n");
+}
+
 static void print_table(FILE *f, const struct size_cli *cli,
                         const struct sb_results *r)
 {
+	static const char *const sides[] = {"client", "server"};
 	fprintf(f,
-	        "Client program, the library's bytes: flash = text + rodata "
-	        "+ data, RAM = data + bss\n  %-8s %-21s",
-	        "library", "suite");
+	        "The library's bytes in each program: flash = text + rodata "
+	        "+ data, RAM = data + bss\n  %-11s %-21s %-7s %-6s",
+	        "library", "suite", "proto", "side");
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		if (cli->builds[b])
 			fprintf(f, "  %-17s", sb_size_build_name(b));
-	fprintf(f, "\n  %-8s %-21s", "", "");
+	fprintf(f, "\n  %-11s %-21s %-7s %-6s", "", "", "", "");
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		if (cli->builds[b])
 			fprintf(f, "  %9s %7s", "flash", "RAM");
 	fprintf(f, "\n");
 	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
 		for (size_t s = 0; cli->libraries[l] && s < cli->suite_count;
-		     s++) {
-			fprintf(f, "  %-8s %-21s", sb_size_library_name(l),
-			        cli->suites[s]->short_name);
-			for (int b = 0; b < SB_SIZE_BUILDS; b++) {
-				if (!cli->builds[b])
-					continue;
-				struct cell c =
-				    find_cell(r, sb_size_library_name(l),
-				              cli->suites[s]->short_name,
-				              sb_size_build_name(b));
-				print_cell(f, &c);
-			}
-			fprintf(f, "\n");
-		}
+		     s++)
+			for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
+				for (int d = 0; cli->protocols[p] && d < 2;
+				     d++) {
+					struct cell_key k = {
+					    .lib = sb_size_library_name(l),
+					    .suite = cli->suites[s]->short_name,
+					    .protocol =
+					        sb_size_protocol_name(p),
+					    .side = sides[d]};
+					print_line(f, cli, r, &k);
+				}
 	fprintf(
 	    f, "  (* whole-library: the library's size, not the suite's; - not "
 	       "supported, see the CSV's reason; RAM is static only, heap "
@@ -610,11 +665,13 @@ static int print_detail(FILE *f, const struct sb_size_job *job,
 	if (rc == 0) {
 		sb_mapfile_sum(&map, names, (size_t)n, sizes);
 		fprintf(f,
-		        "\n%s %s, %s build, %s program: text %llu, rodata "
+		        "\n%s %s %s, %s build, %s program: text %llu, rodata "
 		        "%llu, data %llu, bss %llu\n",
 		        sb_size_library_name(job->library),
-		        job->suite->short_name, sb_size_build_name(job->build),
-		        side, (unsigned long long)sizes[SB_MAP_TEXT],
+		        job->suite->short_name,
+		        sb_size_protocol_name(job->protocol),
+		        sb_size_build_name(job->build), side,
+		        (unsigned long long)sizes[SB_MAP_TEXT],
 		        (unsigned long long)sizes[SB_MAP_RODATA],
 		        (unsigned long long)sizes[SB_MAP_DATA],
 		        (unsigned long long)sizes[SB_MAP_BSS]);
@@ -635,19 +692,25 @@ static void print_details(FILE *f, const struct size_cli *cli,
 	char script[PATH_MAX];
 	snprintf(script, sizeof(script), "%s/build.sh", cli->script_dir);
 	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
-		for (int b = 0; b < SB_SIZE_BUILDS; b++) {
-			struct sb_size_job job = {0};
-			if (!cli->libraries[l] || !cli->builds[b] ||
-			    sb_size_job_init(&job, l, b, cli->suites[0], script,
-			                     cli->work))
-				continue;
-			struct cell c = find_cell(r, sb_size_library_name(l),
-			                          cli->suites[0]->short_name,
-			                          sb_size_build_name(b));
-			if (c.found && c.status == SB_ROW_OK &&
-			    print_detail(f, &job, "client") == SB_ERR_NOMEM)
-				return;
-		}
+		for (int b = 0; b < SB_SIZE_BUILDS; b++)
+			for (int p = 0; p < SB_SIZE_PROTOCOLS; p++) {
+				struct sb_size_job job = {.protocol = p};
+				if (!wanted(cli, b, l, p) ||
+				    sb_size_job_init(&job, l, b, cli->suites[0],
+				                     script, cli->work))
+					continue;
+				struct cell_key k = {
+				    .lib = sb_size_library_name(l),
+				    .suite = cli->suites[0]->short_name,
+				    .build = sb_size_build_name(b),
+				    .protocol = sb_size_protocol_name(p),
+				    .side = "client"};
+				struct cell c = find_cell(r, &k);
+				if (c.found && c.status == SB_ROW_OK &&
+				    print_detail(f, &job, "client") ==
+				        SB_ERR_NOMEM)
+					return;
+			}
 }
 
 /* ---- --map: attribute a map the user linked ---------------------------- */
@@ -694,8 +757,10 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   ".data.rel.ro); data; bss; unwind tables, the "
 	                   "program and libc not counted (bench/mapfile.h)");
 	sb_provenance_line(f, "size_programs",
-	                   "%s/programs: TLS 1.2, one suite, one handshake and "
-	                   "one record; x86-64 pairs run before they count",
+	                   "%s/programs: TLS 1.2 or DTLS 1.2 (cookie exchange; "
+	                   "datagrams framed with a 2-byte length on the "
+	                   "pipes), one suite, one handshake and one record; "
+	                   "x86-64 pairs run before they count",
 	                   cli->script_dir);
 	sb_provenance_line(f, "size_work", "%s", cli->work);
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)

@@ -13,16 +13,20 @@
 #include <unistd.h>
 
 static const char *const library_names[SB_SIZE_LIBRARIES] = {
-    [SB_SIZE_OPENSSL] = "openssl",
-    [SB_SIZE_MBEDTLS] = "mbedtls",
-    [SB_SIZE_BEARSSL] = "bearssl",
-    [SB_SIZE_GNUTLS] = "gnutls",
+    [SB_SIZE_OPENSSL] = "openssl",         [SB_SIZE_MBEDTLS] = "mbedtls",
+    [SB_SIZE_BEARSSL] = "bearssl",         [SB_SIZE_GNUTLS] = "gnutls",
+    [SB_SIZE_MBEDTLS_IOT] = "mbedtls-iot",
 };
 
 static const char *const build_names[SB_SIZE_BUILDS] = {
     [SB_SIZE_PREBUILT] = "prebuilt",
     [SB_SIZE_TAILORED] = "tailored",
     [SB_SIZE_CORTEX_M4] = "cortex-m4",
+};
+
+static const char *const protocol_names[SB_SIZE_PROTOCOLS] = {
+    [SB_SIZE_TLS12] = "tls1.2",
+    [SB_SIZE_DTLS12] = "dtls1.2",
 };
 
 const char *sb_size_library_name(enum sb_size_library library)
@@ -33,6 +37,19 @@ const char *sb_size_library_name(enum sb_size_library library)
 const char *sb_size_build_name(enum sb_size_build build)
 {
 	return build_names[build];
+}
+
+const char *sb_size_protocol_name(enum sb_size_protocol protocol)
+{
+	return protocol_names[protocol];
+}
+
+int sb_size_protocol_find(const char *name)
+{
+	for (int i = 0; i < SB_SIZE_PROTOCOLS; i++)
+		if (strcasecmp(name, protocol_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 int sb_size_library_find(const char *name)
@@ -59,6 +76,7 @@ static const char *suite_name(enum sb_size_library library,
 	case SB_SIZE_OPENSSL:
 		return suite->openssl_name;
 	case SB_SIZE_MBEDTLS:
+	case SB_SIZE_MBEDTLS_IOT:
 		return suite->mbedtls_name;
 	case SB_SIZE_BEARSSL:
 		return suite->bearssl_name;
@@ -76,12 +94,21 @@ static void not_implemented(enum sb_size_library library,
 	    [SB_SIZE_MBEDTLS] = "Mbed TLS 2.28",
 	    [SB_SIZE_BEARSSL] = "BearSSL 0.6",
 	    [SB_SIZE_GNUTLS] = "GnuTLS 3.7",
+	    [SB_SIZE_MBEDTLS_IOT] = "Mbed TLS 2.28",
 	};
 	if (library == SB_SIZE_BEARSSL && sb_kx_uses_psk(suite->kx))
 		snprintf(why, len, "BearSSL has no PSK cipher suites");
 	else
 		snprintf(why, len, "%s does not implement %s", version[library],
 		         suite->iana_name);
+}
+
+/* The suites configs/mbedtls-iot.h holds: RFC 7925's profile. */
+static bool iot_profile(const struct sb_suite *suite)
+{
+	return (suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_ECDSA) &&
+	       (suite->aead == SB_AEAD_AES_128_CCM ||
+	        suite->aead == SB_AEAD_AES_128_CCM_8);
 }
 
 bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
@@ -114,6 +141,19 @@ bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
 		         "reference every suite; it needs an OS)");
 		return false;
 	}
+	if (library == SB_SIZE_MBEDTLS_IOT && !iot_profile(suite)) {
+		snprintf(why, len,
+		         "not in the mbedtls-iot configuration "
+		         "(configs/mbedtls-iot.h: RFC 7925's PSK and "
+		         "ECDHE-ECDSA suites with AES-128-CCM and CCM_8)");
+		return false;
+	}
+	if (library == SB_SIZE_MBEDTLS_IOT && build == SB_SIZE_PREBUILT) {
+		snprintf(why, len,
+		         "mbedtls-iot is a configuration, not a Debian "
+		         "archive: see its tailored and cortex-m4 builds");
+		return false;
+	}
 	if (library == SB_SIZE_OPENSSL && build == SB_SIZE_CORTEX_M4) {
 		snprintf(why, len,
 		         "OpenSSL has no bare-metal build: it expects an "
@@ -124,9 +164,34 @@ bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
 	return true;
 }
 
+bool sb_size_protocol_supported(enum sb_size_library library,
+                                enum sb_size_build build,
+                                enum sb_size_protocol protocol, char *why,
+                                size_t len)
+{
+	(void)build;
+	if (protocol == SB_SIZE_DTLS12 && library == SB_SIZE_BEARSSL) {
+		snprintf(why, len,
+		         "BearSSL has no DTLS (TLS over a stream only): its "
+		         "TLS 1.2 rows are the comparison");
+		return false;
+	}
+	return true;
+}
+
 const char *sb_size_granularity(enum sb_size_library library,
                                 enum sb_size_build build, char *why, size_t len)
 {
+	if (library == SB_SIZE_MBEDTLS_IOT) {
+		if (why)
+			snprintf(why, len,
+			         "whole-library: the mbedtls-iot configuration "
+			         "(configs/mbedtls-iot.h), one library for its "
+			         "four suites and both sides as `run --backend "
+			         "mbedtls-iot` links it; the size is the "
+			         "configuration's, not the suite's");
+		return "whole-library";
+	}
 	bool whole = build == SB_SIZE_PREBUILT && library != SB_SIZE_BEARSSL;
 	/* GnuTLS's credentials API is in objects of its own: a PSK program
 	 * links psk.o, a certificate one auto-verify.o instead. */
@@ -153,28 +218,26 @@ bool sb_size_build_runs(enum sb_size_build build)
 	return build != SB_SIZE_CORTEX_M4;
 }
 
-bool sb_size_build_has_server(enum sb_size_build build)
-{
-	return build != SB_SIZE_CORTEX_M4;
-}
-
 int sb_size_job_init(struct sb_size_job *job, enum sb_size_library library,
                      enum sb_size_build build, const struct sb_suite *suite,
                      const char *script, const char *work)
 {
 	bool full = job->full_profile, target = job->target;
+	enum sb_size_protocol protocol = job->protocol;
 	memset(job, 0, sizeof(*job));
 	*job = (struct sb_size_job){.library = library,
 	                            .build = build,
 	                            .suite = suite,
 	                            .full_profile = full,
 	                            .target = target,
+	                            .protocol = protocol,
 	                            .script = script,
 	                            .work = work};
-	int n = snprintf(job->out, sizeof(job->out), "%s/out/%s%s/%s/%s%s",
+	int n = snprintf(job->out, sizeof(job->out), "%s/out/%s%s/%s/%s%s%s",
 	                 work, target ? "target-" : "", build_names[build],
 	                 library_names[library], suite->short_name,
-	                 full ? "-full" : "");
+	                 full ? "-full" : "",
+	                 protocol == SB_SIZE_DTLS12 ? "-dtls1.2" : "");
 	return n < 0 || (size_t)n >= sizeof(job->out) ? SB_ERR_INVALID : 0;
 }
 
@@ -294,10 +357,8 @@ static void script_args(const struct sb_size_job *job, char *code, size_t n,
 	argv[i++] = sb_kx_name(s->kx);
 	argv[i++] = "--aead";
 	argv[i++] = sb_aead_name(s->aead);
-	argv[i++] = "--sides";
-	argv[i++] = sb_size_build_has_server(job->build) || job->target
-	                ? "client server"
-	                : "client";
+	argv[i++] = "--protocol";
+	argv[i++] = protocol_names[job->protocol];
 	if (job->target) {
 		argv[i++] = "--kind";
 		argv[i++] = "target";

@@ -24,8 +24,11 @@ enum sb_size_library {
 	SB_SIZE_MBEDTLS,
 	SB_SIZE_BEARSSL,
 	SB_SIZE_GNUTLS,
+	/* Mbed TLS with configs/mbedtls-iot.h, the `mbedtls-iot` backend's
+	 * configuration: tailored and Cortex-M4 builds only. */
+	SB_SIZE_MBEDTLS_IOT,
 };
-#define SB_SIZE_LIBRARIES 4
+#define SB_SIZE_LIBRARIES 5
 
 enum sb_size_build {
 	SB_SIZE_PREBUILT,  /* Debian's static archives, x86-64 */
@@ -35,14 +38,25 @@ enum sb_size_build {
 };
 #define SB_SIZE_BUILDS 3
 
-/* "openssl", "mbedtls", "bearssl", "gnutls"; "prebuilt", "tailored",
- * "cortex-m4". */
+/* The protocol the programs speak: TLS 1.2 over a stream, or DTLS 1.2
+ * (datagrams, framed with a length on the pipe; see size/README.md). */
+enum sb_size_protocol {
+	SB_SIZE_TLS12,
+	SB_SIZE_DTLS12,
+};
+#define SB_SIZE_PROTOCOLS 2
+
+/* "openssl", "mbedtls", "bearssl", "gnutls", "mbedtls-iot"; "prebuilt",
+ * "tailored", "cortex-m4"; "tls1.2", "dtls1.2" (the CSV's protocol). */
 const char *sb_size_library_name(enum sb_size_library library);
 const char *sb_size_build_name(enum sb_size_build build);
+const char *sb_size_protocol_name(enum sb_size_protocol protocol);
 
-/* Find a library or build by name (case-insensitive); -1 if none. */
+/* Find a library, build or protocol by name (case-insensitive); -1 if
+ * none. */
 int sb_size_library_find(const char *name);
 int sb_size_build_find(const char *name);
+int sb_size_protocol_find(const char *name);
 
 /*
  * Whether `library` can be measured for `suite` in `build`.  Returns
@@ -50,6 +64,15 @@ int sb_size_build_find(const char *name);
  */
 bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
                        const struct sb_suite *suite, char *why, size_t len);
+
+/*
+ * Whether `library` has `protocol` in `build` (BearSSL has no DTLS).
+ * Returns true, or false with the reason in `why`.
+ */
+bool sb_size_protocol_supported(enum sb_size_library library,
+                                enum sb_size_build build,
+                                enum sb_size_protocol protocol, char *why,
+                                size_t len);
 
 /*
  * "per-suite" or "whole-library", and in `why` (may be NULL) the
@@ -62,14 +85,13 @@ const char *sb_size_granularity(enum sb_size_library library,
 /* Whether the build's programs run here (x86-64), and so are run. */
 bool sb_size_build_runs(enum sb_size_build build);
 
-/* Whether the build has a server program (the Cortex-M4 build has not). */
-bool sb_size_build_has_server(enum sb_size_build build);
-
 struct sb_size_job {
 	enum sb_size_library library;
 	enum sb_size_build build;
 	const struct sb_suite *suite;
 	bool full_profile; /* BearSSL: br_ssl_client_init_full() */
+	/* The programs' protocol; set before _init (zero: TLS 1.2). */
+	enum sb_size_protocol protocol;
 	/* The target programs of `run --target` (build.sh --kind target),
 	 * both sides, in WORK/out/target-BUILD/...; set before _init. */
 	bool target;
@@ -81,7 +103,8 @@ struct sb_size_job {
 
 /*
  * Fill `job` and its output directory, WORK/out/BUILD/LIBRARY/SUITE
- * (with "-full" for the full profile, "target-BUILD" for target programs).
+ * (with "-full" for the full profile, "-dtls1.2" for DTLS programs,
+ * "target-BUILD" for target programs).
  * Returns 0 or SB_ERR_INVALID when the path does not fit.
  */
 int sb_size_job_init(struct sb_size_job *job, enum sb_size_library library,

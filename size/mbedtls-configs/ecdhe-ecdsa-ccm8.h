@@ -1,6 +1,7 @@
 /*
  * ecdhe-ecdsa-ccm8.h - Mbed TLS 2.28 built for one suite,
- * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: TLS 1.2 only, one side per build.
+ * TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: TLS 1.2 (and DTLS 1.2, target-dtls.h),
+ * one side per build.
  *
  * Shaped like the library's configs/config-ccm-psk-dtls1_2.h, as device
  * firmware configures it: only the modules this suite needs, the
@@ -66,8 +67,9 @@
 /* Save RAM at the expense of ROM */
 #define MBEDTLS_AES_ROM_TABLES
 
-/* `suitebench run --target` adds DTLS 1.2 (target-dtls.h). */
-#if defined(SB_TARGET)
+/* DTLS 1.2 (target-dtls.h): for the DTLS size programs (SB_DTLS) and
+ * the target programs of `suitebench run --target` (SB_TARGET). */
+#if defined(SB_DTLS) || defined(SB_TARGET)
 #include "target-dtls.h"
 #endif
 

@@ -1,7 +1,7 @@
 /*
  * ecdhe-ecdsa-chacha20.h - Mbed TLS 2.28 built for one suite,
- * TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 only, one side per
- * build.
+ * TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 (and DTLS 1.2,
+ * target-dtls.h), one side per build.
  *
  * Shaped like the library's configs/config-ccm-psk-dtls1_2.h, as device
  * firmware configures it: only the modules this suite needs, the
@@ -66,8 +66,9 @@
  */
 #define MBEDTLS_SSL_MAX_CONTENT_LEN 1024
 
-/* `suitebench run --target` adds DTLS 1.2 (target-dtls.h). */
-#if defined(SB_TARGET)
+/* DTLS 1.2 (target-dtls.h): for the DTLS size programs (SB_DTLS) and
+ * the target programs of `suitebench run --target` (SB_TARGET). */
+#if defined(SB_DTLS) || defined(SB_TARGET)
 #include "target-dtls.h"
 #endif
 

@@ -1,7 +1,7 @@
 /*
  * ecdhe-rsa-chacha20.h - Mbed TLS 2.28 built for one suite,
- * TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 only, one side per
- * build.
+ * TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: TLS 1.2 (and DTLS 1.2,
+ * target-dtls.h), one side per build.
  *
  * Shaped like the library's configs/config-ccm-psk-dtls1_2.h, as device
  * firmware configures it: only the modules this suite needs, the
@@ -71,6 +71,11 @@
  * leaf, about 740 bytes).
  */
 #define MBEDTLS_SSL_MAX_CONTENT_LEN 1024
+
+/* DTLS 1.2 (target-dtls.h): for the DTLS size programs (SB_DTLS). */
+#if defined(SB_DTLS)
+#include "target-dtls.h"
+#endif
 
 #include "mbedtls/check_config.h"
 

@@ -1,9 +1,11 @@
 /*
- * target-dtls.h - what `suitebench run --target` adds to a suite's
- * configuration (size/build.sh --kind target defines SB_TARGET): DTLS 1.2
- * with anti-replay and HelloVerifyRequest cookies, so the target programs
- * speak what `run` measures; the record and handshake code of TLS 1.2
- * stays as it is.  The size builds never include it.
+ * target-dtls.h - what DTLS 1.2 adds to a suite's configuration: DTLS 1.2
+ * with anti-replay and HelloVerifyRequest cookies (the server's cookie
+ * module), what `run` measures by default; the record and handshake code
+ * of TLS 1.2 stays as it is.  Included by the DTLS size programs'
+ * libraries (size/build.sh --protocol dtls1.2 defines SB_DTLS) and by the
+ * target programs' of `suitebench run --target` (--kind target defines
+ * SB_TARGET); the TLS 1.2 size builds never include it.
  */
 #define MBEDTLS_SSL_PROTO_DTLS
 #define MBEDTLS_SSL_DTLS_ANTI_REPLAY

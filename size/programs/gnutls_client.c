@@ -1,5 +1,6 @@
 /*
- * gnutls_client.c - a minimal GnuTLS 3.7 TLS 1.2 client for one suite.
+ * gnutls_client.c - a minimal GnuTLS 3.7 TLS 1.2 or DTLS 1.2 client for
+ * one suite.
  */
 #include "gnutls_common.h"
 

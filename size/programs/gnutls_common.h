@@ -3,7 +3,9 @@
  * measured only as Debian builds it (prebuilt, whole-library), so it
  * only ever runs on Linux.  Its default transport calls recv() and
  * send(), which a pipe refuses: the session reads and writes through the
- * platform layer instead.
+ * platform layer instead.  DTLS (-DSB_DTLS): one push, one datagram (the
+ * pieces GnuTLS writes at once gathered), and reads that always wait:
+ * the pipe loses nothing, so no flight is ever retransmitted.
  */
 #ifndef SB_GNUTLS_COMMON_H
 #define SB_GNUTLS_COMMON_H
@@ -38,9 +40,18 @@
 #define GTLS_SIGN "+SIGN-ECDSA-SHA256"
 #endif
 
-/* TLS 1.2 only, the one suite, P-256, no session tickets. */
+#if defined(SB_DTLS)
+#include <gnutls/dtls.h>
+#define GTLS_VERSION "+VERS-DTLS1.2"
+#define GTLS_DATAGRAM GNUTLS_DATAGRAM
+#else
+#define GTLS_VERSION "+VERS-TLS1.2"
+#define GTLS_DATAGRAM 0
+#endif
+
+/* TLS 1.2 or DTLS 1.2 only, the one suite, P-256, no session tickets. */
 #define GTLS_PRIORITY                                                          \
-	"NONE:+VERS-TLS1.2:" GTLS_KX ":" GTLS_CIPHER                           \
+	"NONE:" GTLS_VERSION ":" GTLS_KX ":" GTLS_CIPHER                       \
 	":+AEAD:+COMP-NULL:+GROUP-SECP256R1:" GTLS_SIGN                        \
 	":+CTYPE-X509:%NO_TICKETS"
 
@@ -57,20 +68,74 @@ static ssize_t gtls_push(gnutls_transport_ptr_t ptr, const void *buf,
 	return sb_plat_send(buf, len);
 }
 
+#if defined(SB_DTLS)
+/* A datagram taken off the pipe ahead of the session (the server's
+ * cookie check reads the ClientHello first): the session reads it next. */
+static unsigned char gtls_held[16384];
+static size_t gtls_held_len;
+
+static ssize_t gtls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	(void)ptr;
+	if (gtls_held_len == 0)
+		return sb_plat_recv(buf, len);
+	size_t n = gtls_held_len < len ? gtls_held_len : len;
+	memcpy(buf, gtls_held, n);
+	gtls_held_len = 0;
+	return (ssize_t)n;
+}
+
+/* The pieces of one record, one datagram. */
+static ssize_t gtls_vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov,
+                             int iovcnt)
+{
+	static unsigned char datagram[16384];
+	size_t len = 0;
+	(void)ptr;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > sizeof(datagram) - len)
+			return -1;
+		memcpy(datagram + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	return sb_plat_send(datagram, len);
+}
+
+/* Reads block, and the pipe delivers every datagram: always ready. */
+static int gtls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	(void)ptr;
+	(void)ms;
+	return 1;
+}
+
+static void gtls_transport(gnutls_session_t session)
+{
+	gnutls_transport_set_vec_push_function(session, gtls_vec_push);
+	gnutls_transport_set_pull_timeout_function(session, gtls_pull_timeout);
+}
+#else
 static ssize_t gtls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 {
 	(void)ptr;
 	return sb_plat_recv(buf, len);
 }
 
+static void gtls_transport(gnutls_session_t session)
+{
+	(void)session; /* TLS: the stream as it comes */
+}
+#endif
+
 static gnutls_session_t gtls_session(unsigned flags)
 {
 	gnutls_session_t session;
-	gtls_check("gnutls_init", gnutls_init(&session, flags));
+	gtls_check("gnutls_init", gnutls_init(&session, flags | GTLS_DATAGRAM));
 	gtls_check("gnutls_priority_set_direct",
 	           gnutls_priority_set_direct(session, GTLS_PRIORITY, NULL));
 	gnutls_transport_set_push_function(session, gtls_push);
 	gnutls_transport_set_pull_function(session, gtls_pull);
+	gtls_transport(session);
 	return session;
 }
 

@@ -1,7 +1,7 @@
 /*
- * mbedtls_client.c - a minimal Mbed TLS 2.28 TLS 1.2 client for one
- * suite: PSK, ECDHE-PSK, ECDHE-ECDSA or ECDHE-RSA (then the CA chain and the
- * server's name are checked).  Linked against Debian's archives it gets
+ * mbedtls_client.c - a minimal Mbed TLS 2.28 TLS 1.2 or DTLS 1.2 client
+ * for one suite: PSK, ECDHE-PSK, ECDHE-ECDSA or ECDHE-RSA (then the CA chain
+ * and the server's name are checked).  Linked against Debian's archives it gets
  * the whole library; against a tailored build (size/mbedtls-configs/)
  * only the modules that suite needs.
  */
@@ -30,7 +30,7 @@ static void mbed_configure_auth(mbedtls_ssl_config *conf)
 
 static mbedtls_ssl_context ssl;
 static mbedtls_ssl_config conf;
-static mbedtls_hmac_drbg_context drbg;
+static mbed_drbg drbg;
 
 int main(void)
 {
@@ -43,7 +43,8 @@ int main(void)
 	           mbedtls_ssl_set_hostname(&ssl, SB_SERVER_NAME));
 #endif
 	mbedtls_ssl_set_bio(&ssl, NULL, mbed_send, mbed_recv, NULL);
-	mbed_handshake(&ssl);
+	mbed_dtls_timer(&ssl);
+	mbed_handshake(&ssl, NULL);
 	int ret;
 	while ((ret = mbedtls_ssl_write(&ssl, (const unsigned char *)SB_PROBE,
 	                                SB_PROBE_LEN)) <= 0)

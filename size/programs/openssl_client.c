@@ -1,5 +1,6 @@
 /*
- * openssl_client.c - a minimal OpenSSL 3.0 TLS 1.2 client for one suite.
+ * openssl_client.c - a minimal OpenSSL 3.0 TLS 1.2 or DTLS 1.2 client for
+ * one suite.
  */
 #include <openssl/x509.h>
 
@@ -48,7 +49,7 @@ static void ossl_configure_name(SSL *ssl)
 
 int main(void)
 {
-	SSL_CTX *ctx = ossl_configure(TLS_client_method());
+	SSL_CTX *ctx = ossl_configure(OSSL_CLIENT_METHOD());
 	ossl_configure_auth(ctx); /* before SSL_new(), which copies it */
 	SSL *ssl = ossl_connection(ctx);
 	ossl_configure_name(ssl);

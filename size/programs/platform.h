@@ -12,12 +12,21 @@
 
 #include <stddef.h>
 
-/* Send `len` bytes to the peer; returns how many were sent, or -1. */
+/*
+ * Send `len` bytes to the peer; returns how many were sent, or -1.
+ * DTLS programs (built with -DSB_DTLS): one call sends one datagram.
+ */
 int sb_plat_send(const unsigned char *buf, size_t len);
 
-/* Receive up to `len` bytes; returns how many (> 0), 0 at the end of the
- * stream, or -1. */
+/*
+ * Receive up to `len` bytes; returns how many (> 0), 0 at the end of the
+ * stream, or -1.  DTLS programs: one whole datagram (-1 if it is longer
+ * than `len`).
+ */
 int sb_plat_recv(unsigned char *buf, size_t len);
+
+/* A millisecond clock, for DTLS retransmission timers. */
+unsigned long sb_plat_ms(void);
 
 /* Fill `buf` with `len` bytes of seed material for the library's DRBG. */
 void sb_plat_entropy(unsigned char *buf, size_t len);

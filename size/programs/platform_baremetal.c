@@ -3,13 +3,15 @@
  * board support package would replace with its UART (or radio) driver
  * and its hardware random-number generator.  The program is linked to be
  * measured, never run, so the stubs only have to keep the link honest:
- * every library path the program calls stays reachable.
+ * every library path the program calls stays reachable.  A DTLS program
+ * sends and receives one datagram per call, as a radio driver would.
  */
 #include "platform.h"
 
 /* Stand-ins for memory-mapped peripherals, so nothing is optimised away. */
 static volatile unsigned char uart_data;
 static volatile unsigned long trng_data;
+static volatile unsigned long systick_ms;
 
 int sb_plat_send(const unsigned char *buf, size_t len)
 {
@@ -23,6 +25,11 @@ int sb_plat_recv(unsigned char *buf, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = uart_data;
 	return (int)len;
+}
+
+unsigned long sb_plat_ms(void)
+{
+	return systick_ms;
 }
 
 void sb_plat_entropy(unsigned char *buf, size_t len)

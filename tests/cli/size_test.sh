@@ -6,8 +6,13 @@
 # installed): the size of a BearSSL TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8
 # client is positive, identical across two builds from clean work
 # directories, and smaller than the full-profile (br_ssl_client_init_full)
-# client.  Then the command line's contract.  CACHE/src is where the
-# sources are fetched once and shared.  Last line: "N passed, M failed".
+# client; the server is measured too, on the Cortex-M4 as well.  DTLS 1.2:
+# OpenSSL, Mbed TLS and GnuTLS pairs run (cookie exchange, framed
+# datagrams), BearSSL's is unsupported with the reason, a DTLS client
+# against a TLS server is a failed row; Mbed TLS (tailored, Cortex-M4) and
+# mbedtls-iot when Mbed TLS's source can be fetched.  Then the command
+# line's contract.  CACHE/src is where the sources are fetched once and
+# shared.  Last line: "N passed, M failed".
 set -u
 sb=$1
 sizedir=$2
@@ -37,6 +42,12 @@ client_sizes() {
 
 total() {
 	echo "$1" | awk '{ print $1 + $2 + $3 + $4 }'
+}
+
+# server_total CSV: text + rodata + data + bss of the ok server rows.
+server_total() {
+	awk -F'","' '$7 == "server" && $10 == "ok" { t += $13; n++ }
+		END { if (n == 4) print t }' "$1"
 }
 
 # measure BUILD WORK CSV: run suitebench size for the BearSSL CCM_8 client.
@@ -69,6 +80,19 @@ check_build() { # build
 	else
 		fail "$b: no positive client size in $(cat "$tmp/$b-1.csv")"
 		return
+	fi
+	# The server program too, on every build (the Cortex-M4 included).
+	server=$(server_total "$tmp/$b-1.csv")
+	if [ -n "$server" ] && [ "$server" -gt 0 ]; then
+		pass
+	else
+		fail "$b: no server size in $(cat "$tmp/$b-1.csv")"
+	fi
+	# BearSSL has no DTLS: an unsupported row that says so.
+	if grep -q '"dtls1.2",.*"unsupported","BearSSL has no DTLS' "$tmp/$b-1.csv"; then
+		pass
+	else
+		fail "$b: no unsupported BearSSL DTLS row: $(cat "$tmp/$b-1.csv")"
 	fi
 	measure "$b" "$tmp/$b-2" "$tmp/$b-2.csv"
 	second=$(client_sizes "$tmp/$b-2.csv")
@@ -141,7 +165,7 @@ fi
 measure_mbed() {
 	mkdir -p "$tmp/mbed"
 	"$sb" size --library mbedtls --build prebuilt --suite psk-ccm8,psk-chacha20 \
-		--work "$tmp/mbed" -o "$tmp/mbed.csv" -q
+		--protocol tls1.2 --work "$tmp/mbed" -o "$tmp/mbed.csv" -q
 }
 if measure_mbed &&
 	[ "$(grep -c '"client","code_text","bytes","ok","whole-library: ' "$tmp/mbed.csv")" -eq 2 ] &&
@@ -149,6 +173,105 @@ if measure_mbed &&
 	pass
 else
 	fail "prebuilt Mbed TLS rows are not one whole-library figure: $(cat "$tmp/mbed.csv")"
+fi
+
+# ---- DTLS 1.2 -------------------------------------------------------------
+
+# ok_sides CSV LIBRARY PROTOCOL: how many sides have four ok size rows.
+ok_sides() {
+	awk -F'","' -v lib="$2" -v proto="$3" '$1 == "\"" lib && $3 == proto &&
+		$10 == "ok" && $8 ~ /^code_/ { n[$7]++ }
+		END { k = 0; for (s in n) if (n[s] == 4) k++; print k }' "$1"
+}
+
+# side_total CSV LIBRARY PROTOCOL SIDE BUILD: the side's bytes, all four.
+side_total() {
+	awk -F'","' -v lib="$2" -v proto="$3" -v side="$4" -v build="$5" '
+		$1 == "\"" lib && $3 == proto && $7 == side && $10 == "ok" &&
+		$20 == build && $8 ~ /^code_/ { t += $13; n++ }
+		END { if (n == 4) print t }' "$1"
+}
+
+# Every library with DTLS: the pair runs (a size counts only then).
+mkdir -p "$tmp/dtls"
+if "$sb" size --library openssl,mbedtls,gnutls,bearssl --build prebuilt \
+	--suite psk-ccm8 --protocol dtls1.2 --work "$tmp/dtls" \
+	-o "$tmp/dtls.csv" -q 2>"$tmp/dtls.err"; then
+	pass
+else
+	fail "prebuilt DTLS pairs: $(tail -n 3 "$tmp/dtls.err") $(grep failed "$tmp/dtls.csv")"
+fi
+for lib in openssl mbedtls gnutls; do
+	if [ "$(ok_sides "$tmp/dtls.csv" $lib dtls1.2)" -eq 2 ]; then
+		pass
+	else
+		fail "no DTLS client and server rows for $lib: $(grep "^\"$lib" "$tmp/dtls.csv")"
+	fi
+done
+if grep -q '^"bearssl","bearssl","dtls1.2",.*"unsupported","BearSSL has no DTLS' "$tmp/dtls.csv"; then
+	pass
+else
+	fail "no unsupported BearSSL DTLS row: $(grep '^"bearssl' "$tmp/dtls.csv")"
+fi
+
+# A DTLS client against a TLS server never completes: a failed row, exit 1,
+# no size.  (The TLS server stands in for the DTLS one; the products are
+# fresh, so nothing is rebuilt.)
+"$sb" size --library mbedtls --build prebuilt --suite psk-ccm8 \
+	--protocol tls1.2 --work "$tmp/dtls" -q -o "$tmp/tls.csv" 2>/dev/null
+out=$tmp/dtls/out/prebuilt/mbedtls
+cp "$out/psk-ccm8/server" "$out/psk-ccm8-dtls1.2/server"
+"$sb" size --library mbedtls --build prebuilt --suite psk-ccm8 \
+	--protocol dtls1.2 --work "$tmp/dtls" -o "$tmp/mixed.csv" -q 2>/dev/null
+got=$?
+if [ "$got" -eq 1 ] &&
+	grep -q '"dtls1.2",.*"code_size","bytes","failed","the client and server did not complete' "$tmp/mixed.csv" &&
+	! grep -q '"ok"' "$tmp/mixed.csv"; then
+	pass
+else
+	fail "a DTLS client against a TLS server: exit $got, $(cat "$tmp/mixed.csv")"
+fi
+
+# Tailored and Cortex-M4 Mbed TLS, and mbedtls-iot: DTLS adds code.
+if sh "$sizedir/fetch-sources.sh" "$cache/src" mbedtls >"$tmp/fetch-mbed.log" 2>&1; then
+	builds=tailored
+	if command -v arm-none-eabi-gcc >/dev/null 2>&1; then
+		builds=tailored,cortex-m4
+	else
+		skip "Mbed TLS cortex-m4: arm-none-eabi-gcc not installed"
+	fi
+	mkdir -p "$tmp/mt"
+	ln -s "$cache/src" "$tmp/mt/src"
+	if "$sb" size --library mbedtls,mbedtls-iot --build $builds \
+		--suite psk-ccm8 --work "$tmp/mt" -o "$tmp/mt.csv" -q 2>"$tmp/mt.err"; then
+		pass
+	else
+		fail "Mbed TLS tailored/cortex-m4: $(tail -n 3 "$tmp/mt.err")"
+	fi
+	for b in $(echo $builds | tr , ' '); do
+		for side in client server; do
+			tls=$(side_total "$tmp/mt.csv" mbedtls tls1.2 $side $b)
+			dtls=$(side_total "$tmp/mt.csv" mbedtls dtls1.2 $side $b)
+			iot=$(side_total "$tmp/mt.csv" mbedtls-iot dtls1.2 $side $b)
+			if [ -n "$tls" ] && [ -n "$dtls" ] && [ -n "$iot" ] &&
+				[ "$dtls" -gt "$tls" ]; then
+				pass
+				echo "$b Mbed TLS psk-ccm8 $side: TLS 1.2 $tls, DTLS 1.2 $dtls, mbedtls-iot DTLS 1.2 $iot bytes"
+			else
+				fail "$b $side: TLS ${tls:-none}, DTLS ${dtls:-none} (not larger?), iot ${iot:-none}"
+			fi
+		done
+	done
+else
+	skip "Mbed TLS tailored: Debian's mbedtls source package cannot be fetched: $(tail -n 1 "$tmp/fetch-mbed.log")"
+fi
+
+expect 2 "--protocol: unknown name 'dtls1.3'" -- size --protocol dtls1.3
+expect 0 "" -- size --library mbedtls-iot --build prebuilt --suite psk-ccm8 -o "$tmp/iot.csv" -q
+if grep -q '"unsupported","mbedtls-iot is a configuration' "$tmp/iot.csv"; then
+	pass
+else
+	fail "no unsupported prebuilt mbedtls-iot row: $(cat "$tmp/iot.csv")"
 fi
 
 if [ "$skips" -gt 0 ]; then

@@ -57,6 +57,9 @@ Test(sizebuild, names_round_trip)
 		cr_expect_eq(sb_size_library_find(sb_size_library_name(l)), l);
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		cr_expect_eq(sb_size_build_find(sb_size_build_name(b)), b);
+	for (int p = 0; p < SB_SIZE_PROTOCOLS; p++)
+		cr_expect_eq(sb_size_protocol_find(sb_size_protocol_name(p)),
+		             p);
 	cr_expect_eq(sb_size_build_find("Cortex-M4"), SB_SIZE_CORTEX_M4);
 }
 
@@ -100,6 +103,14 @@ static const struct support_case support_cases[] = {
      "the size programs run TLS 1.2"},
     {SB_SIZE_GNUTLS, SB_SIZE_PREBUILT, "tls13-ecdhe-rsa-gcm", false,
      "the size programs run TLS 1.2"},
+    {SB_SIZE_MBEDTLS_IOT, SB_SIZE_TAILORED, "psk-ccm8", true, ""},
+    {SB_SIZE_MBEDTLS_IOT, SB_SIZE_CORTEX_M4, "ecdhe-ecdsa-ccm", true, ""},
+    {SB_SIZE_MBEDTLS_IOT, SB_SIZE_TAILORED, "psk-gcm", false,
+     "not in the mbedtls-iot configuration"},
+    {SB_SIZE_MBEDTLS_IOT, SB_SIZE_CORTEX_M4, "ecdhe-rsa-gcm", false,
+     "not in the mbedtls-iot configuration"},
+    {SB_SIZE_MBEDTLS_IOT, SB_SIZE_PREBUILT, "psk-ccm8", false,
+     "not a Debian archive"},
 };
 
 ParameterizedTestParameters(sizebuild, supported)
@@ -123,13 +134,14 @@ ParameterizedTest(const struct support_case *c, sizebuild, supported)
 		                   "got '%s', want '%s'", why, c->reason);
 }
 
-Test(sizebuild, whole_library_only_for_prebuilt_openssl_mbedtls_gnutls)
+Test(sizebuild, whole_library_for_prebuilt_openssl_mbedtls_gnutls_and_iot)
 {
 	char why[320];
 	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
 		for (int b = 0; b < SB_SIZE_BUILDS; b++) {
 			bool whole =
-			    b == SB_SIZE_PREBUILT && l != SB_SIZE_BEARSSL;
+			    l == SB_SIZE_MBEDTLS_IOT ||
+			    (b == SB_SIZE_PREBUILT && l != SB_SIZE_BEARSSL);
 			cr_expect_str_eq(
 			    sb_size_granularity(l, b, why, sizeof(why)),
 			    whole ? "whole-library" : "per-suite");
@@ -145,13 +157,45 @@ Test(sizebuild, whole_library_only_for_prebuilt_openssl_mbedtls_gnutls)
 	cr_expect_not_null(strstr(reason, "2 kB)"), "cut: %s", reason);
 }
 
-Test(sizebuild, only_x86_builds_run_and_have_a_server)
+Test(sizebuild, only_x86_builds_run)
 {
 	cr_expect(sb_size_build_runs(SB_SIZE_PREBUILT));
 	cr_expect(sb_size_build_runs(SB_SIZE_TAILORED));
 	cr_expect_not(sb_size_build_runs(SB_SIZE_CORTEX_M4));
-	cr_expect(sb_size_build_has_server(SB_SIZE_TAILORED));
-	cr_expect_not(sb_size_build_has_server(SB_SIZE_CORTEX_M4));
+}
+
+Test(sizebuild, dtls_for_every_library_but_bearssl)
+{
+	char why[200];
+	for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
+		for (int b = 0; b < SB_SIZE_BUILDS; b++) {
+			why[0] = '\0';
+			bool got = sb_size_protocol_supported(
+			    l, b, SB_SIZE_DTLS12, why, sizeof(why));
+			cr_expect_eq(got, l != SB_SIZE_BEARSSL, "%s %s",
+			             sb_size_library_name(l),
+			             sb_size_build_name(b));
+			cr_expect(sb_size_protocol_supported(
+			    l, b, SB_SIZE_TLS12, why, sizeof(why)));
+		}
+	sb_size_protocol_supported(SB_SIZE_BEARSSL, SB_SIZE_TAILORED,
+	                           SB_SIZE_DTLS12, why, sizeof(why));
+	cr_expect_not_null(strstr(why, "BearSSL has no DTLS"), "%s", why);
+}
+
+Test(sizebuild, dtls_job_directory_and_protocol_names)
+{
+	struct sb_size_job job = {.protocol = SB_SIZE_DTLS12};
+	cr_assert_eq(sb_size_job_init(&job, SB_SIZE_MBEDTLS, SB_SIZE_CORTEX_M4,
+	                              sb_suite_find("psk-ccm8"),
+	                              "size/build.sh", "/w"),
+	             0);
+	cr_expect_str_eq(job.out, "/w/out/cortex-m4/mbedtls/psk-ccm8-dtls1.2");
+	cr_expect_eq(job.protocol, SB_SIZE_DTLS12);
+	cr_expect_str_eq(sb_size_protocol_name(SB_SIZE_DTLS12), "dtls1.2");
+	cr_expect_eq(sb_size_protocol_find("DTLS1.2"), SB_SIZE_DTLS12);
+	cr_expect_eq(sb_size_protocol_find("tls1.2"), SB_SIZE_TLS12);
+	cr_expect_eq(sb_size_protocol_find("dtls1.3"), -1);
 }
 
 Test(sizebuild, job_directory)
