@@ -32,6 +32,14 @@
  *   interposes every draw; under --deterministic it serves sb_rng bytes
  *   while a deterministic endpoint's call runs, and otherwise forwards to
  *   the library's generator.
+ *
+ * Raw public keys (RFC 7250, GnuTLS 3.6.6+): GNUTLS_ENABLE_RAWPK at
+ * gnutls_init, +CTYPE-SRV-RAWPK (and with --mutual +CTYPE-CLI-RAWPK) in
+ * place of +CTYPE-X509, and the own key by
+ * gnutls_certificate_set_rawpk_key_file.  GnuTLS verifies no raw key (it
+ * has nothing to chain it to), so a session verify function compares the
+ * peer's SubjectPublicKeyInfo with the pinned one byte for byte and fails
+ * the handshake on a mismatch.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -82,6 +90,10 @@ struct gtls_endpoint {
 	 * ClientHello has returned a valid cookie yet. */
 	gnutls_datum_t cookie_key;
 	bool cookie_passed;
+	/* SB_AUTH_RPK: the peer's pinned SubjectPublicKeyInfo, DER, and
+	 * whether the verify function refused the key the peer sent. */
+	gnutls_datum_t pin;
+	bool pin_refused;
 	struct sb_rng rng; /* --deterministic: every random byte */
 	int io_status;     /* the link's last refusal, 0 if none */
 	char error[256];
@@ -219,6 +231,12 @@ static int gtls_fail_ret(struct gtls_endpoint *ep, int status, const char *what,
 			gnutls_free(text.data);
 		}
 	}
+	if (ret == GNUTLS_E_CERTIFICATE_ERROR && ep->pin_refused &&
+	    at + 3 < sizeof(ep->error))
+		snprintf(ep->error + at, sizeof(ep->error) - at,
+		         " (the peer's raw public key is not the pinned one: "
+		         "%s)",
+		         ep->cfg->creds.peer_key_file);
 	return status;
 }
 
@@ -409,6 +427,19 @@ static const char *gtls_signatures(enum sb_protocol protocol, enum sb_kx kx)
 }
 
 /*
+ * The certificate types: X.509, or with raw public keys the server's
+ * (RFC 7250 server_certificate_type) and, with --mutual, the client's.
+ * PSK suites ignore --auth.
+ */
+static const char *gtls_ctypes(const struct sb_endpoint_config *cfg)
+{
+	if (cfg->auth != SB_AUTH_RPK || gtls_is_psk(cfg->suite->kx))
+		return "+CTYPE-X509";
+	return cfg->mutual ? "+CTYPE-SRV-RAWPK:+CTYPE-CLI-RAWPK"
+	                   : "+CTYPE-SRV-RAWPK";
+}
+
+/*
  * The priority string enabling exactly one suite, e.g. for psk-ccm8 in
  * DTLS 1.2:
  *   NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:
@@ -426,8 +457,8 @@ static const char *gtls_signatures(enum sb_protocol protocol, enum sb_kx kx)
  * need; it changes nothing in (D)TLS 1.2.
  */
 static int gtls_priority(enum sb_protocol protocol,
-                         const struct sb_suite *suite, char *buf, size_t len,
-                         struct sb_reason *why)
+                         const struct sb_suite *suite, const char *ctypes,
+                         char *buf, size_t len, struct sb_reason *why)
 {
 	if (!sb_suite_fits(protocol, suite, why))
 		return SB_ERR_UNSUPPORTED;
@@ -466,10 +497,11 @@ static int gtls_priority(enum sb_protocol protocol,
 	int n = snprintf(
 	    buf, len,
 	    "NONE:+%s:+%s:+%s:+%s:+COMP-NULL:+GROUP-SECP256R1:"
-	    "%s:+CTYPE-X509:%%NO_TICKETS:"
+	    "%s:%s:%%NO_TICKETS:"
 	    "%%DISABLE_TLS13_COMPAT_MODE",
 	    version, gnutls_kx_get_name(kx), gnutls_cipher_get_name(gs.cipher),
-	    gnutls_mac_get_name(gs.mac), gtls_signatures(protocol, suite->kx));
+	    gnutls_mac_get_name(gs.mac), gtls_signatures(protocol, suite->kx),
+	    ctypes);
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(why->text, sizeof(why->text), "priority too long");
 		return SB_ERR_INVALID;
@@ -502,7 +534,8 @@ static bool gtls_supports(enum sb_protocol protocol,
 {
 	(void)role;
 	char text[GTLS_PRIORITY_MAX];
-	if (gtls_priority(protocol, suite, text, sizeof(text), why) != 0)
+	if (gtls_priority(protocol, suite, "+CTYPE-X509", text, sizeof(text),
+	                  why) != 0)
 		return false;
 	gnutls_priority_t priority;
 	const char *err = NULL;
@@ -576,45 +609,133 @@ static int gtls_psk_setup(struct gtls_endpoint *ep)
 	return 0;
 }
 
-/* Certificates: this endpoint's own (server, or mutual client), the trust
- * anchor (client, or mutual server), and verification in the handshake. */
+/* ---- callbacks: raw public keys ------------------------------------------ */
+
+/* Whether the peer sent exactly one raw public key, the pinned one. */
+static bool gtls_pin_matches(struct gtls_endpoint *ep)
+{
+	if (gnutls_certificate_type_get2(ep->session, GNUTLS_CTYPE_PEERS) !=
+	    GNUTLS_CRT_RAWPK)
+		return false;
+	unsigned n = 0;
+	const gnutls_datum_t *got =
+	    gnutls_certificate_get_peers(ep->session, &n);
+	return got && n == 1 && ep->pin.data && got->size == ep->pin.size &&
+	       memcmp(got->data, ep->pin.data, ep->pin.size) == 0;
+}
+
+/* Called in the handshake once the peer's key arrived: anything but the
+ * pinned key fails it (GNUTLS_E_CERTIFICATE_ERROR, a bad_certificate
+ * alert). */
+static int gtls_rpk_verify(gnutls_session_t session)
+{
+	struct gtls_endpoint *ep = gnutls_session_get_ptr(session);
+	ep->pin_refused = !gtls_pin_matches(ep);
+	return ep->pin_refused ? GNUTLS_E_CERTIFICATE_ERROR : 0;
+}
+
+/* Whether `path` names a public key file; if not, the error says so. */
+static bool gtls_has_key_file(struct gtls_endpoint *ep, const char *path)
+{
+	if (path && path[0])
+		return true;
+	gtls_fail(ep, SB_ERR_CREDENTIALS,
+	          "no public key file for raw public keys (server.pub, "
+	          "client.pub: suites/make-credentials.sh DIR rpk)");
+	return false;
+}
+
+/* A PEM SubjectPublicKeyInfo file's DER, into `der` (gnutls_free). */
+static int gtls_read_public_key(struct gtls_endpoint *ep, const char *path,
+                                gnutls_datum_t *der)
+{
+	if (!gtls_has_key_file(ep, path))
+		return SB_ERR_CREDENTIALS;
+	gnutls_datum_t pem = {NULL, 0};
+	int ret = gnutls_load_file(path, &pem);
+	if (ret == 0)
+		ret = gnutls_pem_base64_decode2("PUBLIC KEY", &pem, der);
+	gnutls_free(pem.data);
+	if (ret < 0)
+		return gtls_fail_ret(ep, SB_ERR_CREDENTIALS, path, ret);
+	return 0;
+}
+
+/* ---- endpoint set-up: certificates and raw public keys ------------------ */
+
+/* This endpoint's certificate (or raw public key) and private key. */
+static int gtls_load_identity(struct gtls_endpoint *ep)
+{
+	const struct sb_credentials *c = &ep->cfg->creds;
+	int ret;
+	if (ep->cfg->auth == SB_AUTH_RPK) {
+		if (!gtls_has_key_file(ep, c->public_key_file))
+			return SB_ERR_CREDENTIALS;
+		ret = gnutls_certificate_set_rawpk_key_file(
+		    ep->cert, c->public_key_file, c->key_file,
+		    GNUTLS_X509_FMT_PEM, NULL, 0, NULL, 0, 0, 0);
+	} else {
+		ret = gnutls_certificate_set_x509_key_file(
+		    ep->cert, c->cert_file, c->key_file, GNUTLS_X509_FMT_PEM);
+	}
+	if (ret < 0)
+		return gtls_fail_ret(ep, SB_ERR_CREDENTIALS,
+		                     "loading certificate and key", ret);
+	return 0;
+}
+
+/* The trust anchor, or with raw public keys the pinned peer key. */
+static int gtls_load_trust(struct gtls_endpoint *ep)
+{
+	const struct sb_credentials *c = &ep->cfg->creds;
+	if (ep->cfg->auth == SB_AUTH_RPK)
+		return gtls_read_public_key(ep, c->peer_key_file, &ep->pin);
+	/* Returns the number of certificates loaded. */
+	int ret = gnutls_certificate_set_x509_trust_file(ep->cert, c->ca_file,
+	                                                 GNUTLS_X509_FMT_PEM);
+	if (ret <= 0)
+		return gtls_fail_ret(ep, SB_ERR_CREDENTIALS, "loading the CA",
+		                     ret < 0 ? ret : GNUTLS_E_FILE_ERROR);
+	return 0;
+}
+
+/*
+ * Certificates: this endpoint's own (server, or mutual client), the trust
+ * anchor (client, or mutual server), and verification in the handshake:
+ * GnuTLS's of the chain and the name, or the pinned raw public key's.
+ */
 static int gtls_cert_setup(struct gtls_endpoint *ep)
 {
 	const struct sb_endpoint_config *cfg = ep->cfg;
-	const struct sb_credentials *c = &cfg->creds;
 	bool client = cfg->role == SB_ROLE_CLIENT;
+	bool rpk = cfg->auth == SB_AUTH_RPK;
 	int ret = gnutls_certificate_allocate_credentials(&ep->cert);
 	if (ret < 0)
 		return gtls_fail_ret(ep, SB_ERR_NOMEM,
 		                     "certificate credentials", ret);
-	if (!client || cfg->mutual) {
-		ret = gnutls_certificate_set_x509_key_file(
-		    ep->cert, c->cert_file, c->key_file, GNUTLS_X509_FMT_PEM);
-		if (ret < 0)
-			return gtls_fail_ret(ep, SB_ERR_CREDENTIALS,
-			                     "loading certificate and key",
-			                     ret);
-	}
-	if (client || cfg->mutual) {
-		/* Returns the number of certificates loaded. */
-		ret = gnutls_certificate_set_x509_trust_file(
-		    ep->cert, c->ca_file, GNUTLS_X509_FMT_PEM);
-		if (ret <= 0)
-			return gtls_fail_ret(
-			    ep, SB_ERR_CREDENTIALS, "loading the CA",
-			    ret < 0 ? ret : GNUTLS_E_FILE_ERROR);
-	}
+	int rc;
+	if ((!client || cfg->mutual) && (rc = gtls_load_identity(ep)) != 0)
+		return rc;
+	if ((client || cfg->mutual) && (rc = gtls_load_trust(ep)) != 0)
+		return rc;
 	ret = gnutls_credentials_set(ep->session, GNUTLS_CRD_CERTIFICATE,
 	                             ep->cert);
 	if (ret < 0)
 		return gtls_fail_ret(ep, SB_ERR_INVALID,
 		                     "certificate credentials", ret);
+	if (!client && cfg->mutual)
+		gnutls_certificate_server_set_request(ep->session,
+		                                      GNUTLS_CERT_REQUIRE);
+	if (rpk) {
+		/* No server name: a raw key carries none. */
+		if (client || cfg->mutual)
+			gnutls_session_set_verify_function(ep->session,
+			                                   gtls_rpk_verify);
+		return 0;
+	}
 	if (!client) {
-		if (cfg->mutual) {
-			gnutls_certificate_server_set_request(
-			    ep->session, GNUTLS_CERT_REQUIRE);
+		if (cfg->mutual)
 			gnutls_session_set_verify_cert(ep->session, NULL, 0);
-		}
 		return 0;
 	}
 	/* SNI, and the name the certificate must carry, checked in the
@@ -636,13 +757,16 @@ static int gtls_session_setup(struct gtls_endpoint *ep)
 	bool dtls = gtls_is_dtls(cfg->protocol);
 	char text[GTLS_PRIORITY_MAX];
 	struct sb_reason why;
-	int rc =
-	    gtls_priority(cfg->protocol, cfg->suite, text, sizeof(text), &why);
+	const char *ctypes = gtls_ctypes(cfg);
+	int rc = gtls_priority(cfg->protocol, cfg->suite, ctypes, text,
+	                       sizeof(text), &why);
 	if (rc)
 		return gtls_fail(ep, rc, "%s", why.text);
+	bool rawpk = strcmp(ctypes, "+CTYPE-X509") != 0;
 	unsigned flags =
 	    (cfg->role == SB_ROLE_CLIENT ? GNUTLS_CLIENT : GNUTLS_SERVER) |
-	    GNUTLS_NONBLOCK | (dtls ? GNUTLS_DATAGRAM : 0);
+	    GNUTLS_NONBLOCK | (dtls ? GNUTLS_DATAGRAM : 0) |
+	    (rawpk ? GNUTLS_ENABLE_RAWPK : 0);
 	int ret = gnutls_init(&ep->session, flags);
 	if (ret < 0)
 		return gtls_fail_ret(ep, SB_ERR_NOMEM, "gnutls_init", ret);
@@ -692,10 +816,6 @@ static const char *gtls_missing_setting(const struct sb_endpoint_config *cfg)
 {
 	if (cfg->cid_len > 0)
 		return "GnuTLS 3.7.9 has no DTLS Connection ID";
-	if (cfg->auth == SB_AUTH_RPK && !sb_kx_uses_psk(cfg->suite->kx))
-		return "the GnuTLS backend does not implement raw public keys "
-		       "yet "
-		       "(GnuTLS has RFC 7250 since 3.6.6: GNUTLS_CRT_RAWPK)";
 	return NULL;
 }
 
@@ -901,6 +1021,8 @@ static bool gtls_peer_authenticated(void *state)
 		const char *id = gnutls_psk_server_get_username(ep->session);
 		return id && strcmp(id, cfg->creds.psk_identity) == 0;
 	}
+	if (cfg->auth == SB_AUTH_RPK)
+		return gtls_pin_matches(ep);
 	unsigned list_size = 0;
 	if (!gnutls_certificate_get_peers(ep->session, &list_size) ||
 	    list_size == 0)
@@ -973,6 +1095,9 @@ static void gtls_endpoint_free(void *state)
 		gnutls_free(ep->cookie_key.data);
 	}
 	ep->cookie_key = (gnutls_datum_t){NULL, 0};
+	gnutls_free(ep->pin.data);
+	ep->pin = (gnutls_datum_t){NULL, 0};
+	ep->pin_refused = false;
 	gtls_leave(outer);
 	ep->live = false;
 	ep->done = false;
