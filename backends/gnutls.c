@@ -450,6 +450,8 @@ static const char *gtls_ctypes(const struct sb_endpoint_config *cfg)
  * GnuTLS refuses a priority without a group even for plain PSK ("No or
  * insufficient priorities"); in TLS 1.3 its client then sends a P-256
  * key share even when it offers psk_ke alone, which the server ignores.
+ * With raw public keys +CTYPE-X509 gives way to +CTYPE-SRV-RAWPK (and
+ * with --mutual +CTYPE-CLI-RAWPK, gtls_ctypes).
  * %NO_TICKETS also stops TLS 1.3's NewSessionTicket, and
  * %DISABLE_TLS13_COMPAT_MODE the middlebox compatibility mode of RFC 8446
  * D.4 (a 32-byte legacy session ID and a ChangeCipherSpec each way, 38
@@ -494,14 +496,14 @@ static int gtls_priority(enum sb_protocol protocol,
 		return SB_ERR_UNSUPPORTED;
 	}
 	gnutls_kx_algorithm_t kx = suite->tls13 ? gtls_kx(suite->kx) : gs.kx;
-	int n = snprintf(
-	    buf, len,
-	    "NONE:+%s:+%s:+%s:+%s:+COMP-NULL:+GROUP-SECP256R1:"
-	    "%s:%s:%%NO_TICKETS:"
-	    "%%DISABLE_TLS13_COMPAT_MODE",
-	    version, gnutls_kx_get_name(kx), gnutls_cipher_get_name(gs.cipher),
-	    gnutls_mac_get_name(gs.mac), gtls_signatures(protocol, suite->kx),
-	    ctypes);
+	int n = snprintf(buf, len,
+	                 "NONE:+%s:+%s:+%s:+%s:+COMP-NULL:+GROUP-SECP256R1:"
+	                 "%s:%s:%%NO_TICKETS:"
+	                 "%%DISABLE_TLS13_COMPAT_MODE",
+	                 version, gnutls_kx_get_name(kx),
+	                 gnutls_cipher_get_name(gs.cipher),
+	                 gnutls_mac_get_name(gs.mac),
+	                 gtls_signatures(protocol, suite->kx), ctypes);
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(why->text, sizeof(why->text), "priority too long");
 		return SB_ERR_INVALID;

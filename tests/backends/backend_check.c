@@ -250,3 +250,78 @@ size_t check_server_hello_session_id_len(const struct sb_pair_config *cfg)
 	cr_assert_neq(len, SIZE_MAX, "no ServerHello on the wire");
 	return len;
 }
+
+/* The handshake bytes each way of `suite` in `protocol` with `auth`. */
+static void check_rpk_connect(struct sb_pair *pair, const char *client,
+                              const char *server, enum sb_protocol protocol,
+                              const char *suite, enum sb_auth auth, bool mutual,
+                              const struct sb_credential_set *creds)
+{
+	struct sb_pair_config cfg;
+	check_config(&cfg, client, server, suite, creds);
+	cfg.protocol = protocol;
+	cfg.auth = auth;
+	cfg.mutual = mutual;
+	check_connect(pair, &cfg);
+	check_verified(pair, &cfg);
+}
+
+/*
+ * Each side that authenticates presents its SubjectPublicKeyInfo (91
+ * bytes for P-256) instead of its certificate (about 450 here), and the
+ * peer accepts it because it is the pinned key.
+ */
+void check_rpk_works(const char *client, const char *server,
+                     enum sb_protocol protocol, const char *suite, bool mutual)
+{
+	struct sb_credential_set creds;
+	struct sb_pair cert, rpk;
+	check_credentials(&creds);
+	cr_assert(creds.server_pub[0] && creds.client_pub[0],
+	          "suites/credentials lacks server.pub or client.pub");
+	check_rpk_connect(&cert, client, server, protocol, suite, SB_AUTH_CERT,
+	                  mutual, &creds);
+	check_rpk_connect(&rpk, client, server, protocol, suite, SB_AUTH_RPK,
+	                  mutual, &creds);
+	for (int d = SB_DIR_C2S; d <= SB_DIR_S2C; d++) {
+		bool presents = d == SB_DIR_S2C || mutual;
+		uint64_t with_cert = cert.link.sent[d].bytes;
+		uint64_t with_key = rpk.link.sent[d].bytes;
+		cr_log_info("%s/%s %s %s: %llu B with a certificate, %llu B "
+		            "with the raw public key",
+		            client, server, sb_protocol_name(protocol), suite,
+		            (unsigned long long)with_cert,
+		            (unsigned long long)with_key);
+		if (presents)
+			cr_expect_lt(with_key + 300, with_cert,
+			             "%s: %llu B with RPK, %llu B with a "
+			             "certificate",
+			             d == SB_DIR_C2S ? "c>s" : "s>c",
+			             (unsigned long long)with_key,
+			             (unsigned long long)with_cert);
+	}
+	check_round_trip(&rpk, SB_ROLE_CLIENT, 100);
+	check_round_trip(&rpk, SB_ROLE_SERVER, 100);
+	sb_pair_free(&cert);
+	sb_pair_free(&rpk);
+}
+
+void check_rpk_wrong_pin_fails(const char *client, const char *server,
+                               enum sb_protocol protocol, const char *suite,
+                               bool mutual)
+{
+	struct sb_credential_set creds, wrong;
+	struct sb_pair_config cfg;
+	check_credentials(&creds);
+	cr_assert(creds.other_pub[0], "suites/credentials lacks other.pub");
+	wrong = creds;
+	strcpy(mutual ? wrong.client_pub : wrong.server_pub, creds.other_pub);
+	/* The server reads the client's key from its set, the client the
+	 * server's from its own. */
+	check_config(&cfg, client, server, suite, mutual ? &wrong : &creds);
+	cfg.client_creds = mutual ? &creds : &wrong;
+	cfg.protocol = protocol;
+	cfg.auth = SB_AUTH_RPK;
+	cfg.mutual = mutual;
+	check_handshake_fails(&cfg);
+}

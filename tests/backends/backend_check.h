@@ -77,6 +77,26 @@ void check_suite_works(const char *client, const char *server,
                        const struct check_suite *expect, bool mutual,
                        bool cookie);
 
+/* One raw-public-key case of a backend's table. */
+struct check_rpk {
+	enum sb_protocol protocol;
+	char suite[32];
+	bool mutual;
+};
+
+/*
+ * Raw public keys (RFC 7250): `client` against `server` connects and
+ * verifies with --auth rpk, each side that authenticates (the server; the
+ * client too when `mutual`) sends more than 300 bytes less than with its
+ * certificate, and data round-trips both ways.
+ */
+void check_rpk_works(const char *client, const char *server,
+                     enum sb_protocol protocol, const char *suite, bool mutual);
+/* ... the client pinned other.pub instead of the server's key (with
+ * `mutual`: the server pinned it instead of the client's): it fails. */
+void check_rpk_wrong_pin_fails(const char *client, const char *server,
+                               enum sb_protocol protocol, const char *suite,
+                               bool mutual);
 /* DTLS: the length of the session ID in the server's ServerHello of a
  * handshake with `cfg`. */
 size_t check_server_hello_session_id_len(const struct sb_pair_config *cfg);

@@ -6,7 +6,8 @@
  * protocols (DTLS 1.3) answered with a reason; the virtual clock, the
  * deterministic generator and the heap interposition reach the library;
  * wrong CA, wrong server name and wrong PSK each fail the handshake
- * cleanly.
+ * cleanly; raw public keys (RFC 7250) against itself and wolfSSL, and a
+ * wrong pinned key refused, with and without --mutual.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -491,6 +492,77 @@ Test(gnutls, missing_key_file_fails_setup)
 	check_missing_key_fails("gnutls", "ecdhe-ecdsa-gcm");
 }
 
+/* ---- raw public keys (RFC 7250) ---------------------------------------- */
+
+static const struct check_rpk rpk_cases[] = {
+    {.protocol = SB_PROTO_DTLS12, .suite = "ecdhe-ecdsa-ccm8"},
+    {.protocol = SB_PROTO_TLS12, .suite = "ecdhe-ecdsa-gcm"},
+    {.protocol = SB_PROTO_TLS13, .suite = "tls13-ecdhe-ecdsa-ccm8"},
+    {.protocol = SB_PROTO_DTLS12, .suite = "ecdhe-ecdsa-ccm8", .mutual = true},
+    {.protocol = SB_PROTO_TLS12, .suite = "ecdhe-ecdsa-gcm", .mutual = true},
+    {.protocol = SB_PROTO_TLS13,
+     .suite = "tls13-ecdhe-ecdsa-ccm8",
+     .mutual = true},
+};
+#define RPK_COUNT (sizeof(rpk_cases) / sizeof(rpk_cases[0]))
+
+ParameterizedTestParameters(gnutls, rpk_works)
+{
+	return cr_make_param_array(struct check_rpk, rpk_cases, RPK_COUNT);
+}
+
+/* The raw public key replaces the certificate, and data flows. */
+ParameterizedTest(const struct check_rpk *c, gnutls, rpk_works)
+{
+	check_rpk_works("gnutls", "gnutls", c->protocol, c->suite, c->mutual);
+}
+
+/* The client pinned another key than the server presents (with --mutual,
+ * the server another client key): the verify function refuses it. */
+Test(gnutls, rpk_wrong_pinned_key_fails)
+{
+	for (size_t i = 0; i < RPK_COUNT; i++)
+		check_rpk_wrong_pin_fails(
+		    "gnutls", "gnutls", rpk_cases[i].protocol,
+		    rpk_cases[i].suite, rpk_cases[i].mutual);
+}
+
+/* The refusal is the pin's, and says so: not a certificate's verdict. */
+Test(gnutls, rpk_wrong_pin_error_names_the_pin)
+{
+	struct sb_credential_set creds, wrong;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	wrong = creds;
+	strcpy(wrong.server_pub, creds.other_pub);
+	check_config(&cfg, "gnutls", "gnutls", "ecdhe-ecdsa-ccm8", &creds);
+	cfg.client_creds = &wrong;
+	cfg.auth = SB_AUTH_RPK;
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), 0, "%s", pair.error);
+	cr_assert_lt(sb_pair_handshake(&pair), 0, "handshake succeeded");
+	cr_expect_not_null(strstr(pair.error, "not the pinned one"), "%s",
+	                   pair.error);
+	cr_expect_not_null(strstr(pair.error, "other.pub"), "%s", pair.error);
+	sb_pair_free(&pair);
+}
+
+/* No public key file in the credentials: setup says which is missing. */
+Test(gnutls, rpk_without_public_key_fails_setup)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	creds.server_pub[0] = '\0';
+	check_config(&cfg, "gnutls", "gnutls", "ecdhe-ecdsa-ccm8", &creds);
+	cfg.auth = SB_AUTH_RPK;
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_CREDENTIALS, "%s",
+	             pair.error);
+	cr_expect_not_null(strstr(pair.error, "server.pub"), "%s", pair.error);
+	sb_pair_free(&pair);
+}
+
 /* ---- across libraries: a second implementation in each role ----------- */
 
 /* OpenSSL and Mbed TLS implement every suite GnuTLS does. */
@@ -637,6 +709,22 @@ Test(gnutls, mutual_with_wolfssl)
 	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
 	check_protocol_suite_works("wolfssl", "gnutls", SB_PROTO_TLS13,
 	                           "tls13-ecdhe-ecdsa-ccm8", 14, true, false);
+}
+
+/* RFC 7250 across libraries: the same cases with wolfSSL in each role. */
+ParameterizedTestParameters(gnutls, rpk_with_wolfssl)
+{
+	return cr_make_param_array(struct check_rpk, rpk_cases, RPK_COUNT);
+}
+
+ParameterizedTest(const struct check_rpk *c, gnutls, rpk_with_wolfssl)
+{
+	check_rpk_works("gnutls", "wolfssl", c->protocol, c->suite, c->mutual);
+	check_rpk_works("wolfssl", "gnutls", c->protocol, c->suite, c->mutual);
+	check_rpk_wrong_pin_fails("gnutls", "wolfssl", c->protocol, c->suite,
+	                          c->mutual);
+	check_rpk_wrong_pin_fails("wolfssl", "gnutls", c->protocol, c->suite,
+	                          c->mutual);
 }
 #endif
 

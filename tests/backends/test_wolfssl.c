@@ -526,27 +526,7 @@ ParameterizedTest(struct check_suite *s, wolfssl, tls_against_bearssl)
 
 /* ---- raw public keys (RFC 7250) ---------------------------------------- */
 
-/* The handshake bytes each way of `suite` in `protocol` with `auth`. */
-static void rpk_connect(struct sb_pair *pair, const char *suite,
-                        enum sb_protocol protocol, enum sb_auth auth,
-                        bool mutual, const struct sb_credential_set *creds)
-{
-	struct sb_pair_config cfg;
-	check_config(&cfg, "wolfssl", "wolfssl", suite, creds);
-	cfg.protocol = protocol;
-	cfg.auth = auth;
-	cfg.mutual = mutual;
-	check_connect(pair, &cfg);
-	check_verified(pair, &cfg);
-}
-
-struct rpk_case {
-	enum sb_protocol protocol;
-	char suite[32];
-	bool mutual;
-};
-
-static const struct rpk_case rpk_cases[] = {
+static const struct check_rpk rpk_cases[] = {
     {.protocol = SB_PROTO_DTLS12, .suite = "ecdhe-ecdsa-ccm8"},
     {.protocol = SB_PROTO_TLS12, .suite = "ecdhe-ecdsa-gcm"},
     {.protocol = SB_PROTO_TLS13, .suite = "tls13-ecdhe-ecdsa-ccm8"},
@@ -559,86 +539,30 @@ static const struct rpk_case rpk_cases[] = {
 
 ParameterizedTestParameters(wolfssl, rpk_works)
 {
-	return cr_make_param_array(struct rpk_case, rpk_cases,
+	return cr_make_param_array(struct check_rpk, rpk_cases,
 	                           sizeof(rpk_cases) / sizeof(rpk_cases[0]));
 }
 
-/*
- * Each side that authenticates presents its SubjectPublicKeyInfo (91
- * bytes for P-256) instead of its certificate (about 450 here), and the
- * peer accepts it because it is the pinned key: the sender's handshake
- * shrinks by more than 300 bytes, and the data flows.
- */
-ParameterizedTest(const struct rpk_case *c, wolfssl, rpk_works)
+/* The raw public key replaces the certificate, and data flows. */
+ParameterizedTest(const struct check_rpk *c, wolfssl, rpk_works)
 {
-	struct sb_credential_set creds;
-	struct sb_pair cert, rpk;
-	check_credentials(&creds);
-	cr_assert(creds.server_pub[0] && creds.client_pub[0],
-	          "suites/credentials lacks server.pub or client.pub");
-	rpk_connect(&cert, c->suite, c->protocol, SB_AUTH_CERT, c->mutual,
-	            &creds);
-	rpk_connect(&rpk, c->suite, c->protocol, SB_AUTH_RPK, c->mutual,
-	            &creds);
-	for (int d = SB_DIR_C2S; d <= SB_DIR_S2C; d++) {
-		bool presents = d == SB_DIR_S2C || c->mutual;
-		uint64_t with_cert = cert.link.sent[d].bytes;
-		uint64_t with_key = rpk.link.sent[d].bytes;
-		cr_log_info("%s %s %s: %llu B with a certificate, %llu B with "
-		            "the raw public key",
-		            sb_protocol_name(c->protocol), c->suite,
-		            d == SB_DIR_C2S ? "c>s" : "s>c",
-		            (unsigned long long)with_cert,
-		            (unsigned long long)with_key);
-		if (presents)
-			cr_expect_lt(
-			    with_key + 300, with_cert,
-			    "%llu B with RPK, %llu B with a certificate",
-			    (unsigned long long)with_key,
-			    (unsigned long long)with_cert);
-	}
-	check_round_trip(&rpk, SB_ROLE_CLIENT, 100);
-	check_round_trip(&rpk, SB_ROLE_SERVER, 100);
-	sb_pair_free(&cert);
-	sb_pair_free(&rpk);
+	check_rpk_works("wolfssl", "wolfssl", c->protocol, c->suite, c->mutual);
 }
 
 /* The client pinned another key than the server presents: it refuses. */
 Test(wolfssl, rpk_wrong_pinned_key_fails)
 {
-	static const enum sb_protocol protocols[] = {SB_PROTO_DTLS12,
-	                                             SB_PROTO_DTLS13};
-	static const char *const suites[] = {"ecdhe-ecdsa-ccm8",
-	                                     "tls13-ecdhe-ecdsa-ccm8"};
-	for (size_t i = 0; i < 2; i++) {
-		struct sb_credential_set creds, wrong;
-		struct sb_pair_config cfg;
-		check_credentials(&creds);
-		wrong = creds;
-		strcpy(wrong.server_pub, creds.other_pub);
-		check_config(&cfg, "wolfssl", "wolfssl", suites[i], &creds);
-		cfg.protocol = protocols[i];
-		cfg.auth = SB_AUTH_RPK;
-		cfg.client_creds = &wrong;
-		check_handshake_fails(&cfg);
-	}
+	check_rpk_wrong_pin_fails("wolfssl", "wolfssl", SB_PROTO_DTLS12,
+	                          "ecdhe-ecdsa-ccm8", false);
+	check_rpk_wrong_pin_fails("wolfssl", "wolfssl", SB_PROTO_DTLS13,
+	                          "tls13-ecdhe-ecdsa-ccm8", false);
 }
 
 /* With --mutual the server pinned another client key: it refuses. */
 Test(wolfssl, rpk_wrong_pinned_client_key_fails)
 {
-	struct sb_credential_set creds, server_view;
-	struct sb_pair_config cfg;
-	check_credentials(&creds);
-	server_view = creds;
-	strcpy(server_view.client_pub, creds.other_pub);
-	check_config(&cfg, "wolfssl", "wolfssl", "tls13-ecdhe-ecdsa-ccm8",
-	             &server_view);
-	cfg.protocol = SB_PROTO_DTLS13;
-	cfg.auth = SB_AUTH_RPK;
-	cfg.mutual = true;
-	cfg.client_creds = &creds;
-	check_handshake_fails(&cfg);
+	check_rpk_wrong_pin_fails("wolfssl", "wolfssl", SB_PROTO_DTLS13,
+	                          "tls13-ecdhe-ecdsa-ccm8", true);
 }
 
 /* ---- Connection ID (RFC 9147 9) ----------------------------------------- */
