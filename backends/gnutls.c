@@ -818,6 +818,11 @@ static const char *gtls_missing_setting(const struct sb_endpoint_config *cfg)
 {
 	if (cfg->cid_len > 0)
 		return "GnuTLS 3.7.9 has no DTLS Connection ID";
+	/* GnuTLS would take an RSA raw key; the credentials hold none. */
+	if (cfg->auth == SB_AUTH_RPK && cfg->suite->kx == SB_KX_ECDHE_RSA)
+		return "ECDHE-RSA with a raw public key needs the RSA leaf's, "
+		       "and the credentials have only the P-256 leaves' "
+		       "(server.pub, client.pub)";
 	return NULL;
 }
 

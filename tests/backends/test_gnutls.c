@@ -547,6 +547,22 @@ Test(gnutls, rpk_wrong_pin_error_names_the_pin)
 	sb_pair_free(&pair);
 }
 
+/* The credentials hold no RSA raw public key: ECDHE-RSA is unsupported. */
+Test(gnutls, rpk_with_rsa_unsupported_with_reason)
+{
+	struct sb_credential_set creds;
+	struct sb_pair_config cfg;
+	struct sb_pair pair;
+	check_credentials(&creds);
+	check_config(&cfg, "gnutls", "gnutls", "ecdhe-rsa-gcm", &creds);
+	cfg.protocol = SB_PROTO_TLS12;
+	cfg.auth = SB_AUTH_RPK;
+	cr_assert_eq(sb_pair_setup(&pair, &cfg), SB_ERR_UNSUPPORTED, "%s",
+	             pair.error);
+	cr_expect_not_null(strstr(pair.error, "P-256"), "%s", pair.error);
+	sb_pair_free(&pair);
+}
+
 /* No public key file in the credentials: setup says which is missing. */
 Test(gnutls, rpk_without_public_key_fails_setup)
 {
