@@ -6,7 +6,7 @@ packages="build-essential cmake pkg-config git ca-certificates libssl-dev openss
 libmbedtls-dev libbearssl-dev libgnutls28-dev libcsv-dev libcriterion-dev valgrind
 python3-matplotlib python3-yaml tshark gcc-arm-none-eabi libnewlib-arm-none-eabi dpkg-dev
 autoconf automake libtool chromium libunicorn-dev
-clang-14 libfuzzer-14-dev"
+clang-14 libfuzzer-14-dev libclang-rt-14-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
