@@ -31,6 +31,10 @@ upstream=5.7.2
 # --enable-psk gives only PSK with ChaCha20 and ECDHE-PSK (internal.h).
 # WC_RNG_SEED_CB lets the backend feed the DRBG's seed for --deterministic
 # (wc_SetSeed_Cb);
+# DTLS_CID_MAX_SIZE=16 lets a Connection ID be longer than 5.7.2's default
+# maximum of 2 (internal.h; it also sizes the per-connection copy of a
+# DTLS 1.3 record header, so a connection's RAM grows with it); with 16
+# bytes 5.7.2 fails the first record write, so the backend takes up to 15;
 # WOLFSSL_ALWAYS_VERIFY_CB calls the verify callback on success too, which
 # is where the backend checks a raw public key against its pin (5.7.2
 # accepts any RPK without it: internal.c, ProcessPeerCertParse); the
@@ -41,8 +45,10 @@ config="--enable-static --disable-shared --disable-examples --disable-crypttests
 --enable-dtls-mtu --enable-psk --enable-rpk --enable-aesgcm --enable-aesccm
 --enable-chacha --enable-poly1305 --enable-ecc --enable-supportedcurves
 --enable-sni --disable-session-ticket --disable-oldtls --disable-rsa --disable-dh"
-cppflags="-DWOLFSSL_STATIC_PSK -DWC_RNG_SEED_CB -DWOLFSSL_ALWAYS_VERIFY_CB"
+cppflags="-DWOLFSSL_STATIC_PSK -DWC_RNG_SEED_CB -DWOLFSSL_ALWAYS_VERIFY_CB
+-DDTLS_CID_MAX_SIZE=16"
 config=$(echo "$config" | tr '\n' ' ' | sed 's/ *$//')
+cppflags=$(echo "$cppflags" | tr '\n' ' ' | sed 's/ *$//')
 line="$config CPPFLAGS=\"$cppflags\""
 
 if [ "${1:-}" = --config ]; then

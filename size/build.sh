@@ -4,11 +4,11 @@
 # size` runs it; see size/README.md for the design.
 #
 #   build.sh --work DIR --out DIR
-#            --library openssl|mbedtls|bearssl|gnutls|mbedtls-iot
+#            --library openssl|mbedtls|bearssl|gnutls|mbedtls-iot|wolfssl
 #            --build prebuilt|tailored|cortex-m4 --suite NAME --code 0xXXXX
 #            --kx psk|ecdhe-psk|ecdhe-ecdsa|ecdhe-rsa
 #            --aead aes-128-gcm|aes-128-ccm|aes-128-ccm-8|chacha20-poly1305
-#            [--name OPENSSL_NAME] [--sides "client server"] [--profile full]
+#            [--name OPENSSL_OR_WOLFSSL_NAME] [--sides "client server"] [--profile full]
 #            [--credentials DIR] [--kind size|target]
 #            [--protocol tls1.2|dtls1.2]
 #
@@ -149,6 +149,16 @@ compile_all() {
 		done' sh
 }
 
+# compile_archive NAME: compile the .c files named on stdin (relative to
+# $srcdir) with $flags into $libdir/NAME, stamped with $k.
+compile_archive() {
+	rm -rf "$libdir"
+	mkdir -p "$libdir/obj"
+	compile_all "$srcdir" "$libdir/obj" "$flags"
+	$ar rcs "$libdir/$1" "$libdir"/obj/*.o
+	echo "$k" >"$libdir/stamp"
+}
+
 fetch_sources() {
 	sh "$here/fetch-sources.sh" "$work/src" "$1" >&2 ||
 		die "cannot fetch Debian's source package $1 (see above)"
@@ -165,12 +175,8 @@ tailored_bearssl() {
 	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout")
 	if ! fresh "$libdir" "$k"; then
 		echo "build.sh: compiling BearSSL $srcversion for $target" >&2
-		rm -rf "$libdir"
-		mkdir -p "$libdir/obj"
 		(cd "$srcdir" && find src -name '*.c' | sort) |
-			compile_all "$srcdir" "$libdir/obj" "$flags"
-		$ar rcs "$libdir/libbearssl.a" "$libdir"/obj/*.o
-		echo "$k" >"$libdir/stamp"
+			compile_archive libbearssl.a
 	fi
 	archives="$libdir/libbearssl.a"
 	incs="-I$srcdir/inc"
@@ -226,6 +232,45 @@ iot_mbedtls() {
 		"$root/configs/mbedtls-iot.h"
 }
 
+# wolfSSL once per target, suite, side and protocol, with wolfssl-configs/
+# user_settings.h driven by the suite's -D macros, from the source that
+# scripts/build-wolfssl.sh unpacked for the backend (Debian 13's 5.7.2;
+# never fetched here).  Only the files a TLS 1.2 or DTLS 1.2 endpoint can
+# need are compiled; a file the settings leave out compiles to nothing.
+wolfssl_src=${XDG_CACHE_HOME:-$HOME/.cache}/suitebench/wolfssl-5.7.2-src
+wolfssl_files="src/internal.c src/keys.c src/ssl.c src/tls.c src/wolfio.c
+src/dtls.c wolfcrypt/src/aes.c wolfcrypt/src/sha256.c wolfcrypt/src/hmac.c
+wolfcrypt/src/hash.c wolfcrypt/src/random.c wolfcrypt/src/kdf.c
+wolfcrypt/src/memory.c wolfcrypt/src/wc_port.c wolfcrypt/src/logging.c
+wolfcrypt/src/error.c wolfcrypt/src/asn.c wolfcrypt/src/ecc.c
+wolfcrypt/src/sp_int.c wolfcrypt/src/sp_c32.c wolfcrypt/src/sp_c64.c
+wolfcrypt/src/wolfmath.c wolfcrypt/src/chacha.c wolfcrypt/src/poly1305.c
+wolfcrypt/src/chacha20_poly1305.c"
+tailored_wolfssl() { # side
+	srcdir=$wolfssl_src
+	[ -f "$srcdir/.unpacked" ] ||
+		die "no wolfSSL source in $srcdir (scripts/build-wolfssl.sh fetches it)"
+	srcversion=$(cat "$srcdir/.debian-version")
+	settings=$here/wolfssl-configs
+	libdir=$work/lib/$target/wolfssl/$suite-$1$lib_suffix$proto_suffix
+	side_flag=""
+	[ "$1" = server ] && side_flag=-DSB_SIZE_SERVER
+	[ "$kind" = target ] && side_flag="$side_flag -DSB_TARGET"
+	side_flag="$side_flag${proto_flag:+ $proto_flag}"
+	config_flags="-DWOLFSSL_USER_SETTINGS -I$settings -DSB_KX_$KX -DSB_AEAD_$AEAD $side_flag"
+	flags="$cflags -I$srcdir $config_flags"
+	k=$(key "$cc_version" "$flags" "$srcversion" "$lib_layout" \
+		"$(cat "$settings/user_settings.h")" "$wolfssl_files")
+	if ! fresh "$libdir" "$k"; then
+		echo "build.sh: compiling wolfSSL $srcversion for $target, $suite $1" >&2
+		# shellcheck disable=SC2086
+		printf '%s\n' $wolfssl_files | compile_archive libwolfssl.a
+	fi
+	archives="$libdir/libwolfssl.a"
+	incs="-I$srcdir $config_flags"
+	libstamp=$k
+}
+
 # ---- Debian's archives ---------------------------------------------------
 
 prebuilt_archives() { # archive...
@@ -271,6 +316,7 @@ library_for() {
 	*/bearssl) tailored_bearssl ;;
 	*/mbedtls) tailored_mbedtls "$1" ;;
 	*/mbedtls-iot) iot_mbedtls ;;
+	tailored/wolfssl | cortex-m4/wolfssl) tailored_wolfssl "$1" ;;
 	*) die "$library has no $build build" ;;
 	esac
 }
@@ -293,6 +339,8 @@ info_lines() {
 		echo "config: size/mbedtls-configs/SUITE.h (DTLS 1.2: with target-dtls.h), the library compiled once per suite, side and protocol"
 	[ "$library" != mbedtls-iot ] ||
 		echo "config: size/mbedtls-configs/iot.h: configs/mbedtls-iot.h (the mbedtls-iot backend's) less MBEDTLS_FS_IO, the library compiled once per target, both sides"
+	[ "$library" != wolfssl ] ||
+		echo "config: size/wolfssl-configs/user_settings.h (WOLFSSL_USER_SETTINGS; DTLS 1.2 with SB_DTLS), the library compiled once per suite, side and protocol; portable C, no assembly"
 	[ "$library" != bearssl ] ||
 		echo "primitives: aes_ct, ghash_ctmul32, chacha20_ct, poly1305_ctmul, ec_p256_m31, ecdsa_i31${rsa_primitives}"
 	[ "$library" != gnutls ] ||
@@ -306,7 +354,11 @@ info_lines() {
 rsa_primitives=""
 [ "$kx" != ecdhe-rsa ] || rsa_primitives=", rsa_i31 (pkcs1 sign/verify)"
 defines="-DSB_SUITE_CODE=$code -DSB_KX_$KX -DSB_AEAD_$AEAD${proto_flag:+ $proto_flag}"
-[ -z "$name" ] || defines="$defines -DSB_OPENSSL_NAME=\"$name\""
+case $library in
+wolfssl) name_macro=SB_WOLFSSL_NAME ;;
+*) name_macro=SB_OPENSSL_NAME ;;
+esac
+[ -z "$name" ] || defines="$defines -D$name_macro=\"$name\""
 [ "$profile" != full ] || defines="$defines -DSB_FULL_PROFILE"
 
 for side in $sides; do
@@ -319,7 +371,7 @@ for side in $sides; do
 		port=host
 		if [ "$build" = cortex-m4 ]; then
 			port=cm4
-			link="$lflags -nostartfiles -T$here/programs/port_cm4.ld -Wl,--wrap=calloc,--wrap=free"
+			link="$lflags -nostartfiles -T$here/programs/port_cm4.ld -Wl,--wrap=calloc,--wrap=malloc,--wrap=realloc,--wrap=free"
 		fi
 		sources="$src $here/programs/port_serve.c $here/programs/port_$port.c"
 		[ "$side" = server ] && sources="-DSB_SIZE_SERVER $sources"

@@ -55,13 +55,14 @@ static void tgt_usage(FILE *f)
 	        "both endpoints\n"
 	        "on emulated Cortex-M4 cores (Unicorn): bare-metal programs "
 	        "of the tailored\n"
-	        "Mbed TLS and BearSSL builds.  Counts each side's "
+	        "Mbed TLS, BearSSL and wolfSSL builds.  Counts each side's "
 	        "instructions exactly and\n"
 	        "estimates cycles from the Cortex-M4's documented timings "
 	        "(labelled estimates).\n"
 	        "\n"
 	        "options:\n"
-	        "  --backend LIST      mbedtls, bearssl (default: both)\n"
+	        "  --backend LIST      mbedtls, bearssl, wolfssl (default: "
+	        "all three)\n"
 	        "  --protocol LIST     dtls1.2, tls1.2 (default: both)\n"
 	        "  --suite LIST        suites by short or IANA name, or "
 	        "'all' (default: all)\n"
@@ -174,7 +175,9 @@ static int tgt_parse(int argc, char **argv, struct tgt_cli *cli)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const libs[] = {"openssl", "mbedtls", "bearssl"};
+	/* Indexed by enum sb_size_library. */
+	static const char *const libs[] = {"openssl", "mbedtls",     "bearssl",
+	                                   "gnutls",  "mbedtls-iot", "wolfssl"};
 	static const char *const protos[] = {"dtls1.2", "tls1.2"};
 	static const size_t defaults[] = {16, 64, 256, 1024};
 	*cli = (struct tgt_cli){
@@ -205,7 +208,7 @@ static int tgt_parse(int argc, char **argv, struct tgt_cli *cli)
 			}
 			break;
 		case 'b':
-			rc = tgt_list("--backend", optarg, libs, 3,
+			rc = tgt_list("--backend", optarg, libs, 6,
 			              cli->libraries);
 			break;
 		case 't':
@@ -301,14 +304,20 @@ static int tgt_parse(int argc, char **argv, struct tgt_cli *cli)
 	if (rc)
 		return rc;
 	if (!cli->libraries[SB_SIZE_MBEDTLS] &&
-	    !cli->libraries[SB_SIZE_BEARSSL]) {
-		if (cli->libraries[SB_SIZE_OPENSSL]) {
-			sb_cli_error("--backend: OpenSSL has no Cortex-M4 "
-			             "build (size/README.md)");
-			return SB_ERR_USAGE;
-		}
+	    !cli->libraries[SB_SIZE_BEARSSL] &&
+	    !cli->libraries[SB_SIZE_WOLFSSL]) {
+		/* Only libraries without a target program were named. */
+		for (int l = 0; l < SB_SIZE_LIBRARIES; l++)
+			if (cli->libraries[l]) {
+				sb_cli_error("--backend: %s has no target "
+				             "program (mbedtls, bearssl and "
+				             "wolfssl have)",
+				             sb_size_library_name(l));
+				return SB_ERR_USAGE;
+			}
 		cli->libraries[SB_SIZE_MBEDTLS] = true;
 		cli->libraries[SB_SIZE_BEARSSL] = true;
+		cli->libraries[SB_SIZE_WOLFSSL] = true;
 	}
 	if (!cli->protocols[SB_PROTO_DTLS12] && !cli->protocols[SB_PROTO_TLS12])
 		cli->protocols[SB_PROTO_DTLS12] =
@@ -448,19 +457,28 @@ static void tgt_provenance(FILE *f, int argc, char **argv,
 	                   "stack_peak: painted stack, bytes below the top "
 	                   "the program touched; heap_peak: newlib-nano "
 	                   "malloc_usable_size of blocks held, through "
-	                   "--wrap=calloc,free; heap_arena: the allocator's "
-	                   "break (what the arena must hold)");
+	                   "--wrap=calloc,malloc,realloc,free; heap_arena: "
+	                   "the allocator's break (what the arena must hold)");
 }
 
 /* ---- running ----------------------------------------------------------- */
 
 static bool tgt_kx_ok(enum sb_size_library lib, enum sb_protocol proto,
-                      const struct sb_suite *s, char *why, size_t len)
+                      const struct sb_suite *s, bool cookie, char *why,
+                      size_t len)
 {
 	if (!sb_size_supported(lib, SB_SIZE_CORTEX_M4, s, why, len))
 		return false;
 	if (lib == SB_SIZE_BEARSSL && proto == SB_PROTO_DTLS12) {
 		snprintf(why, len, "BearSSL has no DTLS");
+		return false;
+	}
+	if (lib == SB_SIZE_WOLFSSL && proto == SB_PROTO_DTLS12 && !cookie) {
+		snprintf(
+		    why, len,
+		    "a wolfSSL 5.7.2 DTLS server always answers the first "
+		    "ClientHello with a HelloVerifyRequest cookie (dtls.c, "
+		    "DoClientHelloStateless): no --no-cookie");
 		return false;
 	}
 	return true;
@@ -472,7 +490,7 @@ static int tgt_one(const struct tgt_cli *cli, enum sb_size_library lib,
 {
 	const char *name = sb_size_library_name(lib);
 	char why[400];
-	if (!tgt_kx_ok(lib, proto, suite, why, sizeof(why)))
+	if (!tgt_kx_ok(lib, proto, suite, cli->o.cookie, why, sizeof(why)))
 		return sb_target_status_row(name, proto, suite,
 		                            SB_ROW_UNSUPPORTED, why, results);
 	struct sb_size_job job = {.target = true};
@@ -490,8 +508,9 @@ static int tgt_one(const struct tgt_cli *cli, enum sb_size_library lib,
 	snprintf(client, sizeof(client), "%s/client", job.out);
 	snprintf(server, sizeof(server), "%s/server", job.out);
 	struct sb_target_scenario sc = {
-	    .device = lib == SB_SIZE_MBEDTLS ? &sb_device_mbedtls
-	                                     : &sb_device_bearssl,
+	    .device = lib == SB_SIZE_MBEDTLS   ? &sb_device_mbedtls
+	              : lib == SB_SIZE_WOLFSSL ? &sb_device_wolfssl
+	                                       : &sb_device_bearssl,
 	    .client_program = client,
 	    .server_program = server,
 	    .protocol = proto,
@@ -528,9 +547,9 @@ int sb_cli_target_dispatch(int argc, char **argv)
 	cli.o.creds = &creds;
 	cli.o.observer = cli.trace ? &observer : NULL;
 	size_t starts[1024], count = 0;
-	static const enum sb_size_library libs[] = {SB_SIZE_MBEDTLS,
-	                                            SB_SIZE_BEARSSL};
-	for (size_t l = 0; l < 2 && rc == 0; l++)
+	static const enum sb_size_library libs[] = {
+	    SB_SIZE_MBEDTLS, SB_SIZE_BEARSSL, SB_SIZE_WOLFSSL};
+	for (size_t l = 0; l < 3 && rc == 0; l++)
 		for (int p = SB_PROTO_DTLS12; p <= SB_PROTO_TLS12 && rc == 0;
 		     p++)
 			for (size_t s = 0; s < cli.suite_count && rc == 0;

@@ -15,7 +15,7 @@
 static const char *const library_names[SB_SIZE_LIBRARIES] = {
     [SB_SIZE_OPENSSL] = "openssl",         [SB_SIZE_MBEDTLS] = "mbedtls",
     [SB_SIZE_BEARSSL] = "bearssl",         [SB_SIZE_GNUTLS] = "gnutls",
-    [SB_SIZE_MBEDTLS_IOT] = "mbedtls-iot",
+    [SB_SIZE_MBEDTLS_IOT] = "mbedtls-iot", [SB_SIZE_WOLFSSL] = "wolfssl",
 };
 
 static const char *const build_names[SB_SIZE_BUILDS] = {
@@ -82,6 +82,8 @@ static const char *suite_name(enum sb_size_library library,
 		return suite->bearssl_name;
 	case SB_SIZE_GNUTLS:
 		return suite->gnutls_name;
+	case SB_SIZE_WOLFSSL:
+		return suite->wolfssl_name;
 	}
 	return NULL;
 }
@@ -95,9 +97,15 @@ static void not_implemented(enum sb_size_library library,
 	    [SB_SIZE_BEARSSL] = "BearSSL 0.6",
 	    [SB_SIZE_GNUTLS] = "GnuTLS 3.7",
 	    [SB_SIZE_MBEDTLS_IOT] = "Mbed TLS 2.28",
+	    [SB_SIZE_WOLFSSL] = "wolfSSL 5.7.2",
 	};
 	if (library == SB_SIZE_BEARSSL && sb_kx_uses_psk(suite->kx))
 		snprintf(why, len, "BearSSL has no PSK cipher suites");
+	else if (library == SB_SIZE_WOLFSSL && suite->kx == SB_KX_ECDHE_RSA)
+		snprintf(why, len,
+		         "the wolfSSL builds here leave RSA out (as the "
+		         "backend's, --disable-rsa): no %s",
+		         suite->iana_name);
 	else
 		snprintf(why, len, "%s does not implement %s", version[library],
 		         suite->iana_name);
@@ -109,6 +117,47 @@ static bool iot_profile(const struct sb_suite *suite)
 	return (suite->kx == SB_KX_PSK || suite->kx == SB_KX_ECDHE_ECDSA) &&
 	       (suite->aead == SB_AEAD_AES_128_CCM ||
 	        suite->aead == SB_AEAD_AES_128_CCM_8);
+}
+
+bool sb_size_wolfssl_source(char *buf, size_t len)
+{
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int n =
+	    cache && cache[0]
+	        ? snprintf(buf, len, "%s/suitebench/wolfssl-5.7.2-src", cache)
+	        : snprintf(buf, len, "%s/.cache/suitebench/wolfssl-5.7.2-src",
+	                   home ? home : "");
+	char stamp[PATH_MAX + 16];
+	if (n < 0 || (size_t)n >= len)
+		return false;
+	snprintf(stamp, sizeof(stamp), "%s/.unpacked", buf);
+	return access(stamp, R_OK) == 0;
+}
+
+static bool wolfssl_supported(enum sb_size_build build, char *why, size_t len)
+{
+	char src[PATH_MAX];
+	if (build == SB_SIZE_PREBUILT) {
+		snprintf(
+		    why, len,
+		    "wolfSSL has no prebuilt build to measure: Debian 12's "
+		    "libwolfssl-dev (5.5.4) has no plain-PSK suites and "
+		    "no PSK with CCM_8, and the backend's 5.7.2 is "
+		    "configured for the whole benchmark (TLS 1.3, DTLS "
+		    "1.3, every suite), not for a device; it is measured "
+		    "tailored (size/wolfssl-configs/user_settings.h)");
+		return false;
+	}
+	if (!sb_size_wolfssl_source(src, sizeof(src))) {
+		snprintf(why, len,
+		         "no wolfSSL source in %s: scripts/build-wolfssl.sh "
+		         "(run by CMake for the wolfSSL backend) fetches and "
+		         "unpacks it",
+		         src);
+		return false;
+	}
+	return true;
 }
 
 bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
@@ -154,6 +203,8 @@ bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
 		         "archive: see its tailored and cortex-m4 builds");
 		return false;
 	}
+	if (library == SB_SIZE_WOLFSSL)
+		return wolfssl_supported(build, why, len);
 	if (library == SB_SIZE_OPENSSL && build == SB_SIZE_CORTEX_M4) {
 		snprintf(why, len,
 		         "OpenSSL has no bare-metal build: it expects an "
@@ -363,9 +414,11 @@ static void script_args(const struct sb_size_job *job, char *code, size_t n,
 		argv[i++] = "--kind";
 		argv[i++] = "target";
 	}
-	if (job->library == SB_SIZE_OPENSSL) {
+	if (job->library == SB_SIZE_OPENSSL ||
+	    job->library == SB_SIZE_WOLFSSL) {
 		argv[i++] = "--name";
-		argv[i++] = s->openssl_name;
+		argv[i++] = job->library == SB_SIZE_OPENSSL ? s->openssl_name
+		                                            : s->wolfssl_name;
 	}
 	if (job->full_profile) {
 		argv[i++] = "--profile";

@@ -27,8 +27,9 @@ enum sb_size_library {
 	/* Mbed TLS with configs/mbedtls-iot.h, the `mbedtls-iot` backend's
 	 * configuration: tailored and Cortex-M4 builds only. */
 	SB_SIZE_MBEDTLS_IOT,
+	SB_SIZE_WOLFSSL,
 };
-#define SB_SIZE_LIBRARIES 5
+#define SB_SIZE_LIBRARIES 6
 
 enum sb_size_build {
 	SB_SIZE_PREBUILT,  /* Debian's static archives, x86-64 */
@@ -46,8 +47,9 @@ enum sb_size_protocol {
 };
 #define SB_SIZE_PROTOCOLS 2
 
-/* "openssl", "mbedtls", "bearssl", "gnutls", "mbedtls-iot"; "prebuilt",
- * "tailored", "cortex-m4"; "tls1.2", "dtls1.2" (the CSV's protocol). */
+/* "openssl", "mbedtls", "bearssl", "gnutls", "mbedtls-iot", "wolfssl";
+ * "prebuilt", "tailored", "cortex-m4"; "tls1.2", "dtls1.2" (the CSV's
+ * protocol). */
 const char *sb_size_library_name(enum sb_size_library library);
 const char *sb_size_build_name(enum sb_size_build build);
 const char *sb_size_protocol_name(enum sb_size_protocol protocol);
@@ -61,6 +63,8 @@ int sb_size_protocol_find(const char *name);
 /*
  * Whether `library` can be measured for `suite` in `build`.  Returns
  * true, or false with the sentence for the CSV's reason column in `why`.
+ * wolfSSL is built from the source scripts/build-wolfssl.sh unpacked
+ * (sb_size_wolfssl_source()); without it its rows are unsupported.
  */
 bool sb_size_supported(enum sb_size_library library, enum sb_size_build build,
                        const struct sb_suite *suite, char *why, size_t len);
@@ -73,6 +77,14 @@ bool sb_size_protocol_supported(enum sb_size_library library,
                                 enum sb_size_build build,
                                 enum sb_size_protocol protocol, char *why,
                                 size_t len);
+
+/*
+ * The wolfSSL source tree size/build.sh compiles (the one
+ * scripts/build-wolfssl.sh unpacked for the backend:
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/suitebench/wolfssl-5.7.2-src), in `buf`.
+ * Returns true when it is there, unpacked.
+ */
+bool sb_size_wolfssl_source(char *buf, size_t len);
 
 /*
  * "per-suite" or "whole-library", and in `why` (may be NULL) the

@@ -236,3 +236,4 @@ static const char *dev_version(void)
 
 const struct sb_backend sb_device_mbedtls = DEVICE_BACKEND("mbedtls");
 const struct sb_backend sb_device_bearssl = DEVICE_BACKEND("bearssl");
+const struct sb_backend sb_device_wolfssl = DEVICE_BACKEND("wolfssl");

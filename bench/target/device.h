@@ -23,6 +23,7 @@
 /* Backends named as the libraries, for the rows' client/server columns. */
 extern const struct sb_backend sb_device_mbedtls;
 extern const struct sb_backend sb_device_bearssl;
+extern const struct sb_backend sb_device_wolfssl;
 
 /* The programs endpoints set up from now on run: one ELF path per role
  * (enum sb_role), which must outlive those endpoints. */

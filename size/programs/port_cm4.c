@@ -5,8 +5,10 @@
  * before it jumps to sb_port_start (no vector table, no crt0: the loader
  * places .data and zeroes .bss, as a startup routine would).
  *
- * Linked with port_cm4.ld and -Wl,--wrap=calloc,--wrap=free, so that
- * every block the library allocates is counted in the mailbox: the bytes
+ * Linked with port_cm4.ld and -Wl,--wrap=calloc,--wrap=malloc,
+ * --wrap=realloc,--wrap=free (Mbed TLS allocates with calloc, wolfSSL
+ * with malloc and realloc), so that every block the library allocates is
+ * counted in the mailbox: the bytes
  * held (malloc_usable_size, as `suitebench run` counts on the host), their
  * peak, and how far the allocator has moved its break into the arena.
  */
@@ -94,11 +96,13 @@ void *_sbrk(ptrdiff_t increment)
 }
 
 void *__real_calloc(size_t n, size_t size);
+void *__real_malloc(size_t size);
+void *__real_realloc(void *p, size_t size);
 void __real_free(void *p);
 
-void *__wrap_calloc(size_t n, size_t size)
+/* Count a block the allocator just handed out. */
+static void *port_held(void *p)
 {
-	void *p = __real_calloc(n, size);
 	if (!p)
 		return NULL;
 	uint32_t now = sb_port_mailbox.heap_in_use + malloc_usable_size(p);
@@ -107,6 +111,27 @@ void *__wrap_calloc(size_t n, size_t size)
 	if (now > sb_port_mailbox.heap_peak)
 		sb_port_mailbox.heap_peak = now;
 	return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return port_held(__real_calloc(n, size));
+}
+
+void *__wrap_malloc(size_t size)
+{
+	return port_held(__real_malloc(size));
+}
+
+/* A moved or resized block: the old one is no longer held. */
+void *__wrap_realloc(void *p, size_t size)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q = __real_realloc(p, size);
+	if (!q)
+		return NULL;
+	sb_port_mailbox.heap_in_use -= old;
+	return port_held(q);
 }
 
 void __wrap_free(void *p)

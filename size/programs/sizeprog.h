@@ -8,6 +8,7 @@
  *                      its key exchange
  *   SB_AEAD_GCM, SB_AEAD_CCM, SB_AEAD_CCM8 or SB_AEAD_CHACHAPOLY  its AEAD
  *   SB_OPENSSL_NAME    OpenSSL only: the suite's OpenSSL name
+ *   SB_WOLFSSL_NAME    wolfSSL only: the suite's wolfSSL name
  *   SB_FULL_PROFILE    BearSSL client only: br_ssl_client_init_full()
  * and puts the generated creds.h (size/gen-creds.sh) on the include path.
  *

@@ -143,7 +143,7 @@ expect() {
 	fi
 }
 
-expect 2 "unknown name 'wolfssl'" -- size --library wolfssl
+expect 2 "unknown name 'matrixssl'" -- size --library matrixssl
 expect 2 "unknown name 'gpu'" -- size --build gpu
 expect 2 "unknown suite 'psk-ccm9'" -- size --suite psk-ccm9
 expect 2 "expected LIBRARY:SUITE" -- size --detail bearssl
@@ -272,6 +272,30 @@ if grep -q '"unsupported","mbedtls-iot is a configuration' "$tmp/iot.csv"; then
 	pass
 else
 	fail "no unsupported prebuilt mbedtls-iot row: $(cat "$tmp/iot.csv")"
+# wolfSSL, tailored from the source the wolfSSL backend's build unpacked:
+# a verified pair with client and server sizes; without that source, an
+# unsupported row that says where it is missing; prebuilt, unsupported.
+wolf_src=${XDG_CACHE_HOME:-$HOME/.cache}/suitebench/wolfssl-5.7.2-src
+if [ -f "$wolf_src/.unpacked" ]; then
+	mkdir -p "$tmp/wolf"
+	if "$sb" size --library wolfssl --build tailored,prebuilt --suite psk-ccm8 \
+		--work "$tmp/wolf" -o "$tmp/wolf.csv" -q 2>"$tmp/wolf.err" &&
+		[ "$(awk -F'","' '$8 == "code_text" && $10 == "ok" && $20 == "tailored" && $13 > 0' "$tmp/wolf.csv" | wc -l)" -eq 2 ] &&
+		grep -q '"unsupported","wolfSSL has no prebuilt build' "$tmp/wolf.csv"; then
+		pass
+	else
+		fail "wolfSSL tailored psk-ccm8: $(cat "$tmp/wolf.err" "$tmp/wolf.csv")"
+	fi
+else
+	skip "wolfSSL: no source in $wolf_src (scripts/build-wolfssl.sh unpacks it)"
+fi
+mkdir -p "$tmp/nocache"
+XDG_CACHE_HOME=$tmp/nocache "$sb" size --library wolfssl --build tailored \
+	--suite psk-ccm8 --work "$tmp/wolf2" -o "$tmp/wolf2.csv" -q 2>/dev/null
+if grep -q "\"unsupported\",\"no wolfSSL source in $tmp/nocache/suitebench" "$tmp/wolf2.csv"; then
+	pass
+else
+	fail "no unsupported wolfSSL row without its source: $(cat "$tmp/wolf2.csv")"
 fi
 
 if [ "$skips" -gt 0 ]; then

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 
 Test(sizebuild, unknown_names_are_not_found)
 {
-	cr_expect_eq(sb_size_library_find("wolfssl"), -1);
+	cr_expect_eq(sb_size_library_find("matrixssl"), -1);
 	cr_expect_eq(sb_size_library_find(""), -1);
 	cr_expect_eq(sb_size_build_find("cortex-m0"), -1);
 	cr_expect_eq(sb_size_build_find(""), -1);
@@ -111,6 +112,14 @@ static const struct support_case support_cases[] = {
      "not in the mbedtls-iot configuration"},
     {SB_SIZE_MBEDTLS_IOT, SB_SIZE_PREBUILT, "psk-ccm8", false,
      "not a Debian archive"},
+    {SB_SIZE_WOLFSSL, SB_SIZE_PREBUILT, "psk-ccm8", false,
+     "wolfSSL has no prebuilt build"},
+    {SB_SIZE_WOLFSSL, SB_SIZE_TAILORED, "ecdhe-psk-ccm8", false,
+     "wolfSSL 5.7.2 does not implement"},
+    {SB_SIZE_WOLFSSL, SB_SIZE_CORTEX_M4, "ecdhe-rsa-gcm", false,
+     "leave RSA out"},
+    {SB_SIZE_WOLFSSL, SB_SIZE_TAILORED, "tls13-psk-ccm8", false,
+     "the size programs run TLS 1.2"},
 };
 
 ParameterizedTestParameters(sizebuild, supported)
@@ -132,6 +141,43 @@ ParameterizedTest(const struct support_case *c, sizebuild, supported)
 	if (!c->supported)
 		cr_expect_not_null(strstr(why, c->reason),
 		                   "got '%s', want '%s'", why, c->reason);
+}
+
+/* wolfSSL's tailored builds need the source the backend's build unpacked,
+ * found through XDG_CACHE_HOME, else HOME/.cache. */
+Test(sizebuild, wolfssl_needs_its_unpacked_source)
+{
+	char dir[] = "/tmp/sb-wolfsrc-XXXXXX", path[PATH_MAX + 64], why[400];
+	const struct sb_suite *s = sb_suite_find("psk-ccm8");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	cr_expect_not(sb_size_wolfssl_source(path, sizeof(path)));
+	cr_expect_not(sb_size_supported(SB_SIZE_WOLFSSL, SB_SIZE_TAILORED, s,
+	                                why, sizeof(why)));
+	snprintf(path, sizeof(path), "no wolfSSL source in %s/suitebench/",
+	         dir);
+	cr_expect_not_null(strstr(why, path), "%s", why);
+	/* unpacked: the stamp scripts/build-wolfssl.sh leaves */
+	snprintf(path, sizeof(path), "%s/suitebench", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/suitebench/wolfssl-5.7.2-src", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path),
+	         "%s/suitebench/wolfssl-5.7.2-src/.unpacked", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	char src[PATH_MAX];
+	cr_expect(sb_size_wolfssl_source(src, sizeof(src)));
+	cr_expect(sb_size_supported(SB_SIZE_WOLFSSL, SB_SIZE_CORTEX_M4, s, why,
+	                            sizeof(why)),
+	          "%s", why);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+	rmdir(dir);
 }
 
 Test(sizebuild, whole_library_for_prebuilt_openssl_mbedtls_gnutls_and_iot)
