@@ -273,14 +273,17 @@ if grep -q '"unsupported","mbedtls-iot is a configuration' "$tmp/iot.csv"; then
 else
 	fail "no unsupported prebuilt mbedtls-iot row: $(cat "$tmp/iot.csv")"
 # wolfSSL, tailored from the source the wolfSSL backend's build unpacked:
-# a verified pair with client and server sizes; without that source, an
-# unsupported row that says where it is missing; prebuilt, unsupported.
+# verified TLS 1.2 and DTLS 1.2 pairs with client and server sizes, DTLS
+# larger; without that source, an unsupported row that says where it is
+# missing; prebuilt, unsupported.
 wolf_src=${XDG_CACHE_HOME:-$HOME/.cache}/suitebench/wolfssl-5.7.2-src
 if [ -f "$wolf_src/.unpacked" ]; then
 	mkdir -p "$tmp/wolf"
 	if "$sb" size --library wolfssl --build tailored,prebuilt --suite psk-ccm8 \
 		--work "$tmp/wolf" -o "$tmp/wolf.csv" -q 2>"$tmp/wolf.err" &&
-		[ "$(awk -F'","' '$8 == "code_text" && $10 == "ok" && $20 == "tailored" && $13 > 0' "$tmp/wolf.csv" | wc -l)" -eq 2 ] &&
+		[ "$(awk -F'","' '$8 == "code_text" && $10 == "ok" && $20 == "tailored" && $13 > 0' "$tmp/wolf.csv" | wc -l)" -eq 4 ] &&
+		[ "$(side_total "$tmp/wolf.csv" wolfssl dtls1.2 client tailored)" -gt \
+			"$(side_total "$tmp/wolf.csv" wolfssl tls1.2 client tailored)" ] &&
 		grep -q '"unsupported","wolfSSL has no prebuilt build' "$tmp/wolf.csv"; then
 		pass
 	else
