@@ -272,6 +272,8 @@ if grep -q '"unsupported","mbedtls-iot is a configuration' "$tmp/iot.csv"; then
 	pass
 else
 	fail "no unsupported prebuilt mbedtls-iot row: $(cat "$tmp/iot.csv")"
+fi
+
 # wolfSSL, tailored from the source the wolfSSL backend's build unpacked:
 # verified TLS 1.2 and DTLS 1.2 pairs with client and server sizes, DTLS
 # larger; without that source, an unsupported row that says where it is
