@@ -459,7 +459,18 @@ static void tgt_provenance(FILE *f, int argc, char **argv,
 	                   "the program touched; heap_peak: newlib-nano "
 	                   "malloc_usable_size of blocks held, through "
 	                   "--wrap=calloc,free; heap_arena: the allocator's "
-	                   "break (what the arena must hold)");
+	                   "break (what the arena must hold); static_ram: "
+	                   "the program's caller-owned state by the README's "
+	                   "one rule (static_flash: its constant part, in "
+	                   "flash); ram_total = heap_peak + static_ram + "
+	                   "stack_peak");
+	if (cli->xcheck)
+		sb_provenance_line(f, "cross_check",
+		                   "each scenario's programs also built for "
+		                   "x86-64 (size/build.sh --build tailored --kind "
+		                   "target) and run natively over the same link "
+		                   "and seed; every send compared byte for byte "
+		                   "(wire_equal_x86_64: the bytes compared)");
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -601,13 +612,14 @@ static int tgt_trace(void *ctx, const char *title, const struct sb_wire *wire)
 	return 0;
 }
 
-int sb_cli_target_dispatch(int argc, char **argv)
+/* `args`: a copy of `argv` to parse (and split). */
+static int tgt_dispatch(int argc, char **argv, char **args)
 {
 	struct tgt_cli cli;
 	struct sb_credential_set creds;
 	struct sb_cli_outputs out = {0};
 	struct sb_results results = {0};
-	int rc = tgt_parse(argc, argv, &cli);
+	int rc = tgt_parse(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	char msg[PATH_MAX + 128];
@@ -659,5 +671,14 @@ int sb_cli_target_dispatch(int argc, char **argv)
 	if (count == 0)
 		sb_cli_error("run --target: no scenario matches");
 	sb_results_free(&results);
+	return status;
+}
+
+int sb_cli_target_dispatch(int argc, char **argv)
+{
+	/* Lists are split in place: the provenance quotes the originals. */
+	char **args = sb_cli_args_copy(argc, argv);
+	int status = args ? tgt_dispatch(argc, argv, args) : SB_EXIT_FAILURE;
+	sb_cli_args_free(argc, args);
 	return status;
 }
