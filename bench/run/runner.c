@@ -229,18 +229,6 @@ static int verify_handshake(struct run_state *st, struct sb_pair *pair)
 	return 0;
 }
 
-/* DTLS anti-replay (run/verify.h): not dropping a replayed record is a
- * figure, replay_dropped 0 with a warning, not a failed scenario. */
-static int replay_dropped(struct run_state *st, struct sb_pair *pair)
-{
-	bool dropped = false;
-	int rc = sb_verify_replay(pair, &dropped, st->reason,
-	                          sizeof(st->reason));
-	return rc ? rc
-	          : sample(st, "server", "replay_dropped", "records",
-	                   SB_NO_PAYLOAD, dropped ? 1 : 0);
-}
-
 /* DTLS drops a forged record silently (RFC 6347 4.1.2.7); either way it
  * must never be delivered as data. */
 static int forged_record_rejected(struct run_state *st, struct sb_pair *pair)
@@ -300,8 +288,11 @@ static int export_capture(struct run_state *st, const struct sb_pair *pair)
 	return 0;
 }
 
+static struct sb_figure_sink figure_sink(struct run_state *st);
+
 static int verify_connection(struct run_state *st)
 {
+	struct sb_figure_sink sink = figure_sink(st);
 	struct sb_pair pair;
 	int rc = connect_pair(st, &pair);
 	if (rc == 0)
@@ -316,7 +307,8 @@ static int verify_connection(struct run_state *st)
 	    st->options->observer->connection)
 		rc = export_capture(st, &pair);
 	if (rc == 0 && st->scenario->protocol == SB_PROTO_DTLS12)
-		rc = replay_dropped(st, &pair);
+		rc = sb_verify_replay(&pair, &sink, st->reason,
+		                      sizeof(st->reason));
 	if (rc == 0)
 		rc = forged_record_rejected(st, &pair);
 	sb_pair_free(&pair);

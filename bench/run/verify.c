@@ -75,8 +75,8 @@ int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender,
 	return 0;
 }
 
-int sb_verify_replay(struct sb_pair *pair, bool *dropped, char *why,
-                     size_t len)
+int sb_verify_replay(struct sb_pair *pair, const struct sb_figure_sink *sink,
+                     char *why, size_t len)
 {
 	uint8_t sent[SB_VERIFY_PAYLOAD], copy[SB_LINK_MAX_MTU];
 	uint8_t got[SB_VERIFY_PAYLOAD + VERIFY_READ_SLACK];
@@ -95,8 +95,9 @@ int sb_verify_replay(struct sb_pair *pair, bool *dropped, char *why,
 		snprintf(why, len, "record before the replay lost");
 		return SB_ERR_VERIFY;
 	}
-	*dropped = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) < 0;
-	return 0;
+	bool dropped = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) < 0;
+	return sink->add(sink->ctx, "server", "replay_dropped", "records",
+	                 SB_NO_PAYLOAD, dropped ? 1 : 0);
 }
 
 int sb_verify_forge(struct sb_pair *pair, uint8_t *buf, size_t payload,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "run/endpoint.h"
+#include "run/figures.h"
 #include "run/pair.h"
 #include "wire/wire.h"
 
@@ -45,13 +46,14 @@ int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender,
 /*
  * DTLS anti-replay (RFC 6347 4.1.2.6): the client sends a record, the
  * server reads it, and the same datagram goes in again as an attacker's
- * would, past the guard (the endpoint did not send it twice).
- * `*dropped`: the server did not deliver it twice.  Detection is optional
- * in the RFC, so not dropping it is a figure, not a failure.  Returns 0,
- * or SB_ERR_VERIFY with the reason in `why`.
+ * would, past the guard (the endpoint did not send it twice).  Whether
+ * the server did not deliver it twice goes to `sink` as the server's
+ * replay_dropped (records, 1 or 0): detection is optional in the RFC, so
+ * not dropping it is a figure, not a failure.  Returns 0, the sink's
+ * status, or SB_ERR_VERIFY with the reason in `why`.
  */
-int sb_verify_replay(struct sb_pair *pair, bool *dropped, char *why,
-                     size_t len) SB_MUST_USE;
+int sb_verify_replay(struct sb_pair *pair, const struct sb_figure_sink *sink,
+                     char *why, size_t len) SB_MUST_USE;
 
 /*
  * The client sends a record of `payload` pattern bytes (from `buf`,

@@ -116,26 +116,28 @@ static int sample_memory(struct tgt_state *st, struct sb_device *dev,
 {
 	const struct sb_port_mailbox *mb = sb_device_mailbox(dev);
 	uint32_t stack = sb_emu_stack_peak(&dev->emu);
-	int rc = sample(st, side, "stack_peak", "bytes", payload, stack);
-	rc = rc ? rc
-	        : sample(st, side, "heap_peak", "bytes", payload,
-	                 (double)mb->heap_peak);
-	rc = rc ? rc
-	        : sample(st, side, "heap_allocs", "allocations", payload,
-	                 (double)mb->heap_allocs);
-	if (rc == 0 && payload == SB_NO_PAYLOAD)
-		rc = sample(st, side, "heap_arena", "bytes", payload,
-		            (double)mb->heap_break);
-	rc = rc ? rc
-	        : sample(st, side, "static_ram", "bytes", payload,
-	                 (double)mb->static_ram);
-	rc = rc ? rc
-	        : sample(st, side, "static_flash", "bytes", payload,
-	                 (double)mb->static_flash);
-	return rc ? rc
-	          : sample(st, side, "ram_total", "bytes", payload,
-	                   (double)mb->heap_peak + (double)mb->static_ram +
-	                       (double)stack);
+	const struct {
+		const char *metric, *unit;
+		double value;
+		bool handshake_only;
+	} figures[] = {
+	    {"stack_peak", "bytes", stack, false},
+	    {"heap_peak", "bytes", mb->heap_peak, false},
+	    {"heap_allocs", "allocations", mb->heap_allocs, false},
+	    {"heap_arena", "bytes", mb->heap_break, true},
+	    {"static_ram", "bytes", mb->static_ram, false},
+	    {"static_flash", "bytes", mb->static_flash, false},
+	    {"ram_total", "bytes",
+	     (double)mb->heap_peak + (double)mb->static_ram + (double)stack,
+	     false},
+	};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (rc == 0 &&
+		    (!figures[i].handshake_only || payload == SB_NO_PAYLOAD))
+			rc = sample(st, side, figures[i].metric,
+			            figures[i].unit, payload, figures[i].value);
+	return rc;
 }
 
 /* ---- verification ------------------------------------------------------ */
@@ -161,17 +163,6 @@ static int connect_pair(struct tgt_state *st, struct sb_pair *pair)
 	}
 	return sb_verify_guard(&pair->link.wire, st->reason,
 	                       sizeof(st->reason));
-}
-
-/* DTLS anti-replay (RFC 6347 4.1.2.6), a figure as in `run`. */
-static int replay_dropped(struct tgt_state *st, struct sb_pair *pair)
-{
-	bool dropped = false;
-	int rc = sb_verify_replay(pair, &dropped, st->reason,
-	                          sizeof(st->reason));
-	return rc ? rc
-	          : sample(st, "server", "replay_dropped", "records",
-	                   SB_NO_PAYLOAD, dropped ? 1 : 0);
 }
 
 /* A record with one flipped tag bit is never delivered; what refusing
@@ -223,7 +214,9 @@ static int verify_connection(struct tgt_state *st)
 	if (rc == 0 && st->o->observer && st->o->observer->connection)
 		rc = export_capture(st, &pair);
 	if (rc == 0 && sb_protocol_is_dtls(st->sc->protocol))
-		rc = replay_dropped(st, &pair);
+		rc = sb_verify_replay(&pair,
+		                      &(struct sb_figure_sink){st, sink_add},
+		                      st->reason, sizeof(st->reason));
 	if (rc == 0)
 		rc = forged_rejected(st, &pair, SB_VERIFY_PAYLOAD, false);
 	sb_pair_free(&pair);
