@@ -465,12 +465,13 @@ static void tgt_provenance(FILE *f, int argc, char **argv,
 	                   "flash); ram_total = heap_peak + static_ram + "
 	                   "stack_peak");
 	if (cli->xcheck)
-		sb_provenance_line(f, "cross_check",
-		                   "each scenario's programs also built for "
-		                   "x86-64 (size/build.sh --build tailored --kind "
-		                   "target) and run natively over the same link "
-		                   "and seed; every send compared byte for byte "
-		                   "(wire_equal_x86_64: the bytes compared)");
+		sb_provenance_line(
+		    f, "cross_check",
+		    "each scenario's programs also built for "
+		    "x86-64 (size/build.sh --build tailored --kind "
+		    "target) and run natively over the same link "
+		    "and seed; every send compared byte for byte "
+		    "(wire_equal_x86_64: the bytes compared)");
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -509,7 +510,8 @@ static void tgt_xcheck_print(FILE *f, const struct sb_target_scenario *sc,
 	fprintf(f, "\n  transcript_sha256: %s\n  records:", x->transcript);
 	for (size_t i = 0; i < x->payload_count; i++)
 		fprintf(f, " %s%zu: c>s %llu B, s>c %llu B", i ? "|" : "",
-		        x->payloads[i], (unsigned long long)x->record_bytes[i][0],
+		        x->payloads[i],
+		        (unsigned long long)x->record_bytes[i][0],
 		        (unsigned long long)x->record_bytes[i][1]);
 	fprintf(f, "\n");
 }

@@ -52,8 +52,8 @@ static enum sb_role verify_peer(enum sb_role role)
 	return role == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
 }
 
-int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender,
-                         char *why, size_t len)
+int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender, char *why,
+                         size_t len)
 {
 	uint8_t sent[SB_VERIFY_PAYLOAD];
 	uint8_t got[SB_VERIFY_PAYLOAD + VERIFY_READ_SLACK];

@@ -40,8 +40,8 @@ void sb_verify_pattern(uint8_t *buf, size_t len, unsigned seed);
  * peer must read exactly them.  Returns 0, or SB_ERR_VERIFY with the
  * reason in `why`.
  */
-int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender,
-                         char *why, size_t len) SB_MUST_USE;
+int sb_verify_round_trip(struct sb_pair *pair, enum sb_role sender, char *why,
+                         size_t len) SB_MUST_USE;
 
 /*
  * DTLS anti-replay (RFC 6347 4.1.2.6): the client sends a record, the

@@ -89,8 +89,8 @@ static int proc_answer(struct sb_proc *p, const void *a, size_t alen,
 }
 
 /* Carry out one port call (not the yield). */
-static int proc_call(struct sb_proc *p, const struct sb_port_msg *m,
-                     char *why, size_t len)
+static int proc_call(struct sb_proc *p, const struct sb_port_msg *m, char *why,
+                     size_t len)
 {
 	const struct sb_emu_host *h = &p->host;
 	if (m->arg > PROC_IO_MAX) {

@@ -171,8 +171,8 @@ static int forged_rejected(struct tgt_state *st, struct sb_pair *pair,
                            size_t payload, bool measured)
 {
 	uint8_t buf[SB_LINK_MAX_MTU];
-	int rc = sb_verify_forge(pair, buf, payload, st->reason,
-	                         sizeof(st->reason));
+	int rc =
+	    sb_verify_forge(pair, buf, payload, st->reason, sizeof(st->reason));
 	if (rc)
 		return rc;
 	struct sb_device *dev = dev_of(pair, SB_ROLE_SERVER);
@@ -276,9 +276,9 @@ size_t sb_target_max_payload(struct sb_pair *pair)
 		if (lib > 0 && lib < max)
 			max = lib;
 	}
-	size_t buf = sb_device_mailbox(sb_device_state(
-	                                   pair->ep[SB_ROLE_CLIENT].state))
-	                 ->buf_cap;
+	size_t buf =
+	    sb_device_mailbox(sb_device_state(pair->ep[SB_ROLE_CLIENT].state))
+	        ->buf_cap;
 	return max < buf ? max : buf;
 }
 
@@ -436,8 +436,8 @@ static int series_rows(struct tgt_state *st, struct sb_results *out)
 {
 	for (size_t i = 0; i < st->series.count; i++) {
 		struct sb_series *s = &st->series.items[i];
-		struct sb_row row = sb_target_row(st->sc->device->name,
-		                             st->sc->protocol, st->sc->suite);
+		struct sb_row row = sb_target_row(
+		    st->sc->device->name, st->sc->protocol, st->sc->suite);
 		row.payload = s->payload;
 		snprintf(row.side, sizeof(row.side), "%s", s->side);
 		snprintf(row.metric, sizeof(row.metric), "%s", s->metric);
@@ -467,8 +467,8 @@ static int series_rows(struct tgt_state *st, struct sb_results *out)
 
 static int transcript_row(struct tgt_state *st, struct sb_results *out)
 {
-	struct sb_row row =
-	    sb_target_row(st->sc->device->name, st->sc->protocol, st->sc->suite);
+	struct sb_row row = sb_target_row(st->sc->device->name,
+	                                  st->sc->protocol, st->sc->suite);
 	snprintf(row.side, sizeof(row.side), "both");
 	snprintf(row.metric, sizeof(row.metric), "transcript_sha256");
 	snprintf(row.digest, sizeof(row.digest), "%s", st->transcript);

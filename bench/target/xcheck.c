@@ -56,19 +56,20 @@ static int xc_record(struct sb_pair *pair, enum sb_role snd, size_t payload,
 		sb_verify_pattern(data, payload, (unsigned)payload);
 		sb_link_reset_counters(&pair->link);
 		rc = sb_pair_write(pair, snd, data, payload);
-		int n = rc ? -1
-		           : sb_pair_read(pair, rcv, got,
-		                          payload + XC_READ_SLACK);
+		int n =
+		    rc ? -1
+		       : sb_pair_read(pair, rcv, got, payload + XC_READ_SLACK);
 		if (rc == 0 &&
 		    (n != (int)payload || memcmp(data, got, payload) != 0))
 			rc = SB_ERR_RECORD;
 		if (rc)
-			snprintf(why, len, "record of %zu bytes from %s: %s",
-			         payload, sb_role_name(snd),
-			         sb_pair_library_error(pair, n < 0 ? rcv : snd));
+			snprintf(
+			    why, len, "record of %zu bytes from %s: %s",
+			    payload, sb_role_name(snd),
+			    sb_pair_library_error(pair, n < 0 ? rcv : snd));
 		*wire_bytes =
-		    pair->link.sent[snd == SB_ROLE_CLIENT ? SB_DIR_C2S
-		                                          : SB_DIR_S2C]
+		    pair->link
+		        .sent[snd == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C]
 		        .bytes;
 	}
 	free(data);
@@ -77,8 +78,8 @@ static int xc_record(struct sb_pair *pair, enum sb_role snd, size_t payload,
 }
 
 static int xc_connect(const struct sb_target_scenario *sc,
-                      const struct sb_target_options *o,
-                      struct xc_run *run, char *why, size_t len)
+                      const struct sb_target_options *o, struct xc_run *run,
+                      char *why, size_t len)
 {
 	struct sb_pair_config cfg = sb_target_pair_config(sc, o);
 	struct sb_xcheck_summary *sum = &run->sum;
@@ -91,8 +92,8 @@ static int xc_connect(const struct sb_target_scenario *sc,
 	if (rc)
 		snprintf(why, len, "%s", pair.error);
 	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++)
-		rc = sb_verify_endpoint(&pair.ep[r], sc->suite, false, why,
-		                        len);
+		rc =
+		    sb_verify_endpoint(&pair.ep[r], sc->suite, false, why, len);
 	if (rc == 0) {
 		sb_link_transcript_hex(&pair.link, sum->transcript);
 		memcpy(run->s.transcript, sum->transcript,
@@ -105,8 +106,8 @@ static int xc_connect(const struct sb_target_scenario *sc,
 	}
 	size_t max = rc ? 0 : sb_target_max_payload(&pair);
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
-		size_t p = o->payloads[i] == SB_PAYLOAD_MAX ? max
-		                                            : o->payloads[i];
+		size_t p =
+		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
 		if (p == 0 || p > max)
 			continue;
 		size_t k = sum->payload_count++;
@@ -166,8 +167,8 @@ int sb_xcheck_compare(const struct sb_xcheck_sends *a,
 		         "first difference at byte %zu: %s vs %s",
 		         i + 1, where, xc_dir(pa->dir), a->build, pa->len,
 		         b->build, pb->len,
-		         pa->dir == pb->dir ? "" : " from the other side", k, ha,
-		         hb);
+		         pa->dir == pb->dir ? "" : " from the other side", k,
+		         ha, hb);
 		return SB_ERR_VERIFY;
 	}
 	if (a->count != b->count) {
@@ -177,7 +178,8 @@ int sb_xcheck_compare(const struct sb_xcheck_sends *a,
 		return SB_ERR_VERIFY;
 	}
 	if (strcmp(a->transcript, b->transcript) != 0) {
-		snprintf(why, len, "transcripts differ: %s %.16s..., %s %.16s...",
+		snprintf(why, len,
+		         "transcripts differ: %s %.16s..., %s %.16s...",
 		         a->build, a->transcript, b->build, b->transcript);
 		return SB_ERR_VERIFY;
 	}

@@ -131,7 +131,7 @@ struct sb_port_mailbox {
 	                          README's "RAM like for like" */
 	uint32_t static_flash; /* the part of static_ram that is constant
 	                          data (credentials, lists): in flash */
-	char where[32];      /* the library call that failed */
+	char where[32];        /* the library call that failed */
 };
 
 #endif

@@ -22,14 +22,17 @@ static void build(struct sb_xcheck_sends *a, struct sb_xcheck_sends *b)
 {
 	memcpy(b_bytes, a_bytes, sizeof(a_bytes));
 	for (int i = 0; i < 3; i++) {
-		a_sends[i] = (struct sb_wire_packet){
-		    .dir = (uint8_t)(i == 1), .flight = (size_t)i + 1,
-		    .len = 8, .data = a_bytes[i]};
+		a_sends[i] = (struct sb_wire_packet){.dir = (uint8_t)(i == 1),
+		                                     .flight = (size_t)i + 1,
+		                                     .len = 8,
+		                                     .data = a_bytes[i]};
 		b_sends[i] = a_sends[i];
 		b_sends[i].data = b_bytes[i];
 	}
-	*a = (struct sb_xcheck_sends){.build = "cortex-m4", .sends = a_sends,
-	                              .count = 3, .handshake_sends = 2};
+	*a = (struct sb_xcheck_sends){.build = "cortex-m4",
+	                              .sends = a_sends,
+	                              .count = 3,
+	                              .handshake_sends = 2};
 	*b = *a;
 	b->build = "x86-64";
 	b->sends = b_sends;
@@ -49,8 +52,7 @@ Test(xcheck, equal_sends_pass)
 	struct sb_xcheck_sends a, b;
 	char why[300] = "";
 	build(&a, &b);
-	cr_expect_eq(sb_xcheck_compare(&a, &b, why, sizeof(why)), 0, "%s",
-	             why);
+	cr_expect_eq(sb_xcheck_compare(&a, &b, why, sizeof(why)), 0, "%s", why);
 }
 
 Test(xcheck, flipped_byte_is_named)
