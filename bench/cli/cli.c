@@ -108,6 +108,26 @@ int sb_cli_split(char *text, char **items, size_t cap)
 	return (int)count;
 }
 
+char **sb_cli_args_copy(int argc, char **argv)
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+	for (int i = 0; copy && i < argc; i++)
+		if (!(copy[i] = strdup(argv[i]))) {
+			sb_cli_args_free(argc, copy);
+			copy = NULL;
+		}
+	if (!copy)
+		sb_cli_error("out of memory");
+	return copy;
+}
+
+void sb_cli_args_free(int argc, char **copy)
+{
+	for (int i = 0; copy && i < argc; i++)
+		free(copy[i]);
+	free(copy);
+}
+
 /* ---- which file a path names ------------------------------------------ */
 
 struct identity {

@@ -68,6 +68,15 @@ int sb_cli_number(const char *option, const char *text, unsigned long min,
 int sb_cli_split(char *text, char **items, size_t cap);
 
 /*
+ * A copy of the arguments to parse: list options are split in place, and
+ * the originals must stay whole for the provenance and a re-execution.
+ * Returns NULL when out of memory (having said so on stderr).  Free it
+ * with sb_cli_args_free().
+ */
+char **sb_cli_args_copy(int argc, char **argv);
+void sb_cli_args_free(int argc, char **copy);
+
+/*
  * The files one command names, checked together before any work starts.
  * `output` false marks an input (compare's CSVs) that no output may
  * overwrite; `csv` marks a results CSV whose provenance file beside it

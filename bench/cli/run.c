@@ -1784,24 +1784,6 @@ static int run_command(int argc, char **argv, char **args)
 	return status;
 }
 
-/* A copy of the arguments to parse: list options are split in place, and
- * the originals must stay whole for the provenance and a re-execution. */
-static char **copy_args(int argc, char **argv)
-{
-	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
-	for (int i = 0; copy && i < argc; i++)
-		if (!(copy[i] = strdup(argv[i])))
-			return copy; /* run_command is never reached */
-	return copy;
-}
-
-static void free_args(int argc, char **copy)
-{
-	for (int i = 0; copy && i < argc; i++)
-		free(copy[i]);
-	free(copy);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	/* --target runs on emulated devices: its own options and loop. */
@@ -1809,13 +1791,8 @@ int cmd_run(int argc, char **argv)
 		if (strcmp(argv[i], "--target") == 0 ||
 		    strncmp(argv[i], "--target=", 9) == 0)
 			return sb_cli_target_dispatch(argc, argv);
-	char **args = copy_args(argc, argv);
-	bool whole = args != NULL;
-	for (int i = 0; whole && i < argc; i++)
-		whole = args[i] != NULL;
-	if (!whole)
-		sb_cli_error("out of memory");
-	int status = whole ? run_command(argc, argv, args) : SB_EXIT_FAILURE;
-	free_args(argc, args);
+	char **args = sb_cli_args_copy(argc, argv);
+	int status = args ? run_command(argc, argv, args) : SB_EXIT_FAILURE;
+	sb_cli_args_free(argc, args);
 	return status;
 }

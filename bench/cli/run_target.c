@@ -22,6 +22,7 @@
 #include "target/device.h"
 #include "target/scenario.h"
 #include "target/thumb.h"
+#include "target/xcheck.h"
 #include "wire/link.h"
 #include "wire/trace.h"
 
@@ -44,6 +45,7 @@ struct tgt_cli {
 	const char *credentials_dir;
 	bool trace;
 	bool quiet;
+	bool xcheck;
 };
 
 static void tgt_usage(FILE *f)
@@ -87,6 +89,10 @@ static void tgt_usage(FILE *f)
 	        "                      cross-check of the block counts)\n"
 	        "  --work DIR          where programs are built and cached "
 	        "(default: %s)\n"
+	        "  --cross-check       also build the programs for x86-64 and "
+	        "fail a scenario\n"
+	        "                      whose bytes on the wire differ from "
+	        "theirs\n"
 	        "  --trace             print each verified handshake\n"
 	        "  --credentials DIR   test credentials (default: %s)\n"
 	        "  -o, --output FILE   CSV (and FILE's .provenance.txt)\n"
@@ -169,6 +175,7 @@ static int tgt_parse(int argc, char **argv, struct tgt_cli *cli)
 	    {"count-each", no_argument, NULL, 'Y'},
 	    {"work", required_argument, NULL, 'w'},
 	    {"trace", no_argument, NULL, 'T'},
+	    {"cross-check", no_argument, NULL, 'X'},
 	    {"credentials", required_argument, NULL, 'c'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"quiet", no_argument, NULL, 'q'},
@@ -273,6 +280,9 @@ static int tgt_parse(int argc, char **argv, struct tgt_cli *cli)
 			break;
 		case 'T':
 			cli->trace = true;
+			break;
+		case 'X':
+			cli->xcheck = true;
 			break;
 		case 'c':
 			cli->credentials_dir = optarg;
@@ -458,7 +468,20 @@ static void tgt_provenance(FILE *f, int argc, char **argv,
 	                   "the program touched; heap_peak: newlib-nano "
 	                   "malloc_usable_size of blocks held, through "
 	                   "--wrap=calloc,malloc,realloc,free; heap_arena: "
-	                   "the allocator's break (what the arena must hold)");
+	                   "the allocator's "
+	                   "break (what the arena must hold); static_ram: "
+	                   "the program's caller-owned state by the README's "
+	                   "one rule (static_flash: its constant part, in "
+	                   "flash); ram_total = heap_peak + static_ram + "
+	                   "stack_peak");
+	if (cli->xcheck)
+		sb_provenance_line(
+		    f, "cross_check",
+		    "each scenario's programs also built for "
+		    "x86-64 (size/build.sh --build tailored --kind "
+		    "target) and run natively over the same link "
+		    "and seed; every send compared byte for byte "
+		    "(wire_equal_x86_64: the bytes compared)");
 }
 
 /* ---- running ----------------------------------------------------------- */
@@ -482,6 +505,87 @@ static bool tgt_kx_ok(enum sb_size_library lib, enum sb_protocol proto,
 		return false;
 	}
 	return true;
+}
+
+/* ---- the cross-check -------------------------------------------------- */
+
+static void tgt_xcheck_print(FILE *f, const struct sb_target_scenario *sc,
+                             const struct tgt_cli *cli,
+                             const struct sb_xcheck_summary *x)
+{
+	static const char *const dir[2] = {"c>s", "s>c"};
+	fprintf(f,
+	        "cross-check %s %s %s (seed %llu): cortex-m4 = x86-64, "
+	        "%zu sends, %llu bytes equal\n",
+	        sc->device->name, sb_protocol_name(sc->protocol),
+	        sc->suite->short_name, (unsigned long long)cli->o.seed,
+	        x->sends, (unsigned long long)x->bytes);
+	fprintf(f, "  handshake:");
+	for (size_t i = 0; i < x->flight_count && i < SB_XCHECK_FLIGHTS; i++)
+		fprintf(f, " %s%zu %s %llu B/%llu", i ? "|" : "", i + 1,
+		        dir[x->flights[i].dir],
+		        (unsigned long long)x->flights[i].sent.bytes,
+		        (unsigned long long)x->flights[i].sent.datagrams);
+	fprintf(f, "\n  transcript_sha256: %s\n  records:", x->transcript);
+	for (size_t i = 0; i < x->payload_count; i++)
+		fprintf(f, " %s%zu: c>s %llu B, s>c %llu B", i ? "|" : "",
+		        x->payloads[i],
+		        (unsigned long long)x->record_bytes[i][0],
+		        (unsigned long long)x->record_bytes[i][1]);
+	fprintf(f, "\n");
+}
+
+/*
+ * Build the programs of `sc` for x86-64 (the same tailored library and
+ * configuration) and compare the bytes on the wire.  Equal: a
+ * wire_equal_x86_64 row (the bytes compared).  Different: the scenario's
+ * rows become one failed row naming the first difference.
+ */
+static int tgt_xcheck(const struct tgt_cli *cli, enum sb_size_library lib,
+                      const struct sb_target_scenario *sc, size_t start,
+                      struct sb_results *results)
+{
+	const char *name = sb_size_library_name(lib);
+	char why[600];
+	struct sb_size_job job = {.target = true};
+	int rc = sb_size_job_init(&job, lib, SB_SIZE_TAILORED, sc->suite,
+	                          SB_SIZE_DIR "/build.sh", cli->work);
+	if (rc == 0)
+		rc = sb_size_job_build(&job, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "work path too long");
+	struct sb_xcheck_summary x = {0};
+	if (rc == 0) {
+		char client[PATH_MAX + 8], server[PATH_MAX + 8];
+		snprintf(client, sizeof(client), "%s/client", job.out);
+		snprintf(server, sizeof(server), "%s/server", job.out);
+		rc = sb_target_xcheck(sc, client, server, &cli->o, &x, why,
+		                      sizeof(why));
+	}
+	if (rc == SB_ERR_NOMEM)
+		return rc;
+	if (rc) {
+		fprintf(stderr,
+		        "suitebench: cross-check FAILED: %s %s %s: %s\n", name,
+		        sb_protocol_name(sc->protocol), sc->suite->short_name,
+		        why);
+		char reason[700];
+		snprintf(reason, sizeof(reason), "cross-check with x86-64: %s",
+		         why);
+		results->count = start;
+		return sb_target_status_row(name, sc->protocol, sc->suite,
+		                            SB_ROW_FAILED, reason, results);
+	}
+	bool csv_on_stdout = cli->output && strcmp(cli->output, "-") == 0;
+	if (!cli->quiet)
+		tgt_xcheck_print(csv_on_stdout ? stderr : stdout, sc, cli, &x);
+	struct sb_row row = sb_target_row(name, sc->protocol, sc->suite);
+	snprintf(row.side, sizeof(row.side), "both");
+	snprintf(row.metric, sizeof(row.metric), "wire_equal_x86_64");
+	snprintf(row.unit, sizeof(row.unit), "bytes");
+	double bytes = (double)x.bytes;
+	sb_stats_summarize(&bytes, 1, &row.stats);
+	return sb_results_add(results, &row);
 }
 
 static int tgt_one(const struct tgt_cli *cli, enum sb_size_library lib,
@@ -516,7 +620,11 @@ static int tgt_one(const struct tgt_cli *cli, enum sb_size_library lib,
 	    .protocol = proto,
 	    .suite = suite,
 	};
-	return sb_target_scenario_run(&sc, &cli->o, results);
+	size_t start = results->count;
+	int rc = sb_target_scenario_run(&sc, &cli->o, results);
+	if (rc == 0 && cli->xcheck && results->rows[start].status == SB_ROW_OK)
+		rc = tgt_xcheck(cli, lib, &sc, start, results);
+	return rc;
 }
 
 static int tgt_trace(void *ctx, const char *title, const struct sb_wire *wire)
@@ -526,13 +634,14 @@ static int tgt_trace(void *ctx, const char *title, const struct sb_wire *wire)
 	return 0;
 }
 
-int sb_cli_target_dispatch(int argc, char **argv)
+/* `args`: a copy of `argv` to parse (and split). */
+static int tgt_dispatch(int argc, char **argv, char **args)
 {
 	struct tgt_cli cli;
 	struct sb_credential_set creds;
 	struct sb_cli_outputs out = {0};
 	struct sb_results results = {0};
-	int rc = tgt_parse(argc, argv, &cli);
+	int rc = tgt_parse(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	char msg[PATH_MAX + 128];
@@ -584,5 +693,14 @@ int sb_cli_target_dispatch(int argc, char **argv)
 	if (count == 0)
 		sb_cli_error("run --target: no scenario matches");
 	sb_results_free(&results);
+	return status;
+}
+
+int sb_cli_target_dispatch(int argc, char **argv)
+{
+	/* Lists are split in place: the provenance quotes the originals. */
+	char **args = sb_cli_args_copy(argc, argv);
+	int status = args ? tgt_dispatch(argc, argv, args) : SB_EXIT_FAILURE;
+	sb_cli_args_free(argc, args);
 	return status;
 }

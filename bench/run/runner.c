@@ -15,7 +15,7 @@
 #include "run/verify.h"
 
 /* Bytes of application data the verification round trip sends. */
-#define VERIFY_PAYLOAD 100
+#define VERIFY_PAYLOAD SB_VERIFY_PAYLOAD
 /* Slack in each receive slot, so a record longer than expected is seen. */
 #define READ_SLACK 256
 
@@ -229,70 +229,15 @@ static int verify_handshake(struct run_state *st, struct sb_pair *pair)
 	return 0;
 }
 
-static void fill_pattern(uint8_t *buf, size_t len, unsigned seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 31u + seed);
-}
-
-static int round_trip(struct run_state *st, struct sb_pair *pair,
-                      enum sb_role sender)
-{
-	uint8_t sent[VERIFY_PAYLOAD];
-	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
-	fill_pattern(sent, sizeof(sent), sender);
-	enum sb_role receiver = peer_of(sender);
-	int rc = sb_pair_write(pair, sender, sent, sizeof(sent));
-	if (rc)
-		return fail(st, SB_ERR_VERIFY, "%s write: %s",
-		            sb_role_name(sender),
-		            sb_pair_library_error(pair, sender));
-	int n = sb_pair_read(pair, receiver, got, sizeof(got));
-	if (n != (int)sizeof(sent) || memcmp(sent, got, sizeof(sent)) != 0)
-		return fail(st, SB_ERR_VERIFY,
-		            "data from %s did not arrive intact (%d bytes: %s)",
-		            sb_role_name(sender), n,
-		            n < 0 ? sb_pair_library_error(pair, receiver) : "");
-	return 0;
-}
-
-/*
- * DTLS anti-replay (RFC 6347 4.1.2.6): a record an attacker sends again
- * must not be delivered twice.  The copy goes in as an attacker's would,
- * past the guard (the endpoint did not send it twice).  Detection is
- * optional in the RFC, so a library without it gives replay_dropped 0
- * with a warning, not a failed scenario.
- */
-static int replay_dropped(struct run_state *st, struct sb_pair *pair)
-{
-	uint8_t sent[VERIFY_PAYLOAD], copy[SB_LINK_MAX_MTU];
-	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
-	fill_pattern(sent, sizeof(sent), 11);
-	if (sb_pair_write(pair, SB_ROLE_CLIENT, sent, sizeof(sent)))
-		return fail(st, SB_ERR_VERIFY, "client write: %s",
-		            sb_pair_library_error(pair, SB_ROLE_CLIENT));
-	int len =
-	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
-	if (len < 0 ||
-	    sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) !=
-	        (int)sizeof(sent) ||
-	    sb_link_inject(&pair->link, SB_DIR_C2S, copy, (size_t)len))
-		return fail(st, SB_ERR_VERIFY, "record before the replay lost");
-	int n = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got));
-	return sample(st, "server", "replay_dropped", "records", SB_NO_PAYLOAD,
-	              n < 0 ? 1 : 0);
-}
-
 /* DTLS drops a forged record silently (RFC 6347 4.1.2.7); either way it
  * must never be delivered as data. */
 static int forged_record_rejected(struct run_state *st, struct sb_pair *pair)
 {
 	uint8_t buf[VERIFY_PAYLOAD + READ_SLACK];
-	fill_pattern(buf, VERIFY_PAYLOAD, 7);
-	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, VERIFY_PAYLOAD) ||
-	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
-		return fail(st, SB_ERR_VERIFY,
-		            "could not send the forged record");
+	int rc = sb_verify_forge(pair, buf, VERIFY_PAYLOAD, st->reason,
+	                         sizeof(st->reason));
+	if (rc)
+		return rc;
 	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
 	if (n >= 0)
 		return fail(st, SB_ERR_VERIFY,
@@ -343,21 +288,27 @@ static int export_capture(struct run_state *st, const struct sb_pair *pair)
 	return 0;
 }
 
+static struct sb_figure_sink figure_sink(struct run_state *st);
+
 static int verify_connection(struct run_state *st)
 {
+	struct sb_figure_sink sink = figure_sink(st);
 	struct sb_pair pair;
 	int rc = connect_pair(st, &pair);
 	if (rc == 0)
-		rc = round_trip(st, &pair, SB_ROLE_CLIENT);
+		rc = sb_verify_round_trip(&pair, SB_ROLE_CLIENT, st->reason,
+		                          sizeof(st->reason));
 	if (rc == 0)
-		rc = round_trip(st, &pair, SB_ROLE_SERVER);
+		rc = sb_verify_round_trip(&pair, SB_ROLE_SERVER, st->reason,
+		                          sizeof(st->reason));
 	if (rc == 0)
 		rc = check_guard(st, &pair);
 	if (rc == 0 && st->options->observer &&
 	    st->options->observer->connection)
 		rc = export_capture(st, &pair);
 	if (rc == 0 && st->scenario->protocol == SB_PROTO_DTLS12)
-		rc = replay_dropped(st, &pair);
+		rc = sb_verify_replay(&pair, &sink, st->reason,
+		                      sizeof(st->reason));
 	if (rc == 0)
 		rc = forged_record_rejected(st, &pair);
 	sb_pair_free(&pair);
@@ -750,7 +701,7 @@ static int payload_begin(struct run_state *st, struct sb_pair *pair,
 	t->data = malloc(t->payload);
 	if (!t->data)
 		return fail(st, SB_ERR_NOMEM, "out of memory");
-	fill_pattern(t->data, t->payload, (unsigned)t->payload);
+	sb_verify_pattern(t->data, t->payload, (unsigned)t->payload);
 	b.payload = t->data;
 	/* What the same records cost the link alone, for the warnings. */
 	size_t wire = t->payload + record_overhead(st, pair);
@@ -845,7 +796,7 @@ static int sample_reject(struct run_state *st, struct sb_pair *pair)
 {
 	size_t payload = reject_payload(st, pair);
 	uint8_t buf[SB_LINK_MAX_MTU];
-	fill_pattern(buf, payload, 3);
+	sb_verify_pattern(buf, payload, 3);
 	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, payload) ||
 	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
 		return fail(st, SB_ERR_VERIFY,

@@ -4,14 +4,40 @@
 #include <string.h>
 
 static const char *device_elf[2];
+static enum sb_device_runner device_runner;
 static enum sb_emu_counting device_counting;
 
 void sb_device_programs(const char *client, const char *server,
+                        enum sb_device_runner runner,
                         enum sb_emu_counting counting)
 {
 	device_elf[SB_ROLE_CLIENT] = client;
 	device_elf[SB_ROLE_SERVER] = server;
+	device_runner = runner;
 	device_counting = counting;
+}
+
+struct sb_port_mailbox *sb_device_mailbox(struct sb_device *dev)
+{
+	if (dev->runner == SB_DEVICE_NATIVE)
+		return dev->proc.pid ? &dev->proc.mailbox : NULL;
+	return dev->emu.uc ? sb_emu_mailbox(&dev->emu) : NULL;
+}
+
+/* The program's transfer buffer, or NULL. */
+static uint8_t *dev_buffer(struct sb_device *dev)
+{
+	if (dev->runner == SB_DEVICE_NATIVE)
+		return dev->proc.pid ? dev->proc.buf : NULL;
+	return sb_emu_buffer(&dev->emu);
+}
+
+/* Resume the program until it has carried out its mailbox's command. */
+static int dev_resume(struct sb_device *dev)
+{
+	if (dev->runner == SB_DEVICE_NATIVE)
+		return sb_proc_run(&dev->proc, dev->error, sizeof(dev->error));
+	return sb_emu_run(&dev->emu, dev->error, sizeof(dev->error));
 }
 
 struct sb_device *sb_device_state(void *ep)
@@ -45,16 +71,19 @@ static void dev_random(void *ctx, uint8_t *buf, size_t len)
 
 void sb_device_mark(struct sb_device *dev)
 {
-	struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
+	struct sb_port_mailbox *mb = sb_device_mailbox(dev);
+	if (!mb)
+		return;
 	mb->heap_peak = mb->heap_in_use;
 	mb->heap_allocs = 0;
-	sb_emu_stack_paint(&dev->emu);
+	if (dev->runner == SB_DEVICE_EMULATED)
+		sb_emu_stack_paint(&dev->emu);
 }
 
 /* Map a program's SB_PORT_* result to a status, keeping its reason. */
 static int dev_status(struct sb_device *dev, int32_t result, int fail)
 {
-	const struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
+	const struct sb_port_mailbox *mb = sb_device_mailbox(dev);
 	switch (result) {
 	case SB_PORT_WANT_IO:
 		return SB_ERR_WANT_IO;
@@ -80,10 +109,10 @@ static int dev_status(struct sb_device *dev, int32_t result, int fail)
 static int dev_command(struct sb_device *dev, uint32_t cmd, uint32_t len,
                        int fail)
 {
-	struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
+	struct sb_port_mailbox *mb = sb_device_mailbox(dev);
 	mb->cmd = cmd;
 	mb->len = len;
-	int rc = sb_emu_run(&dev->emu, dev->error, sizeof(dev->error));
+	int rc = dev_resume(dev);
 	if (rc)
 		return rc;
 	return mb->result >= 0 ? mb->result : dev_status(dev, mb->result, fail);
@@ -93,6 +122,7 @@ static int dev_setup(void *state, const struct sb_endpoint_config *cfg)
 {
 	struct sb_device *dev = state;
 	dev->cfg = cfg;
+	dev->runner = device_runner;
 	sb_rng_seed(&dev->rng, cfg->seed, (uint64_t)cfg->role);
 	const char *path = device_elf[cfg->role];
 	if (!path) {
@@ -106,14 +136,17 @@ static int dev_setup(void *state, const struct sb_endpoint_config *cfg)
 	    .now_us = dev_now_us,
 	    .random = dev_random,
 	};
-	int rc = sb_emu_setup(&dev->emu, path, &host, device_counting,
-	                      dev->error, sizeof(dev->error));
+	int rc = dev->runner == SB_DEVICE_NATIVE
+	             ? sb_proc_setup(&dev->proc, path, &host, dev->error,
+	                             sizeof(dev->error))
+	             : sb_emu_setup(&dev->emu, path, &host, device_counting,
+	                            dev->error, sizeof(dev->error));
 	if (rc)
 		return rc;
 	/* Setup, the handshake and their stack and heap start here. */
 	dev->boot = dev->emu.counts;
 	sb_device_mark(dev);
-	struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
+	struct sb_port_mailbox *mb = sb_device_mailbox(dev);
 	mb->dtls = sb_protocol_is_dtls(cfg->protocol);
 	mb->cookie = cfg->cookie;
 	mb->mtu = (uint32_t)cfg->mtu;
@@ -136,8 +169,8 @@ static int dev_step(void *state)
 static int dev_write(void *state, const uint8_t *buf, size_t len)
 {
 	struct sb_device *dev = state;
-	uint8_t *dst = sb_emu_buffer(&dev->emu);
-	if (!dst || len > sb_emu_mailbox(&dev->emu)->buf_cap) {
+	uint8_t *dst = dev_buffer(dev);
+	if (!dst || len > sb_device_mailbox(dev)->buf_cap) {
 		snprintf(dev->error, sizeof(dev->error),
 		         "%zu bytes do not fit the program's buffer", len);
 		return SB_ERR_INVALID;
@@ -151,10 +184,10 @@ static int dev_write(void *state, const uint8_t *buf, size_t len)
 static int dev_read(void *state, uint8_t *buf, size_t cap)
 {
 	struct sb_device *dev = state;
-	const uint8_t *src = sb_emu_buffer(&dev->emu);
-	uint32_t room = sb_emu_mailbox(&dev->emu)->buf_cap;
+	const uint8_t *src = dev_buffer(dev);
 	if (!src)
 		return SB_ERR_INVALID;
+	uint32_t room = sb_device_mailbox(dev)->buf_cap;
 	int n = dev_command(dev, SB_PORT_CMD_READ,
 	                    (uint32_t)(cap < room ? cap : room), SB_ERR_RECORD);
 	if (n > 0)
@@ -164,14 +197,14 @@ static int dev_read(void *state, uint8_t *buf, size_t cap)
 
 static uint16_t dev_negotiated_suite(void *state)
 {
-	struct sb_device *dev = state;
-	return dev->emu.uc ? (uint16_t)sb_emu_mailbox(&dev->emu)->suite : 0;
+	const struct sb_port_mailbox *mb = sb_device_mailbox(state);
+	return mb ? (uint16_t)mb->suite : 0;
 }
 
 static bool dev_peer_authenticated(void *state)
 {
 	struct sb_device *dev = state;
-	return dev->done && sb_emu_mailbox(&dev->emu)->peer_authenticated;
+	return dev->done && sb_device_mailbox(dev)->peer_authenticated;
 }
 
 static const char *dev_last_error(void *state)
@@ -184,27 +217,26 @@ static void dev_free(void *state)
 {
 	struct sb_device *dev = state;
 	sb_emu_free(&dev->emu);
+	sb_proc_free(&dev->proc);
 }
 
 static size_t dev_static_ram(const void *state)
 {
 	struct sb_device *dev = (struct sb_device *)(uintptr_t)state;
-	return dev->emu.uc ? sb_emu_mailbox(&dev->emu)->static_ram : 0;
+	const struct sb_port_mailbox *mb = sb_device_mailbox(dev);
+	return mb ? mb->static_ram : 0;
 }
 
 static uint64_t dev_next_timeout_us(void *state)
 {
-	struct sb_device *dev = state;
-	if (!dev->emu.uc)
-		return 0;
-	const struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
-	return (uint64_t)mb->timer_hi << 32 | mb->timer_lo;
+	const struct sb_port_mailbox *mb = sb_device_mailbox(state);
+	return mb ? (uint64_t)mb->timer_hi << 32 | mb->timer_lo : 0;
 }
 
 static size_t dev_max_payload(void *state)
 {
-	struct sb_device *dev = state;
-	return dev->emu.uc ? sb_emu_mailbox(&dev->emu)->max_payload : 0;
+	const struct sb_port_mailbox *mb = sb_device_mailbox(state);
+	return mb ? mb->max_payload : 0;
 }
 
 static bool dev_supports_any(enum sb_protocol protocol,
@@ -217,7 +249,7 @@ static bool dev_supports_any(enum sb_protocol protocol,
 
 static const char *dev_version(void)
 {
-	return "target program (size/programs), emulated Cortex-M4";
+	return "target program (size/programs), emulated Cortex-M4 or native";
 }
 
 #define DEVICE_BACKEND(lib)                                                    \

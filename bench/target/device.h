@@ -8,31 +8,43 @@
  * (stream: the role), so runs repeat exactly.  The pair (run/pair.h)
  * drives it like any library, over the same link.
  *
- * Which program an endpoint runs is set per role with
+ * Which program an endpoint runs, and where, is set per role with
  * sb_device_programs() before the pair is set up (the backend contract
- * carries no paths).  Besides the contract, the device keeps what the
- * emulator counted and the program's stack and heap high-water marks,
- * read with sb_device_state().
+ * carries no paths): on an emulated core (emu.h), or -- the same source
+ * built for x86-64 -- natively as a child process (proc.h), for the
+ * cross-check of the bytes on the wire.  Besides the contract, the device
+ * keeps what the emulator counted and the program's stack and heap
+ * high-water marks, read with sb_device_state().
  */
 #ifndef SB_DEVICE_H
 #define SB_DEVICE_H
 
 #include "backends/backend.h"
 #include "target/emu.h"
+#include "target/proc.h"
 
 /* Backends named as the libraries, for the rows' client/server columns. */
 extern const struct sb_backend sb_device_mbedtls;
 extern const struct sb_backend sb_device_bearssl;
 extern const struct sb_backend sb_device_wolfssl;
 
-/* The programs endpoints set up from now on run: one ELF path per role
- * (enum sb_role), which must outlive those endpoints. */
+/* Where a program runs. */
+enum sb_device_runner {
+	SB_DEVICE_EMULATED, /* on an emulated Cortex-M4: counted */
+	SB_DEVICE_NATIVE,   /* natively, a child process: the wire only */
+};
+
+/* The programs endpoints set up from now on run: one executable per role
+ * (enum sb_role), whose paths must outlive those endpoints. */
 void sb_device_programs(const char *client, const char *server,
+                        enum sb_device_runner runner,
                         enum sb_emu_counting counting);
 
 struct sb_device {
 	const struct sb_endpoint_config *cfg;
-	struct sb_emu emu;
+	enum sb_device_runner runner;
+	struct sb_emu emu;   /* SB_DEVICE_EMULATED */
+	struct sb_proc proc; /* SB_DEVICE_NATIVE */
 	struct sb_rng rng;
 	bool done;
 	struct sb_thumb_counts boot;  /* when the program had booted */
@@ -42,6 +54,10 @@ struct sb_device {
 
 /* The device behind a backend endpoint state created by these backends. */
 struct sb_device *sb_device_state(void *ep);
+
+/* The program's mailbox (emulated RAM, or the host's copy); NULL before
+ * the program runs. */
+struct sb_port_mailbox *sb_device_mailbox(struct sb_device *dev);
 
 /* Heap and stack phases: from now on, peaks start at what is in use. */
 void sb_device_mark(struct sb_device *dev);

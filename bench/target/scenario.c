@@ -11,7 +11,6 @@
 #include "run/verify.h"
 #include "target/device.h"
 
-#define VERIFY_PAYLOAD 100
 #define READ_SLACK 256
 
 struct tgt_state {
@@ -104,35 +103,44 @@ static int sample_costs(struct tgt_state *st, const char *side,
 	return rc;
 }
 
-/* Stack and heap of one side since its last mark. */
+/*
+ * RAM of one side since its last mark, as `run` writes it (README, "RAM
+ * like for like"): stack_peak (painted stack), heap_peak and heap_allocs
+ * (the program's allocator), static_ram (the program's caller-owned
+ * state by the one rule; static_flash, the part of it that is constant
+ * data in flash), and ram_total = heap_peak + static_ram + stack_peak:
+ * every part is known on the target (BearSSL allocates nothing).
+ */
 static int sample_memory(struct tgt_state *st, struct sb_device *dev,
                          const char *side, long payload)
 {
-	const struct sb_port_mailbox *mb = sb_emu_mailbox(&dev->emu);
-	int rc = sample(st, side, "stack_peak", "bytes", payload,
-	                (double)sb_emu_stack_peak(&dev->emu));
-	rc = rc ? rc
-	        : sample(st, side, "heap_peak", "bytes", payload,
-	                 (double)mb->heap_peak);
-	rc = rc ? rc
-	        : sample(st, side, "heap_allocs", "allocations", payload,
-	                 (double)mb->heap_allocs);
-	if (rc == 0 && payload == SB_NO_PAYLOAD)
-		rc = sample(st, side, "heap_arena", "bytes", payload,
-		            (double)mb->heap_break);
-	if (rc == 0 && payload == SB_NO_PAYLOAD && mb->static_ram)
-		rc = sample(st, side, "static_ram", "bytes", payload,
-		            (double)mb->static_ram);
+	const struct sb_port_mailbox *mb = sb_device_mailbox(dev);
+	uint32_t stack = sb_emu_stack_peak(&dev->emu);
+	const struct {
+		const char *metric, *unit;
+		double value;
+		bool handshake_only;
+	} figures[] = {
+	    {"stack_peak", "bytes", stack, false},
+	    {"heap_peak", "bytes", mb->heap_peak, false},
+	    {"heap_allocs", "allocations", mb->heap_allocs, false},
+	    {"heap_arena", "bytes", mb->heap_break, true},
+	    {"static_ram", "bytes", mb->static_ram, false},
+	    {"static_flash", "bytes", mb->static_flash, false},
+	    {"ram_total", "bytes",
+	     (double)mb->heap_peak + (double)mb->static_ram + (double)stack,
+	     false},
+	};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (rc == 0 &&
+		    (!figures[i].handshake_only || payload == SB_NO_PAYLOAD))
+			rc = sample(st, side, figures[i].metric,
+			            figures[i].unit, payload, figures[i].value);
 	return rc;
 }
 
 /* ---- verification ------------------------------------------------------ */
-
-static void fill_pattern(uint8_t *buf, size_t len, unsigned seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)(i * 31u + seed);
-}
 
 static int connect_pair(struct tgt_state *st, struct sb_pair *pair)
 {
@@ -157,57 +165,16 @@ static int connect_pair(struct tgt_state *st, struct sb_pair *pair)
 	                       sizeof(st->reason));
 }
 
-static int round_trip(struct tgt_state *st, struct sb_pair *pair,
-                      enum sb_role sender)
-{
-	uint8_t sent[VERIFY_PAYLOAD], got[VERIFY_PAYLOAD + READ_SLACK];
-	fill_pattern(sent, sizeof(sent), sender);
-	if (sb_pair_write(pair, sender, sent, sizeof(sent)))
-		return fail(st, SB_ERR_VERIFY, "%s write: %s",
-		            sb_role_name(sender),
-		            sb_pair_library_error(pair, sender));
-	int n = sb_pair_read(pair, peer_of(sender), got, sizeof(got));
-	if (n != (int)sizeof(sent) || memcmp(sent, got, sizeof(sent)) != 0)
-		return fail(st, SB_ERR_VERIFY,
-		            "data from %s did not arrive intact (%d bytes: %s)",
-		            sb_role_name(sender), n,
-		            n < 0 ? sb_pair_library_error(pair, peer_of(sender))
-		                  : "");
-	return 0;
-}
-
-/* DTLS anti-replay (RFC 6347 4.1.2.6), a figure as in `run`. */
-static int replay_dropped(struct tgt_state *st, struct sb_pair *pair)
-{
-	uint8_t sent[VERIFY_PAYLOAD], copy[SB_LINK_MAX_MTU];
-	uint8_t got[VERIFY_PAYLOAD + READ_SLACK];
-	fill_pattern(sent, sizeof(sent), 11);
-	if (sb_pair_write(pair, SB_ROLE_CLIENT, sent, sizeof(sent)))
-		return fail(st, SB_ERR_VERIFY, "client write: %s",
-		            sb_pair_library_error(pair, SB_ROLE_CLIENT));
-	int len =
-	    sb_link_peek_newest(&pair->link, SB_DIR_C2S, copy, sizeof(copy));
-	if (len < 0 ||
-	    sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got)) !=
-	        (int)sizeof(sent) ||
-	    sb_link_inject(&pair->link, SB_DIR_C2S, copy, (size_t)len))
-		return fail(st, SB_ERR_VERIFY, "record before the replay lost");
-	int n = sb_pair_read(pair, SB_ROLE_SERVER, got, sizeof(got));
-	return sample(st, "server", "replay_dropped", "records", SB_NO_PAYLOAD,
-	              n < 0 ? 1 : 0);
-}
-
 /* A record with one flipped tag bit is never delivered; what refusing
  * it cost the server is a figure. */
 static int forged_rejected(struct tgt_state *st, struct sb_pair *pair,
                            size_t payload, bool measured)
 {
 	uint8_t buf[SB_LINK_MAX_MTU];
-	fill_pattern(buf, payload, 7);
-	if (sb_pair_write(pair, SB_ROLE_CLIENT, buf, payload) ||
-	    sb_link_corrupt(&pair->link, SB_DIR_C2S, 0))
-		return fail(st, SB_ERR_VERIFY,
-		            "could not send the forged record");
+	int rc =
+	    sb_verify_forge(pair, buf, payload, st->reason, sizeof(st->reason));
+	if (rc)
+		return rc;
 	struct sb_device *dev = dev_of(pair, SB_ROLE_SERVER);
 	struct sb_thumb_counts before = dev->emu.counts;
 	int n = sb_pair_read(pair, SB_ROLE_SERVER, buf, sizeof(buf));
@@ -238,17 +205,20 @@ static int verify_connection(struct tgt_state *st)
 {
 	struct sb_pair pair;
 	int rc = connect_pair(st, &pair);
-	rc = rc ? rc : round_trip(st, &pair, SB_ROLE_CLIENT);
-	rc = rc ? rc : round_trip(st, &pair, SB_ROLE_SERVER);
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER && rc == 0; r++)
+		rc = sb_verify_round_trip(&pair, (enum sb_role)r, st->reason,
+		                          sizeof(st->reason));
 	rc = rc ? rc
 	        : sb_verify_guard(&pair.link.wire, st->reason,
 	                          sizeof(st->reason));
 	if (rc == 0 && st->o->observer && st->o->observer->connection)
 		rc = export_capture(st, &pair);
 	if (rc == 0 && sb_protocol_is_dtls(st->sc->protocol))
-		rc = replay_dropped(st, &pair);
+		rc = sb_verify_replay(&pair,
+		                      &(struct sb_figure_sink){st, sink_add},
+		                      st->reason, sizeof(st->reason));
 	if (rc == 0)
-		rc = forged_rejected(st, &pair, VERIFY_PAYLOAD, false);
+		rc = forged_rejected(st, &pair, SB_VERIFY_PAYLOAD, false);
 	sb_pair_free(&pair);
 	return rc;
 }
@@ -291,11 +261,12 @@ static int sample_handshake(struct tgt_state *st, struct sb_pair *pair)
 	                   (double)pair->handshake_virtual_us / 1000.0);
 }
 
-static size_t max_payload(const struct tgt_state *st, struct sb_pair *pair)
+size_t sb_target_max_payload(struct sb_pair *pair)
 {
-	const struct sb_suite *s = st->sc->suite;
-	size_t mtu = st->pair_config.mtu;
-	size_t over = st->sc->protocol == SB_PROTO_DTLS12
+	const struct sb_endpoint_config *cfg = &pair->ep[SB_ROLE_CLIENT].cfg;
+	const struct sb_suite *s = cfg->suite;
+	size_t mtu = cfg->mtu;
+	size_t over = cfg->protocol == SB_PROTO_DTLS12
 	                  ? sb_suite_dtls12_overhead(s)
 	                  : sb_suite_tls12_overhead(s);
 	size_t max = mtu > over ? mtu - over : 0;
@@ -306,7 +277,8 @@ static size_t max_payload(const struct tgt_state *st, struct sb_pair *pair)
 			max = lib;
 	}
 	size_t buf =
-	    sb_emu_mailbox(&dev_of(pair, SB_ROLE_CLIENT)->emu)->buf_cap;
+	    sb_device_mailbox(sb_device_state(pair->ep[SB_ROLE_CLIENT].state))
+	        ->buf_cap;
 	return max < buf ? max : buf;
 }
 
@@ -318,7 +290,7 @@ static int measure_payload(struct tgt_state *st, struct sb_pair *pair,
 	uint8_t *data = malloc(payload), *got = malloc(payload + READ_SLACK);
 	int rc = data && got ? 0 : fail(st, SB_ERR_NOMEM, "out of memory");
 	if (rc == 0)
-		fill_pattern(data, payload, (unsigned)payload);
+		sb_verify_pattern(data, payload, (unsigned)payload);
 	for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++) {
 		enum sb_role snd = (enum sb_role)s, rcv = peer_of(snd);
 		enum sb_dir dir =
@@ -392,7 +364,7 @@ static int measure(struct tgt_state *st)
 			rc = sample_handshake(st, &pair);
 		}
 		size_t first = st->o->payloads[0];
-		size_t max = rc ? 0 : max_payload(st, &pair);
+		size_t max = rc ? 0 : sb_target_max_payload(&pair);
 		rc = rc ? rc
 		        : forged_rejected(st, &pair,
 		                          first && first <= max ? first : max,
@@ -407,7 +379,7 @@ static int measure(struct tgt_state *st)
 		rc = SB_ERR_HANDSHAKE;
 	if (rc)
 		rc = fail(st, SB_ERR_HANDSHAKE, "%s", pair.error);
-	size_t max = rc ? 0 : max_payload(st, &pair);
+	size_t max = rc ? 0 : sb_target_max_payload(&pair);
 	for (size_t i = 0; rc == 0 && i < st->o->payload_count; i++) {
 		size_t p = st->o->payloads[i] == SB_PAYLOAD_MAX
 		               ? max
@@ -428,8 +400,8 @@ static int measure(struct tgt_state *st)
 
 /* ---- rows -------------------------------------------------------------- */
 
-static struct sb_row base_row(const char *library, enum sb_protocol protocol,
-                              const struct sb_suite *suite)
+struct sb_row sb_target_row(const char *library, enum sb_protocol protocol,
+                            const struct sb_suite *suite)
 {
 	struct sb_row row = {.payload = SB_NO_PAYLOAD};
 	snprintf(row.client, sizeof(row.client), "%s", library);
@@ -447,7 +419,7 @@ int sb_target_status_row(const char *library, enum sb_protocol protocol,
                          enum sb_row_status status, const char *reason,
                          struct sb_results *results)
 {
-	struct sb_row row = base_row(library, protocol, suite);
+	struct sb_row row = sb_target_row(library, protocol, suite);
 	row.status = status;
 	snprintf(row.side, sizeof(row.side), "both");
 	snprintf(row.metric, sizeof(row.metric), "scenario");
@@ -464,8 +436,8 @@ static int series_rows(struct tgt_state *st, struct sb_results *out)
 {
 	for (size_t i = 0; i < st->series.count; i++) {
 		struct sb_series *s = &st->series.items[i];
-		struct sb_row row = base_row(st->sc->device->name,
-		                             st->sc->protocol, st->sc->suite);
+		struct sb_row row = sb_target_row(
+		    st->sc->device->name, st->sc->protocol, st->sc->suite);
 		row.payload = s->payload;
 		snprintf(row.side, sizeof(row.side), "%s", s->side);
 		snprintf(row.metric, sizeof(row.metric), "%s", s->metric);
@@ -495,8 +467,8 @@ static int series_rows(struct tgt_state *st, struct sb_results *out)
 
 static int transcript_row(struct tgt_state *st, struct sb_results *out)
 {
-	struct sb_row row =
-	    base_row(st->sc->device->name, st->sc->protocol, st->sc->suite);
+	struct sb_row row = sb_target_row(st->sc->device->name,
+	                                  st->sc->protocol, st->sc->suite);
 	snprintf(row.side, sizeof(row.side), "both");
 	snprintf(row.metric, sizeof(row.metric), "transcript_sha256");
 	snprintf(row.digest, sizeof(row.digest), "%s", st->transcript);
@@ -511,6 +483,23 @@ static int transcript_row(struct tgt_state *st, struct sb_results *out)
 	return sb_results_add(out, &row);
 }
 
+struct sb_pair_config sb_target_pair_config(const struct sb_target_scenario *sc,
+                                            const struct sb_target_options *o)
+{
+	return (struct sb_pair_config){
+	    .client = sc->device,
+	    .server = sc->device,
+	    .protocol = sc->protocol,
+	    .suite = sc->suite,
+	    .creds = o->creds,
+	    .mtu = o->mtu,
+	    .cookie = o->cookie,
+	    .deterministic = true,
+	    .transcript = true,
+	    .seed = o->seed,
+	};
+}
+
 int sb_target_scenario_run(const struct sb_target_scenario *sc,
                            const struct sb_target_options *o,
                            struct sb_results *results)
@@ -518,21 +507,10 @@ int sb_target_scenario_run(const struct sb_target_scenario *sc,
 	struct tgt_state st = {
 	    .sc = sc,
 	    .o = o,
-	    .pair_config =
-	        {
-	            .client = sc->device,
-	            .server = sc->device,
-	            .protocol = sc->protocol,
-	            .suite = sc->suite,
-	            .creds = o->creds,
-	            .mtu = o->mtu,
-	            .cookie = o->cookie,
-	            .deterministic = true,
-	            .transcript = true,
-	            .seed = o->seed,
-	        },
+	    .pair_config = sb_target_pair_config(sc, o),
 	};
-	sb_device_programs(sc->client_program, sc->server_program, o->counting);
+	sb_device_programs(sc->client_program, sc->server_program,
+	                   SB_DEVICE_EMULATED, o->counting);
 	size_t kept = results->count;
 	int rc = measure(&st);
 	if (rc == 0)

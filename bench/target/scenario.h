@@ -21,6 +21,7 @@
 
 #include "output/results.h"
 #include "run/credentials.h"
+#include "run/pair.h"
 #include "run/runner.h"
 #include "target/emu.h"
 
@@ -56,6 +57,22 @@ struct sb_target_scenario {
 int sb_target_scenario_run(const struct sb_target_scenario *sc,
                            const struct sb_target_options *options,
                            struct sb_results *results) SB_MUST_USE;
+
+/* The pair of `sc`: deterministic (seeded by o->seed, the virtual
+ * clock), its handshake hashed into the transcript. */
+struct sb_pair_config sb_target_pair_config(const struct sb_target_scenario *sc,
+                                            const struct sb_target_options *o);
+
+/* The largest record payload of a connected pair of target programs:
+ * what fits the MTU (DTLS), what both libraries take, what fits the
+ * programs' buffer. */
+size_t sb_target_max_payload(struct sb_pair *pair);
+
+/* A row of the scenario of `library` (client and server), `protocol`
+ * and `suite`, build "cortex-m4": the caller fills side, metric, unit
+ * and figures. */
+struct sb_row sb_target_row(const char *library, enum sb_protocol protocol,
+                            const struct sb_suite *suite);
 
 /* One row for the whole scenario (unsupported, or failed before it ran:
  * its programs did not build).  Returns 0 or SB_ERR_NOMEM. */

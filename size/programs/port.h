@@ -72,10 +72,32 @@ enum sb_port_cmd {
 #define SB_PORT_ERR_CLOSED (-5) /* the peer closed the connection */
 
 #define SB_PORT_MAGIC 0x53425054u /* "SBPT" */
-#define SB_PORT_ABI 1u
+#define SB_PORT_ABI 2u
 
 /* The program's transfer buffer: the largest record payload it moves. */
 #define SB_PORT_BUF_CAP 2048u
+
+/*
+ * The same port over a pipe (port_host.c: the program natively on the
+ * host, its standard input and output joined to bench/target/proc.c).
+ * Each call is a `struct sb_port_msg` followed by its bytes, and the
+ * host answers it:
+ *
+ *   SEND    arg bytes follow           answer: int32_t RET
+ *   RECV    arg: the capacity          answer: int32_t RET, then RET bytes
+ *                                      when RET > 0
+ *   CLOCK                              answer: uint64_t microseconds
+ *   RANDOM  arg: how many bytes        answer: those bytes
+ *   YIELD   the mailbox, then arg      answer: the next command: the
+ *           bytes of the buffer (a     mailbox, then `len` bytes of the
+ *           READ's record)             buffer for a WRITE
+ *
+ * Both ends run on one machine: integers in its byte order.
+ */
+struct sb_port_msg {
+	uint32_t call; /* enum sb_port_call */
+	uint32_t arg;
+};
 
 /*
  * The mailbox, a global of the program named `sb_port_mailbox` (the host
@@ -105,8 +127,11 @@ struct sb_port_mailbox {
 	uint32_t heap_break; /* bytes the allocator took from its arena */
 	uint32_t buf_addr;   /* the transfer buffer */
 	uint32_t buf_cap;
-	uint32_t static_ram; /* caller-owned state (BearSSL's engine, buffer) */
-	char where[32];      /* the library call that failed */
+	uint32_t static_ram;   /* caller-owned state, by the rule of the
+	                          README's "RAM like for like" */
+	uint32_t static_flash; /* the part of static_ram that is constant
+	                          data (credentials, lists): in flash */
+	char where[32];        /* the library call that failed */
 };
 
 #endif

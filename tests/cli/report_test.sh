@@ -46,6 +46,30 @@ check "index.html: $n_img images, want 9" [ "$n_img" -eq 9 ]
 check "index.html: no support matrix" grep -q 'id="support"' "$page"
 check "index.html: no provenance" grep -q 'FIXTURE, NOT MEASUREMENTS' "$page"
 
+# 1b. With the rows of a real `run --target cortex-m4` appended: a
+# Cortex-M4 section (times labelled estimates, at the run's clock) and
+# its chart.
+target=$here/../data/target-fixture.csv
+cp "$fixture" "$tmp/both.csv"
+tail -n +2 "$target" >>"$tmp/both.csv"
+cp "${fixture%.csv}.provenance.txt" "$tmp/both.provenance.txt"
+"$sb" report "$tmp/both.csv" -o "$tmp/both" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "fixture + target rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+check "fixture + target rows: no cortex-m4.svg" [ -s "$tmp/both/cortex-m4.svg" ]
+md2=$tmp/both/report.md
+check "report.md: no Cortex-M4 section" \
+	grep -q '^### On a Cortex-M4 at 64 MHz (times are estimates)' "$md2"
+check "report.md: no Cortex-M4 row for Mbed TLS DTLS 1.2 PSK" \
+	grep -q '^| mbedtls · DTLS 1.2 · psk-ccm8 | [0-9.]* | [0-9.]* | ' "$md2"
+check "report.md: the header does not say estimate" \
+	grep -q 'client handshake, ms at 64 MHz (est.)' "$md2"
+page2=$tmp/both/index.html
+check "index.html: no Cortex-M4 section" grep -q '<h2 id="cortex-m4">' "$page2"
+check "index.html: no Cortex-M4 chart" grep -q 'id="chart-cortex-m4"' "$page2"
+n_img2=$(grep -o '<img ' "$page2" | wc -l)
+check "index.html with target rows: $n_img2 images, want 10" [ "$n_img2" -eq 10 ]
+
 # 2. Bad input: one line, exit 2, no directory.
 # refuse PATTERN ARGS...: refused with one stderr line matching PATTERN
 refuse() {
@@ -93,6 +117,11 @@ check "chromium: the images did not all render: $(grep -o 'data-images-rendered=
 tables=$(grep -o '<table' "$tmp/dom.html" | wc -l)
 check "chromium: $tables tables in the rendered page, want 7 (4 decisions, 2 record costs, support)" [ "$tables" -eq 7 ]
 check "chromium: no decision in the rendered page" grep -q '<td>Cheapest client handshake</td>' "$tmp/dom.html"
+headless --virtual-time-budget=10000 --dump-dom "file://$page2" >"$tmp/dom2.html"
+check "chromium: the images of the page with target rows did not all render: $(grep -o 'data-images-rendered="[^"]*"' "$tmp/dom2.html")" \
+	grep -q "data-images-rendered=\"$n_img2/$n_img2\"" "$tmp/dom2.html"
+check "chromium: no Cortex-M4 table in the rendered page" \
+	grep -q '<th>client handshake, ms at 64 MHz (est.)</th>' "$tmp/dom2.html"
 headless --screenshot="$tmp/shot.png" --window-size=1300,2000 "file://$page" >/dev/null
 if [ -s "$tmp/shot.png" ] && [ "$(od -An -tx1 -N4 "$tmp/shot.png" | tr -d ' \n')" = "89504e47" ]; then
 	pass

@@ -77,6 +77,7 @@ pngs() {
 
 # 1. The fixture (with its provenance): every chart, nothing on stdout.
 run "$fixture" -o "$tmp/all"
+cp "$tmp/err" "$tmp/err.all"
 check "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
 # shellcheck disable=SC2086 # a list of names
 pngs "$tmp/all" $charts
@@ -110,6 +111,17 @@ check "no size rows: no skip message in: $(cat "$tmp/err")" \
 	grep -q "code size chart skipped: latest.csv has no code_\* rows" "$tmp/err"
 check "no size rows: stale code-size.png left" [ ! -e "$tmp/nosize/plots/code-size.png" ]
 pngs "$tmp/nosize/plots" handshake-bytes-dtls1.2 handshake-cycles-tls1.2 record-cycles record-overhead memory-dtls1.2
+
+# 2b. Cortex-M4 rows (run --target cortex-m4, a real run): the Cortex-M4
+# chart, and only it, since the CSV has no x86-64 scenario; the fixture
+# without target rows skips that chart with a message.
+run "$here/../data/target-fixture.csv" -o "$tmp/target"
+check "target rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+pngs "$tmp/target" cortex-m4
+check "target rows: a code-size chart from target rows" [ ! -e "$tmp/target/code-size.png" ]
+check "target rows: a memory chart from target rows" [ ! -e "$tmp/target/memory-dtls1.2.png" ]
+check "fixture: no skip message for the Cortex-M4 chart in: $(cat "$tmp/err.all")" \
+	grep -q "Cortex-M4 handshake time (estimate) and RAM chart skipped: no ok Cortex-M4 rows" "$tmp/err.all"
 
 # 3. Malformed input: one line on stderr naming the problem, exit 2, and no
 # PNG (the output directory is not even created).
