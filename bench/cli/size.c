@@ -4,6 +4,7 @@
  * programs that size/build.sh builds (see size/README.md).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -761,13 +762,19 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "from its GNU ld map: text; rodata (with "
 	                   ".data.rel.ro); data; bss; unwind tables, the "
 	                   "program and libc not counted (bench/mapfile.h)");
+	/* The tree's own directories by their place in it: committed
+	 * results carry no machine paths. */
+	bool tree = strcmp(cli->script_dir, SB_SIZE_DIR) == 0;
 	sb_provenance_line(f, "size_programs",
 	                   "%s/programs: TLS 1.2 or DTLS 1.2 (cookie exchange; "
 	                   "datagrams framed with a 2-byte length on the "
 	                   "pipes), one suite, one handshake and one record; "
 	                   "x86-64 pairs run before they count",
-	                   cli->script_dir);
-	sb_provenance_line(f, "size_work", "%s", cli->work);
+	                   tree ? "size" : cli->script_dir);
+	sb_provenance_line(f, "size_work", "%s",
+	                   strcmp(cli->work, SB_SIZE_WORK) == 0
+	                       ? "the build directory's size/ (default)"
+	                       : cli->work);
 	for (int b = 0; b < SB_SIZE_BUILDS; b++)
 		for (int l = 0; l < SB_SIZE_LIBRARIES; l++) {
 			const char *info = cli->info[b][l];
