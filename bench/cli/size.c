@@ -798,12 +798,14 @@ static int commit_outputs(struct sb_cli_outputs *out,
 	return sb_cli_outputs_commit(out, r, cli->quiet);
 }
 
-int cmd_size(int argc, char **argv)
+/* `args` is a copy of `argv` that parsing may cut up (lists are split in
+ * place); the provenance quotes `argv`. */
+static int size_command(int argc, char **argv, char **args)
 {
 	static struct size_cli cli;
 	struct sb_cli_outputs out = {0};
 	struct sb_results results = {0};
-	int rc = parse_size_args(argc, argv, &cli);
+	int rc = parse_size_args(argc, args, &cli);
 	if (rc)
 		return rc == 1 ? SB_EXIT_OK : SB_EXIT_USAGE;
 	if (cli.map)
@@ -824,5 +826,13 @@ int cmd_size(int argc, char **argv)
 	             : rc || sb_results_any_failed(&results) ? SB_EXIT_FAILURE
 	                                                     : SB_EXIT_OK;
 	sb_results_free(&results);
+	return status;
+}
+
+int cmd_size(int argc, char **argv)
+{
+	char **args = sb_cli_args_copy(argc, argv);
+	int status = args ? size_command(argc, argv, args) : SB_EXIT_FAILURE;
+	sb_cli_args_free(argc, args);
 	return status;
 }

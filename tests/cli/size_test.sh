@@ -174,6 +174,14 @@ if measure_mbed &&
 else
 	fail "prebuilt Mbed TLS rows are not one whole-library figure: $(cat "$tmp/mbed.csv")"
 fi
+# The provenance quotes the command line as given (lists whole), and the
+# tree's programs by their place in it, not this machine's path.
+if grep -q '^command: .* --suite psk-ccm8,psk-chacha20 ' "$tmp/mbed.provenance.txt" &&
+	grep -q '^size_programs: size/programs: ' "$tmp/mbed.provenance.txt"; then
+	pass
+else
+	fail "the size provenance does not quote the lists whole or names a machine path: $(grep -E '^(command|size_programs)' "$tmp/mbed.provenance.txt")"
+fi
 
 # ---- DTLS 1.2 -------------------------------------------------------------
 
