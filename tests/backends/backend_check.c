@@ -1,6 +1,7 @@
 #include "backend_check.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 void check_credentials(struct sb_credential_set *creds)
@@ -324,4 +325,16 @@ void check_rpk_wrong_pin_fails(const char *client, const char *server,
 	cfg.auth = SB_AUTH_RPK;
 	cfg.mutual = mutual;
 	check_handshake_fails(&cfg);
+}
+
+void *check_free_twice(const char *backend)
+{
+	const struct sb_backend *b = sb_backend_find(backend);
+	cr_assert_not_null(b, "no backend %s", backend);
+	void *state = calloc(1, b->endpoint_size);
+	cr_assert_not_null(state);
+	b->endpoint_free(state);
+	b->endpoint_free(state);
+	cr_assert_not_null(b->last_error(state));
+	return state;
 }

@@ -19,6 +19,12 @@ struct check_suite {
 	size_t dtls_overhead; /* 13-byte header + explicit nonce + tag */
 };
 
+/* A zeroed endpoint of `backend`, freed twice (a free must be safe on a
+ * state never set up, and again): asserts that it survives and still has
+ * a last error to show.  Returns the state, for the caller's own checks
+ * and free(). */
+void *check_free_twice(const char *backend);
+
 /* The credentials of suites/credentials; fails the test if unreadable. */
 void check_credentials(struct sb_credential_set *creds);
 

@@ -219,10 +219,7 @@ Test(bearssl, table_names_match_library)
 Test(bearssl, free_is_safe_on_zeroed_endpoint_twice)
 {
 	const struct sb_backend *b = sb_backend_find("bearssl");
-	void *ep = calloc(1, b->endpoint_size);
-	cr_assert_not_null(ep);
-	b->endpoint_free(ep);
-	b->endpoint_free(ep);
+	void *ep = check_free_twice("bearssl");
 	cr_expect_str_eq(b->last_error(ep), "no BearSSL error recorded");
 	free(ep);
 }

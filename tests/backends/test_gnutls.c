@@ -70,10 +70,7 @@ static const struct sb_backend *gnutls_backend(void)
 Test(gnutls, free_is_safe_on_zeroed_state_and_twice)
 {
 	const struct sb_backend *b = gnutls_backend();
-	void *state = calloc(1, b->endpoint_size);
-	cr_assert_not_null(state);
-	b->endpoint_free(state);
-	b->endpoint_free(state);
+	void *state = check_free_twice("gnutls");
 	cr_assert_eq(b->negotiated_suite(state), 0);
 	cr_assert_not(b->peer_authenticated(state));
 	cr_assert_eq(b->next_timeout_us(state), 0);
