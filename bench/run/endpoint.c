@@ -199,6 +199,15 @@ int sb_endpoint_read(struct sb_endpoint *ep, uint8_t *buf, size_t cap)
 	return endpoint_charged(ep, OP_READ, buf, cap, NULL, NULL, NULL);
 }
 
+struct sb_endpoint_direct sb_endpoint_direct(const struct sb_endpoint *ep)
+{
+	if (ep->heap_counted || !ep->state)
+		return (struct sb_endpoint_direct){0};
+	return (struct sb_endpoint_direct){.write = ep->backend->write,
+	                                   .read = ep->backend->read,
+	                                   .state = ep->state};
+}
+
 const char *sb_endpoint_library_error(const struct sb_endpoint *ep)
 {
 	return ep->state ? ep->backend->last_error(ep->state) : "no endpoint";

@@ -77,6 +77,22 @@ int sb_endpoint_write(struct sb_endpoint *ep, const uint8_t *buf,
 int sb_endpoint_read(struct sb_endpoint *ep, uint8_t *buf,
                      size_t cap) SB_MUST_USE;
 
+/*
+ * The backend's own write and read with its state, for a timed record
+ * loop to call with nothing between it and the library: in a process
+ * that counts nothing (heap.h) sb_endpoint_write and sb_endpoint_read
+ * only dispatch to them, and the dispatch would be timed with the
+ * library.  Both NULL when this endpoint's calls are charged (the RAM
+ * pass): then the loop goes through sb_endpoint_write and read.
+ */
+struct sb_endpoint_direct {
+	int (*write)(void *state, const uint8_t *buf, size_t len);
+	int (*read)(void *state, uint8_t *buf, size_t cap);
+	void *state;
+};
+
+struct sb_endpoint_direct sb_endpoint_direct(const struct sb_endpoint *ep);
+
 /* The backend's text for its last failure ("no endpoint" before setup). */
 const char *sb_endpoint_library_error(const struct sb_endpoint *ep);
 

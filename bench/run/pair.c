@@ -17,6 +17,10 @@
 #define PAIR_MAX_IDLE_US (900ull * 1000000u)
 #define PAIR_IDLE_ADVANCE_US 1000000u
 #define PAIR_MAX_ROUNDS 100000
+/* Datagrams (stream: MTUs of bytes) each direction has room for before
+ * the handshake, so that no flight grows a queue inside a measured step:
+ * a certificate flight is a handful of datagrams or sends. */
+#define PAIR_QUEUE_ROOM 16
 
 static void endpoint_config(struct sb_pair *pair,
                             const struct sb_pair_config *cfg, enum sb_role role)
@@ -55,6 +59,11 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	sb_vclock_init(&pair->clock);
 	pair->link.clock = sb_vclock_source(&pair->clock);
 	sb_link_guard(&pair->link, cfg->suite->explicit_nonce_len);
+	if (sb_link_reserve(&pair->link, SB_DIR_C2S, PAIR_QUEUE_ROOM) ||
+	    sb_link_reserve(&pair->link, SB_DIR_S2C, PAIR_QUEUE_ROOM)) {
+		snprintf(pair->error, sizeof(pair->error), "out of memory");
+		return SB_ERR_NOMEM;
+	}
 	if (cfg->protocol == SB_PROTO_DTLS13)
 		sb_wire_dtls13(&pair->link.wire, cfg->cid_len);
 	else if (cfg->protocol == SB_PROTO_DTLS12 && cfg->cid_len > 0)
@@ -73,6 +82,18 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 		rc = sb_endpoint_setup(&pair->ep[SB_ROLE_SERVER], &pair->meter,
 		                       pair->error, sizeof(pair->error));
 	return rc;
+}
+
+/* After a backend call made with the link deferring: observe what it sent,
+ * unless an outer caller defers (a record batch) and settles itself.
+ * Returns the call's result, or SB_ERR_NOMEM. */
+static int pair_observe(struct sb_pair *pair, int rc)
+{
+	sb_link_defer(&pair->link, false);
+	if (sb_link_deferred(&pair->link) || sb_link_settle(&pair->link) == 0)
+		return rc;
+	snprintf(pair->error, sizeof(pair->error), "out of memory");
+	return SB_ERR_NOMEM;
 }
 
 static int timed_step(struct sb_pair *pair, enum sb_role role)
@@ -169,10 +190,14 @@ int sb_pair_handshake(struct sb_pair *pair)
 			if (!pair->ep[role].done &&
 			    !step_needed(pair, r, waited_at, stepped))
 				continue;
-			int rc = pair->ep[role].done
-			             ? timed_read_after_done(pair, r)
-			             : timed_step(pair, r);
-			/* Outside the measured call, before the peer reads. */
+			/* The measured call only queues what it sends; the
+			 * link counts and observes it after the call (link.h),
+			 * before the peer reads. */
+			sb_link_defer(&pair->link, true);
+			int rc = pair_observe(pair,
+			                     pair->ep[role].done
+			                         ? timed_read_after_done(pair, r)
+			                         : timed_step(pair, r));
 			sb_link_transcript_update(&pair->link);
 			if (rc < 0)
 				return rc;
@@ -207,13 +232,23 @@ int sb_pair_handshake(struct sb_pair *pair)
 int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
                   size_t len)
 {
-	return sb_endpoint_write(&pair->ep[role], buf, len);
+	/* No write observes the wire inside the library's call (link.h),
+	 * measured or not: one path for every write. */
+	sb_link_defer(&pair->link, true);
+	return pair_observe(pair, sb_endpoint_write(&pair->ep[role], buf, len));
+}
+
+struct sb_endpoint_direct sb_pair_direct(const struct sb_pair *pair,
+                                         enum sb_role role)
+{
+	return sb_endpoint_direct(&pair->ep[role]);
 }
 
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
                  size_t cap)
 {
-	return sb_endpoint_read(&pair->ep[role], buf, cap);
+	sb_link_defer(&pair->link, true); /* as sb_pair_write */
+	return pair_observe(pair, sb_endpoint_read(&pair->ep[role], buf, cap));
 }
 
 const char *sb_pair_library_error(struct sb_pair *pair, enum sb_role role)

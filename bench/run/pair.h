@@ -68,6 +68,10 @@ int sb_pair_handshake(struct sb_pair *pair) SB_MUST_USE;
 int sb_pair_write(struct sb_pair *pair, enum sb_role role, const uint8_t *buf,
                   size_t len) SB_MUST_USE;
 
+/* The endpoint playing `role`'s direct calls for a timed loop (endpoint.h). */
+struct sb_endpoint_direct sb_pair_direct(const struct sb_pair *pair,
+                                         enum sb_role role);
+
 /* The endpoint playing `role` reads one record: its length or a status. */
 int sb_pair_read(struct sb_pair *pair, enum sb_role role, uint8_t *buf,
                  size_t cap) SB_MUST_USE;

@@ -68,6 +68,9 @@ struct sb_link_stream {
 	size_t head; /* first unread byte */
 	size_t len;  /* unread bytes */
 	size_t cap;
+	size_t *sends; /* lengths of the sends not yet observed, oldest first
+	                  (sb_link_defer): the unread bytes end with them */
+	size_t send_cap;
 };
 
 /*
@@ -109,6 +112,7 @@ struct sb_link {
 	uint8_t *held[2]; /* a datagram held back by reordering */
 	size_t held_len[2];
 	bool deferring;       /* sb_link_defer: observe sends later */
+	unsigned defer_depth; /* sb_link_defer(true) calls not yet undone */
 	size_t unobserved[2]; /* queued datagrams not yet counted */
 };
 
@@ -225,17 +229,21 @@ int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
                    size_t len) SB_MUST_USE;
 
 /*
- * Timed record loops: while deferring, a datagram send (no faults) only
- * queues its copy -- the one copy the contract needs, since the sender
- * reuses its buffer -- and counting, the wire view (guard, capture) and
- * the transcript wait for sb_link_settle(), which the caller runs outside
- * the timed region, before anything reads the queue.  Turning deferral
- * off does not settle.  Stream links ignore it.
+ * Measured calls (handshake steps, record loops): while deferring, a send
+ * (no faults) only queues its copy -- the one copy the contract needs,
+ * since the sender reuses its buffer -- and, on a stream, its length;
+ * counting, the wire view (guard, capture) and the transcript wait for
+ * sb_link_settle(), which the caller runs outside the measured call.  A
+ * receive settles first when it must.  Calls nest: deferral lasts until
+ * each `on` is undone by an `off`.  Turning deferral off does not settle.
  */
 void sb_link_defer(struct sb_link *link, bool on);
 
+/* Whether an sb_link_defer(true) is in force (an outer caller settles). */
+bool sb_link_deferred(const struct sb_link *link);
+
 /*
- * Count and observe the datagrams queued while deferring, oldest first,
+ * Count and observe the sends queued while deferring, oldest first,
  * client-to-server before server-to-client (a flight boundary between
  * the two is not kept: use it where one direction sends at a time).
  * Returns 0 or SB_ERR_NOMEM.  sb_link_recv settles by itself if needed.

@@ -6,9 +6,14 @@
 # the core reaches through the vtable, so they are never inlined) while a
 # real `run` does its timing pass.  No heap-accounting function -- the
 # tally, the OpenSSL hooks, the counting Mbed TLS allocator,
-# malloc_usable_size -- may have executed a single instruction there.
-# The control: the same measurement of the heap pass must find them, or
-# the check could not see them at all.  Skipped without valgrind.
+# malloc_usable_size -- may have executed a single instruction there, and
+# no wire accounting either (counting bytes, records and flights, the
+# record view): the link only queues inside a measured call and observes
+# after it, in handshakes and record loops, DTLS and TLS alike.
+# The controls: the same measurement of the heap pass must find the heap
+# hooks, and of a lossy-link run (where sends are counted as they happen)
+# the wire accounting, or the check could not see them at all.  Skipped
+# without valgrind.
 set -u
 sb=$1
 if ! command -v valgrind >/dev/null 2>&1 ||
@@ -23,24 +28,29 @@ passes=0 failures=0
 timed='ossl_endpoint_setup ossl_step ossl_write ossl_read
 mbed_endpoint_setup mbed_step mbed_write mbed_read
 wolf_endpoint_setup wolf_step wolf_write wolf_read
-gtls_endpoint_setup gtls_step gtls_write gtls_read'
+gtls_endpoint_setup gtls_step gtls_write gtls_read
+bear_endpoint_setup bear_step bear_write bear_read'
+wire='sb_link_count|sb_wire_observe|sb_link_settle|flight_count_datagram'
 accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|wolf_malloc|wolf_free|wolf_realloc|malloc_usable_size'
 # The DTLS libraries of this build.
-backends=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls)$/ { printf "%s%s", n++ ? "," : "", $1 }')
+backends=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls|bearssl)$/ { printf "%s%s", n++ ? "," : "", $1 }')
 toggles=
 for f in $timed; do toggles="$toggles --toggle-collect=$f"; done
 
-# $1: the pass (timing or heap); the functions that ran inside timed calls
-# go to $tmp/$1.fns.
+# $1: the pass (timing, heap, or lossy: timing over a link with faults);
+# the functions that ran inside timed calls go to $tmp/$1.fns.
 profile() {
-	if [ "$1" = timing ]; then hooks=0 extra=; else
-		hooks=1 extra="--heap-pass $tmp/heap.csv"; fi
+	hooks=0 extra= protocols=dtls1.2,tls1.2
+	case $1 in
+	heap) hooks=1 extra="--heap-pass $tmp/heap.csv" ;;
+	lossy) extra="--loss 0.0001" protocols=dtls1.2 ;;
+	esac
 	# shellcheck disable=SC2086 # word splitting is wanted
 	SUITEBENCH_HEAP_HOOKS=$hooks valgrind --quiet --tool=callgrind \
 		--collect-atstart=no $toggles \
 		--callgrind-out-file="$tmp/$1.out" "$sb" run -q \
 		--backend "$backends" --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
-		--protocol dtls1.2 --reps 1 --warmup 1 --budget 0 --payload 16 \
+		--protocol $protocols --reps 1 --warmup 1 --budget 0 --payload 16 \
 		-o "$tmp/$1.csv" $extra >"$tmp/$1.log" 2>&1 ||
 		{ echo "FAIL: the $1 pass under callgrind:"; cat "$tmp/$1.log"; }
 	callgrind_annotate --threshold=100 "$tmp/$1.out" 2>/dev/null |
@@ -49,6 +59,7 @@ profile() {
 
 profile timing
 profile heap
+profile lossy
 if [ -s "$tmp/timing.fns" ] && grep -q 'ossl_write' "$tmp/timing.fns" &&
 	grep -q 'mbed_write' "$tmp/timing.fns"; then
 	passes=$((passes + 1))
@@ -63,7 +74,19 @@ else
 	grep -E "$accounting" "$tmp/timing.fns"
 	failures=$((failures + 1))
 fi
-# The control: the heap pass's hooks are seen by the same measurement.
+if ! grep -Eq "$wire" "$tmp/timing.fns" "$tmp/heap.fns"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: wire accounting ran inside timed calls:"
+	grep -E "$wire" "$tmp/timing.fns" "$tmp/heap.fns"
+	failures=$((failures + 1))
+fi
+# The controls: the heap pass's hooks, and the wire accounting of a lossy
+# link (counted as sent), are seen by the same measurement.
+if grep -q 'sb_link_count' "$tmp/lossy.fns"; then passes=$((passes + 1)); else
+	echo "FAIL: control: sb_link_count not seen over a lossy link"
+	failures=$((failures + 1))
+fi
 controls=sb_heap_note_alloc
 case ",$backends," in *,openssl,*) controls="$controls ossl_malloc" ;; esac
 case ",$backends," in *,mbedtls,*) controls="$controls mbed_calloc_counted" ;; esac

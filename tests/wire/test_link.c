@@ -245,6 +245,134 @@ Test(link, stream_reserve_then_large_sends)
 	sb_link_free(&s);
 }
 
+/* ---- deferral: nothing but the copy inside a measured call ----------- */
+
+Test(link, deferred_sends_are_counted_on_settle, .init = setup,
+     .fini = teardown)
+{
+	uint8_t a[60], b[40];
+	size_t la = dtls_record(a, 30), lb = dtls_record(b, 10);
+	cr_assert_eq(sb_link_reserve(&link, SB_DIR_C2S, 4), 0);
+	sb_link_defer(&link, true);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, a, la), 0);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, b, lb), 0);
+	sb_link_defer(&link, false);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 0, "counted while deferring");
+	cr_assert_eq(link.flight_count, 0);
+	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 2, "queued all the same");
+	cr_assert_eq(sb_link_settle(&link), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 2);
+	cr_assert_eq(link.sent[SB_DIR_C2S].records, 2);
+	cr_assert_eq(link.sent[SB_DIR_C2S].bytes, la + lb);
+	cr_assert_eq(link.flight_count, 1);
+	cr_assert_eq(sb_link_settle(&link), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 2, "settled once only");
+}
+
+Test(link, receive_settles_deferred_sends_first, .init = setup,
+     .fini = teardown)
+{
+	uint8_t a[60], out[100];
+	size_t la = dtls_record(a, 30);
+	a[20] = 0x5a;
+	sb_link_defer(&link, true); /* nothing reserved: the queue grows */
+	for (int i = 0; i < 9; i++)
+		cr_assert_eq(sb_link_send(&link, SB_DIR_S2C, a, la), 0);
+	sb_link_defer(&link, false);
+	cr_assert_eq(sb_link_recv(&link, SB_DIR_S2C, out, sizeof(out)),
+	             (int)la);
+	cr_assert_arr_eq(out, a, la);
+	cr_assert_eq(link.sent[SB_DIR_S2C].datagrams, 9);
+	cr_assert_eq(link.sent[SB_DIR_S2C].records, 9);
+}
+
+Test(link, deferral_keeps_flight_order_when_settled_per_call,
+     .init = setup, .fini = teardown)
+{
+	uint8_t d[20] = {0};
+	/* As a handshake does: each call deferred, then settled. */
+	enum sb_dir dirs[] = {SB_DIR_C2S, SB_DIR_S2C, SB_DIR_S2C, SB_DIR_C2S};
+	for (size_t i = 0; i < 4; i++) {
+		sb_link_defer(&link, true);
+		cr_assert_eq(sb_link_send(&link, dirs[i], d, 10 + i), 0);
+		sb_link_defer(&link, false);
+		cr_assert_eq(sb_link_settle(&link), 0);
+	}
+	cr_assert_eq(link.flight_count, 3);
+	cr_assert_eq(link.flights[1].sent.bytes, 11 + 12);
+	cr_assert_eq(link.flights[2].dir, SB_DIR_C2S);
+}
+
+Test(link, deferral_nests, .init = setup, .fini = teardown)
+{
+	uint8_t d[20] = {0};
+	sb_link_defer(&link, true); /* a record batch */
+	sb_link_defer(&link, true); /* one write inside it */
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
+	sb_link_defer(&link, false);
+	cr_assert(sb_link_deferred(&link), "the outer deferral still holds");
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 0);
+	sb_link_defer(&link, false);
+	cr_assert(!sb_link_deferred(&link));
+	sb_link_defer(&link, false); /* one too many: harmless */
+	cr_assert(!sb_link_deferred(&link));
+	cr_assert_eq(sb_link_settle(&link), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 2);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 3, "counted as sent again");
+}
+
+Test(link, faults_turn_deferral_off, .init = setup, .fini = teardown)
+{
+	uint8_t d[20] = {0};
+	sb_link_set_faults(&link, &(struct sb_link_faults){.duplicate = 1e-12},
+	                   1);
+	sb_link_defer(&link, true);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 1,
+	             "a lossy link counts as it sends");
+	sb_link_defer(&link, false);
+}
+
+Test(link, deferral_refuses_what_the_link_refuses, .init = setup,
+     .fini = teardown)
+{
+	uint8_t d[101] = {0};
+	cr_assert_eq(sb_link_reserve(&link, SB_DIR_C2S, 2), 0);
+	sb_link_defer(&link, true);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 101), SB_ERR_MTU);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 0), SB_ERR_INVALID);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 100), 0);
+	sb_link_defer(&link, false);
+	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 1);
+}
+
+Test(link, stream_deferred_sends_keep_their_boundaries)
+{
+	struct sb_link s;
+	uint8_t buf[400], out[400];
+	sb_link_init(&s, SB_LINK_STREAM, 100);
+	size_t len = tls_record(buf, 300);
+	len += tls_record(buf + len, 2);
+	for (size_t i = 0; i < len; i++)
+		buf[i] = i < 5 || (i >= 305 && i < 310) ? buf[i] : (uint8_t)i;
+	/* Something already observed and unread before the deferred sends. */
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf, 3), 0);
+	sb_link_defer(&s, true);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 3, 200), 0);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 203, len - 203), 0);
+	sb_link_defer(&s, false);
+	cr_assert_eq(s.sent[SB_DIR_C2S].datagrams, 1, "counted while deferring");
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_C2S, out, sizeof(out)), (int)len,
+	             "the receive settles, then reads everything");
+	cr_assert_arr_eq(out, buf, len);
+	cr_assert_eq(s.sent[SB_DIR_C2S].datagrams, 3, "three segments");
+	cr_assert_eq(s.sent[SB_DIR_C2S].records, 2);
+	cr_assert_eq(s.sent[SB_DIR_C2S].bytes, len);
+	sb_link_free(&s);
+}
+
 /* ---- adversarial ------------------------------------------------------ */
 
 Test(link, stream_corrupt_flips_unread_byte)
