@@ -1059,8 +1059,8 @@ static void progress_began(void *ctx, size_t index, size_t count,
 	        sc->conditions.label, status);
 }
 
-static void progress_round(void *ctx, unsigned round, size_t active,
-                           double slowdown, bool repeated)
+static void progress_round(void *ctx, enum sb_phase phase, unsigned round,
+                           size_t active, double slowdown, bool repeated)
 {
 	struct run_progress *p = ctx;
 	uint64_t now = sb_cycles_monotonic_ns();
@@ -1068,8 +1068,10 @@ static void progress_round(void *ctx, unsigned round, size_t active,
 		return;
 	p->last_ns = now;
 	fprintf(stderr,
-	        "round %u: %zu scenarios measuring, speed probe %+.1f %%%s\n",
-	        round, active, 100 * slowdown,
+	        "%s round %u: %zu scenarios measuring, speed probe %+.1f "
+	        "%%%s\n",
+	        phase == SB_PHASE_HANDSHAKES ? "handshake" : "record", round,
+	        active, 100 * slowdown,
 	        repeated ? ": slowed, measured again" : "");
 }
 
@@ -1089,9 +1091,11 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 	}
 	if (!cli->quiet)
 		fprintf(stderr,
-		        "%u interleaved rounds in %.1f s; %u slowed by more "
-		        "than %.0f %% measured again, %u kept\n",
-		        report->rounds,
+		        "%u interleaved rounds (%u of handshakes, then %u of "
+		        "record loops) in %.1f s; %u slowed by more than %.0f "
+		        "%% measured again, %u kept\n",
+		        report->rounds, report->phase_rounds[SB_PHASE_HANDSHAKES],
+		        report->phase_rounds[SB_PHASE_RECORDS],
 		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
 		        report->repeated, 100 * report->threshold,
 		        report->slowed_kept);
@@ -1230,11 +1234,14 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   (unsigned long long)m->probe_after, drift);
 	sb_provenance_line(
 	    f, "interleaving",
-	    "%u rounds, scenarios in a seeded random order each round (seed "
-	    "%llu); %u rounds slowed by more than %.0f %% (quick speed probe "
-	    "against its best, %llu cycles) measured again, %u kept; worst "
-	    "probe %+.1f %%",
-	    m->schedule.rounds, (unsigned long long)o->seed,
+	    "%u rounds (%u of handshakes, then %u of record loops), "
+	    "scenarios in a seeded random order each round (seed %llu); %u "
+	    "rounds slowed by more than %.0f %% (quick speed probe against its "
+	    "best, %llu cycles) measured again, %u kept; worst probe %+.1f %%",
+	    m->schedule.rounds,
+	    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
+	    m->schedule.phase_rounds[SB_PHASE_RECORDS],
+	    (unsigned long long)o->seed,
 	    m->schedule.repeated, 100 * m->schedule.threshold,
 	    (unsigned long long)m->schedule.probe_best, m->schedule.slowed_kept,
 	    100 * m->schedule.worst_slowdown);

@@ -1104,26 +1104,39 @@ static int round_records(struct sb_scenario_state *sc, struct payload_track *t)
 	return rc;
 }
 
-bool sb_scenario_round_wanted(const struct sb_scenario_state *sc)
+static bool records_done(const struct sb_scenario_state *sc)
 {
-	return !sc->finished;
+	for (size_t i = 0; i < sc->track_count; i++)
+		if (!sc->tracks[i].done)
+			return false;
+	return true;
 }
 
-bool sb_scenario_round(struct sb_scenario_state *sc)
+bool sb_scenario_round_wanted(const struct sb_scenario_state *sc,
+                              enum sb_phase phase)
 {
 	if (sc->finished)
 		return false;
-	int rc = sc->handshakes_done ? 0 : round_handshake(sc);
-	bool done = sc->handshakes_done;
-	for (size_t i = 0; i < sc->track_count && rc == 0; i++) {
+	return phase == SB_PHASE_HANDSHAKES ? !sc->handshakes_done
+	                                    : !records_done(sc);
+}
+
+bool sb_scenario_round(struct sb_scenario_state *sc, enum sb_phase phase)
+{
+	if (!sb_scenario_round_wanted(sc, phase))
+		return false;
+	int rc = 0;
+	if (phase == SB_PHASE_HANDSHAKES)
+		rc = round_handshake(sc);
+	for (size_t i = 0; phase == SB_PHASE_RECORDS &&
+	                   i < sc->track_count && rc == 0;
+	     i++)
 		if (!sc->tracks[i].done)
 			rc = round_records(sc, &sc->tracks[i]);
-		done = done && sc->tracks[i].done;
-	}
 	rc = rc ? rc : count_failure(&sc->st);
 	sc->rc = rc;
-	sc->finished = rc != 0 || done;
-	return !sc->finished;
+	sc->finished = rc != 0 || (sc->handshakes_done && records_done(sc));
+	return sb_scenario_round_wanted(sc, phase);
 }
 
 int sb_scenario_mark(struct sb_scenario_state *sc)
@@ -1202,7 +1215,9 @@ int sb_scenario_run(const struct sb_scenario *scenario,
 	int rc = sb_scenario_begin(scenario, options, results, &sc);
 	if (rc || !sc)
 		return rc;
-	while (sb_scenario_round(sc))
+	while (sb_scenario_round(sc, SB_PHASE_HANDSHAKES))
+		;
+	while (sb_scenario_round(sc, SB_PHASE_RECORDS))
 		;
 	return sb_scenario_end(sc, results);
 }

@@ -93,8 +93,8 @@ struct sb_run_options {
 /*
  * A scenario in interleaved rounds (schedule.h): begin verifies it and
  * sets up its records connection, warm-ups done; each round measures one
- * handshake and one record batch each way per payload, for the tracks not
- * yet done; end adds its rows.
+ * handshake (the handshake phase) or one record batch each way per payload
+ * for the tracks not yet done (the record phase); end adds its rows.
  */
 struct sb_scenario_state;
 
@@ -108,12 +108,26 @@ int sb_scenario_begin(const struct sb_scenario *scenario,
                       struct sb_results *results,
                       struct sb_scenario_state **state) SB_MUST_USE;
 
-/* Whether the scenario wants another round. */
-bool sb_scenario_round_wanted(const struct sb_scenario_state *state);
+/*
+ * A run measures in two phases, each in interleaved rounds (schedule.h):
+ * every scenario's handshakes first, then every scenario's record loops.
+ * Record loops measured between handshakes ran 10-30 % slower, warm-up
+ * batches or not, and one operation then cost more in a scenario that
+ * shares the run with certificate handshakes (README, "Phases").
+ */
+enum sb_phase {
+	SB_PHASE_HANDSHAKES,
+	SB_PHASE_RECORDS,
+};
 
-/* One measured round; returns whether the scenario wants more (false once
- * every track is done, or it failed). */
-bool sb_scenario_round(struct sb_scenario_state *state);
+/* Whether the scenario wants another round of this phase. */
+bool sb_scenario_round_wanted(const struct sb_scenario_state *state,
+                              enum sb_phase phase);
+
+/* One measured round of this phase: one handshake, or one record batch
+ * each way per payload not yet done.  Returns whether the scenario wants
+ * more of this phase (false once it has enough, or it failed). */
+bool sb_scenario_round(struct sb_scenario_state *state, enum sb_phase phase);
 
 /* Remember where the samples stand, so that the next round can be taken
  * back.  Returns 0 or SB_ERR_NOMEM. */

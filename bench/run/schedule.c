@@ -49,44 +49,54 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	uint64_t best = sb_cycles_probe_quick();
 	/* A slowed round is measured again, but not forever on a busy
 	 * machine: at most as many repeats as rounds, plus a few. */
-	while (rc == 0) {
-		size_t active = 0;
-		for (size_t i = 0; i < count; i++)
-			if (states[i] && sb_scenario_round_wanted(states[i]))
-				order[active++] = i;
-		if (active == 0)
-			break;
-		shuffle(order, active, &rng);
-		for (size_t k = 0; k < active && rc == 0; k++)
-			rc = sb_scenario_mark(states[order[k]]);
-		uint64_t before = sb_cycles_probe_quick();
-		for (size_t k = 0; k < active && rc == 0; k++)
-			(void)sb_scenario_round(states[order[k]]);
-		uint64_t after = sb_cycles_probe_quick();
-		/* Under callgrind counts are exact and time is valgrind's:
-		 * no round is slowed, none repeated. */
-		if (options->count_instructions)
-			before = after = best;
-		uint64_t worst = before > after ? before : after;
-		uint64_t fastest = before < after ? before : after;
-		if (fastest < best)
-			best = fastest;
-		double slow = slowdown(worst, best);
-		if (slow > report->worst_slowdown)
-			report->worst_slowdown = slow;
-		bool slowed = slow > report->threshold;
-		bool repeat = slowed && report->repeated < report->rounds + 8;
-		if (repeat) {
-			for (size_t k = 0; k < active; k++)
-				sb_scenario_rollback(states[order[k]]);
-			report->repeated++;
-		} else {
-			report->rounds++;
-			report->slowed_kept += slowed;
+	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
+	     phase++) {
+		while (rc == 0) {
+			size_t active = 0;
+			for (size_t i = 0; i < count; i++)
+				if (states[i] &&
+				    sb_scenario_round_wanted(states[i],
+				                             (enum sb_phase)phase))
+					order[active++] = i;
+			if (active == 0)
+				break;
+			shuffle(order, active, &rng);
+			for (size_t k = 0; k < active && rc == 0; k++)
+				rc = sb_scenario_mark(states[order[k]]);
+			uint64_t before = sb_cycles_probe_quick();
+			for (size_t k = 0; k < active && rc == 0; k++)
+				(void)sb_scenario_round(states[order[k]],
+				                        (enum sb_phase)phase);
+			uint64_t after = sb_cycles_probe_quick();
+			/* Under callgrind counts are exact and time is
+			 * valgrind's: no round is slowed, none repeated. */
+			if (options->count_instructions)
+				before = after = best;
+			uint64_t worst = before > after ? before : after;
+			uint64_t fastest = before < after ? before : after;
+			if (fastest < best)
+				best = fastest;
+			double slow = slowdown(worst, best);
+			if (slow > report->worst_slowdown)
+				report->worst_slowdown = slow;
+			bool slowed = slow > report->threshold;
+			bool repeat =
+			    slowed && report->repeated < report->rounds + 8;
+			if (repeat) {
+				for (size_t k = 0; k < active; k++)
+					sb_scenario_rollback(states[order[k]]);
+				report->repeated++;
+			} else {
+				report->rounds++;
+				report->phase_rounds[phase]++;
+				report->slowed_kept += slowed;
+			}
+			if (progress && progress->round)
+				progress->round(progress->ctx,
+				                (enum sb_phase)phase,
+				                report->phase_rounds[phase],
+				                active, slow, repeat);
 		}
-		if (progress && progress->round)
-			progress->round(progress->ctx, report->rounds, active,
-			                slow, repeat);
 	}
 	report->probe_best = best;
 	for (size_t i = 0; i < count; i++) {

@@ -1,9 +1,10 @@
 /*
  * schedule.h - scenarios measured in interleaved rounds.
  *
- * Every scenario is verified and warmed up first; then, round after
- * round, each scenario that still wants samples takes one measured round
- * (runner.h), in an order shuffled afresh each round from the run's seed
+ * Every scenario is verified and warmed up first; then, in two phases
+ * (runner.h: the handshakes, then the record loops), round after round,
+ * each scenario that still wants samples of the phase takes one measured
+ * round, in an order shuffled afresh each round from the run's seed
  * -- random interleaving, so that a slow stretch of the machine spreads
  * over every scenario instead of landing on one, and no scenario always
  * follows the same other (a ChaCha20 scenario's wide vector code slows
@@ -22,6 +23,7 @@
 
 struct sb_schedule_report {
 	unsigned rounds;      /* rounds kept */
+	unsigned phase_rounds[2]; /* of them, per enum sb_phase */
 	unsigned repeated;    /* slowed rounds taken back and measured again */
 	unsigned slowed_kept; /* slowed rounds kept: the repeat limit was hit */
 	uint64_t probe_best;  /* the fastest quick probe, TSC cycles */
@@ -35,8 +37,8 @@ struct sb_schedule_progress {
 	void *ctx;
 	void (*began)(void *ctx, size_t index, size_t count,
 	              const struct sb_scenario *scenario, const char *status);
-	void (*round)(void *ctx, unsigned round, size_t active, double slowdown,
-	              bool repeated);
+	void (*round)(void *ctx, enum sb_phase phase, unsigned round,
+	              size_t active, double slowdown, bool repeated);
 };
 
 /*

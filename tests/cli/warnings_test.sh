@@ -35,8 +35,12 @@ grep -q '^consistency: .* operations measured in several scenarios' "$tmp/err"
 check "no consistency summary on stderr" $?
 grep -q '^consistency: ' "$tmp/run.provenance.txt"
 check "no consistency line in the provenance" $?
-grep -q '^interleaving: 5 rounds' "$tmp/run.provenance.txt"
-check "the provenance does not say 5 interleaved rounds" $?
+grep -q '^interleaving: 10 rounds (5 of handshakes, then 5 of record loops)' \
+	"$tmp/run.provenance.txt"
+check "the provenance does not say 5 handshake rounds, then 5 record rounds" $?
+grep -Eq '^10 interleaved rounds \(5 of handshakes, then 5 of record loops\)' \
+	"$tmp/err"
+check "stderr does not say 5 handshake rounds, then 5 record rounds" $?
 grep -q '^processes: 1 timing process$' "$tmp/run.provenance.txt"
 check "the provenance does not say 1 timing process" $?
 

@@ -106,8 +106,11 @@ Test(schedule, rows_in_scenario_order_and_rounds_exact, .init = setup,
 			first_mbedtls = i;
 	}
 	cr_expect_lt(last_openssl, first_mbedtls);
-	/* budget 0: exactly `reps` rounds, whatever was repeated */
-	cr_expect_eq(report.rounds, 3);
+	/* budget 0: exactly `reps` rounds of each phase, whatever was
+	 * repeated: the handshakes, then the record loops */
+	cr_expect_eq(report.phase_rounds[SB_PHASE_HANDSHAKES], 3);
+	cr_expect_eq(report.phase_rounds[SB_PHASE_RECORDS], 3);
+	cr_expect_eq(report.rounds, 6);
 	for (int b = 0; b < 2; b++) {
 		const char *lib = b ? "mbedtls" : "openssl";
 		const struct sb_row *hs =
@@ -131,10 +134,15 @@ Test(schedule, rollback_takes_the_round_back, .init = setup, .fini = teardown)
 	cr_assert_not_null(st);
 	for (int i = 0; i < 2; i++) {
 		cr_assert_eq(sb_scenario_mark(st), 0);
-		cr_assert(sb_scenario_round(st));
+		cr_assert(sb_scenario_round(st, SB_PHASE_HANDSHAKES));
 		sb_scenario_rollback(st);
 	}
-	while (sb_scenario_round(st))
+	while (sb_scenario_round(st, SB_PHASE_HANDSHAKES))
+		;
+	cr_assert(!sb_scenario_round_wanted(st, SB_PHASE_HANDSHAKES));
+	cr_assert(sb_scenario_round_wanted(st, SB_PHASE_RECORDS),
+	          "the record loops come after the handshakes");
+	while (sb_scenario_round(st, SB_PHASE_RECORDS))
 		;
 	cr_assert_eq(sb_scenario_end(st, &results), 0);
 	const struct sb_row *hs =
