@@ -1094,7 +1094,8 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 		        "%u interleaved rounds (%u of handshakes, then %u of "
 		        "record loops) in %.1f s; %u slowed by more than %.0f "
 		        "%% measured again, %u kept\n",
-		        report->rounds, report->phase_rounds[SB_PHASE_HANDSHAKES],
+		        report->rounds,
+		        report->phase_rounds[SB_PHASE_HANDSHAKES],
 		        report->phase_rounds[SB_PHASE_RECORDS],
 		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
 		        report->repeated, 100 * report->threshold,
@@ -1238,11 +1239,10 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	    "scenarios in a seeded random order each round (seed %llu); %u "
 	    "rounds slowed by more than %.0f %% (quick speed probe against its "
 	    "best, %llu cycles) measured again, %u kept; worst probe %+.1f %%",
-	    m->schedule.rounds,
-	    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
+	    m->schedule.rounds, m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
 	    m->schedule.phase_rounds[SB_PHASE_RECORDS],
-	    (unsigned long long)o->seed,
-	    m->schedule.repeated, 100 * m->schedule.threshold,
+	    (unsigned long long)o->seed, m->schedule.repeated,
+	    100 * m->schedule.threshold,
 	    (unsigned long long)m->schedule.probe_best, m->schedule.slowed_kept,
 	    100 * m->schedule.worst_slowdown);
 	const struct sb_consistency *c = &m->consistency;

@@ -3,6 +3,36 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <cpuid.h>
+#include <immintrin.h>
+
+__attribute__((target("avx"))) static void cycles_vzeroupper(void)
+{
+	_mm256_zeroupper();
+}
+
+void sb_cycles_clean_vectors(void)
+{
+	static int avx = -1;
+	if (avx < 0)
+		avx = __builtin_cpu_supports("avx") ? 1 : 0;
+	if (avx)
+		cycles_vzeroupper();
+}
+
+int sb_cycles_vectors_dirty(void)
+{
+	unsigned a, b, c, d;
+	/* CPUID.(EAX=0DH, ECX=1):EAX bit 2: XGETBV with ECX = 1 reads the
+	 * XINUSE bitmap, whose bit 2 is the upper YMM state. */
+	if (!__builtin_cpu_supports("avx") ||
+	    !__get_cpuid_count(0xd, 1, &a, &b, &c, &d) || !(a & 4))
+		return -1;
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
+	return (lo >> 2) & 1;
+}
+
 uint64_t sb_cycles_monotonic_ns(void)
 {
 	struct timespec ts;

@@ -25,6 +25,25 @@ static inline uint64_t sb_cycles_now(void)
 	return t;
 }
 
+/*
+ * Leave the vector registers as the x86-64 ABI expects them between
+ * calls: the upper halves of the YMM/ZMM registers clean, as after
+ * `vzeroupper`.  Code that returns with them dirty makes the SSE code
+ * that runs after it slower until something cleans them -- on the machine
+ * this was written on, OpenSSL 3.0's TLS/DTLS ChaCha20-Poly1305 records
+ * left them so, and BearSSL's AES-CCM and ChaCha20 then ran 20-25 %
+ * slower in any run that included an OpenSSL ChaCha20 scenario.  Every
+ * measured region starts here (meter.h), so no scenario pays for another
+ * scenario's library.  Nothing happens on a CPU without AVX.
+ */
+void sb_cycles_clean_vectors(void);
+
+/*
+ * Whether the upper halves of the YMM registers are in use (not clean),
+ * read with XGETBV(1); -1 where the CPU cannot say.  For tests.
+ */
+int sb_cycles_vectors_dirty(void);
+
 struct sb_cycles_info {
 	const char *source; /* "rdtsc" */
 	double hz;          /* TSC ticks per second, calibrated */

@@ -194,10 +194,10 @@ int sb_pair_handshake(struct sb_pair *pair)
 			 * link counts and observes it after the call (link.h),
 			 * before the peer reads. */
 			sb_link_defer(&pair->link, true);
-			int rc = pair_observe(pair,
-			                     pair->ep[role].done
-			                         ? timed_read_after_done(pair, r)
-			                         : timed_step(pair, r));
+			int rc = pair_observe(
+			    pair, pair->ep[role].done
+			              ? timed_read_after_done(pair, r)
+			              : timed_step(pair, r));
 			sb_link_transcript_update(&pair->link);
 			if (rc < 0)
 				return rc;

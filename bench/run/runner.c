@@ -618,8 +618,8 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	rc = rc ? rc : check_guard(st, pair);
 	if (rc || !measured)
 		return rc;
-	double wire = (double)(pair->link.sent[dir].bytes /
-	                       (batches * SB_RECORD_BATCH));
+	double wire =
+	    (double)(pair->link.sent[dir].bytes / (batches * SB_RECORD_BATCH));
 	long p = (long)payload;
 	bool counting = st->options->count_instructions;
 	const char *unit = counting ? "instructions" : "cycles";
@@ -926,11 +926,10 @@ static int records_begin(struct sb_scenario_state *sc)
 	sc->received = malloc(SB_RECORD_BATCH * (max + READ_SLACK));
 	if (rc == 0 && !sc->received)
 		rc = fail(st, SB_ERR_NOMEM, "out of memory");
-	if (rc == 0 &&
-	    (sb_link_reserve(&sc->records.link, SB_DIR_C2S,
-	                     2 * SB_RECORD_BATCH) ||
-	     sb_link_reserve(&sc->records.link, SB_DIR_S2C,
-	                     2 * SB_RECORD_BATCH)))
+	if (rc == 0 && (sb_link_reserve(&sc->records.link, SB_DIR_C2S,
+	                                2 * SB_RECORD_BATCH) ||
+	                sb_link_reserve(&sc->records.link, SB_DIR_S2C,
+	                                2 * SB_RECORD_BATCH)))
 		rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
 		size_t payload =
@@ -1128,9 +1127,8 @@ bool sb_scenario_round(struct sb_scenario_state *sc, enum sb_phase phase)
 	int rc = 0;
 	if (phase == SB_PHASE_HANDSHAKES)
 		rc = round_handshake(sc);
-	for (size_t i = 0; phase == SB_PHASE_RECORDS &&
-	                   i < sc->track_count && rc == 0;
-	     i++)
+	for (size_t i = 0;
+	     phase == SB_PHASE_RECORDS && i < sc->track_count && rc == 0; i++)
 		if (!sc->tracks[i].done)
 			rc = round_records(sc, &sc->tracks[i]);
 	rc = rc ? rc : count_failure(&sc->st);

@@ -55,8 +55,8 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 			size_t active = 0;
 			for (size_t i = 0; i < count; i++)
 				if (states[i] &&
-				    sb_scenario_round_wanted(states[i],
-				                             (enum sb_phase)phase))
+				    sb_scenario_round_wanted(
+				        states[i], (enum sb_phase)phase))
 					order[active++] = i;
 			if (active == 0)
 				break;

@@ -22,7 +22,7 @@
 #define SB_SCHEDULE_SLOW_THRESHOLD 0.05
 
 struct sb_schedule_report {
-	unsigned rounds;      /* rounds kept */
+	unsigned rounds;          /* rounds kept */
 	unsigned phase_rounds[2]; /* of them, per enum sb_phase */
 	unsigned repeated;    /* slowed rounds taken back and measured again */
 	unsigned slowed_kept; /* slowed rounds kept: the repeat limit was hit */

@@ -409,8 +409,10 @@ static int stream_send_deferred(struct sb_link *link, enum sb_dir dir,
 
 /* Any send but a deferred one into a reserved slot.  Not inlined, so
  * that the fast path of link_send saves no registers for it. */
-__attribute__((noinline)) static int link_send_observed(struct sb_link *link, enum sb_dir dir,
-                              const uint8_t *buf, size_t len)
+__attribute__((noinline)) static int link_send_observed(struct sb_link *link,
+                                                        enum sb_dir dir,
+                                                        const uint8_t *buf,
+                                                        size_t len)
 {
 	if (len == 0)
 		return SB_ERR_INVALID;
@@ -501,14 +503,15 @@ static int stream_recv(struct sb_link_stream *s, uint8_t *buf, size_t cap)
 
 /* Any receive but the plain one of link_recv (not inlined, as
  * link_send_observed). */
-__attribute__((noinline)) static int
-link_recv_general(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
-                  size_t cap);
+__attribute__((noinline)) static int link_recv_general(struct sb_link *link,
+                                                       enum sb_dir dir,
+                                                       uint8_t *buf,
+                                                       size_t cap);
 
 /* The receive of a timed record read: a settled datagram that fits is
  * copied out and dequeued; the rest takes the general path. */
-static inline int link_recv(struct sb_link *link, enum sb_dir dir,
-                            uint8_t *buf, size_t cap)
+static inline int link_recv(struct sb_link *link, enum sb_dir dir, uint8_t *buf,
+                            size_t cap)
 {
 	struct sb_link_queue *q = &link->queue[dir];
 	if (link->mode == SB_LINK_DATAGRAM && q->count > 0 &&

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "measure/cycles.h"
+#include "measure/meter.h"
 
 /* ---- safety ----------------------------------------------------------- */
 
@@ -22,4 +23,40 @@ Test(cycles, elapsed_less_overhead)
 {
 	cr_assert_eq(sb_cycles_elapsed(1000, 1500, 40), 460);
 	cr_assert_eq(sb_cycles_elapsed(0, UINT64_MAX, 0), UINT64_MAX);
+}
+
+/* Dirty the upper halves of the YMM registers, as assembly that returns
+ * without `vzeroupper` does.  Not compiled for AVX, so the compiler adds
+ * no `vzeroupper` of its own after it (only called where the CPU has AVX:
+ * sb_cycles_vectors_dirty answered). */
+__attribute__((noinline)) static void dirty_upper_ymm(void)
+{
+	__asm__ volatile("vpcmpeqd %%ymm0, %%ymm0, %%ymm0" ::: "xmm0");
+}
+
+Test(cycles, clean_vectors_leaves_the_upper_ymm_state_clean)
+{
+	if (sb_cycles_vectors_dirty() < 0) {
+		cr_skip_test("this CPU cannot report the upper YMM state "
+		             "(XGETBV with ECX = 1)");
+	}
+	dirty_upper_ymm();
+	cr_assert_eq(sb_cycles_vectors_dirty(), 1,
+	             "the probe must see a dirty state to mean anything");
+	sb_cycles_clean_vectors();
+	cr_assert_eq(sb_cycles_vectors_dirty(), 0);
+}
+
+Test(cycles, a_measured_region_starts_clean)
+{
+	if (sb_cycles_vectors_dirty() < 0)
+		cr_skip_test("this CPU cannot report the upper YMM state");
+	struct sb_meter meter = {0};
+	uint64_t t0;
+	dirty_upper_ymm();
+	sb_meter_begin(&meter, &t0);
+	int dirty = sb_cycles_vectors_dirty();
+	uint64_t cycles = 0, instructions = 0;
+	sb_meter_end(&meter, t0, &cycles, &instructions);
+	cr_assert_eq(dirty, 0);
 }

@@ -257,9 +257,11 @@ Test(link, deferred_sends_are_counted_on_settle, .init = setup,
 	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, a, la), 0);
 	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, b, lb), 0);
 	sb_link_defer(&link, false);
-	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 0, "counted while deferring");
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 0,
+	             "counted while deferring");
 	cr_assert_eq(link.flight_count, 0);
-	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 2, "queued all the same");
+	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 2,
+	             "queued all the same");
 	cr_assert_eq(sb_link_settle(&link), 0);
 	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 2);
 	cr_assert_eq(link.sent[SB_DIR_C2S].records, 2);
@@ -286,8 +288,8 @@ Test(link, receive_settles_deferred_sends_first, .init = setup,
 	cr_assert_eq(link.sent[SB_DIR_S2C].records, 9);
 }
 
-Test(link, deferral_keeps_flight_order_when_settled_per_call,
-     .init = setup, .fini = teardown)
+Test(link, deferral_keeps_flight_order_when_settled_per_call, .init = setup,
+     .fini = teardown)
 {
 	uint8_t d[20] = {0};
 	/* As a handshake does: each call deferred, then settled. */
@@ -320,7 +322,8 @@ Test(link, deferral_nests, .init = setup, .fini = teardown)
 	cr_assert_eq(sb_link_settle(&link), 0);
 	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 2);
 	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
-	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 3, "counted as sent again");
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 3,
+	             "counted as sent again");
 }
 
 Test(link, faults_turn_deferral_off, .init = setup, .fini = teardown)
@@ -363,7 +366,8 @@ Test(link, stream_deferred_sends_keep_their_boundaries)
 	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 3, 200), 0);
 	cr_assert_eq(sb_link_send(&s, SB_DIR_C2S, buf + 203, len - 203), 0);
 	sb_link_defer(&s, false);
-	cr_assert_eq(s.sent[SB_DIR_C2S].datagrams, 1, "counted while deferring");
+	cr_assert_eq(s.sent[SB_DIR_C2S].datagrams, 1,
+	             "counted while deferring");
 	cr_assert_eq(sb_link_recv(&s, SB_DIR_C2S, out, sizeof(out)), (int)len,
 	             "the receive settles, then reads everything");
 	cr_assert_arr_eq(out, buf, len);
