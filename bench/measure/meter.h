@@ -4,7 +4,8 @@
  *
  * Every library call suitebench measures is wrapped in exactly one
  * begin/end pair, so the meter is the one place that decides what a
- * region costs.  Regions do not nest.
+ * region costs.  Regions do not nest.  A region starts with the vector
+ * registers clean (sb_cycles_clean_vectors), whatever ran before it.
  */
 #ifndef SB_METER_H
 #define SB_METER_H

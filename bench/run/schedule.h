@@ -7,8 +7,9 @@
  * round, in an order shuffled afresh each round from the run's seed
  * -- random interleaving, so that a slow stretch of the machine spreads
  * over every scenario instead of landing on one, and no scenario always
- * follows the same other (a ChaCha20 scenario's wide vector code slows
- * the core for the next one on some CPUs).  A speed probe runs between
+ * follows the same other (what one library leaves behind, such as dirty
+ * vector registers, is cleaned before each measured region: meter.h,
+ * cycles.h).  A speed probe runs between
  * rounds: a round during which the machine was slower than its fastest
  * probe by more than a threshold is taken back and measured again (up to
  * a limit; then kept, and counted).
