@@ -579,6 +579,9 @@ static int sample_overhead_parts(struct run_state *st,
 	          : sample(st, side, "overhead_tag", "bytes", payload, tag);
 }
 
+static size_t record_overhead(const struct run_state *st,
+                              const struct sb_pair *pair);
+
 /*
  * Records from `sender` to its peer: `batches` batches of writes, then as
  * many batches of reads, the last of each timed when `measured`.  A
@@ -598,6 +601,10 @@ static int record_batch(struct run_state *st, struct sb_pair *pair,
 	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
 	struct batch_cost enc = {0}, dec = {0};
 	sb_link_reset_counters(&pair->link);
+	/* The ring slots these writes fill, warm as a ring in constant use
+	 * is (link.h): a record is its payload plus the suite's overhead. */
+	sb_link_warm(&pair->link, dir, batches * SB_RECORD_BATCH,
+	             payload + record_overhead(st, pair));
 	/* The link only queues inside the timed writes; it counts and
 	 * observes them after them (link.h). */
 	sb_link_defer(&pair->link, true);

@@ -350,6 +350,24 @@ void sb_link_defer(struct sb_link *link, bool on)
 	link->deferring = link->defer_depth > 0 && !faults_on(link);
 }
 
+void sb_link_warm(struct sb_link *link, enum sb_dir dir, size_t count,
+                  size_t len)
+{
+	if (link->mode == SB_LINK_STREAM) {
+		struct sb_link_stream *s = &link->stream[dir];
+		size_t from = s->head + s->len;
+		size_t room = s->cap > from ? s->cap - from : 0;
+		size_t n = count * len < room ? count * len : room;
+		memset(s->data + from, 0, n);
+		return;
+	}
+	struct sb_link_queue *q = &link->queue[dir];
+	if (len > link->mtu)
+		len = link->mtu;
+	for (size_t i = 0; i < count && q->count + i < q->cap; i++)
+		memset(queue_slot(link, q, q->count + i), 0, len);
+}
+
 bool sb_link_deferred(const struct sb_link *link)
 {
 	return link->defer_depth > 0;

@@ -239,6 +239,19 @@ int sb_link_inject(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
  */
 void sb_link_defer(struct sb_link *link, bool on);
 
+/*
+ * Write to the first `len` bytes of the next `count` free datagram slots
+ * of direction `dir` (stream: of the next count * len bytes of room), so
+ * that the sends which fill them next find them in the cache, as a ring
+ * in constant use is.  A run holds one ring per scenario, so a scenario's
+ * ring is cold after the others' rounds; its stores would then miss all
+ * the way to memory inside the timed writes.  Only slots already reserved
+ * (sb_link_reserve) are touched; queued data is not.  Outside timed
+ * regions only.
+ */
+void sb_link_warm(struct sb_link *link, enum sb_dir dir, size_t count,
+                  size_t len);
+
 /* Whether an sb_link_defer(true) is in force (an outer caller settles). */
 bool sb_link_deferred(const struct sb_link *link);
 

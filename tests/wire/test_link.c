@@ -377,6 +377,37 @@ Test(link, stream_deferred_sends_keep_their_boundaries)
 	sb_link_free(&s);
 }
 
+Test(link, warming_leaves_queued_data_alone, .init = setup, .fini = teardown)
+{
+	uint8_t d[40], out[100];
+	memset(d, 0xab, sizeof(d));
+	cr_assert_eq(sb_link_reserve(&link, SB_DIR_C2S, 4), 0);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, sizeof(d)), 0);
+	sb_link_warm(&link, SB_DIR_C2S, 8, 500); /* more than reserved, and
+	                                            longer than the MTU */
+	cr_assert_eq(sb_link_pending(&link, SB_DIR_C2S), 1);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 1);
+	cr_assert_eq(sb_link_recv(&link, SB_DIR_C2S, out, sizeof(out)),
+	             (int)sizeof(d));
+	cr_assert_arr_eq(out, d, sizeof(d));
+}
+
+Test(link, stream_warming_leaves_unread_bytes_alone)
+{
+	struct sb_link s;
+	uint8_t buf[64], out[64];
+	sb_link_init(&s, SB_LINK_STREAM, 100);
+	cr_assert_eq(sb_link_reserve(&s, SB_DIR_S2C, 2), 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i + 1);
+	cr_assert_eq(sb_link_send(&s, SB_DIR_S2C, buf, sizeof(buf)), 0);
+	sb_link_warm(&s, SB_DIR_S2C, 100, 100); /* past the room: clipped */
+	cr_assert_eq(sb_link_recv(&s, SB_DIR_S2C, out, sizeof(out)),
+	             (int)sizeof(out));
+	cr_assert_arr_eq(out, buf, sizeof(buf));
+	sb_link_free(&s);
+}
+
 /* ---- adversarial ------------------------------------------------------ */
 
 Test(link, stream_corrupt_flips_unread_byte)
