@@ -449,10 +449,11 @@ __attribute__((noinline)) static int link_send_observed(struct sb_link *link,
 	return rc ? rc : sb_link_count(link, dir, buf, len);
 }
 
-/* The send of a timed record write: while deferring, a datagram that
- * fits goes into a reserved slot with one copy and two stores -- the
- * reference loops' queue does no less (scripts/harness-check).  The
- * rest, and every send outside a record batch, takes the general path. */
+/* A send made inside a library call (the link defers then): a datagram
+ * that fits goes into a reserved slot with one copy and two stores -- the
+ * reference loops' queue does no less (scripts/harness-check).  Anything
+ * else -- a stream, a full queue, a lossy link, a send made outside a
+ * library call -- takes the general path. */
 static inline int link_send(struct sb_link *link, enum sb_dir dir,
                             const uint8_t *buf, size_t len)
 {
