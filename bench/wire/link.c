@@ -248,11 +248,19 @@ static int enqueue(struct sb_link *link, enum sb_dir dir, const uint8_t *buf,
 	return 0;
 }
 
+static bool faults_on(const struct sb_link *link)
+{
+	return link->faults.loss > 0 || link->faults.duplicate > 0 ||
+	       link->faults.reorder > 0;
+}
+
 void sb_link_set_faults(struct sb_link *link,
                         const struct sb_link_faults *faults, uint64_t seed)
 {
 	link->faults = *faults;
 	sb_rng_seed(&link->fault_rng, seed, 0xfa017);
+	/* A lossy link counts as it sends, deferral or not (link.h). */
+	link->deferring = link->defer_depth > 0 && !faults_on(link);
 }
 
 /* A uniform draw in [0, 1) from the fault generator. */
@@ -302,12 +310,6 @@ static int deliver_with_faults(struct sb_link *link, enum sb_dir dir,
 	if (rc == 0 && twice)
 		rc = enqueue(link, dir, buf, len);
 	return rc ? rc : release_held(link, dir);
-}
-
-static bool faults_on(const struct sb_link *link)
-{
-	return link->faults.loss > 0 || link->faults.duplicate > 0 ||
-	       link->faults.reorder > 0;
 }
 
 static int datagram_send(struct sb_link *link, enum sb_dir dir,

@@ -338,6 +338,18 @@ Test(link, faults_turn_deferral_off, .init = setup, .fini = teardown)
 	sb_link_defer(&link, false);
 }
 
+Test(link, faults_set_while_deferring_turn_it_off, .init = setup,
+     .fini = teardown)
+{
+	uint8_t d[20] = {0};
+	sb_link_defer(&link, true);
+	sb_link_set_faults(&link, &(struct sb_link_faults){.reorder = 1e-12},
+	                   1);
+	cr_assert_eq(sb_link_send(&link, SB_DIR_C2S, d, 10), 0);
+	cr_assert_eq(link.sent[SB_DIR_C2S].datagrams, 1);
+	sb_link_defer(&link, false);
+}
+
 Test(link, deferral_refuses_what_the_link_refuses, .init = setup,
      .fini = teardown)
 {
