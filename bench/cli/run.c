@@ -16,6 +16,7 @@
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
 #include "measure/heap.h"
+#include "measure/layout.h"
 #include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
@@ -200,6 +201,13 @@ static void run_usage(FILE *f)
 	    "'run --target\n"
 	    "                    cortex-m4 --help')\n"
 	    "  --cpu N           pin the run to CPU N\n"
+	    "  --stack-offset B  run the measured calls with the stack B bytes "
+	    "into its\n"
+	    "                    page (0-4080, a multiple of 16; default 0); "
+	    "moving it\n"
+	    "                    shows how much a figure depends on layout "
+	    "(README,\n"
+	    "                    'Layout')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
 	    "                    timing row the fastest process's figures "
@@ -643,6 +651,17 @@ static int parse_number_option(int opt, char *arg, struct run_cli *cli)
 			return SB_ERR_USAGE;
 		cli->cpu = (long)v;
 		return 0;
+	case 'O':
+		if (sb_cli_number("--stack-offset", arg, 0, SB_LAYOUT_PAGE - 1,
+		                  &v))
+			return SB_ERR_USAGE;
+		if (!sb_layout_offset_valid((unsigned)v)) {
+			sb_cli_error("--stack-offset %s: not a multiple of %u",
+			             arg, SB_LAYOUT_ALIGN);
+			return SB_ERR_USAGE;
+		}
+		o->stack_offset = (unsigned)v;
+		return 0;
 	case 'E':
 		if (sb_cli_number("--seed", arg, 0, ULONG_MAX, &v))
 			return SB_ERR_USAGE;
@@ -725,6 +744,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"precision", required_argument, NULL, 'R'},
 	    {"budget", required_argument, NULL, 'B'},
 	    {"cpu", required_argument, NULL, 'u'},
+	    {"stack-offset", required_argument, NULL, 'O'},
 	    {"raw", required_argument, NULL, 'W'},
 	    {"trace", no_argument, NULL, 'T'},
 	    {"loss", required_argument, NULL, 'F'},
@@ -802,6 +822,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'x':
 		case 'B':
 		case 'u':
+		case 'O':
 		case 'E':
 		case 'J':
 		case 'm':
@@ -1285,6 +1306,15 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   m->harness_cycles);
 	if (m->results)
 		provenance_harness(f, m->results, o);
+	if (sb_layout_anchors())
+		sb_provenance_line(f, "stack_offset",
+		                   "%u bytes into the page at every measured "
+		                   "call's caller",
+		                   o->stack_offset);
+	else
+		sb_provenance_line(f, "stack_offset",
+		                   "none: a sanitizer build, the stack lies "
+		                   "where the process put it");
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);

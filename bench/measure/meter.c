@@ -2,6 +2,12 @@
 
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
+#include "measure/layout.h"
+
+int sb_meter_call(const struct sb_meter *meter, int (*fn)(void *), void *arg)
+{
+	return sb_layout_call(meter->stack_offset, fn, arg);
+}
 
 void sb_meter_begin(const struct sb_meter *meter, uint64_t *start)
 {

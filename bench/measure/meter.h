@@ -16,7 +16,15 @@
 struct sb_meter {
 	uint64_t cycle_overhead; /* the counter's own cost, subtracted */
 	bool count_instructions; /* under callgrind: count the region too */
+	unsigned stack_offset;   /* where the regions' stack lies (layout.h) */
 };
+
+/*
+ * Run `fn(arg)`, which holds measured regions, with the stack at the
+ * meter's position (sb_layout_call), and return its result: every process
+ * then measures the libraries' code at one stack layout.
+ */
+int sb_meter_call(const struct sb_meter *meter, int (*fn)(void *), void *arg);
 
 /* Begin a region: `*start` receives the cycle counter. */
 void sb_meter_begin(const struct sb_meter *meter, uint64_t *start);

@@ -75,7 +75,7 @@ static int endpoint_charged(struct sb_endpoint *ep, enum endpoint_op op,
 	                             .cycles = cycles,
 	                             .instructions = instructions};
 	if (!counting)
-		return endpoint_metered(&call);
+		return sb_meter_call(meter, endpoint_metered, &call);
 	bool window = ep->backend->caps & SB_CAP_HEAP_INTERPOSED;
 	/* The stack of the phases whose rows are written: the handshake
 	 * (its calls are the metered ones) and a phase the runner marks;

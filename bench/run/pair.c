@@ -73,6 +73,7 @@ int sb_pair_setup(struct sb_pair *pair, const struct sb_pair_config *cfg)
 	pair->meter = (struct sb_meter){
 	    .cycle_overhead = cfg->cycle_overhead,
 	    .count_instructions = cfg->count_instructions,
+	    .stack_offset = cfg->stack_offset,
 	};
 	endpoint_config(pair, cfg, SB_ROLE_CLIENT);
 	endpoint_config(pair, cfg, SB_ROLE_SERVER);

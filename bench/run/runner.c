@@ -419,25 +419,53 @@ struct batch_cost {
 	uint64_t instructions;
 };
 
+/* A timed batch: what runs at the meter's stack position (meter.h). */
+struct batch_call {
+	struct sb_pair *pair;
+	enum sb_role role;
+	struct sb_endpoint_direct d; /* the library's own call, or none */
+	uint8_t *buf;                /* written from, or read into */
+	size_t len;                  /* payload, or each read's capacity */
+	size_t step;                 /* reads: bytes between records, or 0 */
+	int last;                    /* the last call's result */
+	struct batch_cost *cost;
+};
+
+static int batch_write_timed(void *arg)
+{
+	struct batch_call *c = arg;
+	const struct sb_endpoint_direct d = c->d;
+	const uint8_t *data = c->buf;
+	size_t len = c->len;
+	int rc = 0;
+	uint64_t t0;
+	sb_meter_begin(&c->pair->meter, &t0);
+	if (d.write)
+		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
+			rc = d.write(d.state, data, len);
+	else
+		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
+			rc = sb_pair_write(c->pair, c->role, data, len);
+	sb_meter_end(&c->pair->meter, t0, &c->cost->cycles,
+	             &c->cost->instructions);
+	c->last = rc;
+	return 0;
+}
+
 static int write_batch(struct run_state *st, struct sb_pair *pair,
                        enum sb_role sender, const struct record_buffers *b,
                        size_t payload, struct batch_cost *cost)
 {
 	/* The library's own write, called with nothing between (endpoint.h);
 	 * through the dispatcher only in a process that counts the heap. */
-	struct sb_endpoint_direct d = sb_pair_direct(pair, sender);
-	const uint8_t *data = b->payload;
-	int rc = 0;
-	uint64_t t0;
-	sb_meter_begin(&pair->meter, &t0);
-	if (d.write)
-		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
-			rc = d.write(d.state, data, payload);
-	else
-		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
-			rc = sb_pair_write(pair, sender, data, payload);
-	sb_meter_end(&pair->meter, t0, &cost->cycles, &cost->instructions);
-	if (rc)
+	struct batch_call c = {.pair = pair,
+	                       .role = sender,
+	                       .d = sb_pair_direct(pair, sender),
+	                       .buf = b->payload,
+	                       .len = payload,
+	                       .cost = cost};
+	(void)sb_meter_call(&pair->meter, batch_write_timed, &c);
+	if (c.last)
 		return fail(st, SB_ERR_RECORD, "%s write of %zu bytes: %s",
 		            sb_role_name(sender), payload,
 		            sb_pair_library_error(pair, sender));
@@ -450,25 +478,45 @@ static int write_batch(struct run_state *st, struct sb_pair *pair,
  * into one buffer, as a device reads, and the last one compared; the
  * others' lengths are checked, and the library authenticated each.
  */
+static int batch_read_timed(void *arg)
+{
+	struct batch_call *c = arg;
+	const struct sb_endpoint_direct d = c->d;
+	uint8_t *into = c->buf;
+	size_t cap = c->len, step = c->step;
+	int want = c->last, n = want;
+	uint64_t t0;
+	sb_meter_begin(&c->pair->meter, &t0);
+	if (d.read)
+		for (size_t i = 0; i < SB_RECORD_BATCH && n == want; i++)
+			n = d.read(d.state, into + i * step, cap);
+	else
+		for (size_t i = 0; i < SB_RECORD_BATCH && n == want; i++)
+			n = sb_pair_read(c->pair, c->role, into + i * step, cap);
+	sb_meter_end(&c->pair->meter, t0, &c->cost->cycles,
+	             &c->cost->instructions);
+	c->last = n;
+	return 0;
+}
+
 static int read_batch(struct run_state *st, struct sb_pair *pair,
                       enum sb_role receiver, const struct record_buffers *b,
                       size_t payload, bool keep, struct batch_cost *cost)
 {
-	struct sb_endpoint_direct d = sb_pair_direct(pair, receiver);
 	size_t step = keep ? b->slot : 0;
 	uint8_t *into = b->received;
-	size_t cap = b->slot;
-	int n = (int)payload;
-	size_t i = 0;
-	uint64_t t0;
-	sb_meter_begin(&pair->meter, &t0);
-	if (d.read)
-		for (; i < SB_RECORD_BATCH && n == (int)payload; i++)
-			n = d.read(d.state, into + i * step, cap);
-	else
-		for (; i < SB_RECORD_BATCH && n == (int)payload; i++)
-			n = sb_pair_read(pair, receiver, into + i * step, cap);
-	sb_meter_end(&pair->meter, t0, &cost->cycles, &cost->instructions);
+	/* `last` enters as the length every read must return. */
+	struct batch_call c = {.pair = pair,
+	                       .role = receiver,
+	                       .d = sb_pair_direct(pair, receiver),
+	                       .buf = into,
+	                       .len = b->slot,
+	                       .step = step,
+	                       .last = (int)payload,
+	                       .cost = cost};
+	(void)sb_meter_call(&pair->meter, batch_read_timed, &c);
+	int n = c.last;
+	size_t i;
 	if (n != (int)payload)
 		return fail(st, SB_ERR_RECORD,
 		            "%s read %d bytes of a %zu-byte record: %s",
@@ -990,6 +1038,7 @@ static struct sb_scenario_state *state_new(const struct sb_scenario *scenario,
 	            .seed = o->seed,
 	            .count_instructions = o->count_instructions,
 	            .cycle_overhead = o->cycle_overhead,
+	            .stack_offset = o->stack_offset,
 	        },
 	};
 	sc->st.mtu = sc->st.pair_config.mtu;

@@ -8,7 +8,11 @@
  * memory, with suitebench's configuration (one suite, P-256, cookie
  * exchange on, MTU 1232, one datagram per write, no tickets, no session
  * cache) and nothing else -- no accounting, no verification beyond what
- * the loop needs to be right.  They include nothing of suitebench.
+ * the loop needs to be right.  They include nothing of suitebench but its
+ * stack anchor (measure/layout.h): given a stack offset, a loop's timed
+ * code runs at that stack position, as suitebench's does with
+ * --stack-offset, so that harness-check compares the two programs over the
+ * same layouts rather than over what ASLR dealt each process.
  *
  * Output, one figure per line, medians in TSC cycles:
  *   handshake <cycles of one handshake, client and server together>
@@ -23,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <x86intrin.h>
+
+#include "measure/layout.h"
 
 #define REF_MTU 1232
 #define REF_BATCH 32 /* records per timed batch, as suitebench's */
@@ -109,19 +115,39 @@ struct ref_args {
 	const char *suite; /* psk-ccm8, psk-gcm, ecdhe-ecdsa-ccm8, ... */
 	unsigned reps;
 	const char *creds;
+	int stack_offset; /* -1: the stack where the process put it */
 };
 
 static inline int ref_parse(int argc, char **argv, struct ref_args *a)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s SUITE REPS CREDENTIALS-DIR\n",
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr,
+		        "usage: %s SUITE REPS CREDENTIALS-DIR [STACK-OFFSET]\n",
 		        argv[0]);
 		return -1;
 	}
 	a->suite = argv[1];
 	a->reps = (unsigned)strtoul(argv[2], NULL, 10);
 	a->creds = argv[3];
+	a->stack_offset = -1;
+	if (argc == 5) {
+		a->stack_offset = (int)strtol(argv[4], NULL, 10);
+		if (!sb_layout_offset_valid((unsigned)a->stack_offset)) {
+			fprintf(stderr, "%s: bad stack offset %s\n", argv[0],
+			        argv[4]);
+			return -1;
+		}
+	}
 	return a->reps > 0 ? 0 : -1;
+}
+
+/* Run `fn(arg)`, which times, at the stack position asked for. */
+static inline int ref_call(const struct ref_args *a, int (*fn)(void *),
+                           void *arg)
+{
+	return a->stack_offset < 0
+	           ? fn(arg)
+	           : sb_layout_call((unsigned)a->stack_offset, fn, arg);
 }
 
 #endif

@@ -209,6 +209,49 @@ static int pair_new(struct side *c, struct side *s, int id, int is_psk)
 	return rc ? rc : side_new(s, 1, id, is_psk);
 }
 
+/* The timed functions, called through ref_call. */
+struct timed {
+	struct side *c, *s;
+	const uint8_t *data;
+	size_t len;
+	uint64_t cycles, enc, dec;
+	int rc;
+};
+
+static int timed_handshake(void *arg)
+{
+	struct timed *t = arg;
+	t->cycles = handshake(t->c, t->s);
+	return 0;
+}
+
+static int timed_batch(void *arg)
+{
+	struct timed *t = arg;
+	t->rc = batch(t->c, t->s, t->data, t->len, &t->enc, &t->dec);
+	return 0;
+}
+
+static uint64_t handshake_at(const struct ref_args *a, struct side *c,
+                             struct side *s)
+{
+	struct timed t = {.c = c, .s = s};
+	ref_call(a, timed_handshake, &t);
+	return t.cycles;
+}
+
+/* `w` writes, `r` reads. */
+static int batch_at(const struct ref_args *a, struct side *w,
+                    struct side *r, const uint8_t *data, size_t len,
+                    uint64_t *enc, uint64_t *dec)
+{
+	struct timed t = {.c = w, .s = r, .data = data, .len = len};
+	ref_call(a, timed_batch, &t);
+	*enc = t.enc;
+	*dec = t.dec;
+	return t.rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ref_args a;
@@ -240,7 +283,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < 3 + a.reps; i++) {
 		if (pair_new(&c, &s, id, is_psk))
 			return 1;
-		uint64_t t = handshake(&c, &s);
+		uint64_t t = handshake_at(&a, &c, &s);
 		side_free(&c);
 		side_free(&s);
 		if (!t)
@@ -249,7 +292,7 @@ int main(int argc, char **argv)
 			hs[i - 3] = t;
 	}
 	printf("handshake %.1f\n", ref_median(hs, a.reps));
-	if (pair_new(&c, &s, id, is_psk) || !handshake(&c, &s))
+	if (pair_new(&c, &s, id, is_psk) || !handshake_at(&a, &c, &s))
 		return 1;
 	static const size_t payloads[] = {16, 1024};
 	uint8_t data[1024];
@@ -259,13 +302,13 @@ int main(int argc, char **argv)
 		size_t len = payloads[k];
 		uint64_t e, d;
 		for (unsigned i = 0; i < 3 + a.reps; i++) {
-			if (batch(&c, &s, data, len, &e, &d))
+			if (batch_at(&a, &c, &s, data, len, &e, &d))
 				return 1;
 			if (i >= 3) {
 				v[0][i - 3] = e;
 				v[1][i - 3] = d;
 			}
-			if (batch(&s, &c, data, len, &e, &d))
+			if (batch_at(&a, &s, &c, data, len, &e, &d))
 				return 1;
 			if (i >= 3) {
 				v[2][i - 3] = e;

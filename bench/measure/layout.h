@@ -1,0 +1,50 @@
+/*
+ * layout.h - measured code at one fixed stack position.
+ *
+ * Where a library's stack frames fall relative to cache lines and to its
+ * heap buffers changes what its code costs: Mbed TLS 2.28's 1024-byte
+ * AES-GCM record costs 10,860 or 11,690 cycles to decrypt (and the
+ * opposite to encrypt) depending only on whether the stack pointer is 32-
+ * or 16-byte aligned when it is called.  The kernel places the stack at a
+ * random 16-byte position in its page for every process (ASLR), and the
+ * environment's size moves it too, so without an anchor a figure takes one
+ * of two values from one process to the next (README, "Layout").
+ *
+ * sb_layout_call anchors a call: the stack pointer at the call of `fn` is
+ * `offset` bytes into its 4 KiB page, whatever the depth of the caller,
+ * the process or the machine.  The measured regions run inside `fn`, so
+ * the libraries' frames below it start at one position in every process:
+ * a figure means the same in the next run.  The position is a choice, not
+ * a property of the library; `run --stack-offset` moves it to show how much
+ * a figure depends on it.  The padding costs nothing inside a region.
+ *
+ * Under AddressSanitizer (whose red zones move every frame) the call runs
+ * in place: sb_layout_anchors() is false.
+ */
+#ifndef SB_LAYOUT_H
+#define SB_LAYOUT_H
+
+#include <stdbool.h>
+
+#define SB_LAYOUT_PAGE 4096u
+/* Stack positions step by the x86-64 ABI's stack alignment at a call. */
+#define SB_LAYOUT_ALIGN 16u
+/* The position runs use unless told otherwise (any would do): the start
+ * of a page, so that a zeroed configuration means it. */
+#define SB_LAYOUT_DEFAULT_OFFSET 0u
+
+/* Whether sb_layout_call places the stack (false under AddressSanitizer). */
+bool sb_layout_anchors(void);
+
+/* Whether `offset` is a position sb_layout_call accepts: below
+ * SB_LAYOUT_PAGE and a multiple of SB_LAYOUT_ALIGN. */
+bool sb_layout_offset_valid(unsigned offset);
+
+/*
+ * Call `fn(arg)` with the stack pointer `offset` bytes into its page at
+ * the call (a valid offset, or the call runs in place), and return its
+ * result.  Uses up to one page of stack above `fn`'s frame.
+ */
+int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg);
+
+#endif
