@@ -2,6 +2,8 @@
 
 #include <stdio.h>
 
+#include "backends/heap_interpose.h"
+
 static const char *const figures_side_of[2] = {"client", "server"};
 
 static int figures_add(const struct sb_figure_sink *sink, const char *side,
@@ -84,7 +86,10 @@ int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
 	if (stack)
 		rc = figures_add(sink, side, "stack_peak", "bytes", payload,
 		                 (double)ep->stack.peak);
-	bool heap = (caps & SB_CAP_HEAP_COUNTED) != 0;
+	/* An interposed backend's heap is known only in the executable that
+	 * interposes (suitebench-heap: passes.h). */
+	bool heap = (caps & SB_CAP_HEAP_COUNTED) != 0 &&
+	            (!(caps & SB_CAP_HEAP_INTERPOSED) || sb_heap_interposed());
 	if (rc == 0 && heap)
 		rc = figures_heap(ep, side, payload, sink);
 	/* RAM in all only where every part is known: a library's heap is

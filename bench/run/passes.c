@@ -24,6 +24,51 @@ static int pass_self(char *path, size_t len)
 	return 0;
 }
 
+/* The backends whose heap only an interposed malloc sees, or NULL. */
+static const char *pass_interposed_backends(void)
+{
+	static char names[128];
+	size_t at = 0;
+	names[0] = '\0';
+	for (size_t i = 0; sb_backends[i]; i++)
+		if (sb_backends[i]->caps & SB_CAP_HEAP_INTERPOSED &&
+		    at < sizeof(names))
+			at += (size_t)snprintf(names + at, sizeof(names) - at,
+			                       "%s%s", at ? ", " : "",
+			                       sb_backends[i]->name);
+	return at ? names : NULL;
+}
+
+/*
+ * The executable of a pass (passes.h): for the heap pass, the one that
+ * interposes malloc, SB_PASS_HEAP_SUFFIX after this program's name, when
+ * it is there; for any other, the one that does not.  Either way this
+ * program when the other is missing.
+ */
+static int pass_program(char *path, size_t len, bool heap)
+{
+	if (pass_self(path, len))
+		return SB_ERR_IO;
+	size_t n = strlen(path), k = strlen(SB_PASS_HEAP_SUFFIX);
+	bool is_heap = n > k && strcmp(path + n - k, SB_PASS_HEAP_SUFFIX) == 0;
+	if (heap == is_heap)
+		return 0;
+	char other[4096];
+	if (heap)
+		snprintf(other, sizeof(other), "%s%s", path,
+		         SB_PASS_HEAP_SUFFIX);
+	else
+		snprintf(other, sizeof(other), "%.*s", (int)(n - k), path);
+	if (strlen(other) < len && access(other, X_OK) == 0)
+		snprintf(path, len, "%s", other);
+	else if (heap && pass_interposed_backends())
+		fprintf(stderr,
+		        "suitebench: %s is missing: no heap figures for "
+		        "libraries without an allocator hook (%s)\n",
+		        other, pass_interposed_backends());
+	return 0;
+}
+
 bool sb_pass_timing_elsewhere(void)
 {
 	return sb_heap_hooks_on() && !RUNNING_ON_VALGRIND;
@@ -33,7 +78,7 @@ int sb_pass_exec_timing(int argc, char **argv)
 {
 	char self[4096];
 	(void)argc;
-	if (pass_self(self, sizeof(self)) == 0 &&
+	if (pass_program(self, sizeof(self), false) == 0 &&
 	    setenv(SB_HEAP_HOOKS_ENV, "0", 1) == 0)
 		execv(self, argv);
 	fprintf(stderr,
@@ -83,7 +128,7 @@ static int pass_run(int argc, char **argv, const char *option, bool hooks,
 	char dir[] = "/tmp/suitebench-pass-XXXXXX";
 	char self[4096], out[sizeof(dir) + 16], prov[sizeof(dir) + 32];
 	const char *what = option + 2; /* "heap-pass", "timing-pass" */
-	if (pass_self(self, sizeof(self)) || !mkdtemp(dir)) {
+	if (pass_program(self, sizeof(self), hooks) || !mkdtemp(dir)) {
 		snprintf(msg, len, "%s: cannot start: %s", what,
 		         strerror(errno));
 		return SB_ERR_IO;

@@ -9,6 +9,14 @@
  * -- and instruction counts from theirs, under callgrind (callgrind.h).
  * OpenSSL takes allocator hooks only before its first allocation, so a
  * pass is a process: the command re-executes itself.
+ *
+ * The heap pass runs another executable: suitebench-heap, next to this
+ * one, the same program with malloc interposed (heap_interpose.h) for the
+ * libraries that have no allocator hook.  Every other pass runs the one
+ * without it, since an executable that defines malloc passes every
+ * library's allocations through it, counting or not.  When the heap
+ * executable is missing, the heap pass runs this one, and interposed
+ * backends have no heap figures (figures.c).
  */
 #ifndef SB_PASSES_H
 #define SB_PASSES_H
@@ -17,6 +25,9 @@
 #include <stddef.h>
 
 #include "output/results.h"
+
+/* The heap pass's executable: this one's name with this after it. */
+#define SB_PASS_HEAP_SUFFIX "-heap"
 
 /* The hidden option that makes `run` the heap pass, writing its rows as a
  * CSV to the file that follows it. */

@@ -9,7 +9,10 @@
 # malloc_usable_size -- may have executed a single instruction there, and
 # no wire accounting either (counting bytes, records and flights, the
 # record view): the link only queues inside a measured call and observes
-# after it, in handshakes and record loops, DTLS and TLS alike.
+# after it, in handshakes and record loops, DTLS and TLS alike.  Nor may
+# an allocation inside a timed call pass through suitebench's own malloc:
+# the interposition GnuTLS's heap figures need lives in suitebench-heap,
+# the heap pass's executable (passes.h), never in the one that times.
 # The controls: the same measurement of the heap pass must find the heap
 # hooks, and of a lossy-link run (where sends are counted as they happen)
 # the wire accounting, or the check could not see them at all.  Skipped
@@ -40,15 +43,16 @@ for f in $timed; do toggles="$toggles --toggle-collect=$f"; done
 # $1: the pass (timing, heap, or lossy: timing over a link with faults);
 # the functions that ran inside timed calls go to $tmp/$1.fns.
 profile() {
-	hooks=0 extra= protocols=dtls1.2,tls1.2
+	hooks=0 extra= protocols=dtls1.2,tls1.2 program=$sb
 	case $1 in
-	heap) hooks=1 extra="--heap-pass $tmp/heap.csv" ;;
+	heap) hooks=1 extra="--heap-pass $tmp/heap.csv"
+		[ -x "$sb-heap" ] && program=$sb-heap ;;
 	lossy) extra="--loss 0.0001" protocols=dtls1.2 ;;
 	esac
 	# shellcheck disable=SC2086 # word splitting is wanted
 	SUITEBENCH_HEAP_HOOKS=$hooks valgrind --quiet --tool=callgrind \
 		--collect-atstart=no $toggles \
-		--callgrind-out-file="$tmp/$1.out" "$sb" run -q \
+		--callgrind-out-file="$tmp/$1.out" "$program" run -q \
 		--backend "$backends" --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
 		--protocol $protocols --reps 1 --warmup 1 --budget 0 --payload 16 \
 		-o "$tmp/$1.csv" $extra >"$tmp/$1.log" 2>&1 ||
@@ -80,6 +84,21 @@ else
 	echo "FAIL: wire accounting ran inside timed calls:"
 	grep -E "$wire" "$tmp/timing.fns" "$tmp/heap.fns"
 	failures=$((failures + 1))
+fi
+# suitebench's own malloc (an executable's symbol, where glibc's come
+# from libc.so.6) is not called inside timed calls; its control: the heap
+# pass of a build that interposes (one with GnuTLS) does call it.
+interposer='[?]{3}:(malloc|calloc|realloc|free) \[[^]]*suitebench[^]/]*\]'
+if ! grep -Eq "$interposer" "$tmp/timing.fns"; then passes=$((passes + 1)); else
+	echo "FAIL: allocations inside timed calls went through suitebench's malloc:"
+	grep -E "$interposer" "$tmp/timing.fns"
+	failures=$((failures + 1))
+fi
+if [ -x "$sb-heap" ] && nm "$sb-heap" 2>/dev/null | grep -q ' T malloc$'; then
+	if grep -Eq "$interposer" "$tmp/heap.fns"; then passes=$((passes + 1)); else
+		echo "FAIL: control: the heap pass ($sb-heap) never called its own malloc"
+		failures=$((failures + 1))
+	fi
 fi
 # The controls: the heap pass's hooks, and the wire accounting of a lossy
 # link (counted as sent), are seen by the same measurement.
