@@ -210,10 +210,11 @@ static void run_usage(FILE *f)
 	    "                    'Layout')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
-	    "                    timing row the fastest process's figures "
+	    "                    timing row the median process's figures "
 	    "(default 1;\n"
-	    "                    a host can slow a whole process: README, "
-	    "'Processes')\n"
+	    "                    a whole process can run slow or fast: "
+	    "README,\n"
+	    "                    'Processes')\n"
 	    "  --raw FILE        also write every sample, one CSV row each\n"
 	    "  --trace           print each scenario's verified handshake as a "
 	    "ladder:\n"
@@ -1293,7 +1294,7 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		sb_provenance_line(
 		    f, "processes",
 		    "%u timing processes, one after another; each timing row "
-		    "is the fastest process's; over %zu rows the processes' "
+		    "is the median process's; over %zu rows the processes' "
 		    "medians were %.1f %% apart at the median, %.1f %% at "
 		    "worst",
 		    m->processes, m->process_rows, 100 * m->process_median,
@@ -1565,7 +1566,7 @@ static int by_double(const void *a, const void *b)
 
 /*
  * --processes N: N - 1 more timing processes after this one, each the same
- * command in a fresh process; each timing row keeps the fastest process's
+ * command in a fresh process; each timing row keeps the median process's
  * figures (passes.h), and `m` notes how far the processes' medians were
  * apart.  A process that fails ends the run: its reason is printed.
  */
@@ -1575,50 +1576,47 @@ static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
 {
 	double *spread =
 	    calloc(results->count ? results->count : 1, sizeof(*spread));
-	double *worst =
-	    calloc(results->count ? results->count : 1, sizeof(*worst));
-	if (!spread || !worst) {
+	struct sb_results *more = calloc(SB_PASS_MAX_PROCESSES, sizeof(*more));
+	if (!spread || !more) {
 		free(spread);
-		free(worst);
+		free(more);
 		sb_cli_error("out of memory");
 		return SB_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < results->count; i++)
-		worst[i] = -1;
 	int rc = 0;
-	m->processes = 1;
-	for (unsigned p = 2; rc == 0 && p <= cli->processes; p++) {
+	size_t count = 0;
+	for (unsigned p = 2; rc == 0 && p <= cli->processes &&
+	                     count < SB_PASS_MAX_PROCESSES - 1;
+	     p++) {
 		char msg[512];
-		struct sb_results more = {0};
 		uint64_t t0 = sb_cycles_monotonic_ns();
 		if (!cli->quiet)
 			fprintf(stderr, "timing process %u of %u ... ", p,
 			        cli->processes);
-		rc = sb_pass_timing_run(argc, argv, &more, msg, sizeof(msg));
+		rc = sb_pass_timing_run(argc, argv, &more[count], msg,
+		                        sizeof(msg));
 		if (!cli->quiet)
 			fprintf(stderr, "%s (%.1f s)\n", rc ? "failed" : "done",
 			        (double)(sb_cycles_monotonic_ns() - t0) / 1e9);
-		if (rc) {
+		if (rc)
 			sb_cli_error("%s", msg);
-		} else {
-			sb_pass_keep_fastest(results, &more, spread);
-			for (size_t i = 0; i < results->count; i++)
-				if (spread[i] > worst[i])
-					worst[i] = spread[i];
-			m->processes = p;
-		}
-		sb_results_free(&more);
+		else
+			count++;
 	}
+	m->processes = 1 + (unsigned)count;
+	sb_pass_keep_median(results, more, count, spread);
+	for (size_t i = 0; i < SB_PASS_MAX_PROCESSES; i++)
+		sb_results_free(&more[i]);
+	free(more);
 	size_t n = 0;
 	for (size_t i = 0; i < results->count; i++)
-		if (worst[i] >= 0)
-			worst[n++] = worst[i];
-	qsort(worst, n, sizeof(*worst), by_double);
+		if (spread[i] >= 0)
+			spread[n++] = spread[i];
+	qsort(spread, n, sizeof(*spread), by_double);
 	m->process_rows = n;
-	m->process_median = n ? worst[n / 2] : 0;
-	m->process_worst = n ? worst[n - 1] : 0;
+	m->process_median = n ? spread[n / 2] : 0;
+	m->process_worst = n ? spread[n - 1] : 0;
 	free(spread);
-	free(worst);
 	return rc;
 }
 
@@ -1735,7 +1733,7 @@ static int run_command(int argc, char **argv, char **args)
 	if (cli.processes > 1 && (cli.options.count_instructions || cli.raw ||
 	                          cli.pcap || cli.trace)) {
 		sb_cli_error(
-		    "--processes keeps the fastest of several timing "
+		    "--processes keeps the median of several timing "
 		    "processes: it does not go with --counter "
 		    "instructions (exact either way), --raw, --pcap or "
 		    "--trace (one process's samples)");

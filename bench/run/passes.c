@@ -177,39 +177,65 @@ bool sb_pass_is_timing_row(const struct sb_row *row)
 	return strcmp(row->unit, "cycles") == 0 || strcmp(row->unit, "ns") == 0;
 }
 
-void sb_pass_keep_fastest(struct sb_results *results,
-                          const struct sb_results *other, double *spread)
+/* The row of `set` with the key of `row`, when it is ok and measured,
+ * looking from `*from` (both runs list their rows in one order) and then
+ * around; `*from` moves past it. */
+static const struct sb_row *pass_match(const struct sb_results *set,
+                                       const struct sb_row *row, size_t *from)
 {
-	size_t j = 0;
+	for (size_t k = 0; k < set->count; k++) {
+		size_t at = (*from + k) % set->count;
+		const struct sb_row *c = &set->rows[at];
+		if (c->status == SB_ROW_OK && sb_row_key_cmp(c, row) == 0) {
+			*from = (at + 1) % set->count;
+			return c->stats.median > 0 ? c : NULL;
+		}
+	}
+	return NULL;
+}
+
+static int pass_by_median(const void *a, const void *b)
+{
+	double x = (*(const struct sb_row *const *)a)->stats.median;
+	double y = (*(const struct sb_row *const *)b)->stats.median;
+	return (x > y) - (x < y);
+}
+
+void sb_pass_keep_median(struct sb_results *results,
+                         const struct sb_results *others, size_t count,
+                         double *spread)
+{
+	size_t from[SB_PASS_MAX_PROCESSES] = {0};
+	const struct sb_row *seen[SB_PASS_MAX_PROCESSES];
+	if (count > SB_PASS_MAX_PROCESSES - 1)
+		count = SB_PASS_MAX_PROCESSES - 1;
 	for (size_t i = 0; i < results->count; i++) {
 		struct sb_row *row = &results->rows[i];
 		spread[i] = -1;
 		if (row->status != SB_ROW_OK || !sb_pass_is_timing_row(row) ||
 		    !(row->stats.median > 0))
 			continue;
-		/* Both runs list their rows in one order: look from where
-		 * the last match was, then around. */
-		const struct sb_row *o = NULL;
-		for (size_t k = 0; k < other->count && !o; k++) {
-			const struct sb_row *c =
-			    &other->rows[(j + k) % other->count];
-			if (c->status == SB_ROW_OK &&
-			    sb_row_key_cmp(c, row) == 0) {
-				o = c;
-				j = (j + k + 1) % other->count;
-			}
+		size_t n = 0;
+		seen[n++] = row;
+		for (size_t p = 0; p < count; p++) {
+			const struct sb_row *o = pass_match(&others[p], row,
+			                                    &from[p]);
+			if (o)
+				seen[n++] = o;
 		}
-		if (!o || !(o->stats.median > 0))
+		if (n < 2)
 			continue;
-		double lo = o->stats.median < row->stats.median
-		                ? o->stats.median
-		                : row->stats.median;
-		spread[i] = fabs(o->stats.median - row->stats.median) / lo;
-		if (o->stats.median < row->stats.median) {
-			row->stats = o->stats;
-			memcpy(row->warnings, o->warnings,
+		qsort(seen, n, sizeof(seen[0]), pass_by_median);
+		spread[i] = (seen[n - 1]->stats.median - seen[0]->stats.median) /
+		            seen[0]->stats.median;
+		/* Odd: the middle process; even: the lower of the middle two,
+		 * so that every figure is one process's own. */
+		const struct sb_row *mid = seen[(n - 1) / 2];
+		if (mid != row) {
+			row->stats = mid->stats;
+			memcpy(row->warnings, mid->warnings,
 			       sizeof(row->warnings));
-			row->warning_level = o->warning_level;
+			row->warning_level = mid->warning_level;
 		}
 	}
 }

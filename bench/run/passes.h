@@ -74,16 +74,25 @@ int sb_pass_timing_run(int argc, char **argv, struct sb_results *timing,
 /* Whether `row` is a timing figure (unit cycles or ns). */
 bool sb_pass_is_timing_row(const struct sb_row *row);
 
+/* At most this many timing processes (run --processes). */
+#define SB_PASS_MAX_PROCESSES 16
+
 /*
- * Keep, for each timing row of `results`, the statistics of whichever of
- * the two processes measured the lower median: the row in `other` with
- * the same key, when it is ok.  A host can slow a whole process (DESIGN:
- * the process state); the fastest process is the one it left alone.
- * `spread` (one entry per row of `results`) gets |a - b| / min(a, b) for
- * each row compared, -1 for the others.
+ * Keep, for each timing row of `results` (the first process's), the
+ * statistics of the process that measured the median of the medians:
+ * over `results` and the `count` processes of `others`, the rows with the
+ * same key that are ok; of an even number, the lower of the middle two,
+ * so that a row is always one process's own.  A host can slow a whole
+ * process, and a process can also be faster than most for its whole life
+ * (a 16-byte record of Mbed TLS cost 500 cycles in one process of eight,
+ * 512-520 in the others): the median process is neither, and the next
+ * run finds the same one (DESIGN: the process state).  `spread` (one
+ * entry per row of `results`) gets (max - min) / min of the medians
+ * compared, -1 for rows measured by one process only.
  */
-void sb_pass_keep_fastest(struct sb_results *results,
-                          const struct sb_results *other, double *spread);
+void sb_pass_keep_median(struct sb_results *results,
+                         const struct sb_results *others, size_t count,
+                         double *spread);
 
 /* Whether `row` is a heap figure: what the heap pass contributes. */
 bool sb_pass_is_heap_row(const struct sb_row *row);
