@@ -8,7 +8,7 @@
  * or 16-byte aligned when it is called.  The kernel places the stack at a
  * random 16-byte position in its page for every process (ASLR), and the
  * environment's size moves it too, so without an anchor a figure takes one
- * of two values from one process to the next (README, "Layout").
+ * of two values from one process to the next (README, "Stack position").
  *
  * sb_layout_call anchors a call: the stack pointer at the call of `fn` is
  * `offset` bytes into its 4 KiB page, whatever the depth of the caller,
