@@ -1,7 +1,12 @@
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* posix_memalign */
+#endif
 #include "measure/layout.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LAYOUT_ANCHORS false
@@ -70,4 +75,13 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg)
 	 * another frame than the probe's did. */
 	__asm__ volatile("" : : : "memory");
 	return rc;
+}
+
+void *sb_layout_alloc(size_t size)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, SB_LAYOUT_PAGE, size ? size : 1) != 0)
+		return NULL;
+	memset(p, 0, size);
+	return p;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "backends/heap_interpose.h"
+#include "measure/layout.h"
 
 enum endpoint_op { OP_SETUP, OP_STEP, OP_READ, OP_WRITE, OP_FREE };
 
@@ -153,7 +154,7 @@ int sb_endpoint_setup(struct sb_endpoint *ep, const struct sb_meter *meter,
 		                            .send = endpoint_io_send,
 		                            .recv = endpoint_io_recv};
 	}
-	ep->state = calloc(1, ep->backend->endpoint_size);
+	ep->state = sb_layout_alloc(ep->backend->endpoint_size);
 	if (!ep->state) {
 		snprintf(error, len, "%s: out of memory",
 		         sb_role_name(ep->cfg.role));

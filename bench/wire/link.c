@@ -109,11 +109,25 @@ static uint8_t *queue_slot(const struct sb_link *link,
 	return q->slots + queue_at(q, index) * link->mtu;
 }
 
+/*
+ * The buffers a library's sends are copied into, and its receives copied
+ * out of, start at a page: where they lie relative to the library's own
+ * buffers changes what the copies cost (4K aliasing), and a malloc'd
+ * buffer lands wherever the heap stands after the scenarios before.
+ */
+#define LINK_PAGE 4096u
+
+static void *link_alloc(size_t size)
+{
+	void *p = NULL;
+	return posix_memalign(&p, LINK_PAGE, size) == 0 ? p : NULL;
+}
+
 /* Grow the ring to `cap` slots, unrolling it so the oldest entry is slot 0. */
 static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
                       size_t cap)
 {
-	uint8_t *slots = malloc(cap * link->mtu);
+	uint8_t *slots = link_alloc(cap * link->mtu);
 	size_t *lens = malloc(cap * sizeof(*lens));
 	if (!slots || !lens) {
 		free(slots);
@@ -149,9 +163,12 @@ static int stream_reserve(struct sb_link_stream *s, size_t more)
 	size_t cap = s->cap ? s->cap : 4096;
 	while (cap < s->len + more)
 		cap *= 2;
-	uint8_t *data = realloc(s->data, cap);
+	uint8_t *data = link_alloc(cap);
 	if (!data)
 		return SB_ERR_NOMEM;
+	if (s->len)
+		memcpy(data, s->data, s->len);
+	free(s->data);
 	memset(data + s->len, 0, cap - s->len); /* as queue_grow */
 	s->data = data;
 	s->cap = cap;
