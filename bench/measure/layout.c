@@ -1,12 +1,9 @@
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L /* posix_memalign */
-#endif
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "measure/layout.h"
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LAYOUT_ANCHORS false
@@ -79,9 +76,13 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg)
 
 void *sb_layout_alloc(size_t size)
 {
-	void *p = NULL;
-	if (posix_memalign(&p, SB_LAYOUT_PAGE, size ? size : 1) != 0)
-		return NULL;
-	memset(p, 0, size);
-	return p;
+	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void sb_layout_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size ? size : 1);
 }

@@ -216,8 +216,9 @@ const char *sb_endpoint_library_error(const struct sb_endpoint *ep)
 
 void sb_endpoint_free(struct sb_endpoint *ep)
 {
-	if (ep->state)
-		(void)endpoint_charged(ep, OP_FREE, NULL, 0, NULL, NULL, NULL);
-	free(ep->state);
+	if (!ep->state)
+		return;
+	(void)endpoint_charged(ep, OP_FREE, NULL, 0, NULL, NULL, NULL);
+	sb_layout_free(ep->state, ep->backend->endpoint_size);
 	ep->state = NULL;
 }
