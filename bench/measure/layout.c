@@ -1,9 +1,12 @@
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* posix_memalign */
+#endif
 #include "measure/layout.h"
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mman.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LAYOUT_ANCHORS false
@@ -76,13 +79,9 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg)
 
 void *sb_layout_alloc(size_t size)
 {
-	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-void sb_layout_free(void *p, size_t size)
-{
-	if (p)
-		munmap(p, size ? size : 1);
+	void *p = NULL;
+	if (posix_memalign(&p, SB_LAYOUT_PAGE, size ? size : 1) != 0)
+		return NULL;
+	memset(p, 0, size);
+	return p;
 }

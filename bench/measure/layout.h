@@ -49,17 +49,15 @@ bool sb_layout_offset_valid(unsigned offset);
 int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg);
 
 /*
- * `size` zeroed bytes in pages of their own, or NULL; sb_layout_free with
- * the same size unmaps them.  For state the measured code works in that
- * the core allocates (an endpoint's state, which for BearSSL holds the
- * engine and its I/O buffers): at the start of a page in every scenario,
- * not wherever the heap stands after the scenarios before (BearSSL's
- * 16-byte TLS decrypt cost 530 to 620 cycles across five scenarios of one
- * run when it was calloc'd), and mapped rather than taken from the heap,
- * so that the libraries' own allocations find the heap as they would
- * without the core's.
+ * `size` zeroed bytes starting at a page, or NULL; free() frees them.  For
+ * state the measured code works in that the core allocates (an endpoint's
+ * state, which for BearSSL holds the engine and its I/O buffers): at the
+ * start of a page in every scenario, not wherever the heap stands after
+ * the scenarios before (BearSSL's 16-byte TLS decrypt cost 530 to 620
+ * cycles across five scenarios of one run when it was calloc'd).  From
+ * the heap, not mapped: fresh pages for every handshake's endpoints made
+ * OpenSSL's handshakes 7 % slower (page faults, zeroing, TLB).
  */
 void *sb_layout_alloc(size_t size);
-void sb_layout_free(void *p, size_t size);
 
 #endif

@@ -219,6 +219,6 @@ void sb_endpoint_free(struct sb_endpoint *ep)
 	if (!ep->state)
 		return;
 	(void)endpoint_charged(ep, OP_FREE, NULL, 0, NULL, NULL, NULL);
-	sb_layout_free(ep->state, ep->backend->endpoint_size);
+	free(ep->state);
 	ep->state = NULL;
 }

@@ -1,31 +1,8 @@
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "wire/link.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-/*
- * The buffers a library's sends are copied into, and its receives copied
- * out of, are pages of their own: where they lie relative to the
- * library's buffers changes what the copies cost (4K aliasing), and a
- * malloc'd buffer lands wherever the heap stands after the scenarios
- * before.  Mapped, not taken from the heap, so that the libraries' own
- * allocations find the heap as they would without the link.  Zeroed.
- */
-static void *link_map(size_t size)
-{
-	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void link_unmap(void *p, size_t size)
-{
-	if (p)
-		munmap(p, size ? size : 1);
-}
 
 void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 {
@@ -101,11 +78,10 @@ void sb_link_transcript_hex(const struct sb_link *link, char out[65])
 void sb_link_free(struct sb_link *link)
 {
 	for (int d = 0; d < 2; d++) {
-		link_unmap(link->queue[d].slots,
-		           link->queue[d].cap * link->mtu);
+		free(link->queue[d].slots);
 		free(link->queue[d].lens);
 		memset(&link->queue[d], 0, sizeof(link->queue[d]));
-		link_unmap(link->stream[d].data, link->stream[d].cap);
+		free(link->stream[d].data);
 		free(link->stream[d].sends);
 		memset(&link->stream[d], 0, sizeof(link->stream[d]));
 		link->unobserved[d] = 0;
@@ -137,10 +113,10 @@ static uint8_t *queue_slot(const struct sb_link *link,
 static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
                       size_t cap)
 {
-	uint8_t *slots = link_map(cap * link->mtu);
+	uint8_t *slots = malloc(cap * link->mtu);
 	size_t *lens = malloc(cap * sizeof(*lens));
 	if (!slots || !lens) {
-		link_unmap(slots, cap * link->mtu);
+		free(slots);
 		free(lens);
 		return SB_ERR_NOMEM;
 	}
@@ -152,7 +128,7 @@ static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
 		       link->mtu);
 		lens[i] = q->lens[queue_at(q, i)];
 	}
-	link_unmap(q->slots, q->cap * link->mtu);
+	free(q->slots);
 	free(q->lens);
 	q->slots = slots;
 	q->lens = lens;
@@ -173,12 +149,9 @@ static int stream_reserve(struct sb_link_stream *s, size_t more)
 	size_t cap = s->cap ? s->cap : 4096;
 	while (cap < s->len + more)
 		cap *= 2;
-	uint8_t *data = link_map(cap);
+	uint8_t *data = realloc(s->data, cap);
 	if (!data)
 		return SB_ERR_NOMEM;
-	if (s->len)
-		memcpy(data, s->data, s->len);
-	link_unmap(s->data, s->cap);
 	memset(data + s->len, 0, cap - s->len); /* as queue_grow */
 	s->data = data;
 	s->cap = cap;
