@@ -38,7 +38,7 @@ struct sb_pair_config {
 	uint64_t seed;
 	bool count_instructions; /* under callgrind: count each call too */
 	uint64_t cycle_overhead; /* subtracted from every timed call */
-	unsigned stack_offset;   /* the timed calls' stack position (layout.h) */
+	unsigned stack_offset; /* the timed calls' stack position (layout.h) */
 };
 
 struct sb_pair {

@@ -218,16 +218,17 @@ void sb_pass_keep_median(struct sb_results *results,
 		size_t n = 0;
 		seen[n++] = row;
 		for (size_t p = 0; p < count; p++) {
-			const struct sb_row *o = pass_match(&others[p], row,
-			                                    &from[p]);
+			const struct sb_row *o =
+			    pass_match(&others[p], row, &from[p]);
 			if (o)
 				seen[n++] = o;
 		}
 		if (n < 2)
 			continue;
 		qsort(seen, n, sizeof(seen[0]), pass_by_median);
-		spread[i] = (seen[n - 1]->stats.median - seen[0]->stats.median) /
-		            seen[0]->stats.median;
+		spread[i] =
+		    (seen[n - 1]->stats.median - seen[0]->stats.median) /
+		    seen[0]->stats.median;
 		/* Odd: the middle process; even: the lower of the middle two,
 		 * so that every figure is one process's own. */
 		const struct sb_row *mid = seen[(n - 1) / 2];

@@ -492,7 +492,8 @@ static int batch_read_timed(void *arg)
 			n = d.read(d.state, into + i * step, cap);
 	else
 		for (size_t i = 0; i < SB_RECORD_BATCH && n == want; i++)
-			n = sb_pair_read(c->pair, c->role, into + i * step, cap);
+			n = sb_pair_read(c->pair, c->role, into + i * step,
+			                 cap);
 	sb_meter_end(&c->pair->meter, t0, &c->cost->cycles,
 	             &c->cost->instructions);
 	c->last = n;

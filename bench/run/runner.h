@@ -88,7 +88,7 @@ struct sb_run_options {
 	size_t payloads[SB_PAYLOADS_MAX_COUNT];
 	size_t payload_count;
 	uint64_t cycle_overhead;
-	unsigned stack_offset; /* where the timed calls' stack lies (layout.h) */
+	unsigned stack_offset; /* the timed calls' stack (layout.h) */
 };
 
 /*

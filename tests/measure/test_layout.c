@@ -25,8 +25,7 @@ struct depth_call {
 /* Calls sb_layout_call `levels` frames deeper than the test, each frame
  * holding `bytes` of its own, so that the caller's stack differs. */
 static __attribute__((noinline)) void from_depth(struct depth_call *c,
-                                                 unsigned levels,
-                                                 size_t bytes)
+                                                 unsigned levels, size_t bytes)
 {
 	volatile unsigned char local[bytes + 1];
 	local[0] = (unsigned char)levels;
@@ -54,11 +53,12 @@ Test(layout, the_position_holds_from_any_depth)
 				struct depth_call c = {.offset = offsets[o]};
 				from_depth(&c, levels, bytes);
 				cr_assert_eq(c.rc, 7);
-				cr_assert_eq(c.sp % SB_LAYOUT_PAGE, offsets[o],
-				             "offset %u, %u levels of %zu bytes: "
-				             "the call was at %#lx",
-				             offsets[o], levels, bytes,
-				             (unsigned long)(c.sp % SB_LAYOUT_PAGE));
+				cr_assert_eq(
+				    c.sp % SB_LAYOUT_PAGE, offsets[o],
+				    "offset %u, %u levels of %zu bytes: "
+				    "the call was at %#lx",
+				    offsets[o], levels, bytes,
+				    (unsigned long)(c.sp % SB_LAYOUT_PAGE));
 			}
 }
 

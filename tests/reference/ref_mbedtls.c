@@ -241,9 +241,9 @@ static uint64_t handshake_at(const struct ref_args *a, struct side *c,
 }
 
 /* `w` writes, `r` reads. */
-static int batch_at(const struct ref_args *a, struct side *w,
-                    struct side *r, const uint8_t *data, size_t len,
-                    uint64_t *enc, uint64_t *dec)
+static int batch_at(const struct ref_args *a, struct side *w, struct side *r,
+                    const uint8_t *data, size_t len, uint64_t *enc,
+                    uint64_t *dec)
 {
 	struct timed t = {.c = w, .s = r, .data = data, .len = len};
 	ref_call(a, timed_batch, &t);

@@ -30,8 +30,7 @@ static void add(struct sb_results *r, struct sb_row x)
 	cr_assert_eq(sb_results_add(r, &x), 0);
 }
 
-static struct sb_row tagged(const char *metric, double median,
-                            const char *tag)
+static struct sb_row tagged(const char *metric, double median, const char *tag)
 {
 	struct sb_row r = row(metric, "cycles", median);
 	strcpy(r.warnings, tag);
@@ -41,8 +40,8 @@ static struct sb_row tagged(const char *metric, double median,
 Test(keep_median, the_median_process_is_kept_per_timing_row)
 {
 	struct sb_results a = {0}, more[2] = {{0}, {0}};
-	add(&a, tagged("encrypt_cycles", 950, "a")); /* slowed: c is median */
-	add(&a, tagged("decrypt_cycles", 600, "a")); /* a is the median */
+	add(&a, tagged("encrypt_cycles", 950, "a"));   /* slowed: c is median */
+	add(&a, tagged("decrypt_cycles", 600, "a"));   /* a is the median */
 	add(&a, row("handshake_bytes", "bytes", 317)); /* exact */
 	add(&a, row("handshake_ns", "ns", 40000));     /* the others lack it */
 	struct sb_row failed = row("setup_cycles", "cycles", 0);
