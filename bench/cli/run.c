@@ -702,6 +702,7 @@ static void set_defaults(struct run_cli *cli)
 	cli->options.budget_s = 3;
 	cli->options.seed = 1;
 	cli->cpu = -1;
+	cli->options.stack_offset = SB_LAYOUT_DEFAULT_OFFSET;
 	cli->processes = 1;
 	memcpy(cli->options.payloads, payloads, sizeof(payloads));
 	cli->options.payload_count = sizeof(payloads) / sizeof(payloads[0]);
@@ -884,7 +885,8 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			break;
 		case OPT_PROCESSES: {
 			unsigned long v;
-			rc = sb_cli_number("--processes", optarg, 1, 16, &v);
+			rc = sb_cli_number("--processes", optarg, 1,
+			                   SB_PASS_MAX_PROCESSES, &v);
 			cli->processes = (unsigned)v;
 			break;
 		}
@@ -1585,9 +1587,7 @@ static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
 	}
 	int rc = 0;
 	size_t count = 0;
-	for (unsigned p = 2; rc == 0 && p <= cli->processes &&
-	                     count < SB_PASS_MAX_PROCESSES - 1;
-	     p++) {
+	for (unsigned p = 2; rc == 0 && p <= cli->processes; p++) {
 		char msg[512];
 		uint64_t t0 = sb_cycles_monotonic_ns();
 		if (!cli->quiet)

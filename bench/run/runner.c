@@ -427,6 +427,7 @@ struct batch_call {
 	uint8_t *buf;                /* written from, or read into */
 	size_t len;                  /* payload, or each read's capacity */
 	size_t step;                 /* reads: bytes between records, or 0 */
+	int want;                    /* reads: the length each must return */
 	int last;                    /* the last call's result */
 	struct batch_cost *cost;
 };
@@ -472,19 +473,14 @@ static int write_batch(struct run_state *st, struct sb_pair *pair,
 	return 0;
 }
 
-/*
- * A batch of reads.  `keep`: each record into a slot of its own, every
- * one compared with what was sent afterwards.  Otherwise every record
- * into one buffer, as a device reads, and the last one compared; the
- * others' lengths are checked, and the library authenticated each.
- */
+/* The timed reads of a batch (read_batch), at the meter's stack position. */
 static int batch_read_timed(void *arg)
 {
 	struct batch_call *c = arg;
 	const struct sb_endpoint_direct d = c->d;
 	uint8_t *into = c->buf;
 	size_t cap = c->len, step = c->step;
-	int want = c->last, n = want;
+	int want = c->want, n = want;
 	uint64_t t0;
 	sb_meter_begin(&c->pair->meter, &t0);
 	if (d.read)
@@ -500,20 +496,25 @@ static int batch_read_timed(void *arg)
 	return 0;
 }
 
+/*
+ * A batch of reads.  `keep`: each record into a slot of its own, every
+ * one compared with what was sent afterwards.  Otherwise every record
+ * into one buffer, as a device reads, and the last one compared; the
+ * others' lengths are checked, and the library authenticated each.
+ */
 static int read_batch(struct run_state *st, struct sb_pair *pair,
                       enum sb_role receiver, const struct record_buffers *b,
                       size_t payload, bool keep, struct batch_cost *cost)
 {
 	size_t step = keep ? b->slot : 0;
 	uint8_t *into = b->received;
-	/* `last` enters as the length every read must return. */
 	struct batch_call c = {.pair = pair,
 	                       .role = receiver,
 	                       .d = sb_pair_direct(pair, receiver),
 	                       .buf = into,
 	                       .len = b->slot,
 	                       .step = step,
-	                       .last = (int)payload,
+	                       .want = (int)payload,
 	                       .cost = cost};
 	(void)sb_meter_call(&pair->meter, batch_read_timed, &c);
 	int n = c.last;
