@@ -189,6 +189,22 @@ struct sb_backend {
 	 */
 	int (*read)(void *ep, uint8_t *buf, size_t cap);
 
+	/*
+	 * Optional (NULL: the core loops over `write` and `read` itself):
+	 * `count` writes of the same `len` bytes, each as `write`; 0, or the
+	 * status of the first that failed.  And up to `count` reads, the i-th
+	 * into buf + i * step with `cap` bytes, stopping at the first that
+	 * does not return `want`: the last read's result.  A timed record loop
+	 * calls these once per batch, so that between two calls of the
+	 * library there is only the check an application makes, not a call
+	 * into the backend and back.  SB_BACKEND_BATCH defines both from
+	 * `write` and `read`.
+	 */
+	int (*write_batch)(void *ep, const uint8_t *buf, size_t len,
+	                   size_t count);
+	int (*read_batch)(void *ep, uint8_t *buf, size_t cap, size_t step,
+	                  size_t count, int want);
+
 	/* Code point of the suite the finished handshake negotiated. */
 	uint16_t (*negotiated_suite)(void *ep);
 
@@ -283,6 +299,33 @@ void sb_rng_fill(struct sb_rng *rng, uint8_t *buf, size_t len);
  */
 bool sb_suite_fits(enum sb_protocol protocol, const struct sb_suite *suite,
                    struct sb_reason *why);
+
+/*
+ * Define PREFIX_write_batch and PREFIX_read_batch (the contract's batch
+ * calls) from the backend's PREFIX_write and PREFIX_read, which must be
+ * static functions of the same file declared before the macro, so that
+ * the compiler can put their bodies -- the library call and its check --
+ * inside the loop.  One definition of the loops for every backend.
+ */
+#define SB_BACKEND_BATCH(prefix)                                               \
+	static int prefix##_write_batch(void *ep, const uint8_t *buf,          \
+	                                size_t len, size_t count)              \
+	{                                                                      \
+		for (size_t i = 0; i < count; i++) {                           \
+			int rc = prefix##_write(ep, buf, len);                 \
+			if (rc)                                                \
+				return rc;                                     \
+		}                                                              \
+		return 0;                                                      \
+	}                                                                      \
+	static int prefix##_read_batch(void *ep, uint8_t *buf, size_t cap,     \
+	                               size_t step, size_t count, int want)    \
+	{                                                                      \
+		int n = want;                                                  \
+		for (size_t i = 0; i < count && n == want; i++)                \
+			n = prefix##_read(ep, buf + i * step, cap);            \
+		return n;                                                      \
+	}
 
 /* The backends this build has, NULL-terminated, in a stable order. */
 extern const struct sb_backend *const sb_backends[];

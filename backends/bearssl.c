@@ -924,6 +924,8 @@ static int bear_read(void *state, uint8_t *buf, size_t cap)
 	return (int)n;
 }
 
+SB_BACKEND_BATCH(bear)
+
 static uint16_t bear_negotiated_suite(void *state)
 {
 	struct bear_endpoint *ep = state;
@@ -1007,6 +1009,8 @@ const struct sb_backend sb_backend_bearssl = {
     .step = bear_step,
     .write = bear_write,
     .read = bear_read,
+    .write_batch = bear_write_batch,
+    .read_batch = bear_read_batch,
     .negotiated_suite = bear_negotiated_suite,
     .peer_authenticated = bear_peer_authenticated,
     .last_error = bear_last_error,

@@ -961,6 +961,8 @@ static int gtls_read(void *state, uint8_t *buf, size_t cap)
 	return gtls_fail_ret(ep, SB_ERR_RECORD, "gnutls_record_recv", (int)n);
 }
 
+SB_BACKEND_BATCH(gtls)
+
 /*
  * The code point of the negotiated key exchange, cipher and MAC; in
  * TLS 1.3, of the cipher alone (the suite has no key exchange).
@@ -1129,6 +1131,8 @@ const struct sb_backend sb_backend_gnutls = {
     .step = gtls_step,
     .write = gtls_write,
     .read = gtls_read,
+    .write_batch = gtls_write_batch,
+    .read_batch = gtls_read_batch,
     .negotiated_suite = gtls_negotiated_suite,
     .peer_authenticated = gtls_peer_authenticated,
     .last_error = gtls_last_error,

@@ -720,6 +720,8 @@ static int mbed_read(void *state, uint8_t *buf, size_t cap)
 	}
 }
 
+SB_BACKEND_BATCH(mbed)
+
 static uint16_t mbed_negotiated_suite(void *state)
 {
 	struct mbed_endpoint *ep = state;
@@ -814,6 +816,8 @@ const struct sb_backend MBED_BACKEND = {
     .step = mbed_step,
     .write = mbed_write,
     .read = mbed_read,
+    .write_batch = mbed_write_batch,
+    .read_batch = mbed_read_batch,
     .negotiated_suite = mbed_negotiated_suite,
     .peer_authenticated = mbed_peer_authenticated,
     .last_error = mbed_last_error,

@@ -740,6 +740,8 @@ static int ossl_read(void *state, uint8_t *buf, size_t cap)
 	}
 }
 
+SB_BACKEND_BATCH(ossl)
+
 static uint16_t ossl_negotiated_suite(void *state)
 {
 	struct ossl_endpoint *ep = state;
@@ -828,6 +830,8 @@ const struct sb_backend sb_backend_openssl = {
     .step = ossl_step,
     .write = ossl_write,
     .read = ossl_read,
+    .write_batch = ossl_write_batch,
+    .read_batch = ossl_read_batch,
     .negotiated_suite = ossl_negotiated_suite,
     .peer_authenticated = ossl_peer_authenticated,
     .last_error = ossl_last_error,

@@ -827,6 +827,8 @@ static int wolf_read(void *state, uint8_t *buf, size_t cap)
 	}
 }
 
+SB_BACKEND_BATCH(wolf)
+
 static uint16_t wolf_negotiated_suite(void *state)
 {
 	struct wolf_endpoint *ep = state;
@@ -920,6 +922,8 @@ const struct sb_backend sb_backend_wolfssl = {
     .step = wolf_step,
     .write = wolf_write,
     .read = wolf_read,
+    .write_batch = wolf_write_batch,
+    .read_batch = wolf_read_batch,
     .negotiated_suite = wolf_negotiated_suite,
     .peer_authenticated = wolf_peer_authenticated,
     .last_error = wolf_last_error,

@@ -202,10 +202,11 @@ int sb_endpoint_read(struct sb_endpoint *ep, uint8_t *buf, size_t cap)
 
 struct sb_endpoint_direct sb_endpoint_direct(const struct sb_endpoint *ep)
 {
-	if (ep->heap_counted || !ep->state)
+	const struct sb_backend *b = ep->backend;
+	if (ep->heap_counted || !ep->state || !b->write_batch || !b->read_batch)
 		return (struct sb_endpoint_direct){0};
-	return (struct sb_endpoint_direct){.write = ep->backend->write,
-	                                   .read = ep->backend->read,
+	return (struct sb_endpoint_direct){.write_batch = b->write_batch,
+	                                   .read_batch = b->read_batch,
 	                                   .state = ep->state};
 }
 

@@ -78,16 +78,19 @@ int sb_endpoint_read(struct sb_endpoint *ep, uint8_t *buf,
                      size_t cap) SB_MUST_USE;
 
 /*
- * The backend's own write and read with its state, for a timed record
- * loop to call with nothing between it and the library: in a process
- * that counts nothing (heap.h) sb_endpoint_write and sb_endpoint_read
- * only dispatch to them, and the dispatch would be timed with the
+ * The backend's own batch calls with its state (backend.h), for a timed
+ * record loop to call with nothing between it and the library: in a
+ * process that counts nothing (heap.h) sb_endpoint_write and
+ * sb_endpoint_read only dispatch, and the dispatch would be timed with the
  * library.  Both NULL when this endpoint's calls are charged (the RAM
- * pass): then the loop goes through sb_endpoint_write and read.
+ * pass) or its backend has no batch calls: then the loop goes through
+ * sb_endpoint_write and read, one call at a time.
  */
 struct sb_endpoint_direct {
-	int (*write)(void *state, const uint8_t *buf, size_t len);
-	int (*read)(void *state, uint8_t *buf, size_t cap);
+	int (*write_batch)(void *state, const uint8_t *buf, size_t len,
+	                   size_t count);
+	int (*read_batch)(void *state, uint8_t *buf, size_t cap, size_t step,
+	                  size_t count, int want);
 	void *state;
 };
 

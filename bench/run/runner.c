@@ -441,9 +441,8 @@ static int batch_write_timed(void *arg)
 	int rc = 0;
 	uint64_t t0;
 	sb_meter_begin(&c->pair->meter, &t0);
-	if (d.write)
-		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
-			rc = d.write(d.state, data, len);
+	if (d.write_batch)
+		rc = d.write_batch(d.state, data, len, SB_RECORD_BATCH);
 	else
 		for (size_t i = 0; i < SB_RECORD_BATCH && rc == 0; i++)
 			rc = sb_pair_write(c->pair, c->role, data, len);
@@ -483,9 +482,9 @@ static int batch_read_timed(void *arg)
 	int want = c->want, n = want;
 	uint64_t t0;
 	sb_meter_begin(&c->pair->meter, &t0);
-	if (d.read)
-		for (size_t i = 0; i < SB_RECORD_BATCH && n == want; i++)
-			n = d.read(d.state, into + i * step, cap);
+	if (d.read_batch)
+		n = d.read_batch(d.state, into, cap, step, SB_RECORD_BATCH,
+		                 want);
 	else
 		for (size_t i = 0; i < SB_RECORD_BATCH && n == want; i++)
 			n = sb_pair_read(c->pair, c->role, into + i * step,

@@ -195,6 +195,8 @@ static int dev_read(void *state, uint8_t *buf, size_t cap)
 	return n == 0 ? SB_ERR_WANT_IO : n;
 }
 
+SB_BACKEND_BATCH(dev)
+
 static uint16_t dev_negotiated_suite(void *state)
 {
 	const struct sb_port_mailbox *mb = sb_device_mailbox(state);
@@ -258,6 +260,7 @@ static const char *dev_version(void)
 		.endpoint_size = sizeof(struct sb_device),                     \
 		.supports = dev_supports_any, .endpoint_setup = dev_setup,     \
 		.step = dev_step, .write = dev_write, .read = dev_read,        \
+		.write_batch = dev_write_batch, .read_batch = dev_read_batch,  \
 		.negotiated_suite = dev_negotiated_suite,                      \
 		.peer_authenticated = dev_peer_authenticated,                  \
 		.last_error = dev_last_error, .endpoint_free = dev_free,       \

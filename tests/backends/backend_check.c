@@ -82,7 +82,41 @@ size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len)
 	cr_assert_eq(n, (int)len, "read %d bytes, want %zu: %s", n, len,
 	             n < 0 ? sb_pair_library_error(pair, receiver) : "");
 	cr_assert_arr_eq(in, out, len, "payload altered in transit");
-	return (size_t)(pair->link.sent[dir].bytes - before);
+	size_t wire = (size_t)(pair->link.sent[dir].bytes - before);
+	check_batch_round_trip(pair, sender, out, len);
+	return wire;
+}
+
+void check_batch_round_trip(struct sb_pair *pair, enum sb_role sender,
+                            const uint8_t *out, size_t len)
+{
+	enum { COUNT = 3, SLACK = 64 };
+	const struct sb_endpoint *w = &pair->ep[sender];
+	enum sb_role receiver =
+	    sender == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
+	const struct sb_endpoint *r = &pair->ep[receiver];
+	cr_assert(w->backend->write_batch && w->backend->read_batch,
+	          "%s has no batch calls", w->backend->name);
+	enum sb_dir dir = sender == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C;
+	uint64_t records = pair->link.sent[dir].records;
+	int rc = w->backend->write_batch(w->state, out, len, COUNT);
+	cr_assert_eq(rc, 0, "write_batch: %s",
+	             sb_pair_library_error(pair, sender));
+	cr_assert_eq(pair->link.sent[dir].records, records + COUNT,
+	             "%d batched writes must be %d records", COUNT, COUNT);
+	static uint8_t in[COUNT * (2048 + SLACK)];
+	size_t step = len + SLACK;
+	memset(in, 0, sizeof(in));
+	int n =
+	    r->backend->read_batch(r->state, in, step, step, COUNT, (int)len);
+	cr_assert_eq(n, (int)len, "read_batch: %d, want %zu: %s", n, len,
+	             n < 0 ? sb_pair_library_error(pair, receiver) : "");
+	for (size_t i = 0; i < COUNT; i++)
+		cr_assert_arr_eq(in + i * step, out, len,
+		                 "batched record %zu altered in transit", i);
+	/* Nothing left: the next batch stops at its first read. */
+	n = r->backend->read_batch(r->state, in, step, step, COUNT, (int)len);
+	cr_assert_eq(n, SB_ERR_WANT_IO, "read_batch on an empty link: %d", n);
 }
 
 void check_forgery_rejected(struct sb_pair *pair)

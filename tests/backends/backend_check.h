@@ -42,6 +42,13 @@ void check_verified(struct sb_pair *pair, const struct sb_pair_config *cfg);
 /* A `len`-byte record from `sender` arrives intact; returns its wire size. */
 size_t check_round_trip(struct sb_pair *pair, enum sb_role sender, size_t len);
 
+/* The backend's batch calls: `len` bytes of `out` from `sender`, three
+ * records in one write_batch, arrive intact through one read_batch, into
+ * slots `len` + 64 bytes apart; a read_batch with nothing pending stops
+ * at once with SB_ERR_WANT_IO.  check_round_trip runs it after its own. */
+void check_batch_round_trip(struct sb_pair *pair, enum sb_role sender,
+                            const uint8_t *out, size_t len);
+
 /* A record with one flipped tag bit is not delivered to the server. */
 void check_forgery_rejected(struct sb_pair *pair);
 
