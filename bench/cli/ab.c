@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "gate/ab.h"
 #include "gate/compare.h"
+#include "measure/layout.h"
 #include "output/csv_read.h"
 
 #define AB_DEFAULT_ROUNDS 20
@@ -227,7 +227,7 @@ static int ab_run_one(const struct ab_cli *cli, const char *bin,
 		 * process lands its buffers at other alignments, and record
 		 * costs move with them between processes (by up to 30 % for
 		 * Mbed TLS's CCM_8), which would swamp the rounds' ratios. */
-		personality(ADDR_NO_RANDOMIZE);
+		(void)sb_layout_fix_addresses();
 		execv(bin, args);
 		_exit(127);
 	}

@@ -789,7 +789,7 @@ static int client_command(int argc, char **argv, char **args)
 		/* Cycles are timed in a process with no heap hooks (run's
 		 * rule); the heap figures come from a connection of their
 		 * own.  main() passed argv + 1: argv[-1] is the name. */
-		rc = sb_pass_exec_timing(argc + 1, argv - 1);
+		rc = sb_pass_exec_timing(argc + 1, argv - 1, true);
 		return SB_EXIT_FAILURE; /* only reached when exec failed */
 	}
 	if (sb_credentials_load(&creds, cli.credentials_dir, msg,

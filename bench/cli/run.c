@@ -76,6 +76,7 @@ struct run_cli {
 	const char *timing_pass; /* SB_PASS_TIMING_OPTION: one more timing
 	                            process of --processes */
 	unsigned processes;      /* --processes: timing processes */
+	bool random_layout;      /* --random-layout: keep the kernel's ASLR */
 };
 
 /* Measurements of the machine itself, taken before and after the run. */
@@ -208,6 +209,10 @@ static void run_usage(FILE *f)
 	    "                    shows how much a figure depends on it "
 	    "(README,\n"
 	    "                    'Stack position')\n"
+	    "  --random-layout   time with the kernel's address randomisation "
+	    "(default:\n"
+	    "                    off, one address layout every run; README,\n"
+	    "                    'Address layout')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
 	    "                    timing row the median process's figures "
@@ -710,7 +715,12 @@ static void set_defaults(struct run_cli *cli)
 }
 
 /* Long options without a letter of their own. */
-enum { OPT_HEAP_PASS = 1000, OPT_TIMING_PASS, OPT_PROCESSES };
+enum {
+	OPT_HEAP_PASS = 1000,
+	OPT_TIMING_PASS,
+	OPT_PROCESSES,
+	OPT_RANDOM_LAYOUT
+};
 
 /* --reps is the least, --max-reps the most: a --reps above the default
  * --max-reps raises it, above a --max-reps given it is a contradiction. */
@@ -769,6 +779,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"processes", required_argument, NULL, OPT_PROCESSES},
+	    {"random-layout", no_argument, NULL, OPT_RANDOM_LAYOUT},
 	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, OPT_HEAP_PASS},
 	    {SB_PASS_TIMING_OPTION + 2, required_argument, NULL,
 	     OPT_TIMING_PASS},
@@ -890,6 +901,9 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 			cli->processes = (unsigned)v;
 			break;
 		}
+		case OPT_RANDOM_LAYOUT:
+			cli->random_layout = true;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 1;
@@ -1318,6 +1332,12 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		sb_provenance_line(f, "stack_offset",
 		                   "none: a sanitizer build, the stack lies "
 		                   "where the process put it");
+	sb_provenance_line(f, "address_layout", "%s",
+	                   sb_layout_addresses_fixed()
+	                       ? "fixed: address randomisation off in the "
+	                         "timing processes"
+	                       : "random: the kernel placed each timing "
+	                         "process's mappings anew");
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);
@@ -1746,7 +1766,8 @@ static int run_command(int argc, char **argv, char **args)
 	if (!cli.heap_pass && !cli.options.count_instructions &&
 	    sb_pass_timing_elsewhere()) {
 		/* Cycles are timed in a process with no heap hooks. */
-		rc = sb_pass_exec_timing(argc + 1, argv - 1);
+		rc =
+		    sb_pass_exec_timing(argc + 1, argv - 1, !cli.random_layout);
 		return SB_EXIT_FAILURE;
 	}
 	if (cli.options.count_instructions && !sb_callgrind_active()) {

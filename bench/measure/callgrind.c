@@ -6,10 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <valgrind/callgrind.h>
+
+#include "measure/layout.h"
 
 /* Command lines up to this many bytes start the child at one stack
  * layout (see sb_callgrind_reexec). */
@@ -196,7 +197,7 @@ int sb_callgrind_reexec(int argc, char **argv)
 	if (pid == 0) {
 		/* Addresses decide hash-table orders and copy alignments, and
 		 * so instruction counts: fix them, as `setarch -R` does. */
-		personality(ADDR_NO_RANDOMIZE);
+		(void)sb_layout_fix_addresses();
 		execvpe("valgrind", args, envp);
 		fprintf(stderr,
 		        "suitebench: --counter instructions needs "

@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LAYOUT_ANCHORS false
@@ -84,4 +86,29 @@ void *sb_layout_alloc(size_t size)
 		return NULL;
 	memset(p, 0, size);
 	return p;
+}
+
+bool sb_layout_addresses_fixed(void)
+{
+	int persona = personality(0xffffffff);
+	if (persona != -1 && (persona & ADDR_NO_RANDOMIZE))
+		return true;
+	FILE *f = fopen("/proc/sys/kernel/randomize_va_space", "r");
+	int level = -1;
+	if (f) {
+		if (fscanf(f, "%d", &level) != 1)
+			level = -1;
+		fclose(f);
+	}
+	return level == 0;
+}
+
+int sb_layout_fix_addresses(void)
+{
+	int persona = personality(0xffffffff);
+	if (persona == -1)
+		return -1;
+	return personality((unsigned long)persona | ADDR_NO_RANDOMIZE) == -1
+	           ? -1
+	           : 0;
 }

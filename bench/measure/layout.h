@@ -61,4 +61,27 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg);
  */
 void *sb_layout_alloc(size_t size);
 
+/*
+ * Addresses.  Where the kernel maps the executable, the shared libraries,
+ * the heap and the mappings (ASLR: another place in every process)
+ * changes what library code costs, as the stack's position does: sixteen
+ * single-process runs of 20 scenarios' 16-byte records (`--budget 0
+ * --reps 40`), 8 with randomisation and 8 without, on this project's
+ * machine: 66 of 100 figures moved by more than 4 % between processes
+ * with it, 35 without; the median figure's range was 5.9 % against 2.3 %,
+ * and BearSSL's 16-byte TLS CCM_8 encrypt was 418 or 453 cycles by
+ * process with it, 416-421 without (README, "Address layout").  So the
+ * timing processes run with the randomisation off, one layout every run,
+ * as `setarch -R` runs a program; callgrind's passes and `ab`'s rounds do
+ * too.
+ */
+
+/* Whether this process runs with its addresses fixed: its personality
+ * has ADDR_NO_RANDOMIZE, or the kernel randomises nothing. */
+bool sb_layout_addresses_fixed(void);
+
+/* Have the programs this process executes from now on (and this one's
+ * children) run with fixed addresses; 0, or -1 with errno set. */
+int sb_layout_fix_addresses(void);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "measure/heap.h"
+#include "measure/layout.h"
 #include "output/csv_read.h"
 
 /* This program, as the kernel started it. */
@@ -74,10 +75,16 @@ bool sb_pass_timing_elsewhere(void)
 	return sb_heap_hooks_on() && !RUNNING_ON_VALGRIND;
 }
 
-int sb_pass_exec_timing(int argc, char **argv)
+int sb_pass_exec_timing(int argc, char **argv, bool fixed_addresses)
 {
 	char self[4096];
 	(void)argc;
+	/* Not fatal: the provenance says which layout the run had. */
+	if (fixed_addresses && sb_layout_fix_addresses() != 0)
+		fprintf(stderr,
+		        "suitebench: cannot turn address randomisation off "
+		        "(%s): the timing runs with it\n",
+		        strerror(errno));
 	if (pass_program(self, sizeof(self), false) == 0 &&
 	    setenv(SB_HEAP_HOOKS_ENV, "0", 1) == 0)
 		execv(self, argv);

@@ -44,10 +44,12 @@ bool sb_pass_timing_elsewhere(void);
 /*
  * Replace this process by the same command in a process that counts no
  * heap (hooks off).  `argv` is the whole command line, program name
- * first.  Returns only on failure: a negative status, with a line on
- * stderr.
+ * first.  `fixed_addresses`: with address randomisation off
+ * (measure/layout.h), in it and in the passes it starts.  Returns only on
+ * failure: a negative status, with a line on stderr.
  */
-int sb_pass_exec_timing(int argc, char **argv) SB_MUST_USE;
+int sb_pass_exec_timing(int argc, char **argv,
+                        bool fixed_addresses) SB_MUST_USE;
 
 /*
  * Run the heap pass: this command (`argv`, program name first) with

@@ -56,5 +56,30 @@ else
 	failures=$((failures + 1))
 fi
 
+# The timing process runs with address randomisation off, unless asked
+# to keep it (and the kernel randomises at all).
+if grep -q '^address_layout: fixed: ' "$tmp/ok.provenance.txt"; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: the timing process ran with random addresses:"
+	grep '^address_layout' "$tmp/ok.provenance.txt"
+	failures=$((failures + 1))
+fi
+# ADDR_NO_RANDOMIZE is 0x0040000 of the persona, which children inherit.
+persona=$(cat /proc/self/personality 2>/dev/null || echo 0)
+if [ "$(cat /proc/sys/kernel/randomize_va_space 2>/dev/null)" = 0 ] ||
+	[ $((0x$persona & 0x0040000)) -ne 0 ]; then
+	echo "skip: addresses are fixed here already: --random-layout not checked"
+else
+	expect 0 "wrote $tmp/rl.csv" -- run --random-layout --backend openssl --suite psk-ccm8 --reps 2 --warmup 1 --budget 0 --payload 16 -o "$tmp/rl.csv"
+	if grep -q '^address_layout: random: ' "$tmp/rl.provenance.txt"; then
+		passes=$((passes + 1))
+	else
+		echo "FAIL: --random-layout did not keep the randomisation:"
+		grep '^address_layout' "$tmp/rl.provenance.txt"
+		failures=$((failures + 1))
+	fi
+fi
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
