@@ -62,7 +62,7 @@ Test(batch, write_stops_at_the_first_failure_with_its_status)
 Test(batch, zero_count_calls_nothing)
 {
 	struct fake f = {0};
-	uint8_t buf[8];
+	uint8_t buf[8] = {0};
 	cr_assert_eq(fake_write_batch(&f, buf, sizeof(buf), 0), 0);
 	cr_assert_eq(fake_read_batch(&f, buf, sizeof(buf), 0, 0, 8), 8);
 	cr_assert_eq(f.calls, 0);
@@ -87,7 +87,7 @@ Test(batch, reads_into_slots_step_apart)
 Test(batch, read_stops_at_the_first_unexpected_length)
 {
 	struct fake f = {.fail_at = 3, .status = SB_ERR_WANT_IO};
-	uint8_t buf[64];
+	uint8_t buf[64] = {0};
 	cr_assert_eq(fake_read_batch(&f, buf, 8, 0, 32, 8), SB_ERR_WANT_IO);
 	cr_assert_eq(f.calls, 3, "no read after the one that came up short");
 	/* A read of another length than asked ends the batch too. */
