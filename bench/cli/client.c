@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "measure/cycles.h"
 #include "measure/heap.h"
+#include "measure/layout.h"
 #include "output/csv.h"
 #include "output/outfile.h"
 #include "output/provenance.h"
@@ -711,6 +712,8 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                               "compared byte for byte"
 	                             : "one record written, nothing read back");
 	sb_provenance_line(f, "credentials", "%s", cli->credentials_dir);
+	sb_provenance_line(f, "address_layout", "%s",
+	                   sb_layout_addresses_text());
 	sb_provenance_line(f, "passes",
 	                   "%s; heap figures from a second connection in a "
 	                   "child process that counts the heap",

@@ -1333,11 +1333,7 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		                   "none: a sanitizer build, the stack lies "
 		                   "where the process put it");
 	sb_provenance_line(f, "address_layout", "%s",
-	                   sb_layout_addresses_fixed()
-	                       ? "fixed: address randomisation off in the "
-	                         "timing processes"
-	                       : "random: the kernel placed each timing "
-	                         "process's mappings anew");
+	                   sb_layout_addresses_text());
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);

@@ -103,6 +103,14 @@ bool sb_layout_addresses_fixed(void)
 	return level == 0;
 }
 
+const char *sb_layout_addresses_text(void)
+{
+	return sb_layout_addresses_fixed()
+	           ? "fixed: address randomisation off in the timing processes"
+	           : "random: the kernel placed each timing process's "
+	             "mappings anew";
+}
+
 int sb_layout_fix_addresses(void)
 {
 	int persona = personality(0xffffffff);

@@ -80,6 +80,9 @@ void *sb_layout_alloc(size_t size);
  * has ADDR_NO_RANDOMIZE, or the kernel randomises nothing. */
 bool sb_layout_addresses_fixed(void);
 
+/* The provenance's `address_layout`: "fixed: ..." or "random: ...". */
+const char *sb_layout_addresses_text(void);
+
 /* Have the programs this process executes from now on (and this one's
  * children) run with fixed addresses; 0, or -1 with errno set. */
 int sb_layout_fix_addresses(void);
