@@ -70,7 +70,7 @@ void *sb_layout_alloc(size_t size);
  * machine: 66 of 100 figures moved by more than 4 % between processes
  * with it, 35 without; the median figure's range was 5.9 % against 2.3 %,
  * and BearSSL's 16-byte TLS CCM_8 encrypt was 418 or 453 cycles by
- * process with it, 416-421 without (README, "Address layout").  So the
+ * process with it, 415-421 without (README, "Address layout").  So the
  * timing processes run with the randomisation off, one layout every run,
  * as `setarch -R` runs a program; callgrind's passes and `ab`'s rounds do
  * too.

@@ -57,8 +57,12 @@ else
 fi
 
 # The timing process runs with address randomisation off, unless asked
-# to keep it (and the kernel randomises at all).
-if grep -q '^address_layout: fixed: ' "$tmp/ok.provenance.txt"; then
+# to keep it (and the kernel randomises at all).  Where personality(2)
+# is refused (some container sandboxes), the run keeps random addresses
+# and says so: nothing to check here then.
+if ! setarch -R true 2>/dev/null; then
+	echo "skip: this system refuses to turn address randomisation off (setarch -R): address_layout not checked"
+elif grep -q '^address_layout: fixed: ' "$tmp/ok.provenance.txt"; then
 	passes=$((passes + 1))
 else
 	echo "FAIL: the timing process ran with random addresses:"
