@@ -227,7 +227,7 @@ static int ab_run_one(const struct ab_cli *cli, const char *bin,
 		 * process lands its buffers at other alignments, and record
 		 * costs move with them between processes (by up to 30 % for
 		 * Mbed TLS's CCM_8), which would swamp the rounds' ratios. */
-		(void)sb_layout_fix_addresses();
+		sb_layout_fix_addresses();
 		execv(bin, args);
 		_exit(127);
 	}

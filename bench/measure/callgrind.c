@@ -197,7 +197,7 @@ int sb_callgrind_reexec(int argc, char **argv)
 	if (pid == 0) {
 		/* Addresses decide hash-table orders and copy alignments, and
 		 * so instruction counts: fix them, as `setarch -R` does. */
-		(void)sb_layout_fix_addresses();
+		sb_layout_fix_addresses();
 		execvpe("valgrind", args, envp);
 		fprintf(stderr,
 		        "suitebench: --counter instructions needs "

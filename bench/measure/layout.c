@@ -111,12 +111,9 @@ const char *sb_layout_addresses_text(void)
 	             "mappings anew";
 }
 
-int sb_layout_fix_addresses(void)
+void sb_layout_fix_addresses(void)
 {
 	int persona = personality(0xffffffff);
-	if (persona == -1)
-		return -1;
-	return personality((unsigned long)persona | ADDR_NO_RANDOMIZE) == -1
-	           ? -1
-	           : 0;
+	if (persona != -1)
+		(void)personality((unsigned long)persona | ADDR_NO_RANDOMIZE);
 }

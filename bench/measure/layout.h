@@ -84,7 +84,8 @@ bool sb_layout_addresses_fixed(void);
 const char *sb_layout_addresses_text(void);
 
 /* Have the programs this process executes from now on (and this one's
- * children) run with fixed addresses; 0, or -1 with errno set. */
-int sb_layout_fix_addresses(void);
+ * children) run with fixed addresses, where the kernel allows it:
+ * sb_layout_addresses_fixed() in them says whether it did. */
+void sb_layout_fix_addresses(void);
 
 #endif

@@ -83,7 +83,7 @@ int sb_pass_exec_timing(int argc, char **argv, bool fixed_addresses)
 	 * random addresses and its provenance says so (address_layout);
 	 * no line on stderr, which a refused command keeps to its one. */
 	if (fixed_addresses)
-		(void)sb_layout_fix_addresses();
+		sb_layout_fix_addresses();
 	if (pass_program(self, sizeof(self), false) == 0 &&
 	    setenv(SB_HEAP_HOOKS_ENV, "0", 1) == 0)
 		execv(self, argv);

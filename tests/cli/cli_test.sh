@@ -56,18 +56,25 @@ else
 	failures=$((failures + 1))
 fi
 
+# expect_layout FILE KIND WHY: FILE's address_layout line starts with KIND.
+expect_layout() {
+	if grep -q "^address_layout: $2: " "$1"; then
+		passes=$((passes + 1))
+	else
+		echo "FAIL: $3:"
+		grep '^address_layout' "$1"
+		failures=$((failures + 1))
+	fi
+}
+
 # The timing process runs with address randomisation off, unless asked
 # to keep it (and the kernel randomises at all).  Where personality(2)
 # is refused (some container sandboxes), the run keeps random addresses
 # and says so: nothing to check here then.
 if ! setarch -R true 2>/dev/null; then
 	echo "skip: this system refuses to turn address randomisation off (setarch -R): address_layout not checked"
-elif grep -q '^address_layout: fixed: ' "$tmp/ok.provenance.txt"; then
-	passes=$((passes + 1))
 else
-	echo "FAIL: the timing process ran with random addresses:"
-	grep '^address_layout' "$tmp/ok.provenance.txt"
-	failures=$((failures + 1))
+	expect_layout "$tmp/ok.provenance.txt" fixed "the timing process ran with random addresses"
 fi
 # ADDR_NO_RANDOMIZE is 0x0040000 of the persona, which children inherit.
 persona=$(cat /proc/self/personality 2>/dev/null || echo 0)
@@ -76,13 +83,7 @@ if [ "$(cat /proc/sys/kernel/randomize_va_space 2>/dev/null)" = 0 ] ||
 	echo "skip: addresses are fixed here already: --random-layout not checked"
 else
 	expect 0 "wrote $tmp/rl.csv" -- run --random-layout --backend openssl --suite psk-ccm8 --reps 2 --warmup 1 --budget 0 --payload 16 -o "$tmp/rl.csv"
-	if grep -q '^address_layout: random: ' "$tmp/rl.provenance.txt"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: --random-layout did not keep the randomisation:"
-		grep '^address_layout' "$tmp/rl.provenance.txt"
-		failures=$((failures + 1))
-	fi
+	expect_layout "$tmp/rl.provenance.txt" random "--random-layout did not keep the randomisation"
 fi
 
 echo "$passes passed, $failures failed"
