@@ -1734,6 +1734,7 @@ static int run_command(int argc, char **argv, char **args)
 		cli.raw = cli.pcap = NULL;
 		cli.trace = false;
 		cli.options.count_instructions = false;
+		cli.options.untimed = true;
 		cli.options.budget_s = 0;
 		cli.processes = 1;
 	}

@@ -74,6 +74,11 @@ struct sb_run_options {
 	bool deterministic;      /* seeded generators: identical transcripts */
 	bool no_transcript;      /* deterministic, but no transcript digest */
 	bool count_instructions; /* under callgrind: instructions, not cycles */
+	/* No time this run measures is kept (the heap pass): no round is
+	 * judged slowed, so none is repeated, and the pass runs exactly the
+	 * rounds another run of the command runs, however loaded the
+	 * machine (a repeated round would change what the heap held). */
+	bool untimed;
 	uint64_t seed;
 	unsigned warmup;   /* handshakes (and record batches) not measured */
 	unsigned reps;     /* at least this many measured handshakes, and record

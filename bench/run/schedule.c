@@ -69,8 +69,9 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				                        (enum sb_phase)phase);
 			uint64_t after = sb_cycles_probe_quick();
 			/* Under callgrind counts are exact and time is
-			 * valgrind's: no round is slowed, none repeated. */
-			if (options->count_instructions)
+			 * valgrind's, and the heap pass keeps no time: no
+			 * round is slowed, none repeated. */
+			if (options->count_instructions || options->untimed)
 				before = after = best;
 			uint64_t worst = before > after ? before : after;
 			uint64_t fastest = before < after ? before : after;

@@ -1,13 +1,29 @@
 /*
  * test_schedule.c - interleaved rounds: rows come out scenario by
  * scenario in the order given, each scenario gets exactly the rounds it
- * asked for, and a round taken back leaves no sample behind.
+ * asked for, a round taken back leaves no sample behind, and a pass that
+ * keeps no time (the heap pass) never takes a round back.
  */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "run/schedule.h"
 #include "wire/link.h"
+
+/* The speed probe (linked with --wrap): the real one, or, while
+ * `probe_slowed` is set, a probe that reads slower by half every other
+ * time, so that every round looks slowed. */
+uint64_t __real_sb_cycles_probe_quick(void);
+uint64_t __wrap_sb_cycles_probe_quick(void);
+static bool probe_slowed;
+static unsigned probe_calls;
+
+uint64_t __wrap_sb_cycles_probe_quick(void)
+{
+	if (!probe_slowed)
+		return __real_sb_cycles_probe_quick();
+	return probe_calls++ % 2 ? 1500000 : 1000000;
+}
 
 static struct sb_credential_set creds;
 static struct sb_run_options options;
@@ -153,4 +169,28 @@ Test(schedule, rollback_takes_the_round_back, .init = setup, .fini = teardown)
 	cr_assert_not_null(dec);
 	cr_expect_eq(hs->stats.n, 3);
 	cr_expect_eq(dec->stats.n, 3);
+}
+
+/* On a machine that looks slowed in every round, a timing run takes rounds
+ * back; the heap pass (untimed) must not: a repeated round changes what
+ * the heap held and where glibc put it, so its figures would depend on
+ * the machine's load. */
+Test(schedule, an_untimed_pass_repeats_no_round, .init = setup,
+     .fini = teardown)
+{
+	struct sb_scenario sc = scenario("openssl", "psk-ccm8");
+	struct sb_schedule_report report;
+	probe_slowed = true;
+	int rc = sb_schedule_run(&sc, 1, &options, NULL, &results, &report);
+	cr_assert_eq(rc, 0);
+	cr_expect_gt(report.repeated, 0, "a timing run repeats slowed rounds");
+	sb_results_free(&results);
+	memset(&results, 0, sizeof(results));
+	options.untimed = true;
+	rc = sb_schedule_run(&sc, 1, &options, NULL, &results, &report);
+	probe_slowed = false;
+	cr_assert_eq(rc, 0);
+	cr_expect_eq(report.repeated, 0);
+	cr_expect_eq(report.slowed_kept, 0);
+	cr_expect_eq(report.rounds, 6);
 }
