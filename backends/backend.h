@@ -259,13 +259,25 @@ struct sb_backend {
 /*
  * Heap accounting.  A backend routes its library's allocator through
  * hooks (OpenSSL's CRYPTO_set_mem_functions, a renamed calloc/free in Mbed
- * TLS's archives) that report every block here, sized by
- * malloc_usable_size() so that a block allocated before the hooks were
- * installed is still released correctly.  The core charges the bytes to
- * the endpoint whose call is running; outside such calls nothing counts.
+ * TLS's archives) that report every block here: its address and the bytes
+ * the library asked for (a resized block: the old one freed, the new one
+ * allocated); the address is only a key, taken as an integer so that it
+ * can be taken before a realloc.  The core charges the block to the endpoint whose call is
+ * running -- outside such calls nothing counts -- for the bytes glibc
+ * hands out for that request on a fresh heap, and credits the same bytes
+ * to the endpoint charged when it is freed; freeing a block it never
+ * counted (one allocated before the hooks, or outside every charged call)
+ * changes nothing.  measure/heap.h says why not malloc_usable_size().
  */
-void sb_heap_note_alloc(size_t bytes);
-void sb_heap_note_free(size_t bytes);
+void sb_heap_note_alloc(uintptr_t block, size_t request);
+void sb_heap_note_free(uintptr_t block);
+/* What realloc(old, request) returned: `block` allocated and `old` (NULL:
+ * none) freed; a NULL `block` for a request of 0 freed `old` (glibc), any
+ * other NULL was a failure that left `old` as it was. */
+void sb_heap_note_realloc(uintptr_t old, uintptr_t block, size_t request);
+/* A block freed where no endpoint's figure may change (the malloc
+ * interposition outside its windows): it is no longer followed. */
+void sb_heap_note_forget(uintptr_t block);
 
 /*
  * Whether this process counts the heap: decided once, from the

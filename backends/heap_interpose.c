@@ -7,18 +7,19 @@
  * the executable: every shared library's call -- and glibc's own internal
  * calls -- then reach these definitions ("Replacing malloc", glibc
  * manual).  They forward to glibc's allocator through its exported
- * __libc_* entry points, so blocks stay glibc's and malloc_usable_size()
- * sizes them, as the other backends' hooks do.  Counting happens only
+ * __libc_* entry points, so blocks stay glibc's.  Counting happens only
  * inside a window, which the core opens around an interposed backend's
- * calls, so outside them this file changes nothing but one predictable
- * branch per allocation; in a process that times, no window opens at all.
+ * calls: there every block is reported with its request, as the other
+ * backends' hooks do (backend.h).  Outside a window, in the process that
+ * counts, a free still tells the core to stop following the block; in a
+ * process that times no window opens and the process counts nothing, so
+ * these functions do nothing but forward, after one predictable branch.
  *
  * Not built with sanitizers, which replace malloc themselves
  * (heap_interpose_none.c stands in).  Single-threaded, as every run is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 
 #include "backend.h"
@@ -67,58 +68,72 @@ bool sb_heap_interposed(void)
 	return true;
 }
 
-static void *heap_noted(void *p)
+static void *heap_noted(void *p, size_t request)
 {
-	if (p && heap_windows > 0)
-		sb_heap_note_alloc(malloc_usable_size(p));
+	if (heap_windows > 0)
+		sb_heap_note_alloc((uintptr_t)p, request);
 	return p;
+}
+
+/* A block freed: credited inside a window; outside one, in the process
+ * that counts, no longer followed (a block counted in a window may be
+ * freed outside all of them).  The other backends' hooks report their
+ * blocks' ends before they call free, so this finds none of theirs. */
+static void heap_released(const void *p)
+{
+	if (heap_windows > 0)
+		sb_heap_note_free((uintptr_t)p);
+	else if (heap_counting > 0 && p)
+		sb_heap_note_forget((uintptr_t)p);
 }
 
 void *malloc(size_t size)
 {
-	return heap_noted(__libc_malloc(size));
+	return heap_noted(__libc_malloc(size), size);
 }
 
+/* n * size cannot overflow when __libc_calloc succeeded. */
 void *calloc(size_t n, size_t size)
 {
-	return heap_noted(__libc_calloc(n, size));
+	void *p = __libc_calloc(n, size);
+	return p ? heap_noted(p, n * size) : NULL;
 }
 
 void free(void *p)
 {
-	if (p && heap_windows > 0)
-		sb_heap_note_free(malloc_usable_size(p));
+	heap_released(p);
 	__libc_free(p);
 }
 
-/* A moved or resized block is the old one freed and a new one allocated;
- * realloc(p, 0) frees p; a failed realloc leaves p as it was. */
+/* Outside a window a realloc reports nothing, not even the old block's
+ * end: the library hooks of the other backends call this realloc too, and
+ * report the resize themselves after it returns (backend.h).  A block
+ * counted in a window and resized outside every window -- which no
+ * library here does -- would stay followed at its old address. */
 void *realloc(void *p, size_t size)
 {
-	size_t old = p && heap_windows > 0 ? malloc_usable_size(p) : 0;
+	uintptr_t old = (uintptr_t)p;
 	void *q = __libc_realloc(p, size);
-	if (heap_windows == 0 || (!q && size != 0))
-		return q;
-	if (p)
-		sb_heap_note_free(old);
-	return heap_noted(q);
+	if (heap_windows > 0)
+		sb_heap_note_realloc(old, (uintptr_t)q, size);
+	return q;
 }
 
 void *memalign(size_t alignment, size_t size)
 {
-	return heap_noted(__libc_memalign(alignment, size));
+	return heap_noted(__libc_memalign(alignment, size), size);
 }
 
 void *aligned_alloc(size_t alignment, size_t size)
 {
-	return heap_noted(__libc_memalign(alignment, size));
+	return heap_noted(__libc_memalign(alignment, size), size);
 }
 
 int posix_memalign(void **out, size_t alignment, size_t size)
 {
 	if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0)
 		return EINVAL;
-	void *p = heap_noted(__libc_memalign(alignment, size));
+	void *p = heap_noted(__libc_memalign(alignment, size), size);
 	if (!p)
 		return ENOMEM;
 	*out = p;
@@ -127,10 +142,10 @@ int posix_memalign(void **out, size_t alignment, size_t size)
 
 void *valloc(size_t size)
 {
-	return heap_noted(__libc_valloc(size));
+	return heap_noted(__libc_valloc(size), size);
 }
 
 void *pvalloc(size_t size)
 {
-	return heap_noted(__libc_pvalloc(size));
+	return heap_noted(__libc_pvalloc(size), size);
 }

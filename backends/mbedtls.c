@@ -22,7 +22,6 @@
  * once, at the top of the file, from the configuration macros.
  */
 #define _GNU_SOURCE
-#include <malloc.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
@@ -832,7 +831,7 @@ const struct sb_backend MBED_BACKEND = {
 /*
  * The build renames every calloc/free reference in Mbed TLS's archives to
  * these two (objcopy --redefine-sym, CMakeLists.txt), so they see exactly
- * the library's own blocks.  Sized with malloc_usable_size() (backend.h).
+ * the library's own blocks, reported with their requests (backend.h).
  * They jump through a pointer chosen at the library's first allocation:
  * in a process that counts the heap, to the counting versions; in one
  * that times, straight to the C library's calloc and free, so that no
@@ -846,15 +845,13 @@ void sb_mbed_free(void *p);
 static void *mbed_calloc_counted(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
-	if (p)
-		sb_heap_note_alloc(malloc_usable_size(p));
+	sb_heap_note_alloc((uintptr_t)p, n * size); /* calloc checked n * size */
 	return p;
 }
 
 static void mbed_free_counted(void *p)
 {
-	if (p)
-		sb_heap_note_free(malloc_usable_size(p));
+	sb_heap_note_free((uintptr_t)p);
 	free(p);
 }
 

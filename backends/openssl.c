@@ -12,7 +12,6 @@
 /* RAND_METHOD is deprecated in 3.0 but is the one hook that replaces every
  * random draw, which --deterministic needs. */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <malloc.h>
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -113,15 +112,15 @@ static void ossl_rng_release(void)
 
 /* ---- heap accounting ------------------------------------------------- */
 
-/* Blocks are sized with malloc_usable_size(), so one allocated before the
- * hooks were installed is released correctly (backend.h). */
+/* Every block reported with its request (backend.h); a block allocated
+ * before the hooks were installed was never counted, and its release
+ * changes nothing. */
 static void *ossl_malloc(size_t n, const char *file, int line)
 {
 	(void)file;
 	(void)line;
 	void *p = malloc(n);
-	if (p)
-		sb_heap_note_alloc(malloc_usable_size(p));
+	sb_heap_note_alloc((uintptr_t)p, n);
 	return p;
 }
 
@@ -129,13 +128,9 @@ static void *ossl_realloc(void *p, size_t n, const char *file, int line)
 {
 	(void)file;
 	(void)line;
-	size_t old = p ? malloc_usable_size(p) : 0;
+	uintptr_t old = (uintptr_t)p;
 	void *q = realloc(p, n);
-	if (!q)
-		return NULL;
-	if (p)
-		sb_heap_note_free(old);
-	sb_heap_note_alloc(malloc_usable_size(q));
+	sb_heap_note_realloc(old, (uintptr_t)q, n);
 	return q;
 }
 
@@ -143,8 +138,7 @@ static void ossl_free(void *p, const char *file, int line)
 {
 	(void)file;
 	(void)line;
-	if (p)
-		sb_heap_note_free(malloc_usable_size(p));
+	sb_heap_note_free((uintptr_t)p);
 	free(p);
 }
 

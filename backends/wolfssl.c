@@ -25,7 +25,6 @@
  *    it with the pinned key.
  */
 #define _GNU_SOURCE
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,31 +128,25 @@ static int wolf_seed(OS_Seed *os, byte *seed, word32 len)
 	return wc_GenerateSeed(os, seed, len);
 }
 
-/* Blocks are sized with malloc_usable_size() (backend.h). */
+/* Blocks are reported with their requests (backend.h). */
 static void *wolf_malloc(size_t n)
 {
 	void *p = malloc(n);
-	if (p)
-		sb_heap_note_alloc(malloc_usable_size(p));
+	sb_heap_note_alloc((uintptr_t)p, n);
 	return p;
 }
 
 static void wolf_free(void *p)
 {
-	if (p)
-		sb_heap_note_free(malloc_usable_size(p));
+	sb_heap_note_free((uintptr_t)p);
 	free(p);
 }
 
 static void *wolf_realloc(void *p, size_t n)
 {
-	size_t old = p ? malloc_usable_size(p) : 0;
+	uintptr_t old = (uintptr_t)p;
 	void *q = realloc(p, n);
-	if (!q)
-		return NULL;
-	if (p)
-		sb_heap_note_free(old);
-	sb_heap_note_alloc(malloc_usable_size(q));
+	sb_heap_note_realloc(old, (uintptr_t)q, n);
 	return q;
 }
 
