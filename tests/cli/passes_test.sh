@@ -34,7 +34,7 @@ wolf_endpoint_setup wolf_step wolf_write wolf_read
 gtls_endpoint_setup gtls_step gtls_write gtls_read
 bear_endpoint_setup bear_step bear_write bear_read'
 wire='sb_link_count|sb_wire_observe|sb_link_settle|flight_count_datagram'
-accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|wolf_malloc|wolf_free|wolf_realloc|malloc_usable_size'
+accounting='sb_heap_note_alloc|sb_heap_note_free|sb_heap_note_realloc|sb_heap_note_forget|sb_blocks_put|sb_blocks_take|sb_heap_charge|ossl_malloc|ossl_realloc|ossl_free|mbed_calloc_counted|mbed_free_counted|wolf_malloc|wolf_free|wolf_realloc|malloc_usable_size'
 # The DTLS libraries of this build.
 backends=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls|bearssl)$/ { printf "%s%s", n++ ? "," : "", $1 }')
 toggles=
