@@ -29,6 +29,9 @@
 #include "wire/pcap.h"
 #include "wire/trace.h"
 
+/* Records connections per scenario by default (--layouts). */
+#define RUN_LAYOUTS_DEFAULT 8
+
 #define MAX_SCENARIOS 1024
 
 #define MAX_PAIRS 64
@@ -213,6 +216,11 @@ static void run_usage(FILE *f)
 	    "(default:\n"
 	    "                    off, one address layout every run; README,\n"
 	    "                    'Address layout')\n"
+	    "  --layouts N       time each scenario's records over N "
+	    "connections, each\n"
+	    "                    at its own addresses, in turn (1-%d; "
+	    "default %d;\n"
+	    "                    README, 'Address layout')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
 	    "                    timing row the median process's figures "
@@ -240,7 +248,8 @@ static void run_usage(FILE *f)
 	    "Exit status: 0 when every scenario ran or was unsupported, 1 when "
 	    "one\n"
 	    "failed, 2 for bad input.\n",
-	    SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, sb_credentials_default_dir());
+	    SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, SB_LAYOUTS_MAX,
+	    RUN_LAYOUTS_DEFAULT, sb_credentials_default_dir());
 }
 
 /* ---- option parsing ---------------------------------------------------- */
@@ -673,6 +682,11 @@ static int parse_number_option(int opt, char *arg, struct run_cli *cli)
 			return SB_ERR_USAGE;
 		o->seed = v;
 		return 0;
+	case 'Y':
+		if (sb_cli_number("--layouts", arg, 1, SB_LAYOUTS_MAX, &v))
+			return SB_ERR_USAGE;
+		o->layouts = (unsigned)v;
+		return 0;
 	case 'J':
 		/* RFC 9146 3 and RFC 9147 9: a CID is at most 255 bytes;
 		 * 20 is QUIC's limit and plenty here (a library allowing less
@@ -706,6 +720,7 @@ static void set_defaults(struct run_cli *cli)
 	cli->options.precision = 0.01;
 	cli->options.budget_s = 3;
 	cli->options.seed = 1;
+	cli->options.layouts = RUN_LAYOUTS_DEFAULT;
 	cli->cpu = -1;
 	cli->options.stack_offset = SB_LAYOUT_DEFAULT_OFFSET;
 	cli->processes = 1;
@@ -769,6 +784,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"mutual", no_argument, NULL, 'M'},
 	    {"auth", required_argument, NULL, 'Z'},
 	    {"cid", required_argument, NULL, 'J'},
+	    {"layouts", required_argument, NULL, 'Y'},
 	    {"bearssl-impl", required_argument, NULL, 'I'},
 	    {"deterministic", no_argument, NULL, 'D'},
 	    {"no-transcript", no_argument, NULL, 'X'},
@@ -838,6 +854,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case 'O':
 		case 'E':
 		case 'J':
+		case 'Y':
 		case 'm':
 			rc = parse_number_option(opt, optarg, cli);
 			break;
@@ -1364,6 +1381,16 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                       : "X.509 certificates");
 	sb_provenance_line(f, "connection_id", "%zu bytes", o->cid_len);
 	sb_provenance_line(f, "warmup", "%u", o->warmup);
+	if (o->count_instructions || o->layouts <= 1)
+		sb_provenance_line(f, "layouts",
+		                   "1 records connection per scenario");
+	else
+		sb_provenance_line(
+		    f, "layouts",
+		    "%u records connections per scenario, each at its own "
+		    "addresses, timed in turn round by round (the heap pass "
+		    "and instruction counts: 1)",
+		    o->layouts);
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 	                   SB_RECORD_BATCH);

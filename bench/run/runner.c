@@ -779,49 +779,69 @@ static int steady_state_heap(struct run_state *st, struct sb_pair *pair,
 struct payload_track {
 	size_t payload; /* bytes */
 	bool asked_max; /* asked for as SB_PAYLOAD_MAX */
-	uint8_t *data;  /* what is sent */
 	unsigned reps;  /* measured batches, each direction */
 	uint64_t spent_ns;
 	bool done;
 };
 
-/* Set a payload up on the records connection: buffers, queue room, the
- * link's own cost for the warnings, then the warm-up batches. */
-static int payload_begin(struct run_state *st, struct sb_pair *pair,
-                         struct payload_track *t, uint8_t *received)
+/*
+ * A records connection with its own buffers -- what is sent, per payload,
+ * and the receive slots -- all at addresses of their own: one layout
+ * (runner.h).
+ */
+struct records_layout {
+	struct sb_pair pair;
+	uint8_t *received; /* SB_RECORD_BATCH receive slots */
+	uint8_t *data[SB_PAYLOADS_MAX_COUNT]; /* per track: what is sent */
+};
+
+/* The buffers of track `i` on a layout. */
+static struct record_buffers layout_buffers(const struct records_layout *lay,
+                                            const struct payload_track *t,
+                                            size_t i)
+{
+	return (struct record_buffers){.payload = lay->data[i],
+	                               .received = lay->received,
+	                               .slot = t->payload + READ_SLACK};
+}
+
+/* Set payload `i` up on every layout: its buffer and warm-up batches;
+ * and the link's own cost for the warnings. */
+static int payload_begin(struct run_state *st, struct records_layout *lays,
+                         unsigned layouts, const struct payload_track *t,
+                         size_t i)
 {
 	const struct sb_run_options *o = st->options;
-	struct record_buffers b = {.payload = NULL,
-	                           .received = received,
-	                           .slot = t->payload + READ_SLACK};
-	t->data = malloc(t->payload);
-	if (!t->data)
-		return fail(st, SB_ERR_NOMEM, "out of memory");
-	sb_verify_pattern(t->data, t->payload, (unsigned)t->payload);
-	b.payload = t->data;
 	/* What the same records cost the link alone, for the warnings. */
-	size_t wire = t->payload + record_overhead(st, pair);
+	size_t wire = t->payload + record_overhead(st, &lays[0].pair);
 	int rc = 0;
 	if (!o->count_instructions)
 		rc = sample(st, "both", "harness_cycles", "cycles",
 		            (long)t->payload,
 		            sb_harness_record_cycles(wire, o->cycle_overhead));
-	for (unsigned i = 0; rc == 0 && i < o->warmup; i++)
-		for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER;
-		     s++)
-			rc = record_batch(st, pair, (enum sb_role)s, &b,
-			                  t->payload, 1, false);
+	for (unsigned k = 0; rc == 0 && k < layouts; k++) {
+		uint8_t *data = lays[k].data[i] = malloc(t->payload);
+		if (!data)
+			return fail(st, SB_ERR_NOMEM, "out of memory");
+		sb_verify_pattern(data, t->payload, (unsigned)t->payload);
+		struct record_buffers b = layout_buffers(&lays[k], t, i);
+		for (unsigned w = 0; rc == 0 && w < o->warmup; w++)
+			for (int s = SB_ROLE_CLIENT;
+			     rc == 0 && s <= SB_ROLE_SERVER; s++)
+				rc = record_batch(st, &lays[k].pair,
+				                  (enum sb_role)s, &b, t->payload,
+				                  1, false);
+	}
 	return rc;
 }
 
-/* After the rounds: the payload's steady-state heap, its largest-payload
- * figure, and the guard. */
-static int payload_end(struct run_state *st, struct sb_pair *pair,
-                       const struct payload_track *t, uint8_t *received)
+/* After the rounds: the payload's steady-state heap (on the first layout),
+ * its largest-payload figure, and the guard. */
+static int payload_end(struct run_state *st, struct records_layout *lay,
+                       const struct payload_track *t, size_t i)
 {
-	struct record_buffers b = {.payload = t->data,
-	                           .received = received,
-	                           .slot = t->payload + READ_SLACK};
+	struct sb_pair *pair = &lay->pair;
+	struct record_buffers b = layout_buffers(lay, t, i);
 	int rc = steady_state_heap(st, pair, &b, t->payload);
 	if (rc == 0 && t->asked_max)
 		for (int s = SB_ROLE_CLIENT; s <= SB_ROLE_SERVER && rc == 0;
@@ -834,12 +854,14 @@ static int payload_end(struct run_state *st, struct sb_pair *pair,
 
 /* ---- the scenario ------------------------------------------------------ */
 
-/* A scenario between its rounds: the records connection stays up. */
+/* A scenario between its rounds: the records connections stay up. */
 struct sb_scenario_state {
 	struct run_state st;
 	struct sb_results rows; /* its own rows so far (unsupported payloads) */
-	struct sb_pair records; /* the connection the record loops use */
-	uint8_t *received;      /* SB_RECORD_BATCH receive slots */
+	/* The connections the record loops use, in turn (runner.h: layouts);
+	 * the first also gives the steady-state heap. */
+	struct records_layout layout[SB_LAYOUTS_MAX];
+	unsigned layouts; /* connections up */
 	struct payload_track tracks[SB_PAYLOADS_MAX_COUNT];
 	size_t track_count;
 	unsigned handshakes; /* measured so far */
@@ -972,21 +994,46 @@ static uint64_t budget_ns(const struct sb_scenario_state *sc, bool handshake)
 	                  (double)(sc->track_count ? sc->track_count : 1));
 }
 
-/* The records connection and each payload that fits one datagram. */
+/*
+ * The records connections: one per layout, set up back to back, so each
+ * lies at its own addresses (runner.h), with its queue room.  Only where
+ * time is measured: instruction counts and the heap pass take one.
+ */
+static int records_connect(struct sb_scenario_state *sc)
+{
+	struct run_state *st = &sc->st;
+	const struct sb_run_options *o = st->options;
+	unsigned want = o->layouts && !o->count_instructions && !o->untimed
+	                    ? o->layouts
+	                    : 1;
+	if (want > SB_LAYOUTS_MAX)
+		want = SB_LAYOUTS_MAX;
+	int rc = 0;
+	while (rc == 0 && sc->layouts < want) {
+		struct records_layout *lay = &sc->layout[sc->layouts++];
+		rc = handshake_once(st, &lay->pair, false);
+		size_t max = rc == 0 ? max_payload(st, &lay->pair) : 0;
+		lay->received =
+		    rc == 0 ? malloc(SB_RECORD_BATCH * (max + READ_SLACK))
+		            : NULL;
+		if (rc == 0 &&
+		    (!lay->received ||
+		     sb_link_reserve(&lay->pair.link, SB_DIR_C2S,
+		                     2 * SB_RECORD_BATCH) ||
+		     sb_link_reserve(&lay->pair.link, SB_DIR_S2C,
+		                     2 * SB_RECORD_BATCH)))
+			rc = fail(st, SB_ERR_NOMEM, "out of memory");
+	}
+	return rc;
+}
+
+/* The records connections and each payload that fits one datagram. */
 static int records_begin(struct sb_scenario_state *sc)
 {
 	struct run_state *st = &sc->st;
 	const struct sb_run_options *o = st->options;
-	int rc = handshake_once(st, &sc->records, false);
-	size_t max = rc == 0 ? max_payload(st, &sc->records) : 0;
-	sc->received = malloc(SB_RECORD_BATCH * (max + READ_SLACK));
-	if (rc == 0 && !sc->received)
-		rc = fail(st, SB_ERR_NOMEM, "out of memory");
-	if (rc == 0 && (sb_link_reserve(&sc->records.link, SB_DIR_C2S,
-	                                2 * SB_RECORD_BATCH) ||
-	                sb_link_reserve(&sc->records.link, SB_DIR_S2C,
-	                                2 * SB_RECORD_BATCH)))
-		rc = fail(st, SB_ERR_NOMEM, "out of memory");
+	int rc = records_connect(sc);
+	size_t max = rc == 0 ? max_payload(st, &sc->layout[0].pair) : 0;
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
 		size_t payload =
 		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
@@ -1006,7 +1053,8 @@ static int records_begin(struct sb_scenario_state *sc)
 		    .payload = payload,
 		    .asked_max = o->payloads[i] == SB_PAYLOAD_MAX,
 		};
-		rc = payload_begin(st, &sc->records, t, sc->received);
+		rc = payload_begin(st, sc->layout, sc->layouts, t,
+		                   sc->track_count - 1);
 	}
 	return rc;
 }
@@ -1048,10 +1096,12 @@ static struct sb_scenario_state *state_new(const struct sb_scenario *scenario,
 
 static void state_free(struct sb_scenario_state *sc)
 {
-	sb_pair_free(&sc->records);
-	free(sc->received);
-	for (size_t i = 0; i < sc->track_count; i++)
-		free(sc->tracks[i].data);
+	for (unsigned k = 0; k < sc->layouts; k++) {
+		sb_pair_free(&sc->layout[k].pair);
+		free(sc->layout[k].received);
+		for (size_t i = 0; i < sc->track_count; i++)
+			free(sc->layout[k].data[i]);
+	}
 	sb_series_set_free(&sc->st.series);
 	sb_results_free(&sc->rows);
 	free(sc->mark_counts);
@@ -1136,12 +1186,13 @@ static int round_handshake(struct sb_scenario_state *sc)
 }
 
 /* One measured batch each way of one payload's records. */
-static int round_records(struct sb_scenario_state *sc, struct payload_track *t)
+static int round_records(struct sb_scenario_state *sc, size_t i)
 {
 	struct run_state *st = &sc->st;
-	struct record_buffers b = {.payload = t->data,
-	                           .received = sc->received,
-	                           .slot = t->payload + READ_SLACK};
+	struct payload_track *t = &sc->tracks[i];
+	/* The layouts in turn: each round's batches on the next. */
+	struct records_layout *lay = &sc->layout[t->reps % sc->layouts];
+	struct record_buffers b = layout_buffers(lay, t, i);
 	uint64_t t0 = sb_cycles_monotonic_ns();
 	int rc = 0;
 	/* Each measured batch directly follows an unmeasured one of the same
@@ -1150,7 +1201,7 @@ static int round_records(struct sb_scenario_state *sc, struct payload_track *t)
 	 * harness's checks) left the caches and predictors cold, and a
 	 * record loop's figure is its steady state. */
 	for (int s = SB_ROLE_CLIENT; rc == 0 && s <= SB_ROLE_SERVER; s++)
-		rc = record_batch(st, &sc->records, (enum sb_role)s, &b,
+		rc = record_batch(st, &lay->pair, (enum sb_role)s, &b,
 		                  t->payload, 2, true);
 	t->reps++;
 	t->spent_ns += sb_cycles_monotonic_ns() - t0;
@@ -1187,7 +1238,7 @@ bool sb_scenario_round(struct sb_scenario_state *sc, enum sb_phase phase)
 	for (size_t i = 0;
 	     phase == SB_PHASE_RECORDS && i < sc->track_count && rc == 0; i++)
 		if (!sc->tracks[i].done)
-			rc = round_records(sc, &sc->tracks[i]);
+			rc = round_records(sc, i);
 	rc = rc ? rc : count_failure(&sc->st);
 	sc->rc = rc;
 	sc->finished = rc != 0 || (sc->handshakes_done && records_done(sc));
@@ -1242,8 +1293,7 @@ int sb_scenario_end(struct sb_scenario_state *sc, struct sb_results *results)
 	int rc = sc->rc;
 	bool lossy = st->scenario->conditions.faulty;
 	for (size_t i = 0; i < sc->track_count && rc == 0 && !lossy; i++)
-		rc =
-		    payload_end(st, &sc->records, &sc->tracks[i], sc->received);
+		rc = payload_end(st, &sc->layout[0], &sc->tracks[i], i);
 	if (rc == 0)
 		rc = series_rows(st, &sc->rows);
 	if (rc == 0 && st->pair_config.transcript && !lossy)

@@ -94,7 +94,17 @@ struct sb_run_options {
 	size_t payload_count;
 	uint64_t cycle_overhead;
 	unsigned stack_offset; /* the timed calls' stack (layout.h) */
+	/* Records connections per scenario, measured in turn, round by
+	 * round (0 or 1: one).  Each lies at its own addresses, and on this
+	 * CPU one record loop's cost depends on the addresses of its data
+	 * (README, "Address layout"): a figure over several is one over
+	 * several layouts, not one layout's.  Timing only: instruction
+	 * counts and the heap pass take one. */
+	unsigned layouts;
 };
+
+/* The most records connections per scenario (--layouts). */
+#define SB_LAYOUTS_MAX 16
 
 /*
  * A scenario in interleaved rounds (schedule.h): begin verifies it and

@@ -41,6 +41,8 @@ expect 2 "cannot read credential file $tmp/ca.pem" -- run --credentials "$tmp" -
 expect 0 "" -- run --help
 expect 2 "--auth: expected cert or rpk, not 'x509'" -- run --auth x509
 expect 2 "--cid: '21' is not a number" -- run --cid 21
+expect 2 "--layouts: '0' is not a number" -- run --layouts 0
+expect 2 "--layouts: '17' is not a number" -- run --layouts 17
 expect 0 "" -- list
 
 [ -e "$tmp/a.csv" ] && { echo "FAIL: a results file was left by a refused run"; failures=$((failures + 1)); }
@@ -84,6 +86,20 @@ if [ "$(cat /proc/sys/kernel/randomize_va_space 2>/dev/null)" = 0 ] ||
 else
 	expect 0 "wrote $tmp/rl.csv" -- run --random-layout --backend openssl --suite psk-ccm8 --reps 2 --warmup 1 --budget 0 --payload 16 -o "$tmp/rl.csv"
 	expect_layout "$tmp/rl.provenance.txt" random "--random-layout did not keep the randomisation"
+fi
+
+# --layouts: the records over three connections, in turn; the provenance
+# says so, and every record figure still has its --reps samples.
+expect 0 "wrote $tmp/lay.csv" -- run --layouts 3 --backend mbedtls --protocol dtls1.2 --suite psk-ccm8 --reps 4 --warmup 1 --budget 0 --payload 16 -o "$tmp/lay.csv"
+if grep -q '^layouts: 3 records connections per scenario' "$tmp/lay.provenance.txt" &&
+	grep -q '^layouts: 8 records connections per scenario' "$tmp/ok.provenance.txt" &&
+	[ "$(grep -c '"encrypt_cycles","cycles","ok","","4",' "$tmp/lay.csv")" -eq 2 ]; then
+	passes=$((passes + 1))
+else
+	echo "FAIL: --layouts 3: the provenance or the record rows are not as documented:"
+	grep '^layouts' "$tmp/lay.provenance.txt" "$tmp/ok.provenance.txt"
+	grep '"encrypt_cycles"' "$tmp/lay.csv"
+	failures=$((failures + 1))
 fi
 
 echo "$passes passed, $failures failed"
