@@ -262,9 +262,9 @@ struct sb_backend {
  * TLS's archives) that report every block here: its address and the bytes
  * the library asked for (a resized block: the old one freed, the new one
  * allocated); the address is only a key, taken as an integer so that it
- * can be taken before a realloc.  The core charges the block to the endpoint whose call is
- * running -- outside such calls nothing counts -- for the bytes glibc
- * hands out for that request on a fresh heap, and credits the same bytes
+ * can be taken before a realloc.  The core charges the block to the endpoint
+ * whose call is running -- outside such calls nothing counts -- for the bytes
+ * glibc hands out for that request on a fresh heap, and credits the same bytes
  * to the endpoint charged when it is freed; freeing a block it never
  * counted (one allocated before the hooks, or outside every charged call)
  * changes nothing.  measure/heap.h says why not malloc_usable_size().

@@ -13,7 +13,9 @@
  * backends' hooks do (backend.h).  Outside a window, in the process that
  * counts, a free still tells the core to stop following the block; in a
  * process that times no window opens and the process counts nothing, so
- * these functions do nothing but forward, after one predictable branch.
+ * these functions do nothing but forward, after a predictable branch or
+ * two (and that process's executable has no interposition at all:
+ * passes.h).
  *
  * Not built with sanitizers, which replace malloc themselves
  * (heap_interpose_none.c stands in).  Single-threaded, as every run is.

@@ -845,7 +845,8 @@ void sb_mbed_free(void *p);
 static void *mbed_calloc_counted(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
-	sb_heap_note_alloc((uintptr_t)p, n * size); /* calloc checked n * size */
+	sb_heap_note_alloc((uintptr_t)p,
+	                   n * size); /* calloc checked n * size */
 	return p;
 }
 

@@ -25,14 +25,14 @@ static size_t blocks_home(uintptr_t key, size_t cap)
 
 static struct blocks_slot *blocks_map(size_t cap)
 {
-	void *p = mmap(NULL, cap * sizeof(struct blocks_slot),
-	               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	               -1, 0);
+	void *p =
+	    mmap(NULL, cap * sizeof(struct blocks_slot), PROT_READ | PROT_WRITE,
+	         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p; /* zero-filled: every slot empty */
 }
 
-static void blocks_place(struct blocks_slot *table, size_t cap,
-                         uintptr_t key, size_t bytes)
+static void blocks_place(struct blocks_slot *table, size_t cap, uintptr_t key,
+                         size_t bytes)
 {
 	size_t i = blocks_home(key, cap);
 	while (table[i].key != 0 && table[i].key != key)

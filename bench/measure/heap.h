@@ -26,11 +26,11 @@
 #define SB_HEAP_HOOKS_ENV "SUITEBENCH_HEAP_HOOKS"
 
 struct sb_heap_tally {
-	int64_t in_use;  /* bytes held now; may dip below zero when a block
-	                    charged to another tally is freed in a call
-	                    charged to this one */
-	int64_t peak;    /* the highest in_use since the last mark */
-	uint64_t allocs; /* allocations since the last mark */
+	int64_t in_use;     /* bytes held now; may dip below zero when a block
+	                       charged to another tally is freed in a call
+	                       charged to this one */
+	int64_t peak;       /* the highest in_use since the last mark */
+	uint64_t allocs;    /* allocations since the last mark */
 	uint64_t untracked; /* blocks counted whose release could not be
 	                       followed (the block table could not grow):
 	                       then the tally is no figure (figures.c) */

@@ -89,9 +89,10 @@ int sb_figures_endpoint_memory(const struct sb_endpoint *ep, long payload,
 	/* An interposed backend's heap is known only in the executable that
 	 * interposes (suitebench-heap: passes.h), and only while every
 	 * block counted could be followed to its release (heap.h). */
-	bool heap = (caps & SB_CAP_HEAP_COUNTED) != 0 &&
-	            (!(caps & SB_CAP_HEAP_INTERPOSED) || sb_heap_interposed()) &&
-	            ep->heap.untracked == 0;
+	bool heap =
+	    (caps & SB_CAP_HEAP_COUNTED) != 0 &&
+	    (!(caps & SB_CAP_HEAP_INTERPOSED) || sb_heap_interposed()) &&
+	    ep->heap.untracked == 0;
 	if (rc == 0 && heap)
 		rc = figures_heap(ep, side, payload, sink);
 	/* RAM in all only where every part is known: a library's heap is

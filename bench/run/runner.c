@@ -829,8 +829,8 @@ static int payload_begin(struct run_state *st, struct records_layout *lays,
 			for (int s = SB_ROLE_CLIENT;
 			     rc == 0 && s <= SB_ROLE_SERVER; s++)
 				rc = record_batch(st, &lays[k].pair,
-				                  (enum sb_role)s, &b, t->payload,
-				                  1, false);
+				                  (enum sb_role)s, &b,
+				                  t->payload, 1, false);
 	}
 	return rc;
 }
@@ -1016,12 +1016,11 @@ static int records_connect(struct sb_scenario_state *sc)
 		lay->received =
 		    rc == 0 ? malloc(SB_RECORD_BATCH * (max + READ_SLACK))
 		            : NULL;
-		if (rc == 0 &&
-		    (!lay->received ||
-		     sb_link_reserve(&lay->pair.link, SB_DIR_C2S,
-		                     2 * SB_RECORD_BATCH) ||
-		     sb_link_reserve(&lay->pair.link, SB_DIR_S2C,
-		                     2 * SB_RECORD_BATCH)))
+		if (rc == 0 && (!lay->received ||
+		                sb_link_reserve(&lay->pair.link, SB_DIR_C2S,
+		                                2 * SB_RECORD_BATCH) ||
+		                sb_link_reserve(&lay->pair.link, SB_DIR_S2C,
+		                                2 * SB_RECORD_BATCH)))
 			rc = fail(st, SB_ERR_NOMEM, "out of memory");
 	}
 	return rc;

@@ -120,7 +120,7 @@ Test(heap, realloc_frees_the_old_block_and_counts_the_new)
 {
 	struct sb_heap_tally c = {0};
 	sb_heap_charge(&c);
-	sb_heap_note_alloc(BLOCK(1), 100);         /* 104 */
+	sb_heap_note_alloc(BLOCK(1), 100);             /* 104 */
 	sb_heap_note_realloc(BLOCK(1), BLOCK(1), 500); /* in place: 504 */
 	cr_assert_eq(c.in_use, 504);
 	sb_heap_note_realloc(BLOCK(1), BLOCK(2), 10); /* moved: 24 */
