@@ -147,7 +147,8 @@ static void run_usage(FILE *f)
 	    "1000)...\n"
 	    "  --budget S        ...or the scenario has run S seconds "
 	    "(default: 3;\n"
-	    "                    0: exactly --reps)\n"
+	    "                    0: exactly --reps, records in whole turns "
+	    "of --layouts)\n"
 	    "  --warmup N        unmeasured handshakes and batches first; the "
 	    "first\n"
 	    "                    handshake also verifies the connection "
@@ -218,9 +219,11 @@ static void run_usage(FILE *f)
 	    "                    'Address layout')\n"
 	    "  --layouts N       time each scenario's records over N "
 	    "connections, each\n"
-	    "                    at its own addresses, in turn (1-%d; "
-	    "default %d;\n"
-	    "                    README, 'Address layout')\n"
+	    "                    at its own addresses, in turn, each as many "
+	    "times: record\n"
+	    "                    repetitions come in whole turns (1-%d, at "
+	    "most --max-reps;\n"
+	    "                    default %d; README, 'Address layout')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
 	    "                    timing row the median process's figures "
@@ -1288,18 +1291,35 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "change means the CPU's speed or share changed)",
 	                   (unsigned long long)m->probe_before,
 	                   (unsigned long long)m->probe_after, drift);
-	sb_provenance_line(
-	    f, "interleaving",
-	    "%u rounds (%u of handshakes, then %u of record loops), "
-	    "scenarios in a seeded random order each round (seed %llu); %u "
-	    "rounds slowed by more than %.0f %% (quick speed probe against its "
-	    "best, %llu cycles) measured again, %u kept; worst probe %+.1f %%",
-	    m->schedule.rounds, m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
-	    m->schedule.phase_rounds[SB_PHASE_RECORDS],
-	    (unsigned long long)o->seed, m->schedule.repeated,
-	    100 * m->schedule.threshold,
-	    (unsigned long long)m->schedule.probe_best, m->schedule.slowed_kept,
-	    100 * m->schedule.worst_slowdown);
+	if (o->count_instructions)
+		sb_provenance_line(
+		    f, "interleaving",
+		    "%u rounds (%u of handshakes, then %u of record loops), "
+		    "scenarios in a seeded random order each round (seed "
+		    "%llu); "
+		    "instruction counts do not move with the machine's speed: "
+		    "no round probed or measured again",
+		    m->schedule.rounds,
+		    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
+		    m->schedule.phase_rounds[SB_PHASE_RECORDS],
+		    (unsigned long long)o->seed);
+	else
+		sb_provenance_line(
+		    f, "interleaving",
+		    "%u rounds (%u of handshakes, then %u of record loops), "
+		    "scenarios in a seeded random order each round (seed "
+		    "%llu); %u "
+		    "rounds slowed by more than %.0f %% (quick speed probe "
+		    "against its "
+		    "best, %llu cycles) measured again, %u kept; worst probe "
+		    "%+.1f %%",
+		    m->schedule.rounds,
+		    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
+		    m->schedule.phase_rounds[SB_PHASE_RECORDS],
+		    (unsigned long long)o->seed, m->schedule.repeated,
+		    100 * m->schedule.threshold,
+		    (unsigned long long)m->schedule.probe_best,
+		    m->schedule.slowed_kept, 100 * m->schedule.worst_slowdown);
 	const struct sb_consistency *c = &m->consistency;
 	sb_provenance_line(
 	    f, "consistency",
@@ -1381,16 +1401,18 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                       : "X.509 certificates");
 	sb_provenance_line(f, "connection_id", "%zu bytes", o->cid_len);
 	sb_provenance_line(f, "warmup", "%u", o->warmup);
-	if (o->count_instructions || o->layouts <= 1)
+	unsigned layouts = sb_run_layouts(o);
+	if (layouts == 1)
 		sb_provenance_line(f, "layouts",
 		                   "1 records connection per scenario");
 	else
 		sb_provenance_line(
 		    f, "layouts",
-		    "%u records connections per scenario, each at its own "
-		    "addresses, timed in turn round by round (the heap pass "
-		    "and instruction counts: 1)",
-		    o->layouts);
+		    "%u records connections per scenario%s, each at its own "
+		    "addresses, timed in turn round by round, each as many "
+		    "times (the heap pass and instruction counts: 1)",
+		    layouts,
+		    layouts < o->layouts ? " (at most --max-reps)" : "");
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 	                   SB_RECORD_BATCH);

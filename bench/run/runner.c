@@ -70,21 +70,31 @@ static bool timing_precise(struct run_state *st, const char *metric,
 
 /*
  * Whether a measuring track (the handshakes, or the records of one
- * payload) with `reps` repetitions done is finished: never before the
- * minimum repetitions, then when its metrics (`second` may be NULL) are
- * precise enough (checked every 8 repetitions: the check sorts), the
- * maximum is reached, or its share of the scenario's time is spent.
+ * payload) with `reps` repetitions done is finished.  A track measured
+ * over `turn` connections in turn (1 for handshakes) stops only after
+ * whole turns, so each connection has as many samples: its least and
+ * most repetitions are --reps rounded up and --max-reps rounded down to
+ * a multiple of `turn` (sb_run_layouts keeps `turn` within --max-reps).
+ * Never before the least, then when its metrics (`second` may be NULL)
+ * are precise enough (checked every 8 repetitions, in whole turns: the
+ * check sorts), the most is reached, or its share of the scenario's time
+ * is spent.
  */
-static bool track_done(struct run_state *st, unsigned reps, uint64_t spent_ns,
-                       uint64_t budget_ns, const char *first,
+static bool track_done(struct run_state *st, unsigned reps, unsigned turn,
+                       uint64_t spent_ns, uint64_t budget_ns, const char *first,
                        const char *second, long payload)
 {
 	const struct sb_run_options *o = st->options;
-	if (reps < o->reps)
+	unsigned most = o->max_reps - o->max_reps % turn;
+	unsigned least = o->reps + (turn - o->reps % turn) % turn;
+	if (least > most)
+		least = most;
+	if (reps % turn != 0 || reps < least)
 		return false;
-	if (reps >= o->max_reps || spent_ns >= budget_ns)
+	if (reps >= most || spent_ns >= budget_ns)
 		return true;
-	return (reps - o->reps) % 8 == 0 &&
+	unsigned every = turn * ((8 + turn - 1) / turn);
+	return (reps - least) % every == 0 &&
 	       timing_precise(st, first, payload) &&
 	       (!second || timing_precise(st, second, payload));
 }
@@ -994,6 +1004,14 @@ static uint64_t budget_ns(const struct sb_scenario_state *sc, bool handshake)
 	                  (double)(sc->track_count ? sc->track_count : 1));
 }
 
+unsigned sb_run_layouts(const struct sb_run_options *o)
+{
+	if (o->count_instructions || o->untimed || o->layouts <= 1)
+		return 1;
+	unsigned n = o->layouts < SB_LAYOUTS_MAX ? o->layouts : SB_LAYOUTS_MAX;
+	return o->max_reps && o->max_reps < n ? o->max_reps : n;
+}
+
 /*
  * The records connections: one per layout, set up back to back, so each
  * lies at its own addresses (runner.h), with its queue room.  Only where
@@ -1003,11 +1021,7 @@ static int records_connect(struct sb_scenario_state *sc)
 {
 	struct run_state *st = &sc->st;
 	const struct sb_run_options *o = st->options;
-	unsigned want = o->layouts && !o->count_instructions && !o->untimed
-	                    ? o->layouts
-	                    : 1;
-	if (want > SB_LAYOUTS_MAX)
-		want = SB_LAYOUTS_MAX;
+	unsigned want = sb_run_layouts(o);
 	int rc = 0;
 	while (rc == 0 && sc->layouts < want) {
 		struct records_layout *lay = &sc->layout[sc->layouts++];
@@ -1179,7 +1193,7 @@ static int round_handshake(struct sb_scenario_state *sc)
 	sc->handshakes++;
 	sc->handshake_spent_ns += sb_cycles_monotonic_ns() - t0;
 	sc->handshakes_done = track_done(
-	    st, sc->handshakes, sc->handshake_spent_ns, budget_ns(sc, true),
+	    st, sc->handshakes, 1, sc->handshake_spent_ns, budget_ns(sc, true),
 	    "handshake_cycles", NULL, SB_NO_PAYLOAD);
 	return rc;
 }
@@ -1204,9 +1218,9 @@ static int round_records(struct sb_scenario_state *sc, size_t i)
 		                  t->payload, 2, true);
 	t->reps++;
 	t->spent_ns += sb_cycles_monotonic_ns() - t0;
-	t->done =
-	    track_done(st, t->reps, t->spent_ns, budget_ns(sc, false),
-	               "encrypt_cycles", "decrypt_cycles", (long)t->payload);
+	t->done = track_done(st, t->reps, sc->layouts, t->spent_ns,
+	                     budget_ns(sc, false), "encrypt_cycles",
+	                     "decrypt_cycles", (long)t->payload);
 	return rc;
 }
 

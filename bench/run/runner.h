@@ -107,6 +107,15 @@ struct sb_run_options {
 #define SB_LAYOUTS_MAX 16
 
 /*
+ * The records connections a scenario sets up under these options: one
+ * for instruction counts and the heap pass; else `layouts`, at most
+ * SB_LAYOUTS_MAX and at most `max_reps`, so that every connection is
+ * measured.  Record tracks stop only after whole turns of them, so each
+ * has as many samples as the others.
+ */
+unsigned sb_run_layouts(const struct sb_run_options *options);
+
+/*
  * A scenario in interleaved rounds (schedule.h): begin verifies it and
  * sets up its records connection, warm-ups done; each round measures one
  * handshake (the handshake phase) or one record batch each way per payload

@@ -46,7 +46,11 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	}
 	struct sb_rng rng;
 	sb_rng_seed(&rng, options->seed, 0x5c4ed);
-	uint64_t best = sb_cycles_probe_quick();
+	/* Under callgrind counts are exact and time is valgrind's, and the
+	 * heap pass keeps no time: the speed is not probed, no round is
+	 * slowed, none repeated. */
+	bool probing = !options->count_instructions && !options->untimed;
+	uint64_t best = probing ? sb_cycles_probe_quick() : 0;
 	/* A slowed round is measured again, but not forever on a busy
 	 * machine: at most as many repeats as rounds, plus a few. */
 	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
@@ -63,16 +67,13 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 			shuffle(order, active, &rng);
 			for (size_t k = 0; k < active && rc == 0; k++)
 				rc = sb_scenario_mark(states[order[k]]);
-			uint64_t before = sb_cycles_probe_quick();
+			uint64_t before =
+			    probing ? sb_cycles_probe_quick() : best;
 			for (size_t k = 0; k < active && rc == 0; k++)
 				(void)sb_scenario_round(states[order[k]],
 				                        (enum sb_phase)phase);
-			uint64_t after = sb_cycles_probe_quick();
-			/* Under callgrind counts are exact and time is
-			 * valgrind's, and the heap pass keeps no time: no
-			 * round is slowed, none repeated. */
-			if (options->count_instructions || options->untimed)
-				before = after = best;
+			uint64_t after =
+			    probing ? sb_cycles_probe_quick() : best;
 			uint64_t worst = before > after ? before : after;
 			uint64_t fastest = before < after ? before : after;
 			if (fastest < best)

@@ -12,8 +12,9 @@ check() { # description, command status
 	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
 		echo "FAIL: $1"; failures=$((failures + 1)); fi
 }
+# Five layouts, so that records too come in 5 rounds (whole turns).
 "$sb" run --pairs openssl/openssl,openssl/mbedtls --suite psk-ccm8,psk-chacha20 \
-	--protocol dtls1.2 --reps 5 --warmup 1 --budget 0 --payload 16 \
+	--protocol dtls1.2 --reps 5 --layouts 5 --warmup 1 --budget 0 --payload 16 \
 	-o "$tmp/run.csv" >/dev/null 2>"$tmp/err"
 check "the run failed: $(cat "$tmp/err")" $?
 ! grep -q 'outliers' "$tmp/run.csv"
