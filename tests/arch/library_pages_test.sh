@@ -1,7 +1,8 @@
 #!/bin/sh
 # library_pages_test.sh SUITEBENCH OTHER... - each statically linked TLS
 # library sits on pages of its own (cmake/library-pages.ld), so its code
-# has one layout whatever the rest of the program is: every such section
+# has one layout whatever the rest of the program is, and so do the suite
+# names and backend constants suitebench hands them: every such section
 # starts at a page, and every Mbed TLS function is at the same offset in
 # its section in suitebench as in each OTHER program linking Mbed TLS
 # (suitebench-heap, whose own code differs, where it is built; the
@@ -29,6 +30,10 @@ while read -r name start size; do
 	[ $((0x$start % 4096)) -eq 0 ] || { echo "FAIL: $name of $sb starts at 0x$start, not at a page"; exit 1; }
 	echo "ok: $name at a page (0x$start)"
 done <"${TMPDIR:-/tmp}/lp.$$"
+# The suite names suitebench hands every library, on a page of their own
+# too (their page offset moves libraries' string routines).
+grep -q '^\.rodata\.sb_suites ' "${TMPDIR:-/tmp}/lp.$$" ||
+	{ echo "FAIL: $sb has no .rodata.sb_suites: the suite names move with the rest of its strings"; exit 1; }
 
 # The functions in .text.sb_mbedtls: NAME OFFSET from its start.
 offsets() {
