@@ -344,6 +344,15 @@ static struct sb_figure_sink figure_sink(struct run_state *st)
 static int sample_heap(struct run_state *st, const struct sb_pair *pair,
                        long payload)
 {
+	/* A block the table could not hold would be credited wrongly when
+	 * freed: no heap figure then, and the scenario says why. */
+	for (int r = SB_ROLE_CLIENT; r <= SB_ROLE_SERVER; r++)
+		if (pair->ep[r].heap.untracked)
+			return fail(st, SB_ERR_NOMEM,
+			            "out of memory: the %s's heap blocks could "
+			            "not all be recorded, so its heap figures "
+			            "would be wrong",
+			            sb_role_name((enum sb_role)r));
 	struct sb_figure_sink sink = figure_sink(st);
 	int rc = sb_figures_endpoint_memory(&pair->ep[SB_ROLE_CLIENT], payload,
 	                                    &sink);
@@ -871,7 +880,8 @@ struct sb_scenario_state {
 	/* The connections the record loops use, in turn (runner.h: layouts);
 	 * the first also gives the steady-state heap. */
 	struct records_layout layout[SB_LAYOUTS_MAX];
-	unsigned layouts; /* connections up */
+	unsigned layouts;   /* connections up */
+	size_t max_payload; /* the most one record takes (the first's) */
 	struct payload_track tracks[SB_PAYLOADS_MAX_COUNT];
 	size_t track_count;
 	unsigned handshakes; /* measured so far */
@@ -1026,10 +1036,11 @@ static int records_connect(struct sb_scenario_state *sc)
 	while (rc == 0 && sc->layouts < want) {
 		struct records_layout *lay = &sc->layout[sc->layouts++];
 		rc = handshake_once(st, &lay->pair, false);
-		size_t max = rc == 0 ? max_payload(st, &lay->pair) : 0;
-		lay->received =
-		    rc == 0 ? malloc(SB_RECORD_BATCH * (max + READ_SLACK))
-		            : NULL;
+		if (rc == 0 && sc->layouts == 1)
+			sc->max_payload = max_payload(st, &lay->pair);
+		lay->received = rc == 0 ? malloc(SB_RECORD_BATCH *
+		                                 (sc->max_payload + READ_SLACK))
+		                        : NULL;
 		if (rc == 0 && (!lay->received ||
 		                sb_link_reserve(&lay->pair.link, SB_DIR_C2S,
 		                                2 * SB_RECORD_BATCH) ||
@@ -1046,7 +1057,7 @@ static int records_begin(struct sb_scenario_state *sc)
 	struct run_state *st = &sc->st;
 	const struct sb_run_options *o = st->options;
 	int rc = records_connect(sc);
-	size_t max = rc == 0 ? max_payload(st, &sc->layout[0].pair) : 0;
+	size_t max = sc->max_payload;
 	for (size_t i = 0; i < o->payload_count && rc == 0; i++) {
 		size_t payload =
 		    o->payloads[i] == SB_PAYLOAD_MAX ? max : o->payloads[i];
