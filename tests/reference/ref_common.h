@@ -14,10 +14,14 @@
  * --stack-offset, so that harness-check compares the two programs over the
  * same layouts rather than over what ASLR dealt each process.
  *
+ * The record loops run over LAYOUTS connections (default 1) set up back
+ * to back, in turn, as suitebench's --layouts, so that harness-check can
+ * compare medians over as many address layouts in both programs.
+ *
  * Output, one figure per line, medians in TSC cycles:
  *   handshake <cycles of one handshake, client and server together>
- *   encrypt <payload> <cycles per record written>
- *   decrypt <payload> <cycles per record read>
+ *   encrypt <side> <payload> <cycles per record written>
+ *   decrypt <side> <payload> <cycles per record read>
  */
 #ifndef REF_COMMON_H
 #define REF_COMMON_H
@@ -74,6 +78,26 @@ static inline int ref_pop(struct ref_queue *q, uint8_t *buf, size_t cap)
 	return (int)n;
 }
 
+/* An endpoint's two queues. */
+struct ref_ports {
+	struct ref_queue *out, *in;
+};
+
+/* A client and a server in memory: each direction's queue, and each
+ * endpoint's view of them. */
+struct ref_link {
+	struct ref_queue c2s, s2c;
+	struct ref_ports client, server;
+};
+
+/* Empty queues, and each endpoint's view of them. */
+static inline void ref_link_init(struct ref_link *l)
+{
+	l->c2s.head = l->c2s.count = l->s2c.head = l->s2c.count = 0;
+	l->client = (struct ref_ports){&l->c2s, &l->s2c};
+	l->server = (struct ref_ports){&l->s2c, &l->c2s};
+}
+
 static int ref_by_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -110,19 +134,23 @@ static inline int ref_load_psk(const char *dir, struct ref_psk *psk)
 	return 0;
 }
 
+#define REF_LAYOUTS_MAX 16 /* as suitebench's SB_LAYOUTS_MAX */
+
 /* The arguments every reference takes. */
 struct ref_args {
 	const char *suite; /* psk-ccm8, psk-gcm, ecdhe-ecdsa-ccm8, ... */
 	unsigned reps;
 	const char *creds;
 	int stack_offset; /* -1: the stack where the process put it */
+	unsigned layouts; /* records connections, as suitebench's --layouts */
 };
 
 static inline int ref_parse(int argc, char **argv, struct ref_args *a)
 {
-	if (argc != 4 && argc != 5) {
+	if (argc < 4 || argc > 6) {
 		fprintf(stderr,
-		        "usage: %s SUITE REPS CREDENTIALS-DIR [STACK-OFFSET]\n",
+		        "usage: %s SUITE REPS CREDENTIALS-DIR [STACK-OFFSET "
+		        "[LAYOUTS]]\n",
 		        argv[0]);
 		return -1;
 	}
@@ -130,7 +158,18 @@ static inline int ref_parse(int argc, char **argv, struct ref_args *a)
 	a->reps = (unsigned)strtoul(argv[2], NULL, 10);
 	a->creds = argv[3];
 	a->stack_offset = -1;
-	if (argc == 5) {
+	a->layouts = 1;
+	if (argc == 6) {
+		char *end;
+		unsigned long n = strtoul(argv[5], &end, 10);
+		if (*end || n < 1 || n > REF_LAYOUTS_MAX) {
+			fprintf(stderr, "%s: bad layouts count %s (1-%d)\n",
+			        argv[0], argv[5], REF_LAYOUTS_MAX);
+			return -1;
+		}
+		a->layouts = (unsigned)n;
+	}
+	if (argc >= 5) {
 		a->stack_offset = (int)strtol(argv[4], NULL, 10);
 		if (!sb_layout_offset_valid((unsigned)a->stack_offset)) {
 			fprintf(stderr, "%s: bad stack offset %s\n", argv[0],
@@ -148,6 +187,59 @@ static inline int ref_call(const struct ref_args *a, int (*fn)(void *),
 	return a->stack_offset < 0
 	           ? fn(arg)
 	           : sb_layout_call((unsigned)a->stack_offset, fn, arg);
+}
+
+/*
+ * One timed batch of REF_BATCH records on records connection `conn`, from
+ * the client (`client_writes`) or the server: cycles per record written
+ * and read.  Each program's own, run through ref_call.
+ */
+typedef int (*ref_batch_fn)(const struct ref_args *a, void *conn,
+                            int client_writes, const uint8_t *data, size_t len,
+                            uint64_t *enc, uint64_t *dec);
+
+/*
+ * The record loops, as suitebench's: per payload, 3 warm-up rounds and
+ * `reps` measured ones, round i on connection i % a->layouts (each set up
+ * at its own addresses, as suitebench's --layouts); in each round and
+ * direction an unmeasured batch, then the measured one, in the steady
+ * state of its own loop.  Prints each figure's median.
+ */
+static inline int ref_records(const struct ref_args *a, void *const conns[],
+                              ref_batch_fn batch, const uint8_t *data)
+{
+	static const size_t payloads[] = {16, 1024};
+	static const char *const names[4][2] = {{"encrypt", "client"},
+	                                        {"decrypt", "server"},
+	                                        {"encrypt", "server"},
+	                                        {"decrypt", "client"}};
+	uint64_t *v[4];
+	for (int f = 0; f < 4; f++)
+		if (!(v[f] = calloc(a->reps, sizeof(*v[f]))))
+			return -1;
+	for (size_t k = 0; k < 2; k++) {
+		size_t len = payloads[k];
+		for (unsigned i = 0; i < 3 + a->reps; i++) {
+			void *conn = conns[i % a->layouts];
+			for (int dir = 0; dir < 2; dir++) {
+				uint64_t e, d;
+				if (batch(a, conn, dir == 0, data, len, &e,
+				          &d) ||
+				    batch(a, conn, dir == 0, data, len, &e, &d))
+					return -1;
+				if (i >= 3) {
+					v[2 * dir][i - 3] = e;
+					v[2 * dir + 1][i - 3] = d;
+				}
+			}
+		}
+		for (int f = 0; f < 4; f++)
+			printf("%s %s %zu %.1f\n", names[f][0], names[f][1],
+			       len, ref_median(v[f], a->reps));
+	}
+	for (int f = 0; f < 4; f++)
+		free(v[f]);
+	return 0;
 }
 
 #endif

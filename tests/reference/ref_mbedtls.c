@@ -25,7 +25,6 @@ static const struct {
     {"ecdhe-ecdsa-gcm", 0xC02B, 0},
 };
 
-static struct ref_queue c2s, s2c;
 static struct ref_psk psk;
 static mbedtls_ctr_drbg_context drbg;
 static char ca_path[4096], cert_path[4096], key_path[4096];
@@ -37,23 +36,18 @@ static int entropy(void *ctx, unsigned char *out, size_t len)
 	return getrandom(out, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
+/* `ctx`: the endpoint's ports (ref_common.h). */
 static int send_cb(void *ctx, const unsigned char *buf, size_t len)
 {
-	return ref_push(ctx, buf, len) ? MBEDTLS_ERR_SSL_BAD_INPUT_DATA
-	                               : (int)len;
+	const struct ref_ports *p = ctx;
+	return ref_push(p->out, buf, len) ? MBEDTLS_ERR_SSL_BAD_INPUT_DATA
+	                                  : (int)len;
 }
 
-static int recv_c(void *ctx, unsigned char *buf, size_t cap)
+static int recv_cb(void *ctx, unsigned char *buf, size_t cap)
 {
-	(void)ctx;
-	int n = ref_pop(&s2c, buf, cap);
-	return n == 0 ? MBEDTLS_ERR_SSL_WANT_READ : n;
-}
-
-static int recv_s(void *ctx, unsigned char *buf, size_t cap)
-{
-	(void)ctx;
-	int n = ref_pop(&c2s, buf, cap);
+	const struct ref_ports *p = ctx;
+	int n = ref_pop(p->in, buf, cap);
 	return n == 0 ? MBEDTLS_ERR_SSL_WANT_READ : n;
 }
 
@@ -80,7 +74,8 @@ struct side {
 	int suites[2];
 };
 
-static int side_new(struct side *e, int server, int id, int is_psk)
+static int side_new(struct side *e, int server, int id, int is_psk,
+                    struct ref_ports *ports)
 {
 	memset(e, 0, sizeof(*e));
 	mbedtls_ssl_config_init(&e->conf);
@@ -128,8 +123,7 @@ static int side_new(struct side *e, int server, int id, int is_psk)
 	}
 	if (mbedtls_ssl_setup(&e->ssl, c))
 		return -1;
-	mbedtls_ssl_set_bio(&e->ssl, server ? (void *)&s2c : (void *)&c2s,
-	                    send_cb, server ? recv_s : recv_c, NULL);
+	mbedtls_ssl_set_bio(&e->ssl, ports, send_cb, recv_cb, NULL);
 	mbedtls_ssl_set_timer_cb(&e->ssl, &e->timer, mbedtls_timing_set_delay,
 	                         mbedtls_timing_get_delay);
 	mbedtls_ssl_set_mtu(&e->ssl, REF_MTU);
@@ -153,12 +147,13 @@ static void side_free(struct side *e)
 
 /* Step each side when it has something to read (the client first with
  * nothing), until both are done.  Returns the TSC cycles, or 0. */
-static uint64_t handshake(struct side *c, struct side *s)
+static uint64_t handshake(struct side *c, struct side *s,
+                          const struct ref_link *l)
 {
 	int c_done = 0, s_done = 0, c_started = 0;
 	uint64_t t0 = ref_now();
 	for (int round = 0; round < 100 && !(c_done && s_done); round++) {
-		if (!c_done && (!c_started || s2c.count)) {
+		if (!c_done && (!c_started || l->s2c.count)) {
 			c_started = 1;
 			int r = mbedtls_ssl_handshake(&c->ssl);
 			if (r == 0)
@@ -166,7 +161,7 @@ static uint64_t handshake(struct side *c, struct side *s)
 			else if (r != MBEDTLS_ERR_SSL_WANT_READ)
 				return 0;
 		}
-		if (!s_done && c2s.count) {
+		if (!s_done && l->c2s.count) {
 			int r = mbedtls_ssl_handshake(&s->ssl);
 			if (r == 0)
 				s_done = 1;
@@ -202,16 +197,28 @@ static int batch(struct side *w, struct side *r, const uint8_t *data,
 	return ok && memcmp(buf, data, len) == 0 ? 0 : -1;
 }
 
-static int pair_new(struct side *c, struct side *s, int id, int is_psk)
+/* The handshakes' link, in static storage as it always was. */
+static struct ref_link hs_link;
+
+/* A records connection (ref_records): its endpoints and its link, in
+ * one block of its own. */
+struct conn {
+	struct side c, s;
+	struct ref_link l;
+};
+
+static int pair_new(struct side *c, struct side *s, struct ref_link *l, int id,
+                    int is_psk)
 {
-	c2s.count = s2c.count = 0;
-	int rc = side_new(c, 0, id, is_psk);
-	return rc ? rc : side_new(s, 1, id, is_psk);
+	ref_link_init(l);
+	int rc = side_new(c, 0, id, is_psk, &l->client);
+	return rc ? rc : side_new(s, 1, id, is_psk, &l->server);
 }
 
 /* The timed functions, called through ref_call. */
 struct timed {
 	struct side *c, *s;
+	const struct ref_link *l;
 	const uint8_t *data;
 	size_t len;
 	uint64_t cycles, enc, dec;
@@ -221,7 +228,7 @@ struct timed {
 static int timed_handshake(void *arg)
 {
 	struct timed *t = arg;
-	t->cycles = handshake(t->c, t->s);
+	t->cycles = handshake(t->c, t->s, t->l);
 	return 0;
 }
 
@@ -233,19 +240,23 @@ static int timed_batch(void *arg)
 }
 
 static uint64_t handshake_at(const struct ref_args *a, struct side *c,
-                             struct side *s)
+                             struct side *s, const struct ref_link *l)
 {
-	struct timed t = {.c = c, .s = s};
+	struct timed t = {.c = c, .s = s, .l = l};
 	ref_call(a, timed_handshake, &t);
 	return t.cycles;
 }
 
-/* `w` writes, `r` reads. */
-static int batch_at(const struct ref_args *a, struct side *w, struct side *r,
+/* A ref_batch_fn: the client or the server of `conn` writes. */
+static int batch_at(const struct ref_args *a, void *conn, int client_writes,
                     const uint8_t *data, size_t len, uint64_t *enc,
                     uint64_t *dec)
 {
-	struct timed t = {.c = w, .s = r, .data = data, .len = len};
+	struct conn *x = conn;
+	struct timed t = {.c = client_writes ? &x->c : &x->s,
+	                  .s = client_writes ? &x->s : &x->c,
+	                  .data = data,
+	                  .len = len};
 	ref_call(a, timed_batch, &t);
 	*enc = t.enc;
 	*dec = t.dec;
@@ -276,14 +287,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t *hs = calloc(a.reps, sizeof(*hs));
-	uint64_t *v[4];
-	for (int i = 0; i < 4; i++)
-		v[i] = calloc(a.reps, sizeof(*v[i]));
 	struct side c, s;
+	struct ref_link *hl = &hs_link;
 	for (unsigned i = 0; i < 3 + a.reps; i++) {
-		if (pair_new(&c, &s, id, is_psk))
+		if (pair_new(&c, &s, hl, id, is_psk))
 			return 1;
-		uint64_t t = handshake_at(&a, &c, &s);
+		uint64_t t = handshake_at(&a, &c, &s, hl);
 		side_free(&c);
 		side_free(&s);
 		if (!t)
@@ -292,40 +301,27 @@ int main(int argc, char **argv)
 			hs[i - 3] = t;
 	}
 	printf("handshake %.1f\n", ref_median(hs, a.reps));
-	if (pair_new(&c, &s, id, is_psk) || !handshake_at(&a, &c, &s))
-		return 1;
-	static const size_t payloads[] = {16, 1024};
+	/* The records connections, set up back to back (ref_records). */
+	struct conn *conns[REF_LAYOUTS_MAX];
+	void *each[REF_LAYOUTS_MAX];
+	for (unsigned k = 0; k < a.layouts; k++) {
+		struct conn *x = conns[k] = calloc(1, sizeof(*x));
+		if (!x || pair_new(&x->c, &x->s, &x->l, id, is_psk) ||
+		    !handshake_at(&a, &x->c, &x->s, &x->l))
+			return 1;
+		each[k] = x;
+	}
 	uint8_t data[1024];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 31u);
-	for (size_t k = 0; k < 2; k++) {
-		size_t len = payloads[k];
-		uint64_t e, d;
-		for (unsigned i = 0; i < 3 + a.reps; i++) {
-			if (batch_at(&a, &c, &s, data, len, &e, &d))
-				return 1;
-			if (i >= 3) {
-				v[0][i - 3] = e;
-				v[1][i - 3] = d;
-			}
-			if (batch_at(&a, &s, &c, data, len, &e, &d))
-				return 1;
-			if (i >= 3) {
-				v[2][i - 3] = e;
-				v[3][i - 3] = d;
-			}
-		}
-		printf("encrypt client %zu %.1f\n", len,
-		       ref_median(v[0], a.reps));
-		printf("decrypt server %zu %.1f\n", len,
-		       ref_median(v[1], a.reps));
-		printf("encrypt server %zu %.1f\n", len,
-		       ref_median(v[2], a.reps));
-		printf("decrypt client %zu %.1f\n", len,
-		       ref_median(v[3], a.reps));
+	if (ref_records(&a, each, batch_at, data))
+		return 1;
+	for (unsigned k = 0; k < a.layouts; k++) {
+		side_free(&conns[k]->c);
+		side_free(&conns[k]->s);
+		free(conns[k]);
 	}
-	side_free(&c);
-	side_free(&s);
+	free(hs);
 	mbedtls_ctr_drbg_free(&drbg);
 	return 0;
 }

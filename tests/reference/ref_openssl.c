@@ -24,27 +24,21 @@ static const struct {
     {"ecdhe-ecdsa-gcm", "ECDHE-ECDSA-AES128-GCM-SHA256", 0},
 };
 
-static struct ref_queue c2s, s2c;
 static struct ref_psk psk;
 static uint8_t cookie_secret[32];
 static char ca[4096], cert[4096], key[4096];
 
-/* An endpoint's two queues. */
-struct ports {
-	struct ref_queue *out, *in;
-};
-
 /* One write, one datagram; one read, one datagram. */
 static int bio_write(BIO *b, const char *buf, int len)
 {
-	const struct ports *p = BIO_get_data(b);
+	const struct ref_ports *p = BIO_get_data(b);
 	BIO_clear_retry_flags(b);
 	return ref_push(p->out, (const uint8_t *)buf, (size_t)len) ? -1 : len;
 }
 
 static int bio_read(BIO *b, char *buf, int cap)
 {
-	const struct ports *p = BIO_get_data(b);
+	const struct ref_ports *p = BIO_get_data(b);
 	BIO_clear_retry_flags(b);
 	int n = ref_pop(p->in, (uint8_t *)buf, (size_t)cap);
 	if (n == 0) {
@@ -63,9 +57,8 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 }
 
 static BIO_METHOD *method;
-static struct ports client_ports = {&c2s, &s2c}, server_ports = {&s2c, &c2s};
 
-static BIO *bio_new(struct ports *ports)
+static BIO *bio_new(struct ref_ports *ports)
 {
 	BIO *b = BIO_new(method);
 	BIO_set_data(b, ports);
@@ -153,19 +146,25 @@ static SSL_CTX *ctx_new(int server, const char *suite, int is_psk)
 struct pair {
 	SSL_CTX *cctx, *sctx;
 	SSL *c, *s;
+	struct ref_link *l;
 };
 
-static int pair_new(struct pair *p, const char *suite, int is_psk)
+/* The handshakes' link, in static storage as it always was. */
+static struct ref_link hs_link;
+
+static int pair_new(struct pair *p, struct ref_link *l, const char *suite,
+                    int is_psk)
 {
-	c2s.count = s2c.count = 0;
+	ref_link_init(l);
+	p->l = l;
 	p->cctx = ctx_new(0, suite, is_psk);
 	p->sctx = ctx_new(1, suite, is_psk);
 	if (!p->cctx || !p->sctx)
 		return -1;
 	p->c = SSL_new(p->cctx);
 	p->s = SSL_new(p->sctx);
-	BIO *cb = bio_new(&client_ports);
-	BIO *sb = bio_new(&server_ports);
+	BIO *cb = bio_new(&l->client);
+	BIO *sb = bio_new(&l->server);
 	SSL_set_bio(p->c, cb, cb);
 	SSL_set_bio(p->s, sb, sb);
 	SSL_set_mtu(p->c, REF_MTU);
@@ -194,7 +193,7 @@ static uint64_t handshake(struct pair *p)
 	int c_done = 0, s_done = 0, c_started = 0;
 	uint64_t t0 = ref_now();
 	for (int round = 0; round < 100 && !(c_done && s_done); round++) {
-		if (!c_done && (!c_started || s2c.count)) {
+		if (!c_done && (!c_started || p->l->s2c.count)) {
 			c_started = 1;
 			int r = SSL_do_handshake(p->c);
 			if (r == 1)
@@ -202,7 +201,7 @@ static uint64_t handshake(struct pair *p)
 			else if (SSL_get_error(p->c, r) != SSL_ERROR_WANT_READ)
 				return 0;
 		}
-		if (!s_done && c2s.count) {
+		if (!s_done && p->l->c2s.count) {
 			int r = SSL_do_handshake(p->s);
 			if (r == 1)
 				s_done = 1;
@@ -264,11 +263,16 @@ static uint64_t handshake_at(const struct ref_args *a, struct pair *p)
 	return t.cycles;
 }
 
-static int batch_at(const struct ref_args *a, SSL *w, SSL *r,
+/* A ref_batch_fn: the client or the server of `conn` writes. */
+static int batch_at(const struct ref_args *a, void *conn, int client_writes,
                     const uint8_t *data, size_t len, uint64_t *enc,
                     uint64_t *dec)
 {
-	struct timed t = {.w = w, .r = r, .data = data, .len = len};
+	struct pair *p = conn; /* a records connection's pair */
+	struct timed t = {.w = client_writes ? p->c : p->s,
+	                  .r = client_writes ? p->s : p->c,
+	                  .data = data,
+	                  .len = len};
 	ref_call(a, timed_batch, &t);
 	*enc = t.enc;
 	*dec = t.dec;
@@ -301,13 +305,12 @@ int main(int argc, char **argv)
 	BIO_meth_set_read(method, bio_read);
 	BIO_meth_set_ctrl(method, bio_ctrl);
 	uint64_t *hs = calloc(a.reps, sizeof(*hs));
-	uint64_t *v[4];
-	for (int i = 0; i < 4; i++)
-		v[i] = calloc(a.reps, sizeof(*v[i]));
 	struct pair p;
+	if (!hs)
+		return 1;
 	/* Warm-up, as suitebench's: the first handshakes fetch lazily. */
 	for (unsigned i = 0; i < 3 + a.reps; i++) {
-		if (pair_new(&p, name, is_psk))
+		if (pair_new(&p, &hs_link, name, is_psk))
 			return 1;
 		uint64_t c = handshake_at(&a, &p);
 		pair_free(&p);
@@ -319,39 +322,30 @@ int main(int argc, char **argv)
 			hs[i - 3] = c;
 	}
 	printf("handshake %.1f\n", ref_median(hs, a.reps));
-	if (pair_new(&p, name, is_psk) || !handshake_at(&a, &p))
-		return 1;
-	static const size_t payloads[] = {16, 1024};
+	/* The records connections, each with its link in one block of its
+	 * own, set up back to back (ref_records). */
+	struct conn {
+		struct pair p; /* first: batch_at takes it for the conn */
+		struct ref_link l;
+	} * conns[REF_LAYOUTS_MAX];
+	void *each[REF_LAYOUTS_MAX];
+	for (unsigned k = 0; k < a.layouts; k++) {
+		struct conn *x = conns[k] = malloc(sizeof(*x));
+		if (!x || pair_new(&x->p, &x->l, name, is_psk) ||
+		    !handshake_at(&a, &x->p))
+			return 1;
+		each[k] = &x->p;
+	}
 	uint8_t data[1024];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 31u);
-	for (size_t k = 0; k < 2; k++) {
-		size_t len = payloads[k];
-		uint64_t e, d;
-		for (unsigned i = 0; i < 3 + a.reps; i++) {
-			if (batch_at(&a, p.c, p.s, data, len, &e, &d))
-				return 1;
-			if (i >= 3) {
-				v[0][i - 3] = e;
-				v[1][i - 3] = d;
-			}
-			if (batch_at(&a, p.s, p.c, data, len, &e, &d))
-				return 1;
-			if (i >= 3) {
-				v[2][i - 3] = e;
-				v[3][i - 3] = d;
-			}
-		}
-		printf("encrypt client %zu %.1f\n", len,
-		       ref_median(v[0], a.reps));
-		printf("decrypt server %zu %.1f\n", len,
-		       ref_median(v[1], a.reps));
-		printf("encrypt server %zu %.1f\n", len,
-		       ref_median(v[2], a.reps));
-		printf("decrypt client %zu %.1f\n", len,
-		       ref_median(v[3], a.reps));
+	if (ref_records(&a, each, batch_at, data))
+		return 1;
+	for (unsigned k = 0; k < a.layouts; k++) {
+		pair_free(&conns[k]->p);
+		free(conns[k]);
 	}
-	pair_free(&p);
+	free(hs);
 	BIO_meth_free(method);
 	return 0;
 }
