@@ -1291,35 +1291,29 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   "change means the CPU's speed or share changed)",
 	                   (unsigned long long)m->probe_before,
 	                   (unsigned long long)m->probe_after, drift);
+	/* How slowed rounds were handled: not at all under callgrind. */
+	char slowed[200];
 	if (o->count_instructions)
-		sb_provenance_line(
-		    f, "interleaving",
-		    "%u rounds (%u of handshakes, then %u of record loops), "
-		    "scenarios in a seeded random order each round (seed "
-		    "%llu); "
-		    "instruction counts do not move with the machine's speed: "
-		    "no round probed or measured again",
-		    m->schedule.rounds,
-		    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
-		    m->schedule.phase_rounds[SB_PHASE_RECORDS],
-		    (unsigned long long)o->seed);
+		snprintf(slowed, sizeof(slowed),
+		         "instruction counts do not move with the machine's "
+		         "speed: no round probed or measured again");
 	else
-		sb_provenance_line(
-		    f, "interleaving",
-		    "%u rounds (%u of handshakes, then %u of record loops), "
-		    "scenarios in a seeded random order each round (seed "
-		    "%llu); %u "
-		    "rounds slowed by more than %.0f %% (quick speed probe "
-		    "against its "
-		    "best, %llu cycles) measured again, %u kept; worst probe "
-		    "%+.1f %%",
-		    m->schedule.rounds,
-		    m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
-		    m->schedule.phase_rounds[SB_PHASE_RECORDS],
-		    (unsigned long long)o->seed, m->schedule.repeated,
-		    100 * m->schedule.threshold,
-		    (unsigned long long)m->schedule.probe_best,
-		    m->schedule.slowed_kept, 100 * m->schedule.worst_slowdown);
+		snprintf(slowed, sizeof(slowed),
+		         "%u rounds slowed by more than %.0f %% (quick speed "
+		         "probe against its best, %llu cycles) measured again, "
+		         "%u kept; worst probe %+.1f %%",
+		         m->schedule.repeated, 100 * m->schedule.threshold,
+		         (unsigned long long)m->schedule.probe_best,
+		         m->schedule.slowed_kept,
+		         100 * m->schedule.worst_slowdown);
+	sb_provenance_line(f, "interleaving",
+	                   "%u rounds (%u of handshakes, then %u of record "
+	                   "loops), scenarios in a seeded random order each "
+	                   "round (seed %llu); %s",
+	                   m->schedule.rounds,
+	                   m->schedule.phase_rounds[SB_PHASE_HANDSHAKES],
+	                   m->schedule.phase_rounds[SB_PHASE_RECORDS],
+	                   (unsigned long long)o->seed, slowed);
 	const struct sb_consistency *c = &m->consistency;
 	sb_provenance_line(
 	    f, "consistency",
