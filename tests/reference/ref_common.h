@@ -200,10 +200,12 @@ typedef int (*ref_batch_fn)(const struct ref_args *a, void *conn,
 
 /*
  * The record loops, as suitebench's: per payload, 3 warm-up rounds and
- * `reps` measured ones, round i on connection i % a->layouts (each set up
- * at its own addresses, as suitebench's --layouts); in each round and
- * direction an unmeasured batch, then the measured one, in the steady
- * state of its own loop.  Prints each figure's median.
+ * `reps` measured ones, rounded up to whole turns of the connections as
+ * suitebench rounds --reps up, measured round j on connection
+ * j % a->layouts (each set up at its own addresses, as suitebench's
+ * --layouts); in each round and direction an unmeasured batch, then the
+ * measured one, in the steady state of its own loop.  Prints each
+ * figure's median.
  */
 static inline int ref_records(const struct ref_args *a, void *const conns[],
                               ref_batch_fn batch, const uint8_t *data)
@@ -213,14 +215,17 @@ static inline int ref_records(const struct ref_args *a, void *const conns[],
 	                                        {"decrypt", "server"},
 	                                        {"encrypt", "server"},
 	                                        {"decrypt", "client"}};
+	unsigned reps =
+	    a->reps + (a->layouts - a->reps % a->layouts) % a->layouts;
 	uint64_t *v[4];
 	for (int f = 0; f < 4; f++)
-		if (!(v[f] = calloc(a->reps, sizeof(*v[f]))))
+		if (!(v[f] = calloc(reps, sizeof(*v[f]))))
 			return -1;
 	for (size_t k = 0; k < 2; k++) {
 		size_t len = payloads[k];
-		for (unsigned i = 0; i < 3 + a->reps; i++) {
-			void *conn = conns[i % a->layouts];
+		for (unsigned i = 0; i < 3 + reps; i++) {
+			void *conn =
+			    conns[(i + 3 * a->layouts - 3) % a->layouts];
 			for (int dir = 0; dir < 2; dir++) {
 				uint64_t e, d;
 				if (batch(a, conn, dir == 0, data, len, &e,
@@ -235,7 +240,7 @@ static inline int ref_records(const struct ref_args *a, void *const conns[],
 		}
 		for (int f = 0; f < 4; f++)
 			printf("%s %s %zu %.1f\n", names[f][0], names[f][1],
-			       len, ref_median(v[f], a->reps));
+			       len, ref_median(v[f], reps));
 	}
 	for (int f = 0; f < 4; f++)
 		free(v[f]);
