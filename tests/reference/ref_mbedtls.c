@@ -288,11 +288,10 @@ int main(int argc, char **argv)
 	}
 	uint64_t *hs = calloc(a.reps, sizeof(*hs));
 	struct side c, s;
-	struct ref_link *hl = &hs_link;
 	for (unsigned i = 0; i < 3 + a.reps; i++) {
-		if (pair_new(&c, &s, hl, id, is_psk))
+		if (pair_new(&c, &s, &hs_link, id, is_psk))
 			return 1;
-		uint64_t t = handshake_at(&a, &c, &s, hl);
+		uint64_t t = handshake_at(&a, &c, &s, &hs_link);
 		side_free(&c);
 		side_free(&s);
 		if (!t)
@@ -302,10 +301,9 @@ int main(int argc, char **argv)
 	}
 	printf("handshake %.1f\n", ref_median(hs, a.reps));
 	/* The records connections, set up back to back (ref_records). */
-	struct conn *conns[REF_LAYOUTS_MAX];
 	void *each[REF_LAYOUTS_MAX];
 	for (unsigned k = 0; k < a.layouts; k++) {
-		struct conn *x = conns[k] = calloc(1, sizeof(*x));
+		struct conn *x = calloc(1, sizeof(*x));
 		if (!x || pair_new(&x->c, &x->s, &x->l, id, is_psk) ||
 		    !handshake_at(&a, &x->c, &x->s, &x->l))
 			return 1;
@@ -317,9 +315,10 @@ int main(int argc, char **argv)
 	if (ref_records(&a, each, batch_at, data))
 		return 1;
 	for (unsigned k = 0; k < a.layouts; k++) {
-		side_free(&conns[k]->c);
-		side_free(&conns[k]->s);
-		free(conns[k]);
+		struct conn *x = each[k];
+		side_free(&x->c);
+		side_free(&x->s);
+		free(x);
 	}
 	free(hs);
 	mbedtls_ctr_drbg_free(&drbg);
