@@ -147,8 +147,8 @@ static void run_usage(FILE *f)
 	    "1000)...\n"
 	    "  --budget S        ...or the scenario has run S seconds "
 	    "(default: 3;\n"
-	    "                    0: exactly --reps, in whole turns of "
-	    "--layouts)\n"
+	    "                    0: exactly --reps, records in whole turns "
+	    "of --layouts)\n"
 	    "  --warmup N        unmeasured handshakes and batches first; the "
 	    "first\n"
 	    "                    handshake also verifies the connection "
@@ -217,12 +217,10 @@ static void run_usage(FILE *f)
 	    "(default:\n"
 	    "                    off, one address layout every run; README,\n"
 	    "                    'Address layout')\n"
-	    "  --layouts N       time each scenario over N address layouts, "
-	    "each as many\n"
-	    "                    times: records over N connections in turn, "
-	    "handshakes in\n"
-	    "                    turns of N whose connections are kept to the "
-	    "turn's end;\n"
+	    "  --layouts N       time each scenario's records over N "
+	    "connections, each\n"
+	    "                    at its own addresses, in turn, each as many "
+	    "times: record\n"
 	    "                    repetitions come in whole turns (1-%d, at "
 	    "most --max-reps;\n"
 	    "                    default %d; README, 'Address layout')\n"
@@ -1400,19 +1398,15 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	unsigned layouts = sb_run_layouts(o);
 	if (layouts == 1)
 		sb_provenance_line(f, "layouts",
-		                   "1 per scenario: one records connection, "
-		                   "each handshake's connection freed at once");
+		                   "1 records connection per scenario");
 	else
 		sb_provenance_line(
 		    f, "layouts",
-		    "%u per scenario%s: records over %u connections, each "
-		    "at its own addresses, timed in turn round by round; "
-		    "handshakes in turns of %u, each turn's connections kept "
-		    "until it ends; each layout as many times (the heap pass "
-		    "and instruction counts: 1)",
+		    "%u records connections per scenario%s, each at its own "
+		    "addresses, timed in turn round by round, each as many "
+		    "times (the heap pass and instruction counts: 1)",
 		    layouts,
-		    layouts < o->layouts ? " (at most --max-reps)" : "",
-		    layouts, layouts);
+		    layouts < o->layouts ? " (at most --max-reps)" : "");
 	sb_provenance_line(f, "reps", "%u", o->reps);
 	sb_provenance_line(f, "record_batch", "%d records per timed batch",
 	                   SB_RECORD_BATCH);

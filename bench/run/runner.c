@@ -71,7 +71,7 @@ static bool timing_precise(struct run_state *st, const char *metric,
 /*
  * Whether a measuring track (the handshakes, or the records of one
  * payload) with `reps` repetitions done is finished.  A track measured
- * over `turn` layouts in turn (sb_run_layouts) stops only after
+ * over `turn` connections in turn (1 for handshakes) stops only after
  * whole turns, so each connection has as many samples: its least and
  * most repetitions are --reps rounded up and --max-reps rounded down to
  * a multiple of `turn` (sb_run_layouts keeps `turn` within --max-reps).
@@ -885,9 +885,6 @@ struct sb_scenario_state {
 	struct payload_track tracks[SB_PAYLOADS_MAX_COUNT];
 	size_t track_count;
 	unsigned handshakes; /* measured so far */
-	/* The measured handshakes' connections of the turn under way, kept
-	 * until it ends (round_handshake); NULL where none. */
-	struct sb_pair *held[SB_LAYOUTS_MAX];
 	uint64_t handshake_spent_ns;
 	bool handshakes_done;
 	int rc;        /* the first failure, 0 if none */
@@ -1121,25 +1118,8 @@ static struct sb_scenario_state *state_new(const struct sb_scenario *scenario,
 	return sc;
 }
 
-/* Free a kept connection of the handshakes' turn (round_handshake). */
-static void handshake_release(struct sb_scenario_state *sc, unsigned k)
-{
-	if (sc->held[k]) {
-		sb_pair_free(sc->held[k]);
-		free(sc->held[k]);
-		sc->held[k] = NULL;
-	}
-}
-
-static void handshakes_release(struct sb_scenario_state *sc)
-{
-	for (unsigned k = 0; k < SB_LAYOUTS_MAX; k++)
-		handshake_release(sc, k);
-}
-
 static void state_free(struct sb_scenario_state *sc)
 {
-	handshakes_release(sc);
 	for (unsigned k = 0; k < sc->layouts; k++) {
 		sb_pair_free(&sc->layout[k].pair);
 		free(sc->layout[k].received);
@@ -1205,57 +1185,27 @@ int sb_scenario_begin(const struct sb_scenario *scenario,
 	return rc == SB_ERR_NOMEM ? SB_ERR_NOMEM : 0;
 }
 
-/*
- * One measured handshake on a fresh pair, then its forged record.
- *
- * Where time is measured over several layouts (sb_run_layouts), the
- * handshakes come in turns of as many, as the record loops do: each
- * measured handshake's connection is kept until its turn ends, so that
- * the next one's library state, link and buffers cannot take the same
- * blocks and lie at addresses of their own.  A handshake's cost depends
- * on those addresses as a record's does (README, "Address layout"), so a
- * handshake figure is a median over as many layouts, not one layout's.
- * Instruction counts and the heap pass keep one: the pair on the stack,
- * freed at once.
- */
+/* One measured handshake on a fresh pair, then its forged record. */
 static int round_handshake(struct sb_scenario_state *sc)
 {
 	struct run_state *st = &sc->st;
-	unsigned turn = sb_run_layouts(st->options);
-	unsigned slot = sc->handshakes % turn;
-	/* A new turn frees the last; a round repeated after a rollback
-	 * (schedule.h) replaces its slot's connection. */
-	if (slot == 0)
-		handshakes_release(sc);
-	handshake_release(sc, slot);
 	uint64_t t0 = sb_cycles_monotonic_ns();
-	struct sb_pair local;
-	struct sb_pair *pair = turn > 1 ? malloc(sizeof(*pair)) : &local;
-	if (!pair)
-		return fail(st, SB_ERR_NOMEM, "out of memory");
+	struct sb_pair pair;
 	/* An unmeasured handshake first, as for record batches: the measured
 	 * one runs on the library's code warm, not after whatever else the
 	 * round ran. */
-	int rc = handshake_once(st, pair, false);
-	sb_pair_free(pair);
+	int rc = handshake_once(st, &pair, false);
+	sb_pair_free(&pair);
 	if (rc == 0)
-		rc = handshake_once(st, pair, true);
+		rc = handshake_once(st, &pair, true);
 	if (rc == 0 && !st->options->count_instructions)
-		rc = sample_reject(st, pair);
-	if (rc == 0 && turn > 1) {
-		sc->held[slot] = pair;
-	} else {
-		sb_pair_free(pair);
-		if (pair != &local)
-			free(pair);
-	}
+		rc = sample_reject(st, &pair);
+	sb_pair_free(&pair);
 	sc->handshakes++;
 	sc->handshake_spent_ns += sb_cycles_monotonic_ns() - t0;
 	sc->handshakes_done = track_done(
-	    st, sc->handshakes, turn, sc->handshake_spent_ns,
-	    budget_ns(sc, true), "handshake_cycles", NULL, SB_NO_PAYLOAD);
-	if (sc->handshakes_done)
-		handshakes_release(sc);
+	    st, sc->handshakes, 1, sc->handshake_spent_ns, budget_ns(sc, true),
+	    "handshake_cycles", NULL, SB_NO_PAYLOAD);
 	return rc;
 }
 

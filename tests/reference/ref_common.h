@@ -14,12 +14,9 @@
  * --stack-offset, so that harness-check compares the two programs over the
  * same layouts rather than over what ASLR dealt each process.
  *
- * The handshakes and the record loops run over LAYOUTS address layouts
- * (default 1), as suitebench's --layouts, so that harness-check can
- * compare medians over as many layouts in both programs: the handshakes
- * in turns of LAYOUTS, each measured handshake's connection kept until
- * its turn ends (ref_handshakes); the records over LAYOUTS connections
- * set up back to back, in turn (ref_records).
+ * The record loops run over LAYOUTS connections (default 1) set up back
+ * to back, in turn, as suitebench's --layouts, so that harness-check can
+ * compare medians over as many address layouts in both programs.
  *
  * Output, one figure per line, medians in TSC cycles:
  *   handshake <cycles of one handshake, client and server together>
@@ -192,62 +189,6 @@ static inline int ref_call(const struct ref_args *a, int (*fn)(void *),
 	           : sb_layout_call((unsigned)a->stack_offset, fn, arg);
 }
 
-/* `reps` rounded up to whole turns of the layouts, as suitebench rounds
- * --reps up. */
-static inline unsigned ref_turns(const struct ref_args *a)
-{
-	return a->reps + (a->layouts - a->reps % a->layouts) % a->layouts;
-}
-
-/* A program's connections: a new one, set up (NULL on failure); its
- * handshake, timed (TSC cycles, 0 on failure); and its end. */
-struct ref_conn_ops {
-	void *(*open)(const struct ref_args *a);
-	uint64_t (*handshake)(const struct ref_args *a, void *conn);
-	void (*close)(void *conn);
-};
-
-/*
- * The handshakes, as suitebench's: 3 warm-up ones, each connection
- * closed at once, then `reps` measured ones rounded up to whole turns of
- * the layouts.  Within a turn, each measured handshake's connection is
- * kept until the turn ends, so that the next one's cannot take the same
- * blocks and lies at addresses of its own.  Prints the median.
- */
-static inline int ref_handshakes(const struct ref_args *a,
-                                 const struct ref_conn_ops *ops)
-{
-	unsigned reps = ref_turns(a);
-	uint64_t *v = calloc(reps, sizeof(*v));
-	void *held[REF_LAYOUTS_MAX] = {0};
-	int rc = v ? 0 : -1;
-	for (unsigned i = 0; rc == 0 && i < 3 + reps; i++) {
-		unsigned k = i < 3 ? 0 : (i - 3) % a->layouts;
-		for (unsigned j = 0; k == 0 && j < a->layouts; j++) {
-			if (held[j])
-				ops->close(held[j]);
-			held[j] = NULL;
-		}
-		void *conn = ops->open(a);
-		uint64_t t = conn ? ops->handshake(a, conn) : 0;
-		if (!t)
-			rc = -1;
-		else if (i >= 3)
-			v[i - 3] = t;
-		if (conn && (rc || i < 3 || a->layouts == 1))
-			ops->close(conn);
-		else if (conn)
-			held[k] = conn;
-	}
-	for (unsigned j = 0; j < a->layouts; j++)
-		if (held[j])
-			ops->close(held[j]);
-	if (rc == 0)
-		printf("handshake %.1f\n", ref_median(v, reps));
-	free(v);
-	return rc;
-}
-
 /*
  * One timed batch of REF_BATCH records on records connection `conn`, from
  * the client (`client_writes`) or the server: cycles per record written
@@ -274,7 +215,8 @@ static inline int ref_records(const struct ref_args *a, void *const conns[],
 	                                        {"decrypt", "server"},
 	                                        {"encrypt", "server"},
 	                                        {"decrypt", "client"}};
-	unsigned reps = ref_turns(a);
+	unsigned reps =
+	    a->reps + (a->layouts - a->reps % a->layouts) % a->layouts;
 	uint64_t *v[4];
 	for (int f = 0; f < 4; f++)
 		if (!(v[f] = calloc(reps, sizeof(*v[f]))))
