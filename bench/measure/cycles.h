@@ -64,15 +64,17 @@ uint64_t sb_cycles_elapsed(uint64_t start, uint64_t end, uint64_t overhead);
 uint64_t sb_cycles_monotonic_ns(void);
 
 /*
- * Cycles a fixed chain of dependent integer operations takes (the best of
- * several tries).  Run at the start and the end of a run: a difference
- * means the core's speed, or its share of a shared host, changed.
+ * Cycles a fixed piece of throughput-bound work takes -- independent
+ * multiply chains and a vectorised pass over 16 KiB -- the best of several
+ * tries.  Run at the start and the end of a run: a difference means the
+ * core's speed, or its share of a shared host (another hardware thread on
+ * the same core, say), changed.
  */
 uint64_t sb_cycles_probe(void);
 
 /*
- * A shorter probe for between rounds (about 1 ms): the same chain, fewer
- * and shorter tries.  Compare it only with itself.
+ * A shorter probe for between rounds (about 0.1 ms): the same work,
+ * fewer and shorter tries.  Compare it only with itself.
  */
 uint64_t sb_cycles_probe_quick(void);
 
