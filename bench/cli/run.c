@@ -1150,14 +1150,16 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 	if (!cli->quiet)
 		fprintf(stderr,
 		        "%u interleaved rounds (%u of handshakes, then %u of "
-		        "record loops) in %.1f s; %u slowed by more than %.0f "
-		        "%% measured again, %u kept\n",
+		        "record loops) in %.1f s; %u of %u stretches between "
+		        "speed probes slowed by more than %.0f %% measured "
+		        "again, %u kept\n",
 		        report->rounds,
 		        report->phase_rounds[SB_PHASE_HANDSHAKES],
 		        report->phase_rounds[SB_PHASE_RECORDS],
 		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
-		        report->repeated, 100 * report->threshold,
-		        report->slowed_kept);
+		        report->repeated,
+		        report->stretches + report->repeated,
+		        100 * report->threshold, report->slowed_kept);
 	return 0;
 }
 
@@ -1292,17 +1294,21 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	                   (unsigned long long)m->probe_before,
 	                   (unsigned long long)m->probe_after, drift);
 	/* How slowed rounds were handled: not at all under callgrind. */
-	char slowed[200];
+	char slowed[320];
 	if (o->count_instructions)
 		snprintf(slowed, sizeof(slowed),
 		         "instruction counts do not move with the machine's "
 		         "speed: no round probed or measured again");
 	else
 		snprintf(slowed, sizeof(slowed),
-		         "%u rounds slowed by more than %.0f %% (quick speed "
-		         "probe against its best, %llu cycles) measured again, "
-		         "%u kept; worst probe %+.1f %%",
-		         m->schedule.repeated, 100 * m->schedule.threshold,
+		         "a quick speed probe every %u ms of rounds or so: %u "
+		         "of %u stretches between probes slowed by more than "
+		         "%.0f %% (against the fastest probe, %llu cycles) "
+		         "measured again, %u kept; worst probe %+.1f %%",
+		         SB_SCHEDULE_STRETCH_NS / 1000000u,
+		         m->schedule.repeated,
+		         m->schedule.stretches + m->schedule.repeated,
+		         100 * m->schedule.threshold,
 		         (unsigned long long)m->schedule.probe_best,
 		         m->schedule.slowed_kept,
 		         100 * m->schedule.worst_slowdown);

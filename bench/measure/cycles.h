@@ -73,7 +73,7 @@ uint64_t sb_cycles_monotonic_ns(void);
 uint64_t sb_cycles_probe(void);
 
 /*
- * A shorter probe for between rounds (about 0.1 ms): the same work,
+ * A shorter probe for between rounds (about 0.2 ms): the same work,
  * fewer and shorter tries.  Compare it only with itself.
  */
 uint64_t sb_cycles_probe_quick(void);

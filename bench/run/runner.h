@@ -101,6 +101,9 @@ struct sb_run_options {
 	 * several layouts, not one layout's.  Timing only: instruction
 	 * counts and the heap pass take one. */
 	unsigned layouts;
+	/* The least time between two speed probes of the rounds
+	 * (schedule.h: stretches); 0: SB_SCHEDULE_STRETCH_NS. */
+	uint64_t stretch_ns;
 };
 
 /* The most records connections per scenario (--layouts). */

@@ -22,6 +22,12 @@ static double slowdown(uint64_t probe, uint64_t best)
 	return best ? (double)probe / (double)best - 1 : 0;
 }
 
+/* A probe of the machine's speed, while time is kept; else `best`. */
+static uint64_t probe_now(bool probing, uint64_t best)
+{
+	return probing ? sb_cycles_probe_quick() : best;
+}
+
 int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
                     const struct sb_run_options *options,
                     const struct sb_schedule_progress *progress,
@@ -32,10 +38,12 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	                                          SB_SCHEDULE_SLOW_THRESHOLD};
 	struct sb_scenario_state **states = calloc(count, sizeof(*states));
 	size_t *order = calloc(count, sizeof(*order));
+	/* Rounds kept per scenario in the phase under way. */
+	unsigned *kept = calloc(count, sizeof(*kept));
 	/* A scenario over before its rounds (unsupported) keeps its row
 	 * here, so rows come out in the order of the scenarios. */
 	struct sb_results *early = calloc(count, sizeof(*early));
-	int rc = states && order && early ? 0 : SB_ERR_NOMEM;
+	int rc = states && order && kept && early ? 0 : SB_ERR_NOMEM;
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		rc = sb_scenario_begin(&scenarios[i], options, &early[i],
 		                       &states[i]);
@@ -50,55 +58,90 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	 * heap pass keeps no time: the speed is not probed, no round is
 	 * slowed, none repeated. */
 	bool probing = !options->count_instructions && !options->untimed;
-	uint64_t best = probing ? sb_cycles_probe_quick() : 0;
-	/* A slowed round is measured again, but not forever on a busy
-	 * machine: at most as many repeats as rounds, plus a few. */
+	uint64_t stretch_ns = options->stretch_ns ? options->stretch_ns
+	                                          : SB_SCHEDULE_STRETCH_NS;
+	uint64_t best = probe_now(probing, 0);
 	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
 	     phase++) {
+		enum sb_phase ph = (enum sb_phase)phase;
+		for (size_t i = 0; i < count; i++)
+			kept[i] = 0;
+		unsigned passes = 0;
 		while (rc == 0) {
 			size_t active = 0;
 			for (size_t i = 0; i < count; i++)
 				if (states[i] &&
-				    sb_scenario_round_wanted(
-				        states[i], (enum sb_phase)phase))
+				    sb_scenario_round_wanted(states[i], ph))
 					order[active++] = i;
 			if (active == 0)
 				break;
 			shuffle(order, active, &rng);
-			for (size_t k = 0; k < active && rc == 0; k++)
-				rc = sb_scenario_mark(states[order[k]]);
-			uint64_t before =
-			    probing ? sb_cycles_probe_quick() : best;
-			for (size_t k = 0; k < active && rc == 0; k++)
-				(void)sb_scenario_round(states[order[k]],
-				                        (enum sb_phase)phase);
-			uint64_t after =
-			    probing ? sb_cycles_probe_quick() : best;
-			uint64_t worst = before > after ? before : after;
-			uint64_t fastest = before < after ? before : after;
-			if (fastest < best)
-				best = fastest;
-			double slow = slowdown(worst, best);
-			if (slow > report->worst_slowdown)
-				report->worst_slowdown = slow;
-			bool slowed = slow > report->threshold;
-			bool repeat =
-			    slowed && report->repeated < report->rounds + 8;
-			if (repeat) {
-				for (size_t k = 0; k < active; k++)
-					sb_scenario_rollback(states[order[k]]);
-				report->repeated++;
-			} else {
-				report->rounds++;
-				report->phase_rounds[phase]++;
-				report->slowed_kept += slowed;
+			passes++;
+			/* The round in stretches of at least
+			 * stretch_ns between two probes (one
+			 * scenario's round at least): a slowed stretch is
+			 * taken back, and its scenarios measure that round
+			 * again in a later pass. */
+			double round_slow = 0;
+			bool round_repeated = false;
+			uint64_t before = probe_now(probing, best);
+			for (size_t k = 0; k < active && rc == 0;) {
+				size_t first = k;
+				uint64_t t0 = sb_cycles_monotonic_ns();
+				do {
+					rc = sb_scenario_mark(states[order[k]]);
+					if (rc == 0)
+						(void)sb_scenario_round(
+						    states[order[k]], ph);
+					k++;
+				} while (rc == 0 && k < active &&
+				         sb_cycles_monotonic_ns() - t0 <
+				             stretch_ns);
+				uint64_t after = probe_now(probing, best);
+				uint64_t worst = before > after ? before : after;
+				uint64_t fastest =
+				    before < after ? before : after;
+				if (fastest < best)
+					best = fastest;
+				before = after;
+				double slow = slowdown(worst, best);
+				if (slow > round_slow)
+					round_slow = slow;
+				if (slow > report->worst_slowdown)
+					report->worst_slowdown = slow;
+				bool slowed = slow > report->threshold;
+				/* Not forever on a busy machine: at most as
+				 * many repeats as stretches kept, plus a
+				 * few. */
+				bool repeat = slowed && report->repeated <
+				                            report->stretches + 8;
+				for (size_t j = first; j < k; j++) {
+					if (repeat)
+						sb_scenario_rollback(
+						    states[order[j]]);
+					else
+						kept[order[j]]++;
+				}
+				if (repeat) {
+					report->repeated++;
+					round_repeated = true;
+				} else {
+					report->stretches++;
+					report->slowed_kept += slowed;
+				}
 			}
 			if (progress && progress->round)
-				progress->round(progress->ctx,
-				                (enum sb_phase)phase,
-				                report->phase_rounds[phase],
-				                active, slow, repeat);
+				progress->round(progress->ctx, ph, passes,
+				                active, round_slow,
+				                round_repeated);
 		}
+		/* A phase's rounds: as many as the scenario that kept most
+		 * (a pass that only measured again what was taken back is
+		 * not one more round of the others). */
+		for (size_t i = 0; i < count; i++)
+			if (kept[i] > report->phase_rounds[phase])
+				report->phase_rounds[phase] = kept[i];
+		report->rounds += report->phase_rounds[phase];
 	}
 	report->probe_best = best;
 	for (size_t i = 0; i < count; i++) {
@@ -112,5 +155,6 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	free(early);
 	free(states);
 	free(order);
+	free(kept);
 	return rc;
 }

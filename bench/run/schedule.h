@@ -9,24 +9,37 @@
  * over every scenario instead of landing on one, and no scenario always
  * follows the same other (what one library leaves behind, such as dirty
  * vector registers, is cleaned before each measured region: meter.h,
- * cycles.h).  A speed probe runs between
- * rounds: a round during which the machine was slower than its fastest
- * probe by more than a threshold is taken back and measured again (up to
- * a limit; then kept, and counted).
+ * cycles.h).  A speed probe runs between stretches of each round --
+ * consecutive scenarios' rounds that together took at least
+ * SB_SCHEDULE_STRETCH_NS, or one scenario's round if it took longer: a
+ * stretch during which the machine was slower than its fastest probe by
+ * more than a threshold is taken back, and its scenarios measure that
+ * round again in a later pass (up to a limit; then it is kept, and
+ * counted).  Stretches, not whole rounds: a round of every scenario of a
+ * large run takes seconds, and a slow spell of a shared host within it
+ * would go unseen by probes at its ends.
  */
 #ifndef SB_SCHEDULE_H
 #define SB_SCHEDULE_H
 
 #include "run/runner.h"
 
-/* A round is slowed when a probe around it is this much above the best. */
+/* A stretch is slowed when a probe around it is this much above the
+ * best. */
 #define SB_SCHEDULE_SLOW_THRESHOLD 0.05
+/* The least a stretch runs between two probes: 5 ms, so that the quick
+ * probe (about 0.2 ms) adds at most about 4 % to a run's time. */
+#define SB_SCHEDULE_STRETCH_NS 5000000u
 
 struct sb_schedule_report {
-	unsigned rounds;          /* rounds kept */
-	unsigned phase_rounds[2]; /* of them, per enum sb_phase */
-	unsigned repeated;    /* slowed rounds taken back and measured again */
-	unsigned slowed_kept; /* slowed rounds kept: the repeat limit was hit */
+	unsigned rounds;          /* both phases' rounds */
+	unsigned phase_rounds[2]; /* per enum sb_phase: the most rounds any
+	                             scenario kept */
+	unsigned stretches;   /* stretches kept */
+	unsigned repeated;    /* slowed stretches taken back and measured
+	                         again */
+	unsigned slowed_kept; /* slowed stretches kept: the repeat limit was
+	                         hit */
 	uint64_t probe_best;  /* the fastest quick probe, TSC cycles */
 	double worst_slowdown; /* the largest probe / best - 1 seen */
 	double threshold;      /* SB_SCHEDULE_SLOW_THRESHOLD */

@@ -10,19 +10,32 @@
 #include "run/schedule.h"
 #include "wire/link.h"
 
-/* The speed probe (linked with --wrap): the real one, or, while
- * `probe_slowed` is set, a probe that reads slower by half every other
- * time, so that every round looks slowed. */
-uint64_t __real_sb_cycles_probe_quick(void);
+/* The speed probe (linked with --wrap): while `probe_slowed` is set, a
+ * probe that reads slower by half every other time, so that every stretch
+ * looks slowed; while `probe_slow_at` is set, one that reads slower by
+ * half at that call only (counting from 1); else a steady one, so that
+ * the host's own spells do not make rounds repeat. */
 uint64_t __wrap_sb_cycles_probe_quick(void);
 static bool probe_slowed;
+static unsigned probe_slow_at;
 static unsigned probe_calls;
 
 uint64_t __wrap_sb_cycles_probe_quick(void)
 {
-	if (!probe_slowed)
-		return __real_sb_cycles_probe_quick();
-	return probe_calls++ % 2 ? 1500000 : 1000000;
+	probe_calls++;
+	if (probe_slowed)
+		return probe_calls % 2 ? 1500000 : 1000000;
+	return probe_calls == probe_slow_at ? 1500000 : 1000000;
+}
+
+/* Passes over the scenarios, as the progress callback reports them. */
+static unsigned passes[2];
+
+static void count_pass(void *ctx, enum sb_phase phase, unsigned round,
+                       size_t active, double slowdown, bool repeated)
+{
+	(void)ctx, (void)active, (void)slowdown, (void)repeated;
+	passes[phase] = round;
 }
 
 static struct sb_credential_set creds;
@@ -49,6 +62,10 @@ static void setup(void)
 	    .payload_count = 1,
 	};
 	memset(&results, 0, sizeof(results));
+	probe_slowed = false;
+	probe_slow_at = 0;
+	probe_calls = 0;
+	passes[0] = passes[1] = 0;
 }
 
 static void teardown(void)
@@ -193,4 +210,46 @@ Test(schedule, an_untimed_pass_repeats_no_round, .init = setup,
 	cr_expect_eq(report.repeated, 0);
 	cr_expect_eq(report.slowed_kept, 0);
 	cr_expect_eq(report.rounds, 6);
+}
+
+/* A stretch found slowed is taken back and its scenarios measure that
+ * round again in one more pass; the others keep theirs, nothing is
+ * counted twice, and every scenario still gives exactly `reps`.  A slow
+ * probe reading lies between two stretches, and both are taken back. */
+Test(schedule, a_slowed_stretch_is_measured_again, .init = setup,
+     .fini = teardown)
+{
+	struct sb_scenario sc[3] = {
+	    scenario("openssl", "psk-ccm8"),
+	    scenario("mbedtls", "psk-ccm8"),
+	    scenario("openssl", "psk-gcm"),
+	};
+	struct sb_schedule_report report;
+	struct sb_schedule_progress progress = {.round = count_pass};
+	/* call 1: the best before any round; 2: before the first round's
+	 * first stretch; 3: between its first and second.  Stretches of
+	 * one scenario's round each: the first two scenarios of that round
+	 * measure it again, the third keeps it. */
+	probe_slow_at = 3;
+	options.stretch_ns = 1;
+	cr_assert_eq(
+	    sb_schedule_run(sc, 3, &options, &progress, &results, &report), 0);
+	cr_expect_eq(report.repeated, 2);
+	cr_expect_eq(report.stretches, 3 * (3 + 3),
+	             "each scenario's round a stretch, kept once");
+	cr_expect_eq(report.slowed_kept, 0);
+	cr_expect_gt(report.worst_slowdown, 0.4);
+	cr_expect_eq(report.phase_rounds[SB_PHASE_HANDSHAKES], 3);
+	cr_expect_eq(report.phase_rounds[SB_PHASE_RECORDS], 3);
+	cr_expect_eq(passes[SB_PHASE_HANDSHAKES], 4,
+	             "the stretches taken back run in a pass of their own");
+	cr_expect_eq(passes[SB_PHASE_RECORDS], 3);
+	for (size_t i = 0; i < results.count; i++) {
+		const struct sb_row *r = &results.rows[i];
+		if (strcmp(r->metric, "handshake_cycles") == 0 ||
+		    strcmp(r->metric, "encrypt_cycles") == 0)
+			cr_expect_eq(r->stats.n, 3, "%s %s %s: n %zu",
+			             r->client, r->suite, r->metric,
+			             (size_t)r->stats.n);
+	}
 }
