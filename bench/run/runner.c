@@ -1243,6 +1243,18 @@ static bool records_done(const struct sb_scenario_state *sc)
 	return true;
 }
 
+unsigned sb_scenario_rounds_kept(const struct sb_scenario_state *sc,
+                                 enum sb_phase phase)
+{
+	if (phase == SB_PHASE_HANDSHAKES)
+		return sc->handshakes;
+	unsigned most = 0;
+	for (size_t i = 0; i < sc->track_count; i++)
+		if (sc->tracks[i].reps > most)
+			most = sc->tracks[i].reps;
+	return most;
+}
+
 bool sb_scenario_round_wanted(const struct sb_scenario_state *sc,
                               enum sb_phase phase)
 {

@@ -148,6 +148,13 @@ enum sb_phase {
 	SB_PHASE_RECORDS,
 };
 
+/*
+ * The rounds of `phase` the scenario has kept so far (taken-back rounds
+ * not counted): its measured handshakes, or its record loops' rounds.
+ */
+unsigned sb_scenario_rounds_kept(const struct sb_scenario_state *state,
+                                 enum sb_phase phase);
+
 /* Whether the scenario wants another round of this phase. */
 bool sb_scenario_round_wanted(const struct sb_scenario_state *state,
                               enum sb_phase phase);

@@ -38,12 +38,10 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	                                          SB_SCHEDULE_SLOW_THRESHOLD};
 	struct sb_scenario_state **states = calloc(count, sizeof(*states));
 	size_t *order = calloc(count, sizeof(*order));
-	/* Rounds kept per scenario in the phase under way. */
-	unsigned *kept = calloc(count, sizeof(*kept));
 	/* A scenario over before its rounds (unsupported) keeps its row
 	 * here, so rows come out in the order of the scenarios. */
 	struct sb_results *early = calloc(count, sizeof(*early));
-	int rc = states && order && kept && early ? 0 : SB_ERR_NOMEM;
+	int rc = states && order && early ? 0 : SB_ERR_NOMEM;
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		rc = sb_scenario_begin(&scenarios[i], options, &early[i],
 		                       &states[i]);
@@ -64,8 +62,6 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
 	     phase++) {
 		enum sb_phase ph = (enum sb_phase)phase;
-		for (size_t i = 0; i < count; i++)
-			kept[i] = 0;
 		unsigned passes = 0;
 		while (rc == 0) {
 			size_t active = 0;
@@ -77,6 +73,10 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				break;
 			shuffle(order, active, &rng);
 			passes++;
+			/* Each scenario's state before its round of this pass,
+			 * for a stretch taken back. */
+			for (size_t k = 0; k < active && rc == 0; k++)
+				rc = sb_scenario_mark(states[order[k]]);
 			/* The round in stretches of at least
 			 * stretch_ns between two probes (one
 			 * scenario's round at least): a slowed stretch is
@@ -89,12 +89,10 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				size_t first = k;
 				uint64_t t0 = sb_cycles_monotonic_ns();
 				do {
-					rc = sb_scenario_mark(states[order[k]]);
-					if (rc == 0)
-						(void)sb_scenario_round(
-						    states[order[k]], ph);
+					(void)sb_scenario_round(states[order[k]],
+					                        ph);
 					k++;
-				} while (rc == 0 && k < active &&
+				} while (k < active &&
 				         sb_cycles_monotonic_ns() - t0 <
 				             stretch_ns);
 				uint64_t after = probe_now(probing, best);
@@ -115,13 +113,8 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				 * few. */
 				bool repeat = slowed && report->repeated <
 				                            report->stretches + 8;
-				for (size_t j = first; j < k; j++) {
-					if (repeat)
-						sb_scenario_rollback(
-						    states[order[j]]);
-					else
-						kept[order[j]]++;
-				}
+				for (size_t j = first; j < k && repeat; j++)
+					sb_scenario_rollback(states[order[j]]);
 				if (repeat) {
 					report->repeated++;
 					round_repeated = true;
@@ -138,9 +131,14 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 		/* A phase's rounds: as many as the scenario that kept most
 		 * (a pass that only measured again what was taken back is
 		 * not one more round of the others). */
-		for (size_t i = 0; i < count; i++)
-			if (kept[i] > report->phase_rounds[phase])
-				report->phase_rounds[phase] = kept[i];
+		for (size_t i = 0; i < count; i++) {
+			unsigned kept =
+			    states && states[i]
+			        ? sb_scenario_rounds_kept(states[i], ph)
+			        : 0;
+			if (kept > report->phase_rounds[phase])
+				report->phase_rounds[phase] = kept;
+		}
 		report->rounds += report->phase_rounds[phase];
 	}
 	report->probe_best = best;
@@ -155,6 +153,5 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	free(early);
 	free(states);
 	free(order);
-	free(kept);
 	return rc;
 }
