@@ -1157,8 +1157,7 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 		        report->phase_rounds[SB_PHASE_HANDSHAKES],
 		        report->phase_rounds[SB_PHASE_RECORDS],
 		        (double)(sb_cycles_monotonic_ns() - t0) / 1e9,
-		        report->repeated,
-		        report->stretches + report->repeated,
+		        report->repeated, report->stretches + report->repeated,
 		        100 * report->threshold, report->slowed_kept);
 	return 0;
 }
@@ -1300,18 +1299,17 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		         "instruction counts do not move with the machine's "
 		         "speed: no round probed or measured again");
 	else
-		snprintf(slowed, sizeof(slowed),
-		         "a quick speed probe every %u ms of rounds or so: %u "
-		         "of %u stretches between probes slowed by more than "
-		         "%.0f %% (against the fastest probe, %llu cycles) "
-		         "measured again, %u kept; worst probe %+.1f %%",
-		         SB_SCHEDULE_STRETCH_NS / 1000000u,
-		         m->schedule.repeated,
-		         m->schedule.stretches + m->schedule.repeated,
-		         100 * m->schedule.threshold,
-		         (unsigned long long)m->schedule.probe_best,
-		         m->schedule.slowed_kept,
-		         100 * m->schedule.worst_slowdown);
+		snprintf(
+		    slowed, sizeof(slowed),
+		    "a quick speed probe every %u ms of rounds or so: %u "
+		    "of %u stretches between probes slowed by more than "
+		    "%.0f %% (against the fastest probe, %llu cycles) "
+		    "measured again, %u kept; worst probe %+.1f %%",
+		    SB_SCHEDULE_STRETCH_NS / 1000000u, m->schedule.repeated,
+		    m->schedule.stretches + m->schedule.repeated,
+		    100 * m->schedule.threshold,
+		    (unsigned long long)m->schedule.probe_best,
+		    m->schedule.slowed_kept, 100 * m->schedule.worst_slowdown);
 	sb_provenance_line(f, "interleaving",
 	                   "%u rounds (%u of handshakes, then %u of record "
 	                   "loops), scenarios in a seeded random order each "

@@ -94,14 +94,14 @@ static uint64_t probe_unit(void)
 	uint64_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	for (int i = 0; i < 2500; i++)
 		for (int k = 0; k < 8; k++)
-			x[k] = x[k] * 6364136223846793005u +
-			       1442695040888963407u;
+			x[k] =
+			    x[k] * 6364136223846793005u + 1442695040888963407u;
 	for (uint32_t r = 0; r < 32; r++)
-		for (size_t i = 0; i < sizeof(probe_lanes) /
-		                           sizeof(probe_lanes[0]);
-		     i++)
-			probe_lanes[i] = (probe_lanes[i] ^ (probe_lanes[i] << 7)) +
-			                 r * 2654435761u;
+		for (size_t i = 0;
+		     i < sizeof(probe_lanes) / sizeof(probe_lanes[0]); i++)
+			probe_lanes[i] =
+			    (probe_lanes[i] ^ (probe_lanes[i] << 7)) +
+			    r * 2654435761u;
 	uint64_t out = probe_lanes[x[0] % 4096];
 	for (int k = 0; k < 8; k++)
 		out ^= x[k];

@@ -56,8 +56,8 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	 * heap pass keeps no time: the speed is not probed, no round is
 	 * slowed, none repeated. */
 	bool probing = !options->count_instructions && !options->untimed;
-	uint64_t stretch_ns = options->stretch_ns ? options->stretch_ns
-	                                          : SB_SCHEDULE_STRETCH_NS;
+	uint64_t stretch_ns =
+	    options->stretch_ns ? options->stretch_ns : SB_SCHEDULE_STRETCH_NS;
 	uint64_t best = probe_now(probing, 0);
 	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
 	     phase++) {
@@ -89,14 +89,15 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				size_t first = k;
 				uint64_t t0 = sb_cycles_monotonic_ns();
 				do {
-					(void)sb_scenario_round(states[order[k]],
-					                        ph);
+					(void)sb_scenario_round(
+					    states[order[k]], ph);
 					k++;
 				} while (k < active &&
 				         sb_cycles_monotonic_ns() - t0 <
 				             stretch_ns);
 				uint64_t after = probe_now(probing, best);
-				uint64_t worst = before > after ? before : after;
+				uint64_t worst =
+				    before > after ? before : after;
 				uint64_t fastest =
 				    before < after ? before : after;
 				if (fastest < best)
@@ -111,8 +112,9 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				/* Not forever on a busy machine: at most as
 				 * many repeats as stretches kept, plus a
 				 * few. */
-				bool repeat = slowed && report->repeated <
-				                            report->stretches + 8;
+				bool repeat =
+				    slowed &&
+				    report->repeated < report->stretches + 8;
 				for (size_t j = first; j < k && repeat; j++)
 					sb_scenario_rollback(states[order[j]]);
 				if (repeat) {

@@ -35,14 +35,14 @@ struct sb_schedule_report {
 	unsigned rounds;          /* both phases' rounds */
 	unsigned phase_rounds[2]; /* per enum sb_phase: the most rounds any
 	                             scenario kept */
-	unsigned stretches;   /* stretches kept */
-	unsigned repeated;    /* slowed stretches taken back and measured
-	                         again */
-	unsigned slowed_kept; /* slowed stretches kept: the repeat limit was
-	                         hit */
-	uint64_t probe_best;  /* the fastest quick probe, TSC cycles */
-	double worst_slowdown; /* the largest probe / best - 1 seen */
-	double threshold;      /* SB_SCHEDULE_SLOW_THRESHOLD */
+	unsigned stretches;       /* stretches kept */
+	unsigned repeated;        /* slowed stretches taken back and measured
+	                             again */
+	unsigned slowed_kept;     /* slowed stretches kept: the repeat limit was
+	                             hit */
+	uint64_t probe_best;      /* the fastest quick probe, TSC cycles */
+	double worst_slowdown;    /* the largest probe / best - 1 seen */
+	double threshold;         /* SB_SCHEDULE_SLOW_THRESHOLD */
 };
 
 /* What the schedule tells the command as it goes (for stderr); may be

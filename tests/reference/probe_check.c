@@ -79,7 +79,8 @@ int main(int argc, char **argv)
 	char *end = "";
 	long samples = argc > 1 ? strtol(argv[1], &end, 10) : 300;
 	if (argc > 2 || *end || samples < 10 || samples > 100000) {
-		fprintf(stderr, "usage: %s [SAMPLES (10-100000, default 300)]\n",
+		fprintf(stderr,
+		        "usage: %s [SAMPLES (10-100000, default 300)]\n",
 		        argv[0]);
 		return 2;
 	}
@@ -108,9 +109,10 @@ int main(int argc, char **argv)
 	size_t slowed = 0;
 	for (size_t i = 0; i < n; i++)
 		slowed += slowdown(work[i], wbest) > THRESHOLD;
-	printf("%zu samples; the workload (20 AES-128-GCM encryptions of 1024 "
-	       "bytes, fastest %llu cycles) was more than %.0f %% slow in %zu\n",
-	       n, (unsigned long long)wbest, THRESHOLD * 100, slowed);
+	printf(
+	    "%zu samples; the workload (20 AES-128-GCM encryptions of 1024 "
+	    "bytes, fastest %llu cycles) was more than %.0f %% slow in %zu\n",
+	    n, (unsigned long long)wbest, THRESHOLD * 100, slowed);
 	for (int p = 0; p < 2; p++) {
 		uint64_t best = least(probes[p], n);
 		size_t flagged = 0, alarms = 0;
