@@ -26,8 +26,10 @@
 #include <stdlib.h>
 
 #include "measure/cycles.h"
+#include "run/schedule.h"
 
-#define THRESHOLD 0.05
+/* What run counts as slowed. */
+#define THRESHOLD SB_SCHEDULE_SLOW_THRESHOLD
 
 /* The probe before December 2026: one dependent multiply-add chain
  * through memory, bound by latency (the best of 3 tries). */
