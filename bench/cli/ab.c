@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "gate/ab.h"
 #include "gate/compare.h"
@@ -388,8 +389,8 @@ int cmd_ab(int argc, char **argv)
 		             strerror(errno));
 		return SB_EXIT_USAGE;
 	}
-	struct ab_runs runs = {.results =
-	                           calloc(cli.rounds, sizeof(*runs.results))};
+	struct ab_runs runs = {
+	    .results = sb_mem_calloc(cli.rounds, sizeof(*runs.results))};
 	int status = SB_EXIT_USAGE;
 	if (!runs.results)
 		sb_cli_error("out of memory");
@@ -414,7 +415,7 @@ int cmd_ab(int argc, char **argv)
 			         dir, r, b ? 'h' : 'b');
 			unlink(path);
 		}
-	free(runs.results);
+	sb_mem_free(runs.results);
 	rmdir(dir);
 	return status;
 }

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 
+#include "base/mem.h"
 #include "gate/compare.h"
 #include "output/csv.h"
 #include "output/csv_read.h"
@@ -29,7 +30,7 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 	va_list again;
 	va_copy(again, ap);
 	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	if (n > MESSAGE_MAX && (text = malloc((size_t)n + 1)) != NULL)
+	if (n > MESSAGE_MAX && (text = sb_mem_alloc((size_t)n + 1)) != NULL)
 		vsnprintf(text, (size_t)n + 1, fmt, again);
 	va_end(again);
 	if (!text) { /* out of memory: the truncated start will do */
@@ -48,7 +49,7 @@ static void vmessage(const char *prefix, const char *fmt, va_list ap)
 	else
 		fprintf(stderr, "suitebench: %s%s\n", prefix, text);
 	if (text != small)
-		free(text);
+		sb_mem_free(text);
 }
 
 void sb_cli_error(const char *fmt, ...)
@@ -110,9 +111,9 @@ int sb_cli_split(char *text, char **items, size_t cap)
 
 char **sb_cli_args_copy(int argc, char **argv)
 {
-	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+	char **copy = sb_mem_calloc((size_t)argc + 1, sizeof(*copy));
 	for (int i = 0; copy && i < argc; i++)
-		if (!(copy[i] = strdup(argv[i]))) {
+		if (!(copy[i] = sb_mem_strdup(argv[i]))) {
 			sb_cli_args_free(argc, copy);
 			copy = NULL;
 		}
@@ -124,8 +125,8 @@ char **sb_cli_args_copy(int argc, char **argv)
 void sb_cli_args_free(int argc, char **copy)
 {
 	for (int i = 0; copy && i < argc; i++)
-		free(copy[i]);
-	free(copy);
+		sb_mem_free(copy[i]);
+	sb_mem_free(copy);
 }
 
 /* ---- which file a path names ------------------------------------------ */
@@ -214,7 +215,7 @@ int sb_cli_paths_check(const struct sb_cli_path *paths, size_t count)
 			n++;
 		}
 	}
-	struct identity *ids = calloc(n, sizeof(*ids));
+	struct identity *ids = sb_mem_calloc(n, sizeof(*ids));
 	if (!ids) {
 		sb_cli_error("out of memory");
 		return SB_ERR_USAGE;
@@ -245,7 +246,7 @@ int sb_cli_paths_check(const struct sb_cli_path *paths, size_t count)
 				             all[i].option, all[j].option,
 				             all[j].path);
 		}
-	free(ids);
+	sb_mem_free(ids);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "measure/cycles.h"
 #include "measure/heap.h"
@@ -473,7 +474,7 @@ static int read_echo(struct client_session *s, const uint8_t *sent, size_t len)
 static int session_record(struct client_session *s)
 {
 	size_t len = s->cli->payload;
-	uint8_t *sent = malloc(len);
+	uint8_t *sent = sb_mem_alloc(len);
 	if (!sent)
 		return session_fail(s, SB_ERR_NOMEM, "out of memory");
 	fill_payload(sent, len);
@@ -494,7 +495,7 @@ static int session_record(struct client_session *s)
 		s->record[d].records =
 		    s->link.sent[d].records - before[d].records;
 	}
-	free(sent);
+	sb_mem_free(sent);
 	return rc ? rc
 	          : sb_verify_guard(&s->link.wire, s->reason,
 	                            sizeof(s->reason));
@@ -835,13 +836,13 @@ int cmd_client(int argc, char **argv)
 {
 	/* getopt_long permutes what it parses; the provenance quotes the
 	 * command line as given, so parsing gets a copy of the pointers. */
-	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	char **args = sb_mem_calloc((size_t)argc + 1, sizeof(*args));
 	if (!args) {
 		sb_cli_error("out of memory");
 		return SB_EXIT_FAILURE;
 	}
 	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	int status = client_command(argc, argv, args);
-	free(args);
+	sb_mem_free(args);
 	return status;
 }

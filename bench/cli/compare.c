@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "gate/compare.h"
 #include "output/csv_read.h"
@@ -323,7 +324,7 @@ static int table_row(struct table *t, char (**out)[CELL])
 	if (t->rows == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 32;
 		char(*cells)[COLUMNS][CELL] =
-		    realloc(t->cells, cap * sizeof(*cells));
+		    sb_mem_realloc(t->cells, cap * sizeof(*cells));
 		if (!cells)
 			return SB_ERR_NOMEM;
 		t->cells = cells;
@@ -336,7 +337,7 @@ static int table_row(struct table *t, char (**out)[CELL])
 
 static void table_free(struct table *t)
 {
-	free(t->cells);
+	sb_mem_free(t->cells);
 	t->cells = NULL;
 	t->rows = t->cap = 0;
 }
@@ -523,7 +524,7 @@ static void prov_read(const char *csv_path, struct provenance *p)
 		snprintf(l->value, sizeof(l->value), "%s",
 		         colon + strspn(colon + 1, " ") + 1);
 	}
-	free(line);
+	sb_mem_free(line);
 	fclose(f);
 }
 
@@ -821,7 +822,7 @@ static int judge_and_report(const struct compare_cli *cli,
 {
 	struct sb_results base = {0}, cur = {0};
 	struct sb_compare_report rep = {0};
-	struct report_view *v = calloc(1, sizeof(*v));
+	struct report_view *v = sb_mem_calloc(1, sizeof(*v));
 	int rc = v ? 0 : SB_ERR_NOMEM;
 	if (rc == 0 && (load_results(cli->baseline, &base) ||
 	                load_results(cli->current, &cur)))
@@ -872,7 +873,7 @@ static int judge_and_report(const struct compare_cli *cli,
 	*status = rep.regressions ? SB_EXIT_FAILURE : SB_EXIT_OK;
 	for (size_t s = 0; v && s < 4; s++)
 		table_free(&v->tables[s]);
-	free(v);
+	sb_mem_free(v);
 	sb_compare_report_free(&rep);
 	sb_results_free(&base);
 	sb_results_free(&cur);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
@@ -1173,7 +1174,7 @@ static int by_value(const void *a, const void *b)
 static double rows_median(const struct sb_results *r, const char *library,
                           const char *side, const char *metric, long payload)
 {
-	double *v = calloc(r->count + 1, sizeof(*v));
+	double *v = sb_mem_calloc(r->count + 1, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; v && i < r->count; i++) {
 		const struct sb_row *row = &r->rows[i];
@@ -1193,7 +1194,7 @@ static double rows_median(const struct sb_results *r, const char *library,
 		qsort(v, n, sizeof(*v), by_value);
 		m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	}
-	free(v);
+	sb_mem_free(v);
 	return m;
 }
 
@@ -1492,7 +1493,8 @@ static int by_warning_level(const void *a, const void *b)
 static void report_warnings(const struct sb_results *r)
 {
 	enum { SHOWN = 8 };
-	const struct sb_row **flagged = calloc(r->count + 1, sizeof(*flagged));
+	const struct sb_row **flagged =
+	    sb_mem_calloc(r->count + 1, sizeof(*flagged));
 	size_t n = 0;
 	for (size_t i = 0; flagged && i < r->count; i++)
 		if (r->rows[i].warnings[0])
@@ -1517,7 +1519,7 @@ static void report_warnings(const struct sb_results *r)
 		        "machine: rerun on an idle one, pin with --cpu, or "
 		        "raise --budget/--max-reps.\n",
 		        n, r->count, n < SHOWN ? n : (size_t)SHOWN);
-	free(flagged);
+	sb_mem_free(flagged);
 }
 
 /* The consistency report on stderr: the worst operations, and the
@@ -1640,11 +1642,12 @@ static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
                               struct machine_check *m)
 {
 	double *spread =
-	    calloc(results->count ? results->count : 1, sizeof(*spread));
-	struct sb_results *more = calloc(SB_PASS_MAX_PROCESSES, sizeof(*more));
+	    sb_mem_calloc(results->count ? results->count : 1, sizeof(*spread));
+	struct sb_results *more =
+	    sb_mem_calloc(SB_PASS_MAX_PROCESSES, sizeof(*more));
 	if (!spread || !more) {
-		free(spread);
-		free(more);
+		sb_mem_free(spread);
+		sb_mem_free(more);
 		sb_cli_error("out of memory");
 		return SB_ERR_NOMEM;
 	}
@@ -1670,7 +1673,7 @@ static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
 	sb_pass_keep_median(results, more, count, spread);
 	for (size_t i = 0; i < SB_PASS_MAX_PROCESSES; i++)
 		sb_results_free(&more[i]);
-	free(more);
+	sb_mem_free(more);
 	size_t n = 0;
 	for (size_t i = 0; i < results->count; i++)
 		if (spread[i] >= 0)
@@ -1679,7 +1682,7 @@ static int run_more_processes(const struct run_cli *cli, int argc, char **argv,
 	m->process_rows = n;
 	m->process_median = n ? spread[n / 2] : 0;
 	m->process_worst = n ? spread[n - 1] : 0;
-	free(spread);
+	sb_mem_free(spread);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/mem.h"
 #include "cli/cli.h"
 #include "measure/cycles.h"
 #include "output/csv.h"
@@ -686,8 +687,8 @@ static int print_detail(FILE *f, const struct sb_size_job *job,
 	} else if (rc != SB_ERR_NOMEM) {
 		sb_cli_error("%s", msg);
 	}
-	free(objs);
-	free(list);
+	sb_mem_free(objs);
+	sb_mem_free(list);
 	sb_mapfile_free(&map);
 	return rc;
 }

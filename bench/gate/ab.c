@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/mem.h"
+
 /* P(X <= k) for X ~ Binomial(n, 1/2), summed in logs (n <= a few
  * thousand). */
 static double ab_binomial_half_cdf(size_t n, size_t k)
@@ -42,7 +44,7 @@ int sb_ab_judge(const double *base, const double *head, size_t count,
 	    !(min_effect >= 0))
 		return SB_ERR_INVALID;
 	*out = (struct sb_ab_estimate){.verdict = SB_AB_UNDECIDED};
-	double *d = malloc((count ? count : 1) * sizeof(*d));
+	double *d = sb_mem_alloc((count ? count : 1) * sizeof(*d));
 	if (!d)
 		return SB_ERR_NOMEM;
 	size_t n = 0;
@@ -51,7 +53,7 @@ int sb_ab_judge(const double *base, const double *head, size_t count,
 			d[n++] = log(head[i] / base[i]);
 	out->rounds = n;
 	if (n == 0) {
-		free(d);
+		sb_mem_free(d);
 		return 0;
 	}
 	qsort(d, n, sizeof(*d), ab_compare_doubles);
@@ -60,7 +62,7 @@ int sb_ab_judge(const double *base, const double *head, size_t count,
 	size_t k = sb_ab_interval_rank(n, confidence);
 	out->low = exp(d[k ? k - 1 : 0]);
 	out->high = exp(d[k ? n - k : n - 1]);
-	free(d);
+	sb_mem_free(d);
 	if (k == 0)
 		return 0; /* too few rounds for the confidence asked */
 	out->verdict = out->low > 1 + min_effect    ? SB_AB_REGRESSION

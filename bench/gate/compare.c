@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 /* The default for timing figures: a rise the eye would call a change. */
 #define TIMING_DEFAULT_PERCENT 5.0
 /* Heap peaks move by a few allocator blocks between identical runs (block
@@ -251,8 +253,8 @@ struct index {
 static int index_build(const struct sb_results *results, struct index *out)
 {
 	out->count = results->count;
-	out->rows =
-	    malloc((results->count ? results->count : 1) * sizeof(*out->rows));
+	out->rows = sb_mem_alloc((results->count ? results->count : 1) *
+	                         sizeof(*out->rows));
 	if (!out->rows)
 		return SB_ERR_NOMEM;
 	for (size_t i = 0; i < results->count; i++)
@@ -328,7 +330,7 @@ int sb_compare_results_check(const struct sb_results *results, char *msg,
 		return SB_ERR_NOMEM;
 	}
 	const struct sb_row *dup = index_duplicate(&ix);
-	free(ix.rows);
+	sb_mem_free(ix.rows);
 	if (!dup)
 		return 0;
 	key_format(dup, key, sizeof(key));
@@ -466,7 +468,7 @@ static int report_add(struct sb_compare_report *r,
 	if (r->count == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 64;
 		struct sb_compare_entry *entries =
-		    realloc(r->entries, cap * sizeof(*entries));
+		    sb_mem_realloc(r->entries, cap * sizeof(*entries));
 		if (!entries)
 			return SB_ERR_NOMEM;
 		r->entries = entries;
@@ -544,13 +546,13 @@ int sb_compare_results_judge(const struct sb_results *baseline,
 		if (!index_find(&cix, base))
 			rc = judge_one(base, NULL, &cix, policy, report);
 	}
-	free(bix.rows);
-	free(cix.rows);
+	sb_mem_free(bix.rows);
+	sb_mem_free(cix.rows);
 	return rc;
 }
 
 void sb_compare_report_free(struct sb_compare_report *report)
 {
-	free(report->entries);
+	sb_mem_free(report->entries);
 	memset(report, 0, sizeof(*report));
 }

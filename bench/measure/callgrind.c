@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <valgrind/callgrind.h>
 
+#include "base/mem.h"
 #include "measure/layout.h"
 
 /* Command lines up to this many bytes start the child at one stack
@@ -117,9 +118,9 @@ int sb_callgrind_reexec(int argc, char **argv)
 	 * /proc/self/exe would name valgrind itself. */
 	char self[4096];
 	ssize_t self_len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char **args = calloc((size_t)argc + 7, sizeof(*args));
+	char **args = sb_mem_calloc((size_t)argc + 7, sizeof(*args));
 	if (!args || self_len <= 0) {
-		free(args);
+		sb_mem_free(args);
 		rmdir(dir);
 		fprintf(stderr, "suitebench: cannot find its own executable\n");
 		return SB_ERR_IO;
@@ -134,7 +135,7 @@ int sb_callgrind_reexec(int argc, char **argv)
 	char link_path[sizeof(dir) + 8];
 	snprintf(link_path, sizeof(link_path), "%s/sb", dir);
 	if (symlink(self, link_path) != 0) {
-		free(args);
+		sb_mem_free(args);
 		rmdir(dir);
 		fprintf(stderr, "suitebench: cannot link %s: %s\n", link_path,
 		        strerror(errno));
@@ -208,7 +209,7 @@ int sb_callgrind_reexec(int argc, char **argv)
 	int status = 0;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	free(args);
+	sb_mem_free(args);
 	unlink(out); /* callgrind's final dump at exit */
 	unlink(link_path);
 	rmdir(dir);

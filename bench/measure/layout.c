@@ -82,6 +82,7 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg)
 void *sb_layout_alloc(size_t size)
 {
 	void *p = NULL;
+	/* On the libraries' heap, beside the blocks the library allocates. */
 	if (posix_memalign(&p, SB_LAYOUT_PAGE, size ? size : 1) != 0)
 		return NULL;
 	memset(p, 0, size);

@@ -55,9 +55,11 @@ int sb_layout_call(unsigned offset, int (*fn)(void *), void *arg);
  * start of a page in every scenario, not wherever the heap stands after
  * the scenarios before (BearSSL's 16-byte TLS decrypt cost 530 to 620
  * cycles across five scenarios of one run when it was calloc'd).  From
- * the heap, not mapped: mapping fresh pages for every handshake's
- * endpoints (and the link's buffers) made OpenSSL's PSK handshakes 7 %
- * slower against its reference loop.
+ * glibc's heap, the libraries' own, since it is the library's working
+ * memory -- not the harness's heap (base/mem.h) -- and not mapped anew:
+ * fresh pages for every handshake's endpoints (and, then, the link's
+ * buffers) made OpenSSL's PSK handshakes 7 % slower against its
+ * reference loop.  (The harness's heap keeps freed pages for reuse.)
  */
 void *sb_layout_alloc(size_t size);
 

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 int sb_stats_samples_add(struct sb_samples *samples, double value)
 {
 	if (samples->count == samples->cap) {
 		size_t cap = samples->cap ? 2 * samples->cap : 16;
-		double *v = realloc(samples->values, cap * sizeof(*v));
+		double *v = sb_mem_realloc(samples->values, cap * sizeof(*v));
 		if (!v)
 			return SB_ERR_NOMEM;
 		samples->values = v;
@@ -21,7 +23,7 @@ int sb_stats_samples_add(struct sb_samples *samples, double value)
 
 void sb_stats_samples_free(struct sb_samples *samples)
 {
-	free(samples->values);
+	sb_mem_free(samples->values);
 	memset(samples, 0, sizeof(*samples));
 }
 
@@ -46,14 +48,14 @@ static int compare_doubles(const void *a, const void *b)
 static double median_abs_deviation(const double *values, size_t n,
                                    double median)
 {
-	double *dev = malloc(n * sizeof(*dev));
+	double *dev = sb_mem_alloc(n * sizeof(*dev));
 	if (!dev)
 		return NAN;
 	for (size_t i = 0; i < n; i++)
 		dev[i] = fabs(values[i] - median);
 	qsort(dev, n, sizeof(*dev), compare_doubles);
 	double mad = sb_stats_quantile(dev, n, 0.5);
-	free(dev);
+	sb_mem_free(dev);
 	return mad;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 /* Columns a file must have: client .. max; mad and later may be missing. */
 #define REQUIRED_COLUMNS 17
 #define SCHEMA_COLUMNS 25
@@ -402,14 +404,14 @@ int sb_csv_results_read(FILE *f, const char *name, struct sb_results *results,
 		return SB_ERR_INVALID;
 	}
 	struct csv_parser parser;
-	struct reader *r = calloc(1, sizeof(*r));
+	struct reader *r = sb_mem_calloc(1, sizeof(*r));
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int rc = SB_ERR_NOMEM;
 	snprintf(msg, msg_len, "out of memory reading %s", name);
 	if (!r || csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-		free(r);
+		sb_mem_free(r);
 		return rc;
 	}
 	*r = (struct reader){.name = name,
@@ -432,8 +434,8 @@ int sb_csv_results_read(FILE *f, const char *name, struct sb_results *results,
 	else
 		msg[0] = '\0';
 	csv_free(&parser);
-	free(line);
-	free(r);
+	sb_mem_free(line);
+	sb_mem_free(r);
 	return rc;
 }
 

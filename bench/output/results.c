@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "suites/suites.h"
 
 const char *const sb_results_columns[] = {
@@ -59,7 +60,7 @@ int sb_results_add(struct sb_results *results, const struct sb_row *row)
 	if (results->count == results->cap) {
 		size_t cap = results->cap ? 2 * results->cap : 64;
 		struct sb_row *rows =
-		    realloc(results->rows, cap * sizeof(*rows));
+		    sb_mem_realloc(results->rows, cap * sizeof(*rows));
 		if (!rows)
 			return SB_ERR_NOMEM;
 		results->rows = rows;
@@ -71,7 +72,7 @@ int sb_results_add(struct sb_results *results, const struct sb_row *row)
 
 void sb_results_free(struct sb_results *results)
 {
-	free(results->rows);
+	sb_mem_free(results->rows);
 	memset(results, 0, sizeof(*results));
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "suites/suites.h"
 
 /*
@@ -122,12 +123,13 @@ int sb_consistency_check(struct sb_results *results, double threshold,
 {
 	memset(out, 0, sizeof(*out));
 	size_t n = results->count;
-	struct sb_consistency_op *keys = calloc(n ? n : 1, sizeof(*keys));
-	bool *is_op = calloc(n ? n : 1, sizeof(*is_op));
-	bool *taken = calloc(n ? n : 1, sizeof(*taken));
-	size_t *rows = calloc(n ? n : 1, sizeof(*rows));
-	double *scratch = calloc(n ? n : 1, sizeof(*scratch));
-	out->ops = calloc(n ? n : 1, sizeof(*out->ops));
+	struct sb_consistency_op *keys =
+	    sb_mem_calloc(n ? n : 1, sizeof(*keys));
+	bool *is_op = sb_mem_calloc(n ? n : 1, sizeof(*is_op));
+	bool *taken = sb_mem_calloc(n ? n : 1, sizeof(*taken));
+	size_t *rows = sb_mem_calloc(n ? n : 1, sizeof(*rows));
+	double *scratch = sb_mem_calloc(n ? n : 1, sizeof(*scratch));
+	out->ops = sb_mem_calloc(n ? n : 1, sizeof(*out->ops));
 	int rc = keys && is_op && taken && rows && scratch && out->ops
 	             ? 0
 	             : SB_ERR_NOMEM;
@@ -156,11 +158,11 @@ int sb_consistency_check(struct sb_results *results, double threshold,
 		out->median_spread = median_of(scratch, out->count);
 		qsort(out->ops, out->count, sizeof(*out->ops), by_spread_desc);
 	}
-	free(keys);
-	free(is_op);
-	free(taken);
-	free(rows);
-	free(scratch);
+	sb_mem_free(keys);
+	sb_mem_free(is_op);
+	sb_mem_free(taken);
+	sb_mem_free(rows);
+	sb_mem_free(scratch);
 	if (rc)
 		sb_consistency_free(out);
 	return rc;
@@ -168,6 +170,6 @@ int sb_consistency_check(struct sb_results *results, double threshold,
 
 void sb_consistency_free(struct sb_consistency *c)
 {
-	free(c->ops);
+	sb_mem_free(c->ops);
 	memset(c, 0, sizeof(*c));
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "backends/heap_interpose.h"
+#include "base/mem.h"
 #include "measure/layout.h"
 
 enum endpoint_op { OP_SETUP, OP_STEP, OP_READ, OP_WRITE, OP_FREE };
@@ -220,6 +221,7 @@ void sb_endpoint_free(struct sb_endpoint *ep)
 	if (!ep->state)
 		return;
 	(void)endpoint_charged(ep, OP_FREE, NULL, 0, NULL, NULL, NULL);
+	/* The libraries' heap, where sb_layout_alloc put it. */
 	free(ep->state);
 	ep->state = NULL;
 }

@@ -11,6 +11,7 @@
 #include <valgrind/valgrind.h>
 
 #include "backends/backend.h"
+#include "base/mem.h"
 #include "measure/heap.h"
 #include "measure/layout.h"
 #include "output/csv_read.h"
@@ -107,7 +108,7 @@ bool sb_pass_is_heap_row(const struct sb_row *row)
 static pid_t pass_spawn(int argc, char **argv, const char *self,
                         const char *option, const char *out, bool hooks)
 {
-	char **args = calloc((size_t)argc + 3, sizeof(*args));
+	char **args = sb_mem_calloc((size_t)argc + 3, sizeof(*args));
 	if (!args)
 		return -1;
 	for (int i = 0; i < argc; i++)
@@ -122,7 +123,7 @@ static pid_t pass_spawn(int argc, char **argv, const char *self,
 		        option + 2, strerror(errno));
 		_exit(2);
 	}
-	free(args);
+	sb_mem_free(args);
 	return pid;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
 #include "run/figures.h"
@@ -839,7 +840,7 @@ static int payload_begin(struct run_state *st, struct records_layout *lays,
 		            (long)t->payload,
 		            sb_harness_record_cycles(wire, o->cycle_overhead));
 	for (unsigned k = 0; rc == 0 && k < layouts; k++) {
-		uint8_t *data = lays[k].data[i] = malloc(t->payload);
+		uint8_t *data = lays[k].data[i] = sb_mem_alloc(t->payload);
 		if (!data)
 			return fail(st, SB_ERR_NOMEM, "out of memory");
 		sb_verify_pattern(data, t->payload, (unsigned)t->payload);
@@ -1038,9 +1039,10 @@ static int records_connect(struct sb_scenario_state *sc)
 		rc = handshake_once(st, &lay->pair, false);
 		if (rc == 0 && sc->layouts == 1)
 			sc->max_payload = max_payload(st, &lay->pair);
-		lay->received = rc == 0 ? malloc(SB_RECORD_BATCH *
-		                                 (sc->max_payload + READ_SLACK))
-		                        : NULL;
+		lay->received =
+		    rc == 0 ? sb_mem_alloc(SB_RECORD_BATCH *
+		                           (sc->max_payload + READ_SLACK))
+		            : NULL;
 		if (rc == 0 && (!lay->received ||
 		                sb_link_reserve(&lay->pair.link, SB_DIR_C2S,
 		                                2 * SB_RECORD_BATCH) ||
@@ -1086,7 +1088,7 @@ static int records_begin(struct sb_scenario_state *sc)
 static struct sb_scenario_state *state_new(const struct sb_scenario *scenario,
                                            const struct sb_run_options *o)
 {
-	struct sb_scenario_state *sc = calloc(1, sizeof(*sc));
+	struct sb_scenario_state *sc = sb_mem_calloc(1, sizeof(*sc));
 	if (!sc)
 		return NULL;
 	sc->st = (struct run_state){
@@ -1122,14 +1124,14 @@ static void state_free(struct sb_scenario_state *sc)
 {
 	for (unsigned k = 0; k < sc->layouts; k++) {
 		sb_pair_free(&sc->layout[k].pair);
-		free(sc->layout[k].received);
+		sb_mem_free(sc->layout[k].received);
 		for (size_t i = 0; i < sc->track_count; i++)
-			free(sc->layout[k].data[i]);
+			sb_mem_free(sc->layout[k].data[i]);
 	}
 	sb_series_set_free(&sc->st.series);
 	sb_results_free(&sc->rows);
-	free(sc->mark_counts);
-	free(sc);
+	sb_mem_free(sc->mark_counts);
+	sb_mem_free(sc);
 }
 
 /* A count that could not be read is a failure, never a 0: checked after
@@ -1285,8 +1287,8 @@ int sb_scenario_mark(struct sb_scenario_state *sc)
 {
 	const struct sb_series_set *set = &sc->st.series;
 	if (set->count > sc->mark_series || !sc->mark_counts) {
-		size_t *counts = realloc(sc->mark_counts,
-		                         (set->count + 1) * sizeof(*counts));
+		size_t *counts = sb_mem_realloc(
+		    sc->mark_counts, (set->count + 1) * sizeof(*counts));
 		if (!counts)
 			return SB_ERR_NOMEM;
 		sc->mark_counts = counts;

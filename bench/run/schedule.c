@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "base/mem.h"
 #include "measure/cycles.h"
 
 /* Fisher-Yates with the run's generator: the same seed, the same orders. */
@@ -36,11 +37,12 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 {
 	*report = (struct sb_schedule_report){.threshold =
 	                                          SB_SCHEDULE_SLOW_THRESHOLD};
-	struct sb_scenario_state **states = calloc(count, sizeof(*states));
-	size_t *order = calloc(count, sizeof(*order));
+	struct sb_scenario_state **states =
+	    sb_mem_calloc(count, sizeof(*states));
+	size_t *order = sb_mem_calloc(count, sizeof(*order));
 	/* A scenario over before its rounds (unsupported) keeps its row
 	 * here, so rows come out in the order of the scenarios. */
-	struct sb_results *early = calloc(count, sizeof(*early));
+	struct sb_results *early = sb_mem_calloc(count, sizeof(*early));
 	int rc = states && order && early ? 0 : SB_ERR_NOMEM;
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		rc = sb_scenario_begin(&scenarios[i], options, &early[i],
@@ -152,8 +154,8 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 		if (early)
 			sb_results_free(&early[i]);
 	}
-	free(early);
-	free(states);
-	free(order);
+	sb_mem_free(early);
+	sb_mem_free(states);
+	sb_mem_free(order);
 	return rc;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 struct sb_series *sb_series_find(struct sb_series_set *set, const char *side,
                                  const char *metric, long payload)
 {
@@ -22,7 +24,7 @@ static struct sb_series *series_new(struct sb_series_set *set)
 	if (set->count == set->cap) {
 		size_t cap = set->cap ? 2 * set->cap : 32;
 		struct sb_series *items =
-		    realloc(set->items, cap * sizeof(*items));
+		    sb_mem_realloc(set->items, cap * sizeof(*items));
 		if (!items)
 			return NULL;
 		set->items = items;
@@ -50,7 +52,7 @@ void sb_series_set_free(struct sb_series_set *set)
 {
 	for (size_t i = 0; i < set->count; i++)
 		sb_stats_samples_free(&set->items[i].samples);
-	free(set->items);
+	sb_mem_free(set->items);
 	memset(set, 0, sizeof(*set));
 }
 
@@ -63,12 +65,12 @@ bool sb_series_is_timing(const struct sb_series *s)
 static bool summarize_copy(const struct sb_series *s, struct sb_summary *out)
 {
 	size_t n = s->samples.count;
-	double *copy = malloc((n ? n : 1) * sizeof(*copy));
+	double *copy = sb_mem_alloc((n ? n : 1) * sizeof(*copy));
 	if (!copy)
 		return false;
 	memcpy(copy, s->samples.values, n * sizeof(*copy));
 	sb_stats_summarize(copy, n, out);
-	free(copy);
+	sb_mem_free(copy);
 	return true;
 }
 

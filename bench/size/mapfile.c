@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 #define MAP_START "Linker script and memory map"
 #define MAP_END "Cross Reference Table"
 
@@ -158,7 +160,8 @@ static int add_entry(struct map_reader *r, const struct sb_map_entry *e)
 	struct sb_map *m = r->map;
 	if (m->count == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 256;
-		struct sb_map_entry *p = realloc(m->entries, cap * sizeof(*p));
+		struct sb_map_entry *p =
+		    sb_mem_realloc(m->entries, cap * sizeof(*p));
 		if (!p)
 			return SB_ERR_NOMEM;
 		m->entries = p;
@@ -275,7 +278,7 @@ int sb_mapfile_read(FILE *f, const char *name, struct sb_map *map, char *msg,
 			break;
 		rc = map_line(&r, line);
 	}
-	free(line);
+	sb_mem_free(line);
 	if (rc == 0 && ferror(f)) {
 		snprintf(msg, msg_len, "cannot read %s: %s", name,
 		         strerror(errno));
@@ -306,7 +309,7 @@ int sb_mapfile_load(const char *path, struct sb_map *map, char *msg,
 
 void sb_mapfile_free(struct sb_map *map)
 {
-	free(map->entries);
+	sb_mem_free(map->entries);
 	memset(map, 0, sizeof(*map));
 }
 
@@ -357,7 +360,7 @@ int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
 	*out = NULL;
 	*n = 0;
 	struct sb_map_object *objs =
-	    calloc(map->count ? map->count : 1, sizeof(*objs));
+	    sb_mem_calloc(map->count ? map->count : 1, sizeof(*objs));
 	if (!objs)
 		return SB_ERR_NOMEM;
 	size_t used = 0;
@@ -375,7 +378,7 @@ int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
 		o->total += e->size;
 	}
 	if (used == 0) {
-		free(objs);
+		sb_mem_free(objs);
 		return 0;
 	}
 	qsort(objs, used, sizeof(*objs), compare_objects);
@@ -398,7 +401,7 @@ int sb_mapfile_largest(const struct sb_map *map, const char *const *archives,
 	*out = NULL;
 	*n = 0;
 	struct sb_map_entry *list =
-	    malloc((map->count ? map->count : 1) * sizeof(*list));
+	    sb_mem_alloc((map->count ? map->count : 1) * sizeof(*list));
 	if (!list)
 		return SB_ERR_NOMEM;
 	size_t used = 0;
@@ -406,7 +409,7 @@ int sb_mapfile_largest(const struct sb_map *map, const char *const *archives,
 		if (sb_mapfile_entry_from(&map->entries[i], archives, count))
 			list[used++] = map->entries[i];
 	if (used == 0) {
-		free(list);
+		sb_mem_free(list);
 		return 0;
 	}
 	qsort(list, used, sizeof(*list), compare_entries);

@@ -116,8 +116,8 @@ void sb_mapfile_sum(const struct sb_map *map, const char *const *archives,
 /*
  * The archive members that contribute to `map` from the `count` archives,
  * largest total first (ties by archive, then object name), in a new array
- * the caller frees.  Returns 0 with `*out` and `*n` set (NULL and 0 when
- * there are none), or SB_ERR_NOMEM.
+ * the caller frees with sb_mem_free (base/mem.h).  Returns 0 with `*out`
+ * and `*n` set (NULL and 0 when there are none), or SB_ERR_NOMEM.
  */
 int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
                        size_t count, struct sb_map_object **out,
@@ -125,8 +125,9 @@ int sb_mapfile_objects(const struct sb_map *map, const char *const *archives,
 
 /*
  * The entries from the `count` archives, largest first (ties by section
- * name), in a new array the caller frees.  With -ffunction-sections each
- * is one function or one table.  Returns 0 or SB_ERR_NOMEM, as above.
+ * name), in a new array the caller frees with sb_mem_free.  With
+ * -ffunction-sections each is one function or one table.  Returns 0 or
+ * SB_ERR_NOMEM, as above.
  */
 int sb_mapfile_largest(const struct sb_map *map, const char *const *archives,
                        size_t count, struct sb_map_entry **out,

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
+#include "base/mem.h"
+
 /* Instructions one run may take before it counts as a runaway: far
  * beyond any handshake (an ECDHE-ECDSA one is around 10^8). */
 #define EMU_LIMIT 4000000000ull
@@ -54,7 +56,7 @@ static bool emu_grow(struct sb_emu *emu)
 	size_t cap = emu->block_cap ? emu->block_cap * 2 : 4096;
 	struct sb_emu_block *old = emu->blocks;
 	size_t old_cap = emu->block_cap;
-	emu->blocks = calloc(cap, sizeof(*emu->blocks));
+	emu->blocks = sb_mem_calloc(cap, sizeof(*emu->blocks));
 	if (!emu->blocks) {
 		emu->blocks = old;
 		return false;
@@ -67,7 +69,7 @@ static bool emu_grow(struct sb_emu *emu)
 			    emu_block(emu, old[i].start, old[i].size);
 			*b = old[i];
 		}
-	free(old);
+	sb_mem_free(old);
 	return true;
 }
 
@@ -313,8 +315,8 @@ static int emu_open(struct sb_emu *emu, enum sb_emu_counting counting,
 	emu->exception = -1;
 	emu->counting = counting;
 	emu->limit = EMU_LIMIT;
-	emu->flash = calloc(1, SB_EMU_FLASH_SIZE);
-	emu->ram = calloc(1, SB_EMU_RAM_SIZE);
+	emu->flash = sb_mem_calloc(1, SB_EMU_FLASH_SIZE);
+	emu->ram = sb_mem_calloc(1, SB_EMU_RAM_SIZE);
 	if (!emu->flash || !emu->ram)
 		return emu_error(why, len, SB_ERR_NOMEM, "out of memory");
 	uc_engine *uc;
@@ -497,7 +499,7 @@ static int emu_read_file(const char *path, uint8_t **data, size_t *size,
 	for (;;) {
 		if (*size == cap) {
 			cap = cap ? cap * 2 : 1 << 16;
-			uint8_t *p = realloc(*data, cap);
+			uint8_t *p = sb_mem_realloc(*data, cap);
 			if (!p) {
 				fclose(f);
 				return emu_error(why, len, SB_ERR_NOMEM,
@@ -528,7 +530,7 @@ int sb_emu_setup(struct sb_emu *emu, const char *path,
 	rc = emu_read_file(path, &elf, &size, why, len);
 	if (rc == 0)
 		rc = emu_load(emu, elf, size, why, len);
-	free(elf);
+	sb_mem_free(elf);
 	if (rc)
 		return rc;
 	uc_reg_write(emu->uc, UC_ARM_REG_SP, &emu->stack_top);
@@ -593,9 +595,9 @@ void sb_emu_free(struct sb_emu *emu)
 	if (emu->uc)
 		uc_close(emu->uc);
 	emu->uc = NULL;
-	free(emu->flash);
-	free(emu->ram);
-	free(emu->blocks);
+	sb_mem_free(emu->flash);
+	sb_mem_free(emu->ram);
+	sb_mem_free(emu->blocks);
 	emu->flash = emu->ram = NULL;
 	emu->blocks = NULL;
 	emu->block_cap = emu->block_count = 0;

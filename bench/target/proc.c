@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mem.h"
+
 /* The most one call moves: a TLS record and its header, with room. */
 #define PROC_IO_MAX 65536u
 
@@ -159,7 +161,7 @@ int sb_proc_setup(struct sb_proc *p, const char *path,
 {
 	int in[2] = {-1, -1}, out[2] = {-1, -1};
 	*p = (struct sb_proc){.to_fd = -1, .from_fd = -1, .host = *host};
-	p->io = malloc(PROC_IO_MAX);
+	p->io = sb_mem_alloc(PROC_IO_MAX);
 	if (!p->io)
 		return SB_ERR_NOMEM;
 	if (pipe(in) || pipe(out)) {
@@ -234,6 +236,6 @@ void sb_proc_free(struct sb_proc *p)
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
 	}
-	free(p->io);
+	sb_mem_free(p->io);
 	*p = (struct sb_proc){.to_fd = -1, .from_fd = -1};
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "run/figures.h"
 #include "run/pair.h"
 #include "run/series.h"
@@ -287,7 +288,8 @@ size_t sb_target_max_payload(struct sb_pair *pair)
 static int measure_payload(struct tgt_state *st, struct sb_pair *pair,
                            size_t payload)
 {
-	uint8_t *data = malloc(payload), *got = malloc(payload + READ_SLACK);
+	uint8_t *data = sb_mem_alloc(payload),
+	        *got = sb_mem_alloc(payload + READ_SLACK);
 	int rc = data && got ? 0 : fail(st, SB_ERR_NOMEM, "out of memory");
 	if (rc == 0)
 		sb_verify_pattern(data, payload, (unsigned)payload);
@@ -344,8 +346,8 @@ static int measure_payload(struct tgt_state *st, struct sb_pair *pair,
 		rc =
 		    sample_memory(st, dev_of(pair, (enum sb_role)r),
 		                  sb_role_name((enum sb_role)r), (long)payload);
-	free(data);
-	free(got);
+	sb_mem_free(data);
+	sb_mem_free(got);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "run/verify.h"
 #include "target/device.h"
 
@@ -18,8 +19,8 @@ struct xc_run {
 static void xc_sends_free(struct sb_xcheck_sends *s)
 {
 	for (size_t i = 0; i < s->count; i++)
-		free(s->sends[i].data);
-	free(s->sends);
+		sb_mem_free(s->sends[i].data);
+	sb_mem_free(s->sends);
 	s->sends = NULL;
 	s->count = 0;
 }
@@ -27,14 +28,14 @@ static void xc_sends_free(struct sb_xcheck_sends *s)
 /* Keep a copy of what the link captured. */
 static int xc_keep(struct sb_xcheck_sends *s, const struct sb_wire *wire)
 {
-	s->sends = calloc(wire->packet_count ? wire->packet_count : 1,
-	                  sizeof(*s->sends));
+	s->sends = sb_mem_calloc(wire->packet_count ? wire->packet_count : 1,
+	                         sizeof(*s->sends));
 	if (!s->sends)
 		return SB_ERR_NOMEM;
 	for (size_t i = 0; i < wire->packet_count; i++) {
 		const struct sb_wire_packet *p = &wire->packets[i];
 		s->sends[i] = *p;
-		s->sends[i].data = malloc(p->len ? p->len : 1);
+		s->sends[i].data = sb_mem_alloc(p->len ? p->len : 1);
 		if (!s->sends[i].data)
 			return SB_ERR_NOMEM;
 		memcpy(s->sends[i].data, p->data, p->len);
@@ -50,7 +51,8 @@ static int xc_record(struct sb_pair *pair, enum sb_role snd, size_t payload,
 {
 	enum sb_role rcv =
 	    snd == SB_ROLE_CLIENT ? SB_ROLE_SERVER : SB_ROLE_CLIENT;
-	uint8_t *data = malloc(payload), *got = malloc(payload + XC_READ_SLACK);
+	uint8_t *data = sb_mem_alloc(payload),
+	        *got = sb_mem_alloc(payload + XC_READ_SLACK);
 	int rc = data && got ? 0 : SB_ERR_NOMEM;
 	if (rc == 0) {
 		sb_verify_pattern(data, payload, (unsigned)payload);
@@ -72,8 +74,8 @@ static int xc_record(struct sb_pair *pair, enum sb_role snd, size_t payload,
 		        .sent[snd == SB_ROLE_CLIENT ? SB_DIR_C2S : SB_DIR_S2C]
 		        .bytes;
 	}
-	free(data);
-	free(got);
+	sb_mem_free(data);
+	sb_mem_free(got);
 	return rc;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 void sb_link_init(struct sb_link *link, enum sb_link_mode mode, size_t mtu)
 {
 	memset(link, 0, sizeof(*link));
@@ -78,19 +80,19 @@ void sb_link_transcript_hex(const struct sb_link *link, char out[65])
 void sb_link_free(struct sb_link *link)
 {
 	for (int d = 0; d < 2; d++) {
-		free(link->queue[d].slots);
-		free(link->queue[d].lens);
+		sb_mem_free(link->queue[d].slots);
+		sb_mem_free(link->queue[d].lens);
 		memset(&link->queue[d], 0, sizeof(link->queue[d]));
-		free(link->stream[d].data);
-		free(link->stream[d].sends);
+		sb_mem_free(link->stream[d].data);
+		sb_mem_free(link->stream[d].sends);
 		memset(&link->stream[d], 0, sizeof(link->stream[d]));
 		link->unobserved[d] = 0;
 	}
-	free(link->flights);
+	sb_mem_free(link->flights);
 	link->flights = NULL;
 	sb_wire_free(&link->wire);
 	for (int d = 0; d < 2; d++) {
-		free(link->held[d]);
+		sb_mem_free(link->held[d]);
 		link->held[d] = NULL;
 	}
 	link->flight_count = link->flight_cap = 0;
@@ -113,11 +115,11 @@ static uint8_t *queue_slot(const struct sb_link *link,
 static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
                       size_t cap)
 {
-	uint8_t *slots = malloc(cap * link->mtu);
-	size_t *lens = malloc(cap * sizeof(*lens));
+	uint8_t *slots = sb_mem_alloc(cap * link->mtu);
+	size_t *lens = sb_mem_alloc(cap * sizeof(*lens));
 	if (!slots || !lens) {
-		free(slots);
-		free(lens);
+		sb_mem_free(slots);
+		sb_mem_free(lens);
 		return SB_ERR_NOMEM;
 	}
 	/* Touched now, so that no page of a reserved queue is first faulted
@@ -128,8 +130,8 @@ static int queue_grow(const struct sb_link *link, struct sb_link_queue *q,
 		       link->mtu);
 		lens[i] = q->lens[queue_at(q, i)];
 	}
-	free(q->slots);
-	free(q->lens);
+	sb_mem_free(q->slots);
+	sb_mem_free(q->lens);
 	q->slots = slots;
 	q->lens = lens;
 	q->head = 0;
@@ -149,7 +151,7 @@ static int stream_reserve(struct sb_link_stream *s, size_t more)
 	size_t cap = s->cap ? s->cap : 4096;
 	while (cap < s->len + more)
 		cap *= 2;
-	uint8_t *data = realloc(s->data, cap);
+	uint8_t *data = sb_mem_realloc(s->data, cap);
 	if (!data)
 		return SB_ERR_NOMEM;
 	memset(data + s->len, 0, cap - s->len); /* as queue_grow */
@@ -169,7 +171,7 @@ static int stream_reserve_sends(struct sb_link *link, enum sb_dir dir,
 	size_t cap = s->send_cap ? s->send_cap : 8;
 	while (cap < need)
 		cap *= 2;
-	size_t *sends = realloc(s->sends, cap * sizeof(*sends));
+	size_t *sends = sb_mem_realloc(s->sends, cap * sizeof(*sends));
 	if (!sends)
 		return SB_ERR_NOMEM;
 	s->sends = sends;
@@ -205,7 +207,7 @@ static int flight_count_datagram(struct sb_link *link, enum sb_dir dir,
 			size_t cap =
 			    link->flight_cap ? 2 * link->flight_cap : 8;
 			struct sb_flight *f =
-			    realloc(link->flights, cap * sizeof(*f));
+			    sb_mem_realloc(link->flights, cap * sizeof(*f));
 			if (!f)
 				return SB_ERR_NOMEM;
 			link->flights = f;
@@ -282,7 +284,7 @@ static int release_held(struct sb_link *link, enum sb_dir dir)
 		return 0;
 	int rc = enqueue(link, dir, link->held[dir], link->held_len[dir]);
 	if (rc == 0) {
-		free(link->held[dir]);
+		sb_mem_free(link->held[dir]);
 		link->held[dir] = NULL;
 	}
 	return rc;
@@ -300,7 +302,7 @@ static int deliver_with_faults(struct sb_link *link, enum sb_dir dir,
 	if (lost)
 		return release_held(link, dir);
 	if (late && !link->held[dir]) {
-		if (!(link->held[dir] = malloc(len)))
+		if (!(link->held[dir] = sb_mem_alloc(len)))
 			return SB_ERR_NOMEM;
 		memcpy(link->held[dir], buf, len);
 		link->held_len[dir] = len;

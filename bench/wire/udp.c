@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mem.h"
+
 /* Room for any UDP payload: 65535 less 8 bytes of UDP header, and IPv6's
  * 65527 is the largest without jumbograms (RFC 2675). */
 #define UDP_RECV_MAX 65536
@@ -109,7 +111,7 @@ int sb_udp_setup(struct sb_udp_port *port, const char *address,
 		         address);
 		return SB_ERR_USAGE;
 	}
-	if (!(port->buf = malloc(UDP_RECV_MAX)))
+	if (!(port->buf = sb_mem_alloc(UDP_RECV_MAX)))
 		return SB_ERR_NOMEM;
 	/* A numeric port only: a service name would hide a typo. */
 	const struct addrinfo hints = {
@@ -221,7 +223,7 @@ void sb_udp_free(struct sb_udp_port *port)
 		close(port->fd);
 	port->open = false;
 	port->fd = -1;
-	free(port->buf);
+	sb_mem_free(port->buf);
 	port->buf = NULL;
 	port->held = 0;
 }

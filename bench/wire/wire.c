@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+
 static const char *const dir_names[2] = {"client", "server"};
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -96,7 +98,7 @@ size_t sb_wire_dtls_records(const uint8_t *buf, size_t len,
 
 static void nonce_set_free(struct sb_nonce_set *s)
 {
-	free(s->slots);
+	sb_mem_free(s->slots);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -109,7 +111,7 @@ static size_t nonce_slot(uint64_t nonce, size_t cap)
 static int nonce_grow(struct sb_nonce_set *s)
 {
 	size_t cap = s->cap ? 2 * s->cap : 1024;
-	uint64_t *slots = calloc(cap, sizeof(*slots));
+	uint64_t *slots = sb_mem_calloc(cap, sizeof(*slots));
 	if (!slots)
 		return SB_ERR_NOMEM;
 	for (size_t i = 0; i < s->cap; i++) {
@@ -120,7 +122,7 @@ static int nonce_grow(struct sb_nonce_set *s)
 			j = (j + 1) & (cap - 1);
 		slots[j] = s->slots[i];
 	}
-	free(s->slots);
+	sb_mem_free(s->slots);
 	s->slots = slots;
 	s->cap = cap;
 	return 0;
@@ -168,7 +170,7 @@ static int note(struct sb_wire *wire, struct sb_wire_pending p)
 	if (wire->pending_count == wire->pending_cap) {
 		size_t cap = wire->pending_cap ? 2 * wire->pending_cap : 256;
 		struct sb_wire_pending *grown =
-		    realloc(wire->pending, cap * sizeof(*grown));
+		    sb_mem_realloc(wire->pending, cap * sizeof(*grown));
 		if (!grown)
 			return SB_ERR_NOMEM;
 		wire->pending = grown;
@@ -403,13 +405,13 @@ static int capture(struct sb_wire *wire, int dir, const uint8_t *buf,
 	if (wire->packet_count == wire->packet_cap) {
 		size_t cap = wire->packet_cap ? 2 * wire->packet_cap : 32;
 		struct sb_wire_packet *p =
-		    realloc(wire->packets, cap * sizeof(*p));
+		    sb_mem_realloc(wire->packets, cap * sizeof(*p));
 		if (!p)
 			return SB_ERR_NOMEM;
 		wire->packets = p;
 		wire->packet_cap = cap;
 	}
-	uint8_t *copy = malloc(len);
+	uint8_t *copy = sb_mem_alloc(len);
 	if (!copy)
 		return SB_ERR_NOMEM;
 	memcpy(copy, buf, len);
@@ -435,15 +437,15 @@ void sb_wire_init(struct sb_wire *wire, bool stream, size_t nonce_len)
 void sb_wire_free(struct sb_wire *wire)
 {
 	for (size_t i = 0; i < wire->packet_count; i++)
-		free(wire->packets[i].data);
-	free(wire->packets);
+		sb_mem_free(wire->packets[i].data);
+	sb_mem_free(wire->packets);
 	wire->packets = NULL;
 	wire->packet_count = wire->packet_cap = 0;
 	for (int d = 0; d < 2; d++) {
 		nonce_set_free(&wire->dir[d].nonces);
 		nonce_set_free(&wire->dir[d].seen13);
 	}
-	free(wire->pending);
+	sb_mem_free(wire->pending);
 	wire->pending = NULL;
 	wire->pending_count = wire->pending_cap = 0;
 }

@@ -31,3 +31,6 @@ expect "a TLS header in the core" "bench/run/pair.c: includes a TLS library head
 fresh
 echo '#include "../bench/wire/link.h"' >>"$tmp/tree/backends/registry.c"
 expect "a backend including the core" "is not below backends/"
+fresh
+printf 'static void *sb_leak(void) { return malloc(16); }\n' >>"$tmp/tree/bench/wire/link.c"
+expect "a harness block on the libraries' heap" "bench/wire/link.c:.*allocates on the libraries' heap"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "size/mapfile.h"
 
 #ifndef SB_MAPFX_MAP
@@ -211,7 +212,7 @@ Test(mapfile, objects_largest_first)
 	cr_expect_eq(objs[1].total, 312); /* 123 + 77 + 16 + 64 + 32 */
 	cr_expect_str_eq(objs[2].archive, "libsbmapother.a");
 	cr_expect_eq(objs[2].total, 58);
-	free(objs);
+	sb_mem_free(objs);
 	sb_mapfile_free(&map);
 }
 
@@ -228,7 +229,7 @@ Test(mapfile, largest_sections_first)
 	cr_expect_str_eq(list[1].section, ".text.fxa");
 	cr_expect_eq(list[1].size, 300);
 	cr_expect_str_eq(list[n - 1].section, ".data.rel.ro.fx_ptrs"); /* 16 */
-	free(list);
+	sb_mem_free(list);
 	sb_mapfile_free(&map);
 }
 
