@@ -72,7 +72,8 @@ bool sb_mem_owns(const void *p)
 #define MEM_PAGE ((size_t)4096)
 #define MEM_MIN_CLASS 16u
 #define MEM_CLASSES 8 /* 16, 32, ..., SB_MEM_SMALL_MAX */
-/* Freed large blocks kept for reuse: at most this many, this many bytes. */
+/* Freed large blocks kept for reuse, oldest first: at most this many,
+ * this many bytes. */
 #define MEM_CACHE_SLOTS 64
 #define MEM_CACHE_BYTES ((size_t)64 << 20)
 
@@ -270,7 +271,9 @@ static void *large_alloc(size_t size)
 	for (size_t i = cache_count; i-- > 0;)
 		if (cache[i].len == len) {
 			at = cache[i].base;
-			cache[i] = cache[--cache_count];
+			memmove(&cache[i], &cache[i + 1],
+			        (cache_count - i - 1) * sizeof(*cache));
+			cache_count--;
 			cache_bytes -= len;
 			break;
 		}
@@ -290,10 +293,19 @@ static void large_free(struct mem_entry *e)
 	size_t len = e->value;
 	registry_remove(e);
 	VALGRIND_FREELIKE_BLOCK((void *)at, 0);
-	if (cache_count == MEM_CACHE_SLOTS ||
-	    cache_bytes + len > MEM_CACHE_BYTES) {
+	if (len > MEM_CACHE_BYTES) {
 		munmap((void *)at, len);
 		return;
+	}
+	/* Room by dropping the oldest: sizes a run stopped asking for (an
+	 * array's earlier lengths as it grew) go, while the ones it keeps
+	 * asking for stay -- refusing the newest instead left a link's slots
+	 * to be mapped anew for every handshake once the cache had filled. */
+	while (cache_count == MEM_CACHE_SLOTS ||
+	       cache_bytes + len > MEM_CACHE_BYTES) {
+		munmap((void *)cache[0].base, cache[0].len);
+		cache_bytes -= cache[0].len;
+		memmove(&cache[0], &cache[1], --cache_count * sizeof(*cache));
 	}
 	cache[cache_count++] = (struct mem_span){.base = at, .len = len};
 	cache_bytes += len;

@@ -166,3 +166,29 @@ Test(mem, many_blocks_grow_the_registry)
 			sb_mem_free(p[i]);
 	free(p);
 }
+
+/* A size a run keeps asking for is reused even after the cache filled
+ * with sizes it no longer asks for (an array's earlier lengths as it
+ * grew): the block comes back with what was written to it, not as a
+ * fresh mapping of zeros that faults on first touch. */
+Test(mem, a_full_cache_drops_its_oldest_not_the_newest)
+{
+	skip_without_own_heap();
+	enum { STALE = 100 };
+	void *stale[STALE];
+	for (int i = 0; i < STALE; i++)
+		cr_assert_not_null(stale[i] =
+		                       sb_mem_alloc((size_t)(i + 3) * 4096));
+	for (int i = 0; i < STALE; i++)
+		sb_mem_free(stale[i]);
+	for (int round = 0; round < 3; round++) {
+		uint8_t *slots = sb_mem_alloc(200 * 4096);
+		cr_assert_not_null(slots);
+		if (round > 0)
+			cr_assert_eq(slots[200 * 4096 - 1], 0x5a,
+			             "round %d: the block was mapped anew",
+			             round);
+		slots[200 * 4096 - 1] = 0x5a;
+		sb_mem_free(slots);
+	}
+}
