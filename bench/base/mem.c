@@ -5,7 +5,9 @@
  * 64 KiB region says what each mapping is: a slab of one size class (the
  * region of any pointer inside it), or a large block (its first byte,
  * which is the region's).  The registry is an open-addressed table in a
- * mapping too, so nothing here touches glibc's heap.
+ * mapping too, so nothing here touches glibc's heap.  It and the carving
+ * state hold region numbers, not addresses, so that memcheck's leak check
+ * finds no pointer to a block here.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
@@ -77,10 +79,12 @@ bool sb_mem_owns(const void *p)
 #define MEM_CACHE_SLOTS 64
 #define MEM_CACHE_BYTES ((size_t)64 << 20)
 
-/* A registry entry: a region's address, and what lies there -- a slab's
+/* A registry entry: a region's number (its address / MEM_REGION, so that
+ * the table holds no pointer into the blocks, which memcheck's leak check
+ * would take for a reference), and what lies there -- a slab's
  * class size (at most SB_MEM_SMALL_MAX) or a large block's length. */
 struct mem_entry {
-	uintptr_t region; /* 0: empty */
+	uintptr_t index; /* 0: empty */
 	size_t value;
 };
 
@@ -97,7 +101,11 @@ static struct mem_entry *registry;
 static size_t registry_cap, registry_used; /* cap: a power of two or 0 */
 
 static struct mem_free *free_list[MEM_CLASSES];
-static uintptr_t carve[MEM_CLASSES], carve_end[MEM_CLASSES];
+/* Each class's slab being carved: its number (as the registry's) and the
+ * bytes carved so far -- numbers, not pointers, for memcheck's leak
+ * check, as the registry's. */
+static uintptr_t carve_slab[MEM_CLASSES];
+static size_t carve_used[MEM_CLASSES];
 
 static struct mem_span cache[MEM_CACHE_SLOTS];
 static size_t cache_count, cache_bytes;
@@ -129,21 +137,31 @@ static uintptr_t map_aligned(size_t len)
 
 /* ---- the registry ------------------------------------------------------- */
 
-static size_t slot_of(uintptr_t region, size_t cap)
+static uintptr_t index_of(uintptr_t region)
 {
-	return (size_t)((region / MEM_REGION) * 0x9e3779b97f4a7c15u) &
-	       (cap - 1);
+	return region / MEM_REGION;
+}
+
+static uintptr_t region_of(const struct mem_entry *e)
+{
+	return e->index * MEM_REGION;
+}
+
+static size_t slot_of(uintptr_t index, size_t cap)
+{
+	return (size_t)(index * 0x9e3779b97f4a7c15u) & (cap - 1);
 }
 
 static struct mem_entry *registry_find(uintptr_t region)
 {
-	if (!registry_cap)
+	uintptr_t index = index_of(region);
+	if (!registry_cap || !index)
 		return NULL;
-	for (size_t i = slot_of(region, registry_cap);;
+	for (size_t i = slot_of(index, registry_cap);;
 	     i = (i + 1) & (registry_cap - 1)) {
-		if (registry[i].region == region)
+		if (registry[i].index == index)
 			return &registry[i];
-		if (registry[i].region == 0)
+		if (registry[i].index == 0)
 			return NULL;
 	}
 }
@@ -151,8 +169,8 @@ static struct mem_entry *registry_find(uintptr_t region)
 static void registry_put(struct mem_entry *table, size_t cap,
                          struct mem_entry e)
 {
-	size_t i = slot_of(e.region, cap);
-	while (table[i].region)
+	size_t i = slot_of(e.index, cap);
+	while (table[i].index)
 		i = (i + 1) & (cap - 1);
 	table[i] = e;
 }
@@ -165,15 +183,16 @@ static bool registry_add(uintptr_t region, size_t value)
 		if (!table)
 			return false;
 		for (size_t i = 0; i < registry_cap; i++)
-			if (registry[i].region)
+			if (registry[i].index)
 				registry_put(table, cap, registry[i]);
 		if (registry)
 			munmap(registry, registry_cap * sizeof(*registry));
 		registry = table;
 		registry_cap = cap;
 	}
-	registry_put(registry, registry_cap,
-	             (struct mem_entry){.region = region, .value = value});
+	registry_put(
+	    registry, registry_cap,
+	    (struct mem_entry){.index = index_of(region), .value = value});
 	registry_used++;
 	return true;
 }
@@ -183,15 +202,14 @@ static bool registry_add(uintptr_t region, size_t value)
 static void registry_remove(struct mem_entry *e)
 {
 	size_t i = (size_t)(e - registry), mask = registry_cap - 1;
-	registry[i].region = 0;
-	for (size_t j = (i + 1) & mask; registry[j].region;
-	     j = (j + 1) & mask) {
-		size_t home = slot_of(registry[j].region, registry_cap);
+	registry[i].index = 0;
+	for (size_t j = (i + 1) & mask; registry[j].index; j = (j + 1) & mask) {
+		size_t home = slot_of(registry[j].index, registry_cap);
 		/* Entry j may move to the hole at i when its home does not
 		 * lie cyclically in (i, j]. */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			registry[i] = registry[j];
-			registry[j].region = 0;
+			registry[j].index = 0;
 			i = j;
 		}
 	}
@@ -207,7 +225,7 @@ static struct mem_entry *entry_of(const void *p, bool *small)
 	if (!e)
 		return NULL;
 	*small = e->value <= SB_MEM_SMALL_MAX;
-	return *small || at == e->region ? e : NULL;
+	return *small || at == region_of(e) ? e : NULL;
 }
 
 /* ---- small blocks ------------------------------------------------------- */
@@ -231,7 +249,7 @@ static void *small_alloc(size_t size)
 		free_list[c] = f->next;
 		p = f;
 	} else {
-		if (carve[c] == carve_end[c]) {
+		if (!carve_slab[c] || carve_used[c] == MEM_REGION) {
 			uintptr_t slab = map_aligned(MEM_REGION);
 			if (!slab)
 				return NULL;
@@ -239,11 +257,14 @@ static void *small_alloc(size_t size)
 				munmap((void *)slab, MEM_REGION);
 				return NULL;
 			}
-			carve[c] = slab;
-			carve_end[c] = slab + MEM_REGION;
+			/* Not a block until carved: memcheck neither scans it
+			 * for references nor lets a block overrun into it. */
+			VALGRIND_MAKE_MEM_NOACCESS((void *)slab, MEM_REGION);
+			carve_slab[c] = index_of(slab);
+			carve_used[c] = 0;
 		}
-		p = (void *)carve[c];
-		carve[c] += bytes;
+		p = (void *)(carve_slab[c] * MEM_REGION + carve_used[c]);
+		carve_used[c] += bytes;
 	}
 	VALGRIND_MALLOCLIKE_BLOCK(p, bytes, 0, 0);
 	return p;
@@ -289,7 +310,7 @@ static void *large_alloc(size_t size)
 
 static void large_free(struct mem_entry *e)
 {
-	uintptr_t at = e->region;
+	uintptr_t at = region_of(e);
 	size_t len = e->value;
 	registry_remove(e);
 	VALGRIND_FREELIKE_BLOCK((void *)at, 0);
@@ -385,9 +406,9 @@ bool sb_mem_owns(const void *p)
 	 * not carved yet. */
 	unsigned c = class_of(e->value);
 	uintptr_t at = (uintptr_t)p;
-	if ((at - e->region) % e->value != 0)
+	if ((at - region_of(e)) % e->value != 0)
 		return false;
-	if (at >= carve[c] && at < carve_end[c])
+	if (e->index == carve_slab[c] && at - region_of(e) >= carve_used[c])
 		return false;
 	for (struct mem_free *f = free_list[c]; f;) {
 		if ((uintptr_t)f == at)

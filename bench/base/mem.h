@@ -24,9 +24,11 @@
  * sb_mem_free and sb_mem_realloc take any pointer: one that is not this
  * heap's (from strdup, realpath, a library) goes to glibc's free and
  * realloc.  Under valgrind the blocks are announced as heap blocks, so
- * memcheck still finds the harness's leaks and bad accesses.  Under
- * AddressSanitizer every call forwards to malloc and free, so that the
- * sanitizer sees the harness's blocks.  Not for the libraries' own
+ * memcheck still reports a leaked block (one reachable only through a
+ * leaked one shows as still reachable) and an access to memory no block
+ * holds; an overrun into the rest of a block's size class or page goes
+ * unseen.  Under AddressSanitizer every call forwards to malloc and free,
+ * so that the sanitizer sees the harness's blocks to the byte.  Not for the libraries' own
  * allocations, and not thread-safe (every run is single-threaded).
  */
 #ifndef SB_MEM_H
