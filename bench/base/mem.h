@@ -28,8 +28,9 @@
  * leaked one shows as still reachable) and an access to memory no block
  * holds; an overrun into the rest of a block's size class or page goes
  * unseen.  Under AddressSanitizer every call forwards to malloc and free,
- * so that the sanitizer sees the harness's blocks to the byte.  Not for the libraries' own
- * allocations, and not thread-safe (every run is single-threaded).
+ * so that the sanitizer sees the harness's blocks to the byte.  Not for the
+ * libraries' own allocations, and not thread-safe (every run is
+ * single-threaded).
  */
 #ifndef SB_MEM_H
 #define SB_MEM_H
