@@ -375,7 +375,7 @@ void *sb_mem_realloc(void *p, size_t size)
 		return realloc(p, size);
 	size_t have = e->value;
 	/* Kept where it is while it fits its class, or its pages. */
-	if (small ? size <= have && class_of(size ? size : 1) == class_of(have)
+	if (small ? class_of(size ? size : 1) == class_of(have)
 	          : size > SB_MEM_SMALL_MAX && size <= have &&
 	                have - size < MEM_PAGE)
 		return p;

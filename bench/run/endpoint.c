@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "backends/heap_interpose.h"
-#include "base/mem.h"
 #include "measure/layout.h"
 
 enum endpoint_op { OP_SETUP, OP_STEP, OP_READ, OP_WRITE, OP_FREE };
