@@ -1143,11 +1143,13 @@ static int run_all(const struct run_cli *cli, const struct sb_scenario *sc,
 	struct sb_schedule_progress progress = {
 	    .ctx = &p, .began = progress_began, .round = progress_round};
 	uint64_t t0 = sb_cycles_monotonic_ns();
-	if (sb_schedule_run(sc, count, &cli->options,
-	                    cli->quiet ? NULL : &progress, results, report)) {
+	int rc =
+	    sb_schedule_run(sc, count, &cli->options,
+	                    cli->quiet ? NULL : &progress, results, report);
+	if (rc == SB_ERR_NOMEM)
 		sb_cli_error("out of memory");
+	if (rc) /* a failure, not an unwritable output (exit 1) */
 		return SB_ERR_NOMEM;
-	}
 	if (!cli->quiet)
 		fprintf(stderr,
 		        "%u interleaved rounds (%u of handshakes, then %u of "

@@ -129,6 +129,13 @@ static int status_row(const struct sb_scenario *sc, enum sb_row_status status,
 	return sb_results_add(out, &row);
 }
 
+int sb_scenario_failed(const struct sb_scenario *scenario, const char *reason,
+                       struct sb_results *results)
+{
+	return status_row(scenario, SB_ROW_FAILED, SB_NO_PAYLOAD, reason,
+	                  results);
+}
+
 /*
  * Caveats of a timed figure, only where they mean something: outliers
  * when there are enough samples to call any (10), they are more than a

@@ -180,6 +180,11 @@ void sb_scenario_rollback(struct sb_scenario_state *state);
 int sb_scenario_end(struct sb_scenario_state *state,
                     struct sb_results *results) SB_MUST_USE;
 
+/* Append the one failed row of `scenario` with `reason` (the scenario's
+ * own process ended: worker.h).  Returns 0 or SB_ERR_NOMEM. */
+int sb_scenario_failed(const struct sb_scenario *scenario, const char *reason,
+                       struct sb_results *results) SB_MUST_USE;
+
 /*
  * Run `scenario` alone, all its rounds in a row, and append its rows to
  * `results`.  A failed or

@@ -1,9 +1,11 @@
 #include "run/schedule.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/mem.h"
 #include "measure/cycles.h"
+#include "run/worker.h"
 
 /* Fisher-Yates with the run's generator: the same seed, the same orders. */
 static void shuffle(size_t *order, size_t n, struct sb_rng *rng)
@@ -37,16 +39,19 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 {
 	*report = (struct sb_schedule_report){.threshold =
 	                                          SB_SCHEDULE_SLOW_THRESHOLD};
-	struct sb_scenario_state **states =
-	    sb_mem_calloc(count, sizeof(*states));
+	/* Each scenario in a process of its own (worker.h). */
+	struct sb_worker **states = sb_mem_calloc(count, sizeof(*states));
 	size_t *order = sb_mem_calloc(count, sizeof(*order));
 	/* A scenario over before its rounds (unsupported) keeps its row
 	 * here, so rows come out in the order of the scenarios. */
 	struct sb_results *early = sb_mem_calloc(count, sizeof(*early));
 	int rc = states && order && early ? 0 : SB_ERR_NOMEM;
 	for (size_t i = 0; i < count && rc == 0; i++) {
-		rc = sb_scenario_begin(&scenarios[i], options, &early[i],
-		                       &states[i]);
+		char why[200];
+		rc = sb_worker_begin(&scenarios[i], options, &early[i],
+		                     &states[i], why, sizeof(why));
+		if (rc == SB_ERR_IO)
+			fprintf(stderr, "suitebench: %s\n", why);
 		if (progress && progress->began)
 			progress->began(progress->ctx, i, count, &scenarios[i],
 			                early[i].count ? "unsupported"
@@ -69,7 +74,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 			size_t active = 0;
 			for (size_t i = 0; i < count; i++)
 				if (states[i] &&
-				    sb_scenario_round_wanted(states[i], ph))
+				    sb_worker_round_wanted(states[i], ph))
 					order[active++] = i;
 			if (active == 0)
 				break;
@@ -78,7 +83,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 			/* Each scenario's state before its round of this pass,
 			 * for a stretch taken back. */
 			for (size_t k = 0; k < active && rc == 0; k++)
-				rc = sb_scenario_mark(states[order[k]]);
+				rc = sb_worker_mark(states[order[k]]);
 			/* The round in stretches of at least
 			 * stretch_ns between two probes (one
 			 * scenario's round at least): a slowed stretch is
@@ -91,8 +96,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				size_t first = k;
 				uint64_t t0 = sb_cycles_monotonic_ns();
 				do {
-					(void)sb_scenario_round(
-					    states[order[k]], ph);
+					sb_worker_round(states[order[k]], ph);
 					k++;
 				} while (k < active &&
 				         sb_cycles_monotonic_ns() - t0 <
@@ -118,7 +122,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				    slowed &&
 				    report->repeated < report->stretches + 8;
 				for (size_t j = first; j < k && repeat; j++)
-					sb_scenario_rollback(states[order[j]]);
+					sb_worker_rollback(states[order[j]]);
 				if (repeat) {
 					report->repeated++;
 					round_repeated = true;
@@ -138,7 +142,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 		for (size_t i = 0; i < count; i++) {
 			unsigned kept =
 			    states && states[i]
-			        ? sb_scenario_rounds_kept(states[i], ph)
+			        ? sb_worker_rounds_kept(states[i], ph)
 			        : 0;
 			if (kept > report->phase_rounds[phase])
 				report->phase_rounds[phase] = kept;
@@ -149,7 +153,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	for (size_t i = 0; i < count; i++) {
 		for (size_t r = 0; early && r < early[i].count && rc == 0; r++)
 			rc = sb_results_add(results, &early[i].rows[r]);
-		int end = sb_scenario_end(states ? states[i] : NULL, results);
+		int end = sb_worker_end(states ? states[i] : NULL, results);
 		rc = rc ? rc : end;
 		if (early)
 			sb_results_free(&early[i]);

@@ -57,8 +57,9 @@ struct sb_schedule_progress {
 
 /*
  * Measure `count` scenarios in interleaved rounds and append their rows,
- * scenario by scenario in the order given, to `results`.  Returns 0 or
- * SB_ERR_NOMEM.
+ * scenario by scenario in the order given, to `results`.  Each scenario
+ * runs in a process of its own (worker.h).  Returns 0, SB_ERR_NOMEM, or
+ * SB_ERR_IO when the system refused a process (said on stderr).
  */
 int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
                     const struct sb_run_options *options,

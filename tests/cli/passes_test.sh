@@ -52,13 +52,16 @@ profile() {
 	# shellcheck disable=SC2086 # word splitting is wanted
 	SUITEBENCH_HEAP_HOOKS=$hooks valgrind --quiet --tool=callgrind \
 		--collect-atstart=no $toggles \
-		--callgrind-out-file="$tmp/$1.out" "$program" run -q \
+		--callgrind-out-file="$tmp/$1.out.%p" "$program" run -q \
 		--backend "$backends" --suite psk-ccm8,ecdhe-ecdsa-ccm8 \
 		--protocol $protocols --reps 1 --warmup 1 --budget 0 --payload 16 \
 		-o "$tmp/$1.csv" $extra >"$tmp/$1.log" 2>&1 ||
 		{ echo "FAIL: the $1 pass under callgrind:"; cat "$tmp/$1.log"; }
-	callgrind_annotate --threshold=100 "$tmp/$1.out" 2>/dev/null |
-		grep -E '^ *[0-9,]+ ' >"$tmp/$1.fns"
+	# Each scenario runs in a process of its own (bench/run/worker.h),
+	# and callgrind writes one profile per process.
+	for out in "$tmp/$1.out".*; do
+		callgrind_annotate --threshold=100 "$out" 2>/dev/null
+	done | grep -E '^ *[0-9,]+ ' >"$tmp/$1.fns"
 }
 
 profile timing
