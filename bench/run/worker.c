@@ -64,8 +64,13 @@ static void fds_remove(int fd)
 	for (size_t i = 0; i < open_count; i++)
 		if (open_fds[i] == fd) {
 			open_fds[i] = open_fds[--open_count];
-			return;
+			break;
 		}
+	if (open_count == 0) { /* the run is over: nothing left behind */
+		sb_mem_free(open_fds);
+		open_fds = NULL;
+		open_cap = 0;
+	}
 }
 
 /* A run of more scenarios than the soft limit on open files allows would
@@ -286,6 +291,7 @@ int sb_worker_begin(const struct sb_scenario *scenario,
 	}
 	if (w->pid == 0) {
 		close(sv[0]);
+		sb_mem_free(w); /* the run's, not the scenario's */
 		scenario_process(sv[1], scenario, options);
 	}
 	close(sv[1]);
