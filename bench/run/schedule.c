@@ -66,6 +66,7 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 	uint64_t stretch_ns =
 	    options->stretch_ns ? options->stretch_ns : SB_SCHEDULE_STRETCH_NS;
 	uint64_t best = probe_now(probing, 0);
+	uint64_t before = best;
 	for (int phase = SB_PHASE_HANDSHAKES; phase <= SB_PHASE_RECORDS;
 	     phase++) {
 		enum sb_phase ph = (enum sb_phase)phase;
@@ -80,25 +81,23 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 				break;
 			shuffle(order, active, &rng);
 			passes++;
-			/* Each scenario's state before its round of this pass,
-			 * for a stretch taken back. */
-			for (size_t k = 0; k < active && rc == 0; k++)
-				rc = sb_worker_mark(states[order[k]]);
 			/* The round in stretches of at least
 			 * stretch_ns between two probes (one
 			 * scenario's round at least): a slowed stretch is
-			 * taken back, and its scenarios measure that round
-			 * again in a later pass. */
+			 * taken back (each scenario's round marks where its
+			 * samples stood), and its scenarios measure that round
+			 * again in a later pass.  A pass starts from the probe
+			 * that ended the last: nothing ran between them. */
 			double round_slow = 0;
 			bool round_repeated = false;
-			uint64_t before = probe_now(probing, best);
 			for (size_t k = 0; k < active && rc == 0;) {
 				size_t first = k;
 				uint64_t t0 = sb_cycles_monotonic_ns();
 				do {
-					sb_worker_round(states[order[k]], ph);
+					rc = sb_worker_round(states[order[k]],
+					                     ph);
 					k++;
-				} while (k < active &&
+				} while (rc == 0 && k < active &&
 				         sb_cycles_monotonic_ns() - t0 <
 				             stretch_ns);
 				uint64_t after = probe_now(probing, best);

@@ -13,7 +13,6 @@
 #include "base/mem.h"
 
 enum command {
-	CMD_MARK,
 	CMD_ROUND_HANDSHAKES,
 	CMD_ROUND_RECORDS,
 	CMD_ROLLBACK,
@@ -156,14 +155,16 @@ _Noreturn static void scenario_process(int fd,
 			break; /* the run's process is gone */
 		rc = 0;
 		switch (cmd) {
-		case CMD_MARK:
-			rc = sb_scenario_mark(state);
-			break;
 		case CMD_ROUND_HANDSHAKES:
-			(void)sb_scenario_round(state, SB_PHASE_HANDSHAKES);
-			break;
 		case CMD_ROUND_RECORDS:
-			(void)sb_scenario_round(state, SB_PHASE_RECORDS);
+			/* The mark and the round in one hand-over: one
+			 * switch between processes less per round. */
+			rc = sb_scenario_mark(state);
+			if (rc == 0)
+				(void)sb_scenario_round(
+				    state, cmd == CMD_ROUND_HANDSHAKES
+				               ? SB_PHASE_HANDSHAKES
+				               : SB_PHASE_RECORDS);
 			break;
 		case CMD_ROLLBACK:
 			sb_scenario_rollback(state);
@@ -321,18 +322,13 @@ bool sb_worker_round_wanted(const struct sb_worker *worker, enum sb_phase phase)
 	return worker->last.wanted[phase];
 }
 
-int sb_worker_mark(struct sb_worker *worker)
+int sb_worker_round(struct sb_worker *worker, enum sb_phase phase)
 {
-	int rc = command(worker, CMD_MARK, NULL);
+	int rc = command(worker,
+	                 phase == SB_PHASE_HANDSHAKES ? CMD_ROUND_HANDSHAKES
+	                                              : CMD_ROUND_RECORDS,
+	                 NULL);
 	return rc == SB_ERR_NOMEM ? SB_ERR_NOMEM : 0;
-}
-
-void sb_worker_round(struct sb_worker *worker, enum sb_phase phase)
-{
-	(void)command(worker,
-	              phase == SB_PHASE_HANDSHAKES ? CMD_ROUND_HANDSHAKES
-	                                           : CMD_ROUND_RECORDS,
-	              NULL);
 }
 
 void sb_worker_rollback(struct sb_worker *worker)

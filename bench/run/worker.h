@@ -23,8 +23,8 @@
  * operation, which made handshakes 2 % dearer).
  *
  * The run's process keeps the schedule (schedule.h) and hands each
- * scenario process one command at a time over a socket -- mark, round,
- * take back, end -- and waits for its answer, so one process runs at a
+ * scenario process one command at a time over a socket -- a round, take
+ * it back, end -- and waits for its answer, so one process runs at a
  * time; a scenario's samples stay in its process, and its rows come back
  * when it ends.  The hand-over costs two context switches, outside every
  * measured region.  The observer (--raw, --trace, --pcap) is called in
@@ -60,9 +60,14 @@ unsigned sb_worker_rounds_kept(const struct sb_worker *worker,
 bool sb_worker_round_wanted(const struct sb_worker *worker,
                             enum sb_phase phase);
 
-/* As sb_scenario_mark, _round, _rollback, in the scenario's process. */
-int sb_worker_mark(struct sb_worker *worker) SB_MUST_USE;
-void sb_worker_round(struct sb_worker *worker, enum sb_phase phase);
+/*
+ * In the scenario's process: sb_scenario_mark, then sb_scenario_round --
+ * remember where the samples stand, and measure one round -- in one
+ * hand-over.  Returns 0 or SB_ERR_NOMEM (the mark could not be kept).
+ */
+int sb_worker_round(struct sb_worker *worker, enum sb_phase phase) SB_MUST_USE;
+
+/* As sb_scenario_rollback: take back the last round. */
 void sb_worker_rollback(struct sb_worker *worker);
 
 /*
