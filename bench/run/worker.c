@@ -1,6 +1,8 @@
+#define _GNU_SOURCE /* SCHED_BATCH */
 #include "run/worker.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,19 +74,30 @@ static void fds_remove(int fd)
 	}
 }
 
-/* A run of more scenarios than the soft limit on open files allows would
- * fail: take the hard limit, once. */
-static void raise_file_limit(void)
+/*
+ * Before the first scenario process: take the hard limit on open files
+ * (each live scenario holds a socket), and make this process -- and with
+ * it every scenario process it forks -- SCHED_BATCH, which the kernel
+ * never lets preempt a running task when it wakes up.  A hand-over wakes
+ * the other process and then blocks in read(); under SCHED_OTHER the
+ * woken process took the CPU at once, so the waker stayed runnable on
+ * the pinned core and could take it back at the next tick, inside the
+ * woken process's measured region.  With SCHED_BATCH the waker reaches
+ * its read() first, and one process is runnable at a time.
+ */
+static void prepare_processes(void)
 {
-	static bool raised;
-	struct rlimit r;
-	if (raised || getrlimit(RLIMIT_NOFILE, &r) != 0)
+	static bool done;
+	if (done)
 		return;
-	raised = true;
-	if (r.rlim_cur < r.rlim_max) {
+	done = true;
+	struct rlimit r;
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
 		r.rlim_cur = r.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &r);
 	}
+	struct sched_param none = {0};
+	(void)sched_setscheduler(0, SCHED_BATCH, &none);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -267,7 +280,7 @@ int sb_worker_begin(const struct sb_scenario *scenario,
                     char *why, size_t why_len)
 {
 	*worker = NULL;
-	raise_file_limit();
+	prepare_processes();
 	struct sb_worker *w = sb_mem_calloc(1, sizeof(*w));
 	if (!w)
 		return SB_ERR_NOMEM;

@@ -5,7 +5,9 @@
  * it counts the same instructions alone and after another scenario -- is
  * checked end to end by tests/cli/counter_test.sh.
  */
+#define _GNU_SOURCE /* SCHED_BATCH */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 
@@ -105,6 +107,9 @@ Test(worker, rows_come_back_whole, .init = setup, .fini = teardown)
 	    sb_worker_begin(&sc, &options, &results, &w, why, sizeof(why)), 0);
 	cr_assert_not_null(w);
 	cr_expect_eq(results.count, 0, "no row before the end");
+	/* Neither process may take the CPU from the other when woken: the
+	 * run's process is SCHED_BATCH, and its scenario processes with it. */
+	cr_expect_eq(sched_getscheduler(0), SCHED_BATCH);
 	for (int ph = SB_PHASE_HANDSHAKES; ph <= SB_PHASE_RECORDS; ph++)
 		while (sb_worker_round_wanted(w, ph)) {
 			cr_assert_eq(sb_worker_round(w, ph), 0);
