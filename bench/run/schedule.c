@@ -54,8 +54,11 @@ int sb_schedule_run(const struct sb_scenario *scenarios, size_t count,
 			fprintf(stderr, "suitebench: %s\n", why);
 		if (progress && progress->began)
 			progress->began(progress->ctx, i, count, &scenarios[i],
-			                early[i].count ? "unsupported"
-			                               : "verified");
+			                !early[i].count ? "verified"
+			                : early[i].rows[0].status ==
+			                        SB_ROW_FAILED
+			                    ? "failed" /* its process died */
+			                    : "unsupported");
 	}
 	struct sb_rng rng;
 	sb_rng_seed(&rng, options->seed, 0x5c4ed);
