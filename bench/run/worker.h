@@ -32,7 +32,11 @@
  * fork and after every command, and parent and child share the files'
  * offsets, so the writes land in order.  A scenario process that dies
  * (a library crashes) makes one failed row with the signal, and the run
- * goes on.  Under --cpu the processes inherit the pinning.
+ * goes on.  Under --cpu the processes inherit the pinning.  The run's
+ * process makes itself SCHED_BATCH before its first fork, and its
+ * scenario processes inherit that: a woken process never preempts the one
+ * that woke it, so the waker reaches its read() before the other runs
+ * and no hand-over lands inside a measured region (worker.c).
  */
 #ifndef SB_WORKER_H
 #define SB_WORKER_H
