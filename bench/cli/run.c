@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,17 @@ static void run_usage(FILE *f)
 	    "                    repetitions come in whole turns (1-%d, at "
 	    "most --max-reps;\n"
 	    "                    default %d; README, 'Address layout')\n"
+	    "  --heap-layout S   start each scenario's process from heap "
+	    "history S\n"
+	    "                    (0-%lu; default 0: none): before its "
+	    "first library\n"
+	    "                    call it allocates blocks of sizes drawn from "
+	    "S and frees\n"
+	    "                    every other one; moving it shows how much a "
+	    "figure depends\n"
+	    "                    on where the libraries' blocks land (README, "
+	    "'Heap\n"
+	    "                    history')\n"
 	    "  --processes N     time in N processes, one after another, and "
 	    "keep per\n"
 	    "                    timing row the median process's figures "
@@ -253,7 +265,8 @@ static void run_usage(FILE *f)
 	    "one\n"
 	    "failed, 2 for bad input.\n",
 	    SB_RECORD_BATCH, SB_LINK_DEFAULT_MTU, SB_LAYOUTS_MAX,
-	    RUN_LAYOUTS_DEFAULT, sb_credentials_default_dir());
+	    RUN_LAYOUTS_DEFAULT, (unsigned long)UINT32_MAX,
+	    sb_credentials_default_dir());
 }
 
 /* ---- option parsing ---------------------------------------------------- */
@@ -738,7 +751,8 @@ enum {
 	OPT_HEAP_PASS = 1000,
 	OPT_TIMING_PASS,
 	OPT_PROCESSES,
-	OPT_RANDOM_LAYOUT
+	OPT_RANDOM_LAYOUT,
+	OPT_HEAP_LAYOUT
 };
 
 /* --reps is the least, --max-reps the most: a --reps above the default
@@ -800,6 +814,7 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 	    {"help", no_argument, NULL, 'h'},
 	    {"processes", required_argument, NULL, OPT_PROCESSES},
 	    {"random-layout", no_argument, NULL, OPT_RANDOM_LAYOUT},
+	    {"heap-layout", required_argument, NULL, OPT_HEAP_LAYOUT},
 	    {SB_PASS_HEAP_OPTION + 2, required_argument, NULL, OPT_HEAP_PASS},
 	    {SB_PASS_TIMING_OPTION + 2, required_argument, NULL,
 	     OPT_TIMING_PASS},
@@ -925,6 +940,13 @@ static int parse_run_args(int argc, char **argv, struct run_cli *cli)
 		case OPT_RANDOM_LAYOUT:
 			cli->random_layout = true;
 			break;
+		case OPT_HEAP_LAYOUT: {
+			unsigned long v;
+			rc = sb_cli_number("--heap-layout", optarg, 0,
+			                   UINT32_MAX, &v);
+			cli->options.heap_layout = v;
+			break;
+		}
 		case 'h':
 			run_usage(stdout);
 			return 1;
@@ -1372,6 +1394,16 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		                   "where the process put it");
 	sb_provenance_line(f, "address_layout", "%s",
 	                   sb_layout_addresses_text());
+	if (o->heap_layout)
+		sb_provenance_line(f, "heap_layout",
+		                   "seed %lu: each scenario's process allocated "
+		                   "%u blocks of sizes drawn from it and freed "
+		                   "every other one before its first library call",
+		                   o->heap_layout, SB_LAYOUT_HEAP_BLOCKS);
+	else
+		sb_provenance_line(f, "heap_layout",
+		                   "none: each scenario's process started from the "
+		                   "heap the run's process left");
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);

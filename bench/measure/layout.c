@@ -118,3 +118,53 @@ void sb_layout_fix_addresses(void)
 	if (persona != -1)
 		(void)personality((unsigned long)persona | ADDR_NO_RANDOMIZE);
 }
+
+/* splitmix64 (Steele, Lea and Flood 2014): block `i`'s draw for `seed`,
+ * the same on every machine. */
+static uint64_t layout_heap_draw(unsigned long seed, unsigned i)
+{
+	uint64_t z = (uint64_t)seed * 0x9e3779b97f4a7c15u +
+	             ((uint64_t)i + 1) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+size_t sb_layout_heap_size(unsigned long seed, unsigned i)
+{
+	return SB_LAYOUT_HEAP_MIN +
+	       (size_t)(layout_heap_draw(seed, i) % SB_LAYOUT_HEAP_SPAN);
+}
+
+struct sb_layout_heap {
+	void *block[SB_LAYOUT_HEAP_BLOCKS];
+};
+
+struct sb_layout_heap *sb_layout_heap_shape(unsigned long seed)
+{
+	if (seed == 0)
+		return NULL;
+	/* From glibc's heap, as the blocks are: the libraries' heap, not
+	 * the harness's (base/mem.h). */
+	struct sb_layout_heap *heap = calloc(1, sizeof(*heap));
+	if (!heap)
+		return NULL;
+	for (unsigned i = 0; i < SB_LAYOUT_HEAP_BLOCKS; i++)
+		heap->block[i] = malloc(sb_layout_heap_size(seed, i));
+	/* Every other block freed once all are placed: holes between the
+	 * kept ones, not blocks handed straight back to the next request. */
+	for (unsigned i = 0; i < SB_LAYOUT_HEAP_BLOCKS; i += 2) {
+		free(heap->block[i]);
+		heap->block[i] = NULL;
+	}
+	return heap;
+}
+
+void sb_layout_heap_release(struct sb_layout_heap *heap)
+{
+	if (!heap)
+		return;
+	for (unsigned i = 0; i < SB_LAYOUT_HEAP_BLOCKS; i++)
+		free(heap->block[i]);
+	free(heap);
+}

@@ -101,6 +101,10 @@ struct sb_run_options {
 	 * several layouts, not one layout's.  Timing only: instruction
 	 * counts and the heap pass take one. */
 	unsigned layouts;
+	/* Each scenario's process shapes its heap from this seed before its
+	 * first library call (layout.h, sb_layout_heap_shape); 0: it starts
+	 * from the heap the run's process left. */
+	unsigned long heap_layout;
 	/* The least time between two speed probes of the rounds
 	 * (schedule.h: stretches); 0: SB_SCHEDULE_STRETCH_NS. */
 	uint64_t stretch_ns;

@@ -43,6 +43,8 @@ expect 2 "--auth: expected cert or rpk, not 'x509'" -- run --auth x509
 expect 2 "--cid: '21' is not a number" -- run --cid 21
 expect 2 "--layouts: '0' is not a number" -- run --layouts 0
 expect 2 "--layouts: '17' is not a number" -- run --layouts 17
+expect 2 "--heap-layout: 'x' is not a number" -- run --heap-layout x
+expect 2 "--heap-layout: '4294967296' is not a number" -- run --heap-layout 4294967296
 expect 0 "" -- list
 
 [ -e "$tmp/a.csv" ] && { echo "FAIL: a results file was left by a refused run"; failures=$((failures + 1)); }
