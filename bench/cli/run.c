@@ -18,6 +18,7 @@
 #include "measure/callgrind.h"
 #include "measure/cycles.h"
 #include "measure/heap.h"
+#include "measure/heap_history.h"
 #include "measure/layout.h"
 #include "output/csv.h"
 #include "output/outfile.h"
@@ -1399,7 +1400,7 @@ static void write_provenance(FILE *f, int argc, char **argv,
 		                   "seed %lu: each scenario's process allocated "
 		                   "%u blocks of sizes drawn from it and freed "
 		                   "every other one before its first library call",
-		                   o->heap_layout, SB_LAYOUT_HEAP_BLOCKS);
+		                   o->heap_layout, SB_HEAP_HISTORY_BLOCKS);
 	else
 		sb_provenance_line(f, "heap_layout",
 		                   "none: each scenario's process started from the "

@@ -90,48 +90,4 @@ const char *sb_layout_addresses_text(void);
  * sb_layout_addresses_fixed() in them says whether it did. */
 void sb_layout_fix_addresses(void);
 
-/*
- * Heap history.  Where a library's own blocks land in glibc's heap depends
- * on what the process allocated and freed before them, and on this
- * project's machine (AMD Zen 4) GnuTLS's 16-byte DTLS CCM_8 decrypt costs
- * 631-640 cycles in a process whose first library work was a PSK
- * handshake and 702-716 in one whose first was an ECDHE-ECDSA handshake,
- * with the same 4,100 instructions (README, "Heap history").  Each
- * scenario's process starts from the heap the run's process left, so a
- * scenario's figure is that of the heap its own work shaped: one layout
- * among many, as the stack's position is.
- *
- * sb_layout_heap_shape gives a process another heap history before its
- * first library call: it allocates SB_LAYOUT_HEAP_BLOCKS blocks from
- * glibc's heap, of sizes drawn from `seed`, and frees every other one, so
- * the holes and the heap's top lie elsewhere and the libraries' blocks
- * land elsewhere.  The same seed shapes the same history.  `run
- * --heap-layout SEED` does it in every scenario's process, to show how
- * much a figure depends on where the libraries' blocks land;
- * scripts/heap-layouts runs several.  Nothing of it runs inside a
- * measured region.
- */
-#define SB_LAYOUT_HEAP_BLOCKS 128u
-/* Block sizes are drawn from [SB_LAYOUT_HEAP_MIN, SB_LAYOUT_HEAP_MIN +
- * SB_LAYOUT_HEAP_SPAN): below glibc's mmap threshold, so every block
- * comes from the heap the libraries use. */
-#define SB_LAYOUT_HEAP_MIN 16u
-#define SB_LAYOUT_HEAP_SPAN 32768u
-
-struct sb_layout_heap;
-
-/* The size of block `i` of seed `seed`'s history (a pure function). */
-size_t sb_layout_heap_size(unsigned long seed, unsigned i);
-
-/*
- * Shape this process's heap from `seed`: NULL for seed 0 (no shaping).
- * The blocks kept are held until sb_layout_heap_release; a block glibc
- * refuses is left out.  Returns NULL, having shaped nothing, if it
- * cannot allocate its own record.
- */
-struct sb_layout_heap *sb_layout_heap_shape(unsigned long seed);
-
-/* Free the blocks `heap` holds, and it (NULL: nothing). */
-void sb_layout_heap_release(struct sb_layout_heap *heap);
-
 #endif

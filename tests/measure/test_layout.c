@@ -4,7 +4,6 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "measure/layout.h"
 
@@ -83,45 +82,4 @@ Test(layout, offsets_that_are_not_positions_are_refused)
 	uintptr_t sp = 0;
 	cr_assert_eq(sb_layout_call(8, where, &sp), 7);
 	cr_assert_neq(sp, 0);
-}
-
-Test(layout, a_heap_history_is_its_seeds_and_only_its_seeds)
-{
-	size_t same = 0;
-	for (unsigned i = 0; i < SB_LAYOUT_HEAP_BLOCKS; i++) {
-		size_t a = sb_layout_heap_size(1, i);
-		cr_assert_eq(a, sb_layout_heap_size(1, i), "block %u", i);
-		cr_assert_geq(a, SB_LAYOUT_HEAP_MIN);
-		cr_assert_lt(a, SB_LAYOUT_HEAP_MIN + SB_LAYOUT_HEAP_SPAN);
-		same += a == sb_layout_heap_size(2, i);
-	}
-	/* Another seed, another history: of 128 draws from 32,768 sizes,
-	 * two seeds share hardly any. */
-	cr_assert_lt(same, 4, "%zu of %u blocks the same size", same,
-	             SB_LAYOUT_HEAP_BLOCKS);
-	/* Spread over the range, not bunched at one end. */
-	size_t small = 0;
-	for (unsigned i = 0; i < SB_LAYOUT_HEAP_BLOCKS; i++)
-		small += sb_layout_heap_size(3, i) <
-		         SB_LAYOUT_HEAP_MIN + SB_LAYOUT_HEAP_SPAN / 2;
-	cr_assert(small > 32 && small < 96, "%zu of 128 in the lower half",
-	          small);
-}
-
-Test(layout, seed_zero_shapes_nothing)
-{
-	cr_assert_null(sb_layout_heap_shape(0));
-	sb_layout_heap_release(NULL);
-}
-
-/* Shaping holds every other block until released: the sanitizer build's
- * leak check and valgrind see a block kept past release. */
-Test(layout, a_shaped_heap_is_released_whole)
-{
-	struct sb_layout_heap *heap = sb_layout_heap_shape(42);
-	cr_assert_not_null(heap);
-	void *after = malloc(64);
-	cr_assert_not_null(after);
-	free(after);
-	sb_layout_heap_release(heap);
 }
