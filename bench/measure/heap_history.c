@@ -3,8 +3,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "base/mem.h"
-
 /* splitmix64 (Steele, Lea and Flood 2014): block `i`'s draw for `seed`,
  * the same on every machine. */
 static uint64_t heap_history_draw(unsigned long seed, unsigned i)
@@ -22,37 +20,33 @@ size_t sb_heap_history_size(unsigned long seed, unsigned i)
 	       (size_t)(heap_history_draw(seed, i) % SB_HEAP_HISTORY_SPAN);
 }
 
-struct sb_heap_history {
-	void *block[SB_HEAP_HISTORY_BLOCKS];
-};
+/* The blocks kept; NULL where one was freed or refused. */
+static void *heap_history_block[SB_HEAP_HISTORY_BLOCKS];
+static bool heap_history_shaped;
 
-struct sb_heap_history *sb_heap_history_shape(unsigned long seed)
+bool sb_heap_history_shape(unsigned long seed)
 {
-	if (seed == 0)
-		return NULL;
-	/* The record is the harness's; the blocks it holds are not. */
-	struct sb_heap_history *heap = sb_mem_calloc(1, sizeof(*heap));
-	if (!heap)
-		return NULL;
+	if (seed == 0 || heap_history_shaped)
+		return false;
+	heap_history_shaped = true;
 	/* The history the libraries' blocks follow. */
 	for (unsigned i = 0; i < SB_HEAP_HISTORY_BLOCKS; i++) {
 		size_t size = sb_heap_history_size(seed, i);
-		heap->block[i] = malloc(size); /* libraries' heap */
+		heap_history_block[i] = malloc(size); /* libraries' heap */
 	}
 	/* Every other block freed once all are placed: holes between the
 	 * kept ones, not blocks handed straight back to the next request. */
 	for (unsigned i = 0; i < SB_HEAP_HISTORY_BLOCKS; i += 2) {
-		free(heap->block[i]); /* libraries' heap */
-		heap->block[i] = NULL;
+		free(heap_history_block[i]); /* libraries' heap */
+		heap_history_block[i] = NULL;
 	}
-	return heap;
+	return true;
 }
 
-void sb_heap_history_release(struct sb_heap_history *heap)
+void sb_heap_history_release(void)
 {
-	if (!heap)
-		return;
-	for (unsigned i = 0; i < SB_HEAP_HISTORY_BLOCKS; i++)
-		free(heap->block[i]); /* libraries' heap */
-	sb_mem_free(heap);
+	for (unsigned i = 0; i < SB_HEAP_HISTORY_BLOCKS; i++) {
+		free(heap_history_block[i]); /* libraries' heap */
+		heap_history_block[i] = NULL;
+	}
 }

@@ -19,12 +19,17 @@
  * blocks land elsewhere.  The same seed shapes the same history.  `run
  * --heap-layout SEED` does it in every scenario's process, to show how
  * much a figure depends on where the libraries' blocks land;
- * scripts/heap-layouts runs several.  Nothing of it runs inside a measured
- * region.
+ * scripts/heap-layouts runs several, and scripts/harness-check gives
+ * suitebench and its reference loops the same histories round by round.
+ * Nothing of it runs inside a measured region.  The history is the
+ * process's: its record lies outside every heap (static), so that the
+ * reference loops, which link no heap of the harness's, can shape theirs
+ * too.
  */
 #ifndef SB_HEAP_HISTORY_H
 #define SB_HEAP_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SB_HEAP_HISTORY_BLOCKS 128u
@@ -34,21 +39,19 @@
 #define SB_HEAP_HISTORY_MIN 16u
 #define SB_HEAP_HISTORY_SPAN 32768u
 
-struct sb_heap_history;
-
 /* The size of block `i` of seed `seed`'s history (a pure function, the
  * same on every machine). */
 size_t sb_heap_history_size(unsigned long seed, unsigned i);
 
 /*
- * Shape this process's heap from `seed`: NULL for seed 0 (no shaping).
- * The blocks kept are held until sb_heap_history_release; a block glibc
- * refuses is left out.  Returns NULL, having shaped nothing, if it cannot
- * allocate its own record.
+ * Shape this process's heap from `seed`, once, before its first library
+ * call: false for seed 0 (no shaping) and for a second call.  The blocks
+ * kept are held until sb_heap_history_release; a block glibc refuses is
+ * left out.
  */
-struct sb_heap_history *sb_heap_history_shape(unsigned long seed);
+bool sb_heap_history_shape(unsigned long seed);
 
-/* Free the blocks `heap` holds, and it (NULL: nothing). */
-void sb_heap_history_release(struct sb_heap_history *heap);
+/* Free the blocks the history holds (none: nothing). */
+void sb_heap_history_release(void);
 
 #endif

@@ -161,7 +161,7 @@ _Noreturn static void scenario_process(int fd,
 	struct sb_results rows = {0};
 	struct sb_scenario_state *state = NULL;
 	/* Another heap history, if asked, before the first library call. */
-	struct sb_heap_history *heap = sb_heap_history_shape(options->heap_layout);
+	(void)sb_heap_history_shape(options->heap_layout);
 	int rc = sb_scenario_begin(scenario, options, &rows, &state);
 	answer_rows(fd, rc, state, &rows);
 	sb_results_free(&rows);
@@ -194,7 +194,7 @@ _Noreturn static void scenario_process(int fd,
 		}
 		answer_rows(fd, rc, state, cmd == CMD_END ? &rows : NULL);
 	}
-	sb_heap_history_release(heap);
+	sb_heap_history_release();
 	/* _exit: the streams the process shares with the run's were flushed
 	 * with each answer, and nothing else of the run's is its to finish
 	 * (atexit handlers, a sanitizer's leak report of blocks the run's

@@ -31,18 +31,20 @@ Test(heap_history, a_heap_history_is_its_seeds_and_only_its_seeds)
 
 Test(heap_history, seed_zero_shapes_nothing)
 {
-	cr_assert_null(sb_heap_history_shape(0));
-	sb_heap_history_release(NULL);
+	cr_assert_not(sb_heap_history_shape(0));
+	sb_heap_history_release();
 }
 
 /* Shaping holds every other block until released: the sanitizer build's
- * leak check and valgrind see a block kept past release. */
-Test(heap_history, a_shaped_heap_is_released_whole)
+ * leak check and valgrind see a block kept past release.  A process has
+ * one history: a second shaping is refused. */
+Test(heap_history, a_history_is_shaped_once_and_released_whole)
 {
-	struct sb_heap_history *heap = sb_heap_history_shape(42);
-	cr_assert_not_null(heap);
+	cr_assert(sb_heap_history_shape(42));
+	cr_assert_not(sb_heap_history_shape(43));
 	void *after = malloc(64);
 	cr_assert_not_null(after);
 	free(after);
-	sb_heap_history_release(heap);
+	sb_heap_history_release();
+	sb_heap_history_release();
 }

@@ -9,14 +9,18 @@
  * exchange on, MTU 1232, one datagram per write, no tickets, no session
  * cache) and nothing else -- no accounting, no verification beyond what
  * the loop needs to be right.  They include nothing of suitebench but its
- * stack anchor (measure/layout.h): given a stack offset, a loop's timed
+ * stack anchor (measure/layout.h) and its heap history: given a stack offset, a loop's timed
  * code runs at that stack position, as suitebench's does with
  * --stack-offset, so that harness-check compares the two programs over the
  * same layouts rather than over what ASLR dealt each process.
  *
  * The record loops run over LAYOUTS connections (default 1) set up back
  * to back, in turn, as suitebench's --layouts, so that harness-check can
- * compare medians over as many address layouts in both programs.
+ * compare medians over as many address layouts in both programs.  Given
+ * a HEAP-HISTORY seed, a loop shapes its heap from it before its first
+ * library call (measure/heap_history.h), as suitebench's --heap-layout
+ * does in each scenario's process: harness-check gives both programs the
+ * same seeds round by round.
  *
  * Output, one figure per line, medians in TSC cycles:
  *   handshake <cycles of one handshake, client and server together>
@@ -32,6 +36,7 @@
 #include <string.h>
 #include <x86intrin.h>
 
+#include "measure/heap_history.h"
 #include "measure/layout.h"
 
 #define REF_MTU 1232
@@ -147,10 +152,10 @@ struct ref_args {
 
 static inline int ref_parse(int argc, char **argv, struct ref_args *a)
 {
-	if (argc < 4 || argc > 6) {
+	if (argc < 4 || argc > 7) {
 		fprintf(stderr,
 		        "usage: %s SUITE REPS CREDENTIALS-DIR [STACK-OFFSET "
-		        "[LAYOUTS]]\n",
+		        "[LAYOUTS [HEAP-HISTORY]]]\n",
 		        argv[0]);
 		return -1;
 	}
@@ -159,7 +164,20 @@ static inline int ref_parse(int argc, char **argv, struct ref_args *a)
 	a->creds = argv[3];
 	a->stack_offset = -1;
 	a->layouts = 1;
-	if (argc == 6) {
+	if (argc == 7) {
+		char *end;
+		unsigned long seed = strtoul(argv[6], &end, 10);
+		if (*end || !*argv[6] || seed > UINT32_MAX) {
+			fprintf(stderr, "%s: bad heap history %s (0-%lu)\n",
+			        argv[0], argv[6], (unsigned long)UINT32_MAX);
+			return -1;
+		}
+		/* Before the first library call, outside every timed region;
+		 * released when the process ends. */
+		if (sb_heap_history_shape(seed))
+			(void)atexit(sb_heap_history_release);
+	}
+	if (argc >= 6) {
 		char *end;
 		unsigned long n = strtoul(argv[5], &end, 10);
 		if (*end || n < 1 || n > REF_LAYOUTS_MAX) {
