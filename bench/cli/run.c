@@ -1581,6 +1581,14 @@ static void report_consistency(const struct sb_consistency *c)
 	        "rows beyond %.0f %% are marked\n",
 	        c->count, 100 * c->median_spread, 100 * c->ops[0].spread,
 	        c->marked, 100 * SB_CONSISTENCY_THRESHOLD);
+	if (c->marked)
+		fprintf(stderr,
+		        "consistency: where a library's blocks land moves some "
+		        "operations by more than\n"
+		        "  %.0f %% in one scenario; sh scripts/heap-layouts tells "
+		        "which disagreements are\n"
+		        "  more than that (README, 'Heap history')\n",
+		        100 * SB_CONSISTENCY_THRESHOLD);
 }
 
 static void check_machine_before(struct run_cli *cli, struct machine_check *m)
