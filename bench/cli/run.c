@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdint.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1396,15 +1396,17 @@ static void write_provenance(FILE *f, int argc, char **argv,
 	sb_provenance_line(f, "address_layout", "%s",
 	                   sb_layout_addresses_text());
 	if (o->heap_layout)
-		sb_provenance_line(f, "heap_layout",
-		                   "seed %lu: each scenario's process allocated "
-		                   "%u blocks of sizes drawn from it and freed "
-		                   "every other one before its first library call",
-		                   o->heap_layout, SB_HEAP_HISTORY_BLOCKS);
+		sb_provenance_line(
+		    f, "heap_layout",
+		    "seed %lu: each scenario's process allocated "
+		    "%u blocks of sizes drawn from it and freed "
+		    "every other one before its first library call",
+		    o->heap_layout, SB_HEAP_HISTORY_BLOCKS);
 	else
-		sb_provenance_line(f, "heap_layout",
-		                   "none: each scenario's process started from the "
-		                   "heap the run's process left");
+		sb_provenance_line(
+		    f, "heap_layout",
+		    "none: each scenario's process started from the "
+		    "heap the run's process left");
 	if (cli->cpu >= 0)
 		sb_provenance_line(f, "cpu_affinity", "pinned to CPU %ld",
 		                   cli->cpu);
@@ -1582,13 +1584,14 @@ static void report_consistency(const struct sb_consistency *c)
 	        c->count, 100 * c->median_spread, 100 * c->ops[0].spread,
 	        c->marked, 100 * SB_CONSISTENCY_THRESHOLD);
 	if (c->marked)
-		fprintf(stderr,
-		        "consistency: where a library's blocks land moves some "
-		        "operations by more than\n"
-		        "  %.0f %% in one scenario; sh scripts/heap-layouts tells "
-		        "which disagreements are\n"
-		        "  more than that (README, 'Heap history')\n",
-		        100 * SB_CONSISTENCY_THRESHOLD);
+		fprintf(
+		    stderr,
+		    "consistency: where a library's blocks land moves some "
+		    "operations by more than\n"
+		    "  %.0f %% in one scenario; sh scripts/heap-layouts tells "
+		    "which disagreements are\n"
+		    "  more than that (README, 'Heap history')\n",
+		    100 * SB_CONSISTENCY_THRESHOLD);
 }
 
 static void check_machine_before(struct run_cli *cli, struct machine_check *m)

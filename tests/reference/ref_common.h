@@ -9,8 +9,8 @@
  * exchange on, MTU 1232, one datagram per write, no tickets, no session
  * cache) and nothing else -- no accounting, no verification beyond what
  * the loop needs to be right.  They include nothing of suitebench but its
- * stack anchor (measure/layout.h) and its heap history: given a stack offset, a loop's timed
- * code runs at that stack position, as suitebench's does with
+ * stack anchor (measure/layout.h) and its heap history: given a stack offset, a
+ * loop's timed code runs at that stack position, as suitebench's does with
  * --stack-offset, so that harness-check compares the two programs over the
  * same layouts rather than over what ASLR dealt each process.
  *
