@@ -1590,7 +1590,9 @@ static void report_consistency(const struct sb_consistency *c)
 		    "operations by more than\n"
 		    "  %.0f %% in one scenario; sh scripts/heap-layouts tells "
 		    "which disagreements are\n"
-		    "  more than that (README, 'Heap history')\n",
+		    "  more than that, sh scripts/consistency which are other "
+		    "work (README, 'Heap\n"
+		    "  history', 'Consistency')\n",
 		    100 * SB_CONSISTENCY_THRESHOLD);
 }
 
