@@ -1,0 +1,44 @@
+#!/bin/sh
+# harness_check_test.sh SUITEBENCH REF-DIR - scripts/harness-check refuses
+# bad settings (exit 2, one line, nothing run), and one round of OpenSSL's
+# PSK CCM_8 prints the cycle table (five figures, each with a ratio) and,
+# with COUNT=1, a row of instructions per handshake of both programs with
+# their ratio.  The ratios are the benchmark's business: only their form
+# is checked.  Skipped, saying so, without valgrind (after the refusals).
+set -u
+sb=$1
+refdir=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+script="$root/scripts/harness-check"
+passes=0 failures=0
+check() { # description, status
+	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
+		echo "FAIL: $1"; failures=$((failures + 1)); fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+refuse() { # what, env...
+	what=$1; shift
+	env SUITEBENCH="$sb" REF_DIR="$refdir" "$@" sh "$script" 1 >"$tmp/out" 2>"$tmp/err"
+	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
+	check "$what: not refused with exit 2 and one line: $(cat "$tmp/err")" $?
+}
+refuse "LAYOUTS=0" LAYOUTS=0
+refuse "LAYOUTS=x" LAYOUTS=x
+refuse "REPS not a multiple of LAYOUTS" REPS=9 LAYOUTS=2
+refuse "a missing suitebench" SUITEBENCH="$tmp/none"
+if ! command -v valgrind >/dev/null 2>&1; then
+	echo "$passes passed, $failures failed; the run skipped: valgrind is not installed (apt-get install valgrind)"
+	[ "$failures" -eq 0 ] && exit 77
+	exit 1
+fi
+SUITEBENCH="$sb" REF_DIR="$refdir" LIBS=openssl SUITES=psk-ccm8 REPS=8 LAYOUTS=1 \
+	COUNT=1 sh "$script" 1 >"$tmp/out" 2>"$tmp/err"
+check "one round failed: $(tail -3 "$tmp/err")" $?
+n=$(grep -cE '^openssl +psk-ccm8 +(handshake|encrypt@16|decrypt@16|encrypt@1024|decrypt@1024) +[0-9.]+ +[0-9.]+ +[0-9]\.[0-9]{3} ' "$tmp/out")
+[ "$n" -eq 5 ]
+check "not 5 figures with a ratio in the cycle table: $(cat "$tmp/out")" $?
+grep -qE '^openssl +psk-ccm8 +[1-9][0-9]* +[1-9][0-9]* +[0-9]\.[0-9]{4}$' "$tmp/out"
+check "no instruction row with both counts and a ratio: $(cat "$tmp/out")" $?
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
