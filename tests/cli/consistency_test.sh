@@ -123,6 +123,10 @@ SUITEBENCH="$tmp/fake" FAKE_LOG="$tmp/log2" sh "$script" --pairs a/b >/dev/null 
 check "--pairs a/b did not replace the default matrix: $(cat "$tmp/log2")" $?
 grep -q -- '--counter instructions.* --reps 3 --budget 0$' "$tmp/log2"
 check "the counted run is not --counter instructions ending in --reps 3 --budget 0: $(cat "$tmp/log2")" $?
+# --help prints the manual and runs nothing.
+SUITEBENCH="$tmp/fake" FAKE_LOG="$tmp/log3" sh "$script" --help >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '^Usage: scripts/consistency \[run options...\]$' "$tmp/out" && [ ! -e "$tmp/log3" ]
+check "--help did not print the manual alone: $(head -3 "$tmp/out")" $?
 FAKE_EMPTY=1 SUITEBENCH="$tmp/fake" sh "$script" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 3 ] && grep -q 'no operation was measured in several scenarios' "$tmp/err"
 check "runs with no operation in several scenarios did not fail with one line: $(cat "$tmp/err")" $?

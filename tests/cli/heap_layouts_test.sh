@@ -26,6 +26,9 @@ refuse "SEEDS 65" sh "$script" 65
 refuse "-o among the run options" sh "$script" 1 -o "$tmp/x.csv"
 refuse "--heap-layout among the run options" sh "$script" 1 --heap-layout 3
 refuse "DISTURBED=x" DISTURBED=x sh "$script" 1
+sh "$script" --help >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '^Usage: scripts/heap-layouts \[SEEDS\] \[run options...\]$' "$tmp/out"
+check "--help did not print the manual: $(head -3 "$tmp/out")" $?
 [ ! -e "$tmp/x.csv" ]
 check "a refused command created its output" $?
 SUITEBENCH="$sb" DISTURBED=1000 sh "$script" 1 --pairs mbedtls/mbedtls,mbedtls/openssl \

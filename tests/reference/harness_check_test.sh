@@ -27,6 +27,9 @@ refuse "LAYOUTS=0" LAYOUTS=0
 refuse "LAYOUTS=x" LAYOUTS=x
 refuse "REPS not a multiple of LAYOUTS" REPS=9 LAYOUTS=2
 refuse "a missing suitebench" SUITEBENCH="$tmp/none"
+sh "$script" --help >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '^harness-check \[ROUNDS\]' "$tmp/out"
+check "--help did not print the manual: $(head -3 "$tmp/out")" $?
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "$passes passed, $failures failed; the run skipped: valgrind is not installed (apt-get install valgrind)"
 	[ "$failures" -eq 0 ] && exit 77
