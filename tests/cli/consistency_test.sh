@@ -15,13 +15,7 @@ sb=$1
 mode=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 script="$root/scripts/consistency"
-passes=0 failures=0
-check() { # description, status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$root/tests/script_check.sh"
 
 if [ "$mode" = run ]; then
 	if ! command -v valgrind >/dev/null 2>&1; then
@@ -44,9 +38,7 @@ fi
 
 refuse() { # what, env..., args...
 	what=$1; shift
-	env SUITEBENCH="$sb" "$@" >"$tmp/out" 2>"$tmp/err"
-	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
-	check "$what: not refused with exit 2 and one line: $(cat "$tmp/err")" $?
+	refuses "$what" env SUITEBENCH="$sb" "$@"
 }
 refuse "-o among the run options" sh "$script" -o "$tmp/x.csv"
 refuse "--counter among the run options" sh "$script" --counter instructions

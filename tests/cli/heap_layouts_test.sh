@@ -8,18 +8,10 @@ set -u
 sb=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 script="$root/scripts/heap-layouts"
-passes=0 failures=0
-check() { # description, status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$root/tests/script_check.sh"
 refuse() { # what, env..., args...
 	what=$1; shift
-	env SUITEBENCH="$sb" "$@" >"$tmp/out" 2>"$tmp/err"
-	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
-	check "$what: not refused with exit 2 and one line: $(cat "$tmp/err")" $?
+	refuses "$what" env SUITEBENCH="$sb" "$@"
 }
 refuse "SEEDS 0" sh "$script" 0
 refuse "SEEDS 65" sh "$script" 65

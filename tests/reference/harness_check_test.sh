@@ -10,18 +10,10 @@ sb=$1
 refdir=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 script="$root/scripts/harness-check"
-passes=0 failures=0
-check() { # description, status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$root/tests/script_check.sh"
 refuse() { # what, env...
 	what=$1; shift
-	env SUITEBENCH="$sb" REF_DIR="$refdir" "$@" sh "$script" 1 >"$tmp/out" 2>"$tmp/err"
-	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
-	check "$what: not refused with exit 2 and one line: $(cat "$tmp/err")" $?
+	refuses "$what" env SUITEBENCH="$sb" REF_DIR="$refdir" "$@" sh "$script" 1
 }
 refuse "LAYOUTS=0" LAYOUTS=0
 refuse "LAYOUTS=x" LAYOUTS=x
