@@ -5,15 +5,7 @@
 # edited with awk and sed.
 set -u
 sb=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/../checks.sh"
 
 # expect STATUS PATTERN -- ARGS: exit status, and a line of stdout (0, 1)
 # or the single line of stderr (2) matching PATTERN.
@@ -198,5 +190,4 @@ else
 	passes=$((passes + 1))
 fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

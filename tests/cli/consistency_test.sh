@@ -15,7 +15,7 @@ sb=$1
 mode=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 script="$root/scripts/consistency"
-. "$root/tests/script_check.sh"
+. "$root/tests/checks.sh"
 
 if [ "$mode" = run ]; then
 	if ! command -v valgrind >/dev/null 2>&1; then
@@ -124,5 +124,4 @@ check "--help did not print the manual alone: $(head -3 "$tmp/out")" $?
 FAKE_EMPTY=1 SUITEBENCH="$tmp/fake" sh "$script" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 3 ] && grep -q 'no operation was measured in several scenarios' "$tmp/err"
 check "runs with no operation in several scenarios did not fail with one line: $(cat "$tmp/err")" $?
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -13,13 +13,7 @@
 # so does a failed run.
 set -u
 sb=$1 sanitize=${2:-0}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0
-check() { # description, command status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/../checks.sh"
 # The libraries of this build whose heap is counted.
 libs=$("$sb" list | awk '$1 ~ /^(openssl|mbedtls|wolfssl|gnutls)$/ { print $1 }')
 pairs= sep=

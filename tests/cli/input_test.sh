@@ -7,18 +7,11 @@
 set -u
 # Absolute: the cases run in a directory of their own.
 sb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../checks.sh"
+# The tests make files read-only: writable again before they go.
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
-failures=0
-passes=0
 # One quick scenario: every run that is meant to measure measures this.
 quick="--backend openssl --suite psk-ccm8 --protocol tls1.2 --payload 16 --reps 2 --warmup 1 --budget 0 -q"
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-pass() { passes=$((passes + 1)); }
 
 # The directory's state: every file with its mode, size and checksum.
 state() {
@@ -270,5 +263,4 @@ refused "7 leading zeros, then a letter" "is not a number" -- run $quick --mtu "
 refused "7 hex probability" "expected probabilities" -- run --loss 0x0.1
 refused "7 infinite precision" "not a percentage" -- run --precision inf
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

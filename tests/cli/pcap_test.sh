@@ -13,13 +13,11 @@ if ! command -v tshark >/dev/null 2>&1; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0
+. "$(dirname "$0")/../checks.sh"
 
-# check NAME PROTOCOL SUITE DISSECTOR LENGTH-FIELD RECORD-FIELD HEADER
+# agrees NAME PROTOCOL SUITE DISSECTOR LENGTH-FIELD RECORD-FIELD HEADER
 # (HEADER: bytes of the length field's header, 8 for udp.length)
-check() {
+agrees() {
 	"$sb" run -q --backend openssl --protocol "$2" --suite "$3" --reps 1 \
 		--budget 0 --payload 16 --trace --pcap "$tmp/$1.pcap" >"$tmp/$1.trace"
 	# the ladder: bytes per send, and each record's length
@@ -32,21 +30,20 @@ check() {
 	if cmp -s "$tmp/$1.link-sends" "$tmp/$1.tshark-sends" &&
 		cmp -s "$tmp/$1.link-records" "$tmp/$1.tshark-records" &&
 		[ -s "$tmp/$1.link-records" ]; then
-		passes=$((passes + 1))
+		pass
 	else
-		echo "FAIL: $1: the link and tshark disagree"
+		fail "$1: the link and tshark disagree"
 		paste "$tmp/$1.link-sends" "$tmp/$1.tshark-sends" | head -20
 		paste "$tmp/$1.link-records" "$tmp/$1.tshark-records" | head -30
-		failures=$((failures + 1))
 	fi
 }
 
 # DTLS: UDP payload = the datagram; TLS: TCP payload = the send.
-check dtls dtls1.2 psk-ccm8 udp.port==4433,dtls udp.length dtls.record.length 8
-check tls tls1.2 ecdhe-ecdsa-gcm tcp.port==4433,tls tcp.len tls.record.length 0
+agrees dtls dtls1.2 psk-ccm8 udp.port==4433,dtls udp.length dtls.record.length 8
+agrees tls tls1.2 ecdhe-ecdsa-gcm tcp.port==4433,tls tcp.len tls.record.length 0
 
-# check13 NAME SUITE [RUN OPTIONS]: DTLS 1.3 from wolfSSL
-check13() {
+# agrees13 NAME SUITE [RUN OPTIONS]: DTLS 1.3 from wolfSSL
+agrees13() {
 	name=$1 suite=$2
 	shift 2
 	"$sb" run -q --backend wolfssl --protocol dtls1.3 --suite "$suite" \
@@ -62,24 +59,21 @@ check13() {
 	cut -f2 "$tmp/$name.tshark" | tr ',' '\n' | grep . >"$tmp/$name.tshark-records"
 	if ! cmp -s "$tmp/$name.link-sends" "$tmp/$name.tshark-sends" ||
 		! grep -q ciphertext "$tmp/$name.trace"; then
-		echo "FAIL: $name: datagrams differ, or no ciphertext record seen"
+		fail "$name: datagrams differ, or no ciphertext record seen"
 		paste "$tmp/$name.link-sends" "$tmp/$name.tshark-sends" | head -20
-		failures=$((failures + 1))
 	elif cmp -s "$tmp/$name.link-records" "$tmp/$name.tshark-records"; then
-		passes=$((passes + 1))
+		pass
 	elif cmp -s "$tmp/$name.link-plain" "$tmp/$name.tshark-records" &&
 		[ -s "$tmp/$name.link-plain" ]; then
 		echo "note: $name: this tshark reads DTLS 1.3 plaintext records only"
-		passes=$((passes + 1))
+		pass
 	else
-		echo "FAIL: $name: the link and tshark disagree on records"
+		fail "$name: the link and tshark disagree on records"
 		paste "$tmp/$name.link-records" "$tmp/$name.tshark-records" | head -30
-		failures=$((failures + 1))
 	fi
 }
 if "$sb" list 2>/dev/null | grep -q '^  wolfssl '; then
-	check13 dtls13 tls13-psk-ccm8
-	check13 dtls13-cid tls13-ecdhe-psk-ccm8 --cid 1
+	agrees13 dtls13 tls13-psk-ccm8
+	agrees13 dtls13-cid tls13-ecdhe-psk-ccm8 --cid 1
 fi
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -14,10 +14,9 @@ if ! command -v openssl >/dev/null 2>&1; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../checks.sh"
 server_pid=
 port=
-passes=0 failures=0
 
 stop_server() {
 	[ -n "$server_pid" ] || return 0
@@ -32,12 +31,6 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
-
-pass() { passes=$((passes + 1)); }
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 
 psk_identity=$(cut -d' ' -f1 "$cred/psk.txt")
 psk_key=$(cut -d' ' -f2 "$cred/psk.txt" | tr -d '\r\n')
@@ -231,5 +224,4 @@ else
 	echo "note: no IPv6 loopback here: [::1] not tested"
 fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -17,16 +17,10 @@ set -u
 sb=$1
 sizedir=$2
 cache=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0 skips=0
+. "$(dirname "$0")/../checks.sh"
+skips=0
 suite=ecdhe-ecdsa-ccm8
 
-pass() { passes=$((passes + 1)); }
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
 skip() {
 	echo "SKIP: $*"
 	skips=$((skips + 1))

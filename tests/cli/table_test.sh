@@ -5,15 +5,7 @@
 # and payload_label (`max` for the largest record, whatever its size).
 set -u
 sb=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0
-failures=0
-pass() { passes=$((passes + 1)); }
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
+. "$(dirname "$0")/../checks.sh"
 
 # widest FILE: the widest line in characters (the three non-ASCII
 # characters the table uses count one column each; any other counts as
@@ -62,5 +54,4 @@ fi
 sizes=$(tr -d '\r' <"$tmp/r.csv" | grep '"client","encrypt_cycles".*"max"$' | cut -d, -f6 | sort -u | wc -l)
 if [ "$sizes" -ge 2 ]; then pass; else fail "'max' should label $sizes+ byte counts"; fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

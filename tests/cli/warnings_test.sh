@@ -5,13 +5,7 @@
 # whenever a warning is shown.
 set -u
 sb=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0
-check() { # description, command status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/../checks.sh"
 # Five layouts, so that records too come in 5 rounds (whole turns).
 "$sb" run --pairs openssl/openssl,openssl/mbedtls --suite psk-ccm8,psk-chacha20 \
 	--protocol dtls1.2 --reps 5 --layouts 5 --warmup 1 --budget 0 --payload 16 \
@@ -64,5 +58,4 @@ for bad in "--processes 0" "--processes 17" "--processes 2 --raw $tmp/raw.csv" \
 		[ ! -e "$tmp/raw.csv" ]
 	check "run $bad: not one line and exit 2 with nothing written: $(cat "$tmp/errb")" $?
 done
-echo "$passes passed, $failures failed, 0 skipped"
-[ "$failures" -eq 0 ]
+finish

@@ -14,22 +14,7 @@ plot=${2:-$here/../../plots/suitebench-plot}
 fixture=$here/../data/plot-fixture.csv
 charts="handshake-bytes-dtls1.2 handshake-bytes-tls1.2 handshake-cycles-dtls1.2
 handshake-cycles-tls1.2 record-cycles record-overhead code-size memory-dtls1.2 memory-tls1.2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0
-failures=0
-
-pass() { passes=$((passes + 1)); }
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-# check DESCRIPTION COMMAND...: a pass when COMMAND succeeds
-check() {
-	desc=$1
-	shift
-	if "$@"; then pass; else fail "$desc"; fi
-}
+. "$here/../checks.sh"
 
 # run ARGS...: the plot script, stdout and stderr to $tmp/out, $tmp/err
 run() {
@@ -78,27 +63,27 @@ pngs() {
 # 1. The fixture (with its provenance): every chart, nothing on stdout.
 run "$fixture" -o "$tmp/all"
 cp "$tmp/err" "$tmp/err.all"
-check "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+holds "fixture: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
 # shellcheck disable=SC2086 # a list of names
 pngs "$tmp/all" $charts
-check "fixture: output on stdout" [ ! -s "$tmp/out" ]
-check "fixture: no progress line on stderr" grep -q "wrote $tmp/all/memory-tls1.2.png,svg" "$tmp/err"
+holds "fixture: output on stdout" [ ! -s "$tmp/out" ]
+holds "fixture: no progress line on stderr" grep -q "wrote $tmp/all/memory-tls1.2.png,svg" "$tmp/err"
 # Unsupported and failed scenarios are a table of reasons, not rows.
-check "fixture: unsupported scenarios drawn as rows" \
+holds "fixture: unsupported scenarios drawn as rows" \
 	sh -c "! grep -q 'unsupported \\[' '$tmp/all/handshake-cycles-dtls1.2.svg'"
 
 # Filters: one protocol, one pair; a name that matches nothing is refused.
 run "$fixture" -o "$tmp/filtered" --protocol tls1.2 --pairs openssl --format svg
-check "filters: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
-check "filters: a DTLS chart was drawn" [ ! -e "$tmp/filtered/handshake-cycles-dtls1.2.svg" ]
-check "filters: --format svg wrote a PNG" [ ! -e "$tmp/filtered/handshake-cycles-tls1.2.png" ]
-check "filters: no TLS chart" [ -s "$tmp/filtered/handshake-cycles-tls1.2.svg" ]
-check "filters: another library drawn" \
+holds "filters: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+holds "filters: a DTLS chart was drawn" [ ! -e "$tmp/filtered/handshake-cycles-dtls1.2.svg" ]
+holds "filters: --format svg wrote a PNG" [ ! -e "$tmp/filtered/handshake-cycles-tls1.2.png" ]
+holds "filters: no TLS chart" [ -s "$tmp/filtered/handshake-cycles-tls1.2.svg" ]
+holds "filters: another library drawn" \
 	sh -c "! grep -q 'mbedtls' '$tmp/filtered/handshake-bytes-tls1.2.svg'"
 run "$fixture" -o "$tmp/filtered2" --suite psk-ccm9
-check "a filter that matches nothing: exit $rc, stderr: $(cat "$tmp/err")" \
+holds "a filter that matches nothing: exit $rc, stderr: $(cat "$tmp/err")" \
 	grep -q "suite: 'psk-ccm9' matches no row" "$tmp/err"
-check "a filter that matches nothing wrote a chart" [ ! -e "$tmp/filtered2" ]
+holds "a filter that matches nothing wrote a chart" [ ! -e "$tmp/filtered2" ]
 
 # 2. No code_* rows (and no provenance): the size chart is skipped with a
 # message, a stale one is removed, the others are drawn, exit 0.
@@ -106,21 +91,21 @@ mkdir -p "$tmp/nosize/plots"
 grep -v '"code_' "$fixture" >"$tmp/nosize/latest.csv"
 echo stale >"$tmp/nosize/plots/code-size.png"
 run "$tmp/nosize/latest.csv"
-check "no size rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
-check "no size rows: no skip message in: $(cat "$tmp/err")" \
+holds "no size rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+holds "no size rows: no skip message in: $(cat "$tmp/err")" \
 	grep -q "code size chart skipped: latest.csv has no code_\* rows" "$tmp/err"
-check "no size rows: stale code-size.png left" [ ! -e "$tmp/nosize/plots/code-size.png" ]
+holds "no size rows: stale code-size.png left" [ ! -e "$tmp/nosize/plots/code-size.png" ]
 pngs "$tmp/nosize/plots" handshake-bytes-dtls1.2 handshake-cycles-tls1.2 record-cycles record-overhead memory-dtls1.2
 
 # 2b. Cortex-M4 rows (run --target cortex-m4, a real run): the Cortex-M4
 # chart, and only it, since the CSV has no x86-64 scenario; the fixture
 # without target rows skips that chart with a message.
 run "$here/../data/target-fixture.csv" -o "$tmp/target"
-check "target rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
+holds "target rows: exit $rc, stderr: $(cat "$tmp/err")" [ "$rc" -eq 0 ]
 pngs "$tmp/target" cortex-m4
-check "target rows: a code-size chart from target rows" [ ! -e "$tmp/target/code-size.png" ]
-check "target rows: a memory chart from target rows" [ ! -e "$tmp/target/memory-dtls1.2.png" ]
-check "fixture: no skip message for the Cortex-M4 chart in: $(cat "$tmp/err.all")" \
+holds "target rows: a code-size chart from target rows" [ ! -e "$tmp/target/code-size.png" ]
+holds "target rows: a memory chart from target rows" [ ! -e "$tmp/target/memory-dtls1.2.png" ]
+holds "fixture: no skip message for the Cortex-M4 chart in: $(cat "$tmp/err.all")" \
 	grep -q "Cortex-M4 handshake time (estimate) and RAM chart skipped: no ok Cortex-M4 rows" "$tmp/err.all"
 
 # 3. Malformed input: one line on stderr naming the problem, exit 2, and no
@@ -163,5 +148,4 @@ else
 	fail "a missing CSV: exit $rc, stderr: $(cat "$tmp/err")"
 fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -10,7 +10,7 @@ sb=$1
 refdir=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 script="$root/scripts/harness-check"
-. "$root/tests/script_check.sh"
+. "$root/tests/checks.sh"
 refuse() { # what, env...
 	what=$1; shift
 	refuses "$what" env SUITEBENCH="$sb" REF_DIR="$refdir" "$@" sh "$script" 1
@@ -35,5 +35,4 @@ n=$(grep -cE '^openssl +psk-ccm8 +(handshake|encrypt@16|decrypt@16|encrypt@1024|
 check "not 5 figures with a ratio in the cycle table: $(cat "$tmp/out")" $?
 grep -qE '^openssl +psk-ccm8 +[1-9][0-9]* +[1-9][0-9]* +[0-9]\.[0-9]{4}$' "$tmp/out"
 check "no instruction row with both counts and a ratio: $(cat "$tmp/out")" $?
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

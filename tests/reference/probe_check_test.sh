@@ -5,13 +5,7 @@
 # one line.  What it finds depends on the host: not checked here.
 set -u
 prog=$1
-passes=0 failures=0
-check() { # description, command status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../checks.sh"
 "$prog" 12 >"$tmp/out" 2>"$tmp/err"
 check "probe-check 12 failed: $(cat "$tmp/err")" $?
 awk 'NR == 1 && $1 == 12 && $2 == "samples;" { slowed = $NF; ok++ }
@@ -26,5 +20,4 @@ for bad in 3 x 12x; do
 	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
 	check "probe-check took '$bad', or said more than one line" $?
 done
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

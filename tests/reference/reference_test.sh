@@ -9,13 +9,7 @@
 set -u
 creds=$1
 shift
-passes=0 failures=0
-check() { # description, command status
-	if [ "$2" -eq 0 ]; then passes=$((passes + 1)); else
-		echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../checks.sh"
 for ref in "$@"; do
 	for layouts in 1 3 "3 3"; do
 		# shellcheck disable=SC2086 # "3 3": layouts and heap history
@@ -33,5 +27,4 @@ for ref in "$@"; do
 	[ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]
 	check "$ref took heap history x, or said more than one line" $?
 done
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
