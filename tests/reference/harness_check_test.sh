@@ -19,6 +19,8 @@ refuse "LAYOUTS=0" LAYOUTS=0
 refuse "LAYOUTS=x" LAYOUTS=x
 refuse "REPS not a multiple of LAYOUTS" REPS=9 LAYOUTS=2
 refuse "a missing suitebench" SUITEBENCH="$tmp/none"
+refuses "ROUNDS=x" env SUITEBENCH="$sb" REF_DIR="$refdir" sh "$script" x
+refuses "ROUNDS=0" env SUITEBENCH="$sb" REF_DIR="$refdir" sh "$script" 0
 sh "$script" --help >"$tmp/out" 2>&1
 [ $? -eq 0 ] && grep -q '^harness-check \[ROUNDS\]' "$tmp/out"
 check "--help did not print the manual: $(head -3 "$tmp/out")" $?
