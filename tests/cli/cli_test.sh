@@ -3,10 +3,7 @@
 # clear line on stderr and exit status 2, and never leaves a results file.
 set -u
 sb=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
+. "$(dirname "$0")/../checks.sh"
 
 # expect STATUS PATTERN -- ARGS: exit status and a stderr line matching PATTERN
 expect() {
@@ -18,11 +15,10 @@ expect() {
 	if [ "$got" -ne "$want" ] ||
 		{ [ -n "$pattern" ] && ! grep -q -- "$pattern" "$tmp/err"; } ||
 		{ [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; }; then
-		echo "FAIL: suitebench $*: exit $got (want $want), stderr:"
+		fail "suitebench $*: exit $got (want $want), stderr:"
 		cat "$tmp/err"
-		failures=$((failures + 1))
 	else
-		passes=$((passes + 1))
+		pass
 	fi
 }
 
@@ -47,27 +43,25 @@ expect 2 "--heap-layout: 'x' is not a number" -- run --heap-layout x
 expect 2 "--heap-layout: '4294967296' is not a number" -- run --heap-layout 4294967296
 expect 0 "" -- list
 
-[ -e "$tmp/a.csv" ] && { echo "FAIL: a results file was left by a refused run"; failures=$((failures + 1)); }
+[ -e "$tmp/a.csv" ] && { fail "a results file was left by a refused run"; }
 
 # A short real run writes the CSV (header first) and the provenance beside it.
 expect 0 "wrote $tmp/ok.csv" -- run --backend openssl --suite psk-ccm8 --reps 2 --warmup 1 --budget 0 --payload 16 -o "$tmp/ok.csv"
 if head -n 1 "$tmp/ok.csv" | grep -q '^"client","server","protocol","kx","suite","payload","side","metric","unit","status","reason","n","median","p25","p75","min","max","mad","warnings","build","granularity","digest","conditions"' &&
 	grep -q '^cycle_frequency_hz: ' "$tmp/ok.provenance.txt" &&
 	[ -z "$(ls "$tmp" | grep '\.tmp\.')" ]; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: the CSV or its provenance is not as documented"
-	failures=$((failures + 1))
+	fail "the CSV or its provenance is not as documented"
 fi
 
 # expect_layout FILE KIND WHY: FILE's address_layout line starts with KIND.
 expect_layout() {
 	if grep -q "^address_layout: $2: " "$1"; then
-		passes=$((passes + 1))
+		pass
 	else
-		echo "FAIL: $3:"
+		fail "$3:"
 		grep '^address_layout' "$1"
-		failures=$((failures + 1))
 	fi
 }
 
@@ -98,25 +92,22 @@ if grep -q '^layouts: 3 records connections per scenario' "$tmp/lay.provenance.t
 	grep -q '^layouts: 8 records connections per scenario' "$tmp/ok.provenance.txt" &&
 	[ "$(grep -c '"encrypt_cycles","cycles","ok","","6",' "$tmp/lay.csv")" -eq 2 ] &&
 	[ "$(grep -c '"handshake_cycles","cycles","ok","","4",' "$tmp/lay.csv")" -eq 2 ]; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: --layouts 3: the provenance or the record rows are not as documented:"
+	fail "--layouts 3: the provenance or the record rows are not as documented:"
 	grep '^layouts' "$tmp/lay.provenance.txt" "$tmp/ok.provenance.txt"
 	grep '"encrypt_cycles"' "$tmp/lay.csv"
-	failures=$((failures + 1))
 fi
 
 # ...and never more connections than --max-reps measures.
 expect 0 "wrote $tmp/lay4.csv" -- run --layouts 8 --backend mbedtls --protocol dtls1.2 --suite psk-ccm8 --reps 4 --max-reps 4 --warmup 1 --budget 0 --payload 16 -o "$tmp/lay4.csv"
 if grep -q '^layouts: 4 records connections per scenario (at most --max-reps)' "$tmp/lay4.provenance.txt" &&
 	[ "$(grep -c '"encrypt_cycles","cycles","ok","","4",' "$tmp/lay4.csv")" -eq 2 ]; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: --layouts 8 --max-reps 4: not 4 connections, 4 record repetitions:"
+	fail "--layouts 8 --max-reps 4: not 4 connections, 4 record repetitions:"
 	grep '^layouts' "$tmp/lay4.provenance.txt"
 	grep '"encrypt_cycles"' "$tmp/lay4.csv"
-	failures=$((failures + 1))
 fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -25,9 +25,7 @@ if ! command -v valgrind >/dev/null 2>&1 ||
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0
+. "$(dirname "$0")/../checks.sh"
 timed='ossl_endpoint_setup ossl_step ossl_write ossl_read
 mbed_endpoint_setup mbed_step mbed_write mbed_read
 wolf_endpoint_setup wolf_step wolf_write wolf_read
@@ -69,60 +67,51 @@ profile heap
 profile lossy
 if [ -s "$tmp/timing.fns" ] && grep -q 'ossl_write' "$tmp/timing.fns" &&
 	grep -q 'mbed_write' "$tmp/timing.fns"; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: nothing collected inside the timed backend calls"
-	failures=$((failures + 1))
+	fail "nothing collected inside the timed backend calls"
 fi
 if ! grep -Eq "$accounting" "$tmp/timing.fns"; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: accounting code ran inside timed calls of the timing pass:"
+	fail "accounting code ran inside timed calls of the timing pass:"
 	grep -E "$accounting" "$tmp/timing.fns"
-	failures=$((failures + 1))
 fi
 if ! grep -Eq "$wire" "$tmp/timing.fns" "$tmp/heap.fns"; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: wire accounting ran inside timed calls:"
+	fail "wire accounting ran inside timed calls:"
 	grep -E "$wire" "$tmp/timing.fns" "$tmp/heap.fns"
-	failures=$((failures + 1))
 fi
 # suitebench's own malloc (an executable's symbol, where glibc's come
 # from libc.so.6) is not called inside timed calls; its control: the heap
 # pass of a build that interposes (one with GnuTLS) does call it.
 interposer='[?]{3}:(malloc|calloc|realloc|free) \[[^]]*suitebench[^]/]*\]'
-if ! grep -Eq "$interposer" "$tmp/timing.fns"; then passes=$((passes + 1)); else
-	echo "FAIL: allocations inside timed calls went through suitebench's malloc:"
+if ! grep -Eq "$interposer" "$tmp/timing.fns"; then pass; else
+	fail "allocations inside timed calls went through suitebench's malloc:"
 	grep -E "$interposer" "$tmp/timing.fns"
-	failures=$((failures + 1))
 fi
 if [ -x "$sb-heap" ] && nm "$sb-heap" 2>/dev/null | grep -q ' T malloc$'; then
-	if grep -Eq "$interposer" "$tmp/heap.fns"; then passes=$((passes + 1)); else
-		echo "FAIL: control: the heap pass ($sb-heap) never called its own malloc"
-		failures=$((failures + 1))
+	if grep -Eq "$interposer" "$tmp/heap.fns"; then pass; else
+		fail "control: the heap pass ($sb-heap) never called its own malloc"
 	fi
 fi
 # The controls: the heap pass's hooks, and the wire accounting of a lossy
 # link (counted as sent), are seen by the same measurement.
-if grep -q 'sb_link_count' "$tmp/lossy.fns"; then passes=$((passes + 1)); else
-	echo "FAIL: control: sb_link_count not seen over a lossy link"
-	failures=$((failures + 1))
+if grep -q 'sb_link_count' "$tmp/lossy.fns"; then pass; else
+	fail "control: sb_link_count not seen over a lossy link"
 fi
 controls=sb_heap_note_alloc
 case ",$backends," in *,openssl,*) controls="$controls ossl_malloc" ;; esac
 case ",$backends," in *,mbedtls,*) controls="$controls mbed_calloc_counted" ;; esac
 case ",$backends," in *,wolfssl,*) controls="$controls wolf_malloc" ;; esac
 for f in $controls; do
-	if grep -q "$f" "$tmp/heap.fns"; then passes=$((passes + 1)); else
-		echo "FAIL: control: $f not seen in the heap pass"
-		failures=$((failures + 1))
+	if grep -q "$f" "$tmp/heap.fns"; then pass; else
+		fail "control: $f not seen in the heap pass"
 	fi
 done
 # The heap figures still reach the timing run's CSV, from the heap pass.
-if grep -q '"heap_peak"' "$tmp/timing.csv"; then passes=$((passes + 1)); else
-	echo "FAIL: no heap_peak rows in the run's CSV"
-	failures=$((failures + 1))
+if grep -q '"heap_peak"' "$tmp/timing.csv"; then pass; else
+	fail "no heap_peak rows in the run's CSV"
 fi
-echo "$passes passed, $failures failed, 0 skipped"
-[ "$failures" -eq 0 ]
+finish

@@ -8,10 +8,7 @@
 # the same single line, never a Python traceback.
 set -u
 sb=$1 python=$2 plot=$3 corpus=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
+. "$(dirname "$0")/../checks.sh"
 export SUITEBENCH="$sb"
 
 # compare also weighs the provenance beside each file: the same one
@@ -30,22 +27,18 @@ for seed in "$corpus"/*; do
 	gate_line=$(sed 's/^suitebench: //' "$tmp/gate")
 	plot_line=$(sed 's/^suitebench-plot: //' "$tmp/plot")
 	if grep -q Traceback "$tmp/plot"; then
-		echo "FAIL: $name: a Python traceback:"
+		fail "$name: a Python traceback:"
 		tail -n 5 "$tmp/plot"
-		failures=$((failures + 1))
 	elif [ "$gate_rc" -eq 2 ] && { [ "$plot_rc" -ne 2 ] ||
 		[ "$(wc -l <"$tmp/plot")" -ne 1 ] ||
 		[ "$plot_line" != "$gate_line" ]; }; then
-		echo "FAIL: $name: compare refused it ($gate_line); the plot: exit $plot_rc, $plot_line"
-		failures=$((failures + 1))
+		fail "$name: compare refused it ($gate_line); the plot: exit $plot_rc, $plot_line"
 	elif [ "$gate_rc" -eq 0 ] && [ "$plot_rc" -ne 0 ]; then
-		echo "FAIL: $name: compare accepted it, the plot did not (exit $plot_rc): $plot_line"
-		failures=$((failures + 1))
+		fail "$name: compare accepted it, the plot did not (exit $plot_rc): $plot_line"
 	elif [ "$gate_rc" -ne 0 ] && [ "$gate_rc" -ne 2 ]; then
-		echo "FAIL: $name: compare of a file with itself: exit $gate_rc"
-		failures=$((failures + 1))
+		fail "$name: compare of a file with itself: exit $gate_rc"
 	else
-		passes=$((passes + 1))
+		pass
 	fi
 done
 
@@ -56,8 +49,7 @@ if [ $? -ne 2 ] || [ "$(wc -l <"$tmp/plot")" -ne 1 ]; then
 	echo "FAIL: no suitebench: $(cat "$tmp/plot")"
 	failures=$((failures + 1))
 else
-	passes=$((passes + 1))
+	pass
 fi
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -17,35 +17,31 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 77
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passes=0 failures=0
+. "$(dirname "$0")/../checks.sh"
 valgrind --leak-check=full --show-leak-kinds=all \
 	--errors-for-leak-kinds=definite,indirect,possible \
 	--log-file="$tmp/vg.%p" "$sb" run --suite all --reps 2 --warmup 1 \
 	--budget 0 --layouts 2 -q -o "$tmp/run.csv"
 rc=$?
-if [ "$rc" -eq 0 ]; then passes=$((passes + 1)); else
-	echo "FAIL: the run exited with $rc"; failures=$((failures + 1)); fi
+if [ "$rc" -eq 0 ]; then pass; else
+	fail "the run exited with $rc"; fi
 logs=$(ls "$tmp"/vg.* | wc -l)
-if [ "$logs" -ge 10 ]; then passes=$((passes + 1)); else
-	echo "FAIL: $logs valgrind logs: the scenarios did not run in processes of their own"
-	failures=$((failures + 1)); fi
+if [ "$logs" -ge 10 ]; then pass; else
+	fail "$logs valgrind logs: the scenarios did not run in processes of their own"
+fi
 bad=$(grep -L 'ERROR SUMMARY: 0 errors' "$tmp"/vg.*)
-if [ -z "$bad" ]; then passes=$((passes + 1)); else
-	echo "FAIL: memcheck found errors:"
+if [ -z "$bad" ]; then pass; else
+	fail "memcheck found errors:"
 	for f in $bad; do grep -v '^==[0-9]*== *$' "$f" | head -40; done
-	failures=$((failures + 1)); fi
+fi
 # The run's process: the one every other log names as its parent.
 parent=$(sed -n 's/^==[0-9]*== Parent PID: //p' "$tmp"/vg.* | sort | uniq -c |
 	sort -rn | awk 'NR == 1 { print $2 }')
 if [ -f "$tmp/vg.$parent" ] &&
 	grep -q 'All heap blocks were freed' "$tmp/vg.$parent"; then
-	passes=$((passes + 1))
+	pass
 else
-	echo "FAIL: the run's process (PID ${parent:-?}) left blocks behind:"
+	fail "the run's process (PID ${parent:-?}) left blocks behind:"
 	grep -A3 'HEAP SUMMARY' "$tmp/vg.$parent" 2>/dev/null
-	failures=$((failures + 1))
 fi
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
