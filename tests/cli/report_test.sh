@@ -87,9 +87,8 @@ refuse "suite: 'psk-ccm9' matches no row" "$fixture" -o "$tmp/bad-out" --suite p
 # page marks each image after loading; --dump-dom shows the marks).
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
-	echo "$passes passed, $failures failed"
+	finish "the page's rendering not checked" || exit 1
 	echo "SKIPPED: no chromium (apt-get install chromium): the page's rendering was not checked"
-	[ "$failures" -eq 0 ] || exit 1
 	exit 77
 fi
 headless() {
